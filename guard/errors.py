@@ -1,0 +1,75 @@
+"""The GuardError tree: each error formats its own message and owns its exit code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Exit codes, as tabled in the README.
+EXIT_OK = 0
+EXIT_BLOCKED = 1
+EXIT_USAGE = 2
+EXIT_STATE = 3
+EXIT_GIT = 4
+EXIT_INTERNAL = 5
+
+
+class GuardError(Exception):
+    """Base of every error the guard reports to a user; `cli` maps it to an exit code."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def render(self) -> str:
+        """The full text for stderr: the message, then what to do about it."""
+        if self.hint:
+            return f"guard: {self.message}\nhint: {self.hint}"
+        return f"guard: {self.message}"
+
+
+class UsageError(GuardError):
+    """A command-line value the guard cannot use."""
+
+    exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One located problem in a policy file (line and column are 1-based)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
+class PolicyError(GuardError):
+    """A policy that cannot be used; carries every problem found in one pass."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(
+            f"policy is invalid ({count} {noun}):\n" + "\n".join(map(str, self.problems)),
+            hint="fix the policy, then run `guard policy check`",
+        )
+
+    def render(self) -> str:
+        lines = [str(problem) for problem in self.problems]
+        lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+
+class GitError(GuardError):
+    """git failed, or the repository or revision is not there."""
+
+    exit_code = EXIT_GIT
