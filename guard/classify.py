@@ -193,7 +193,7 @@ class Classifier:
                         out.append(self.reference_index(path))
                         continue
                     best = self._directory(directory)
-            # The file name: the scan of _directory, inlined as it runs once a path.
+            # The file name: the scan of _raise, inlined as it runs once a path.
             literal = literals.get(name)
             if literal is not None:
                 for index in literal:
@@ -241,15 +241,20 @@ class Classifier:
         if slash:
             known = self._dirs.get(parent)
             best = self._directory(parent) if known is None else known
-        decides, search, bucket = self._decides, self._search, self._dirs_bucket
-        literal = bucket.literal.get(name)
-        if literal is not None:
-            for index in literal:
-                if index <= best:
-                    break
-                if decides[index] or search[index](directory + "/"):
-                    best = index
-                    break
+        best = self._raise(self._dirs_bucket, name, directory + "/", best)
+        self._dirs[directory] = best
+        return best
+
+    def _raise(self, bucket: _Bucket, name: str, subject: str, best: int) -> int:
+        """The highest index above `best` of a pattern matching `subject` whose last
+        segment matches `name`, else `best` (the scan `indices` inlines for files)."""
+        decides, search = self._decides, self._search
+        for index in bucket.literal.get(name, ()):
+            if index <= best:
+                break
+            if decides[index] or search[index](subject):
+                best = index
+                break
         for index, prefix, suffix, minimum, match, _ in bucket.globs(name):
             if index <= best:
                 break
@@ -258,17 +263,15 @@ class Classifier:
                 and name.startswith(prefix)
                 and name.endswith(suffix)
                 and (match is None or match(name))
-                and (decides[index] or search[index](directory + "/"))
+                and (decides[index] or search[index](subject))
             ):
                 best = index
                 break
         for index in bucket.always:
             if index <= best:
                 break
-            if search[index](directory + "/"):
-                best = index
-                break
-        self._dirs[directory] = best
+            if search[index](subject):
+                return index
         return best
 
     def reference_index(self, path: str) -> int:
