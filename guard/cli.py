@@ -128,7 +128,7 @@ def classify(
     if not paths and not from_stdin:
         raise UsageError("give paths to classify, or --stdin to read them")
     location = gitio.locate()
-    classifier = Classifier(_policy_for(policy_file, location.root if location else None))
+    classifier = Classifier(_policy_for(policy_file, Path(location.root) if location else None))
     given = list(paths) + (_read_stdin(nul) if from_stdin else [])
     results = [(path, classifier.classify(_repo_path(path, location))) for path in given]
     out = sys.stdout.buffer
@@ -160,7 +160,7 @@ def policy() -> None:
 def policy_check(files: tuple[Path, ...]) -> int:
     """Validate policy FILES (default: the repository's effective policy)."""
     location = gitio.locate()
-    root = location.root if location else None
+    root = Path(location.root) if location else None
     problems: list[Problem] = []
     for path in files or (effective_policy_path(root),):
         try:
@@ -214,10 +214,215 @@ def _policy_lines(loaded: Policy) -> Iterable[str]:
 def policy_show(as_json: bool, policy_file: Path | None) -> int:
     """Print the resolved policy: categories, default, modes and every rule in order."""
     location = gitio.locate()
-    loaded = _policy_for(policy_file, location.root if location else None)
+    loaded = _policy_for(policy_file, Path(location.root) if location else None)
     if as_json:
         click.echo(json.dumps(_policy_data(loaded), indent=2))
     else:
         for line in _policy_lines(loaded):
             click.echo(line)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+@cli.group()
+def session() -> None:
+    """Declare, inspect and end sessions."""
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+@session.command("start")
+@click.option("--mode", default="read-only", show_default=True, help="A mode of the policy.")
+@click.option("--reason", default="", help="Why the session exists (shown when blocking).")
+@click.option("--lock", is_flag=True, help="Print a one-time code that `stop` will require.")
+@click.option("--observe", is_flag=True, help="Record and warn, never block.")
+@click.option("--json", "as_json", is_flag=True, help="Print the session as JSON.")
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Freeze this policy instead of .guard.yaml or the shipped default.",
+)
+def session_start(
+    mode: str, reason: str, lock: bool, observe: bool, as_json: bool, policy_file: Path | None
+) -> int:
+    """Start a session: from now on, changes outside the mode are blocked."""
+    from guard import lifecycle
+
+    started = lifecycle.start(mode, reason, lock=lock, observe=observe, policy_file=policy_file)
+    s = started.session
+    if as_json:
+        data = {**s.summary(), "active": True}
+        if started.unlock_code:
+            data["unlock_code"] = started.unlock_code
+        _echo_json(data)
+    else:
+        allowed = ", ".join(s.allowed) or "nothing"
+        kind = "observing" if s.observe else "enforcing"
+        click.echo(f"session {s.id} started: {s.mode} mode, allows {allowed} ({kind})")
+        if s.reason:
+            click.echo(f"  reason:  {s.reason}")
+        where = f" on {s.head_ref}" if s.head_ref else " (detached HEAD)"
+        click.echo(f"  start:   {s.start_head or '(no commits yet)'}{where}")
+        since = s.start_head or "<first commit>"
+        click.echo(f"  receipt: guard audit --since {since} --mode {s.mode}")
+        if started.unlock_code:
+            click.echo(
+                f"  unlock:  {started.unlock_code}  (shown once; `guard session stop` needs it)"
+            )
+    if started.hooks_missing:
+        click.echo(
+            f"warning: the {', '.join(started.hooks_missing)} hook(s) are not installed, so "
+            "git will not enforce this session: run `guard install`",
+            err=True,
+        )
+    return EXIT_OK
+
+
+@session.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print the session as JSON.")
+def session_status(as_json: bool) -> int:
+    """Show the active session, if any."""
+    from guard import lifecycle
+
+    current = lifecycle.status()
+    if as_json:
+        _echo_json({**current.summary(), "active": True} if current else {"active": False})
+    elif current is None:
+        click.echo("no active session")
+    else:
+        click.echo(
+            f"session {current.id}: {current.mode} mode, allows "
+            f"{', '.join(current.allowed) or 'nothing'}"
+            f"{' (observe only)' if current.observe else ''}"
+        )
+        click.echo(f"  started: {current.started_at} by {current.who.get('email') or '?'}")
+        click.echo(f"  start:   {current.start_head or '(no commits yet)'}")
+        if current.reason:
+            click.echo(f"  reason:  {current.reason}")
+        click.echo(f"  locked:  {'yes' if current.locked else 'no'}")
+    return EXIT_OK
+
+
+@session.command("stop")
+@click.option("--unlock", "code", help="The unlock code printed by `session start --lock`.")
+def session_stop(code: str | None) -> int:
+    """End the active session and archive it."""
+    from guard import lifecycle
+
+    session_id, target, recovered = lifecycle.stop(code)
+    note = " (recovered from damaged state)" if recovered else ""
+    click.echo(f"session {session_id} stopped{note}; archived in {target}")
+    return EXIT_OK
+
+
+@session.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+def session_list(as_json: bool) -> int:
+    """List this repository's sessions, oldest first."""
+    from guard import lifecycle
+
+    rows = lifecycle.listing()
+    if as_json:
+        _echo_json(rows)
+        return EXIT_OK
+    if not rows:
+        click.echo("no sessions yet")
+    for row in rows:
+        state = "active" if row["active"] else f"stopped {row['stopped_at'] or '?'}"
+        click.echo(
+            f"{row['id']}  {row['mode'] or '?':<10}  started {row['started_at'] or '?'}  "
+            f"{state}  blocked {row['blocked']}, warned {row['warned']}"
+        )
+    return EXIT_OK
+
+
+@session.command("verify")
+@click.option("--session", "session_id", help="An archived session (default: the active one).")
+def session_verify(session_id: str | None) -> int:
+    """Check the session journal's hash chain for edited, reordered or cut lines."""
+    from guard import lifecycle
+    from guard.errors import EXIT_STATE
+
+    directory, events, problems = lifecycle.verify(session_id)
+    if problems:
+        for problem in problems:
+            click.echo(f"{directory}: {problem}", err=True)
+        click.echo(
+            "guard: the session record was altered: treat its history as untrusted", err=True
+        )
+        return EXIT_STATE
+    click.echo(f"ok: {events} events, hash chain intact ({directory})")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- enforcement
+
+
+@cli.command()
+@click.option("--staged", is_flag=True, required=True, help="Check the staged changes.")
+def check(staged: bool) -> int:
+    """Judge the staged changes against the active session (pre-commit's entry)."""
+    from guard import gitio
+    from guard.hooks import run
+    from guard.hooks.install import state_dir
+
+    del staged
+    return run.pre_commit(state_dir(gitio.common_dir()))
+
+
+@cli.group()
+def hook() -> None:
+    """Git hook entry points (the installed shims call a faster path)."""
+
+
+@hook.command("reference-transaction")
+@click.argument("phase")
+def hook_reference_transaction(phase: str) -> int:
+    """Judge a ref update: `prepared` blocks commits the session does not allow."""
+    from guard.hooks import run
+    from guard.hooks.install import state_dir
+
+    stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+    return run.reference_transaction(state_dir(gitio.common_dir()), phase, stdin)
+
+
+@hook.command("pre-push")
+@click.argument("remote", required=False)
+@click.argument("url", required=False)
+def hook_pre_push(remote: str | None, url: str | None) -> int:
+    """Refuse to push commits that break the active session."""
+    from guard.hooks import run
+    from guard.hooks.install import state_dir
+
+    del remote, url
+    stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+    return run.pre_push(state_dir(gitio.common_dir()), stdin)
+
+
+@cli.command()
+@click.option(
+    "--hooks", "hook_list", help="Comma-separated: pre-commit,reference-transaction,pre-push."
+)
+def install(hook_list: str | None) -> int:
+    """Install the git hooks (chaining any hook already there)."""
+    from guard.hooks import install as installer
+
+    for line in installer.install(installer.parse_hooks(hook_list)):
+        click.echo(line)
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--hooks", "hook_list", help="Comma-separated subset to remove (default: all).")
+def uninstall(hook_list: str | None) -> int:
+    """Remove the guard's hooks and put back what they replaced."""
+    from guard.hooks import install as installer
+
+    for line in installer.uninstall(installer.parse_hooks(hook_list)) or ["nothing to remove"]:
+        click.echo(line)
     return EXIT_OK

@@ -73,3 +73,15 @@ class GitError(GuardError):
     """git failed, or the repository or revision is not there."""
 
     exit_code = EXIT_GIT
+
+
+class StateError(GuardError):
+    """Session state is unreadable or was tampered with: hooks fail closed."""
+
+    exit_code = EXIT_STATE
+
+
+class BlockedError(GuardError):
+    """A refused action (a wrong unlock code, a second session): exit 1."""
+
+    exit_code = EXIT_BLOCKED

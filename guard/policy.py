@@ -530,3 +530,53 @@ def effective_policy_path(root: Path | None) -> Path:
         if local.is_file():
             return local
     return default_policy_path()
+
+
+# --------------------------------------------------------------------------- freezing
+
+_PATTERN_FIELDS = ("text", "category", "file", "line", "col", "regex", "last", "last_regex")
+
+
+def policy_to_data(policy: Policy) -> dict[str, Any]:
+    """The resolved policy as plain data, frozen into session state."""
+    return {
+        "sources": list(policy.sources),
+        "categories": list(policy.categories),
+        "default": policy.default,
+        "modes": {name: list(allowed) for name, allowed in policy.modes.items()},
+        "patterns": [
+            [*(getattr(p, name) for name in _PATTERN_FIELDS), p.dir_only, p.anywhere]
+            for p in policy.patterns
+        ],
+    }
+
+
+def policy_from_data(data: Mapping[str, Any]) -> Policy:
+    """Rebuild a frozen policy without YAML or pathspec; raises on malformed data."""
+    patterns = []
+    for fields in data["patterns"]:
+        text, category, file, line, col, regex, last, last_regex, dir_only, anywhere = fields
+        patterns.append(
+            Pattern(
+                text,
+                category,
+                file,
+                line,
+                col,
+                regex,
+                last,
+                last_regex,
+                bool(dir_only),
+                bool(anywhere),
+            )
+        )
+    for pattern in patterns:
+        if not isinstance(pattern.regex, str) or not isinstance(pattern.category, str):
+            raise ValueError("malformed frozen pattern")
+    return Policy(
+        sources=tuple(data["sources"]),
+        categories=tuple(data["categories"]),
+        default=str(data["default"]),
+        patterns=tuple(patterns),
+        modes={str(k): tuple(v) for k, v in data["modes"].items()},
+    )

@@ -1,0 +1,47 @@
+"""`python -m guard.hooks STATE HOOK [ARGS...]`: what the installed shims run.
+
+Kept lean on purpose (no click, rich, YAML or pathspec): it starts only when a
+session is active, and then on every commit. Any failure blocks: a guard that
+cannot decide during a session fails closed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from guard import __version__
+from guard.errors import EXIT_INTERNAL, EXIT_USAGE, GuardError
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2:
+        sys.stderr.write("usage: python -m guard.hooks STATE_DIR HOOK [ARGS...]\n")
+        return EXIT_USAGE
+    state, hook, args = argv[0], argv[1], argv[2:]
+    try:
+        from guard.hooks import run
+
+        if hook == "pre-commit":
+            return run.pre_commit(state)
+        if hook == "reference-transaction" and args:
+            stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+            return run.reference_transaction(state, args[0], stdin)
+        if hook == "pre-push":
+            stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+            return run.pre_push(state, stdin)
+        sys.stderr.write(f"session-guard: unknown hook {hook!r} {args}\n")
+        return EXIT_USAGE
+    except GuardError as exc:
+        sys.stderr.write(exc.render().replace("guard:", "session-guard:", 1) + "\n")
+        return exc.exit_code
+    except Exception as exc:
+        sys.stderr.write(
+            f"session-guard: internal error in the {hook} hook (a bug in session-guard "
+            f"{__version__}; blocking because a session is active): "
+            f"{type(exc).__name__}: {exc}\n"
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

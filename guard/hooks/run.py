@@ -1,0 +1,230 @@
+"""What each git hook does during a session: gather changes, judge, block or allow.
+
+Every function returns the hook's exit code and prints its message on `err`.
+Nothing here writes the index or the working tree; the only write is the journal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from guard import gitio, store
+from guard.classify import Classifier
+from guard.enforce import (
+    Finding,
+    Style,
+    commit_title,
+    finding_data,
+    items_message,
+    judge,
+    mark_restores,
+    move_title,
+    needs_restore_check,
+    staged_message,
+    unstage_command,
+)
+from guard.session import Change, Commit, Session
+
+BRANCH_PREFIX = "refs/heads/"
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _record(
+    state: str, session: Session, blocked: bool, layer: str, data: dict[str, object]
+) -> None:
+    event = "warned" if session.observe else ("blocked" if blocked else "allowed")
+    store.append(state, event, session.id, {"layer": layer, **data}, now())
+
+
+def _base(session: Session, ref: str | None) -> str:
+    return session.base_for(ref) or gitio.empty_tree()
+
+
+def pre_commit(state: str, err: TextIO = sys.stderr) -> int:
+    """`git commit`: judge the staged changes (GIT_INDEX_FILE is followed)."""
+    session = store.load_active(state)
+    if session is None:
+        return 0
+    classifier = Classifier(session.policy)
+    findings = judge(gitio.staged_changes(), classifier, session.allowed)
+    if needs_restore_check(findings):
+        _, ref = gitio.head()
+        findings = mark_restores(findings, gitio.paths(gitio.diff(_base(session, ref), None)))
+    if not any(f.violation for f in findings):
+        return 0
+    err.write(staged_message(findings, session, Style.for_stream(err.isatty())))
+    _record(state, session, True, "pre-commit", {"paths": finding_data(findings)})
+    return 0 if session.observe else 1
+
+
+Item = tuple[str, list[Finding]]
+
+
+def _judge(session: Session, changes: Sequence[Change], base: str, target: str) -> list[Finding]:
+    """Judge changes; a non-allowed one is fine when `target` has the path's `base` content."""
+    findings = judge(changes, Classifier(session.policy), session.allowed)
+    if needs_restore_check(findings):
+        findings = mark_restores(findings, gitio.paths(gitio.diff(base, target)))
+    return findings
+
+
+def _judge_commits(session: Session, commits: Sequence[Commit], base: str) -> list[Item]:
+    return [(commit_title(c), _judge(session, c.changes, base, c.sha)) for c in commits]
+
+
+def _in_progress(git_dir: str) -> list[str]:
+    """How to leave a half-done operation whose commit was refused."""
+
+    def has(name: str) -> bool:
+        return os.path.exists(os.path.join(git_dir, name))
+
+    if has("rebase-apply/applying"):
+        return ["the patch was not applied: git am --abort"]
+    if has("rebase-merge") or has("rebase-apply"):
+        return ["the rebase stopped: git rebase --abort restores the branch"]
+    if has("MERGE_HEAD"):
+        return ["the merge was not committed: git merge --abort restores the index and tree"]
+    if has("CHERRY_PICK_HEAD"):
+        return ["the pick was not committed: git cherry-pick --abort restores the index and tree"]
+    if has("REVERT_HEAD"):
+        return ["the revert was not committed: git revert --abort restores the index and tree"]
+    if os.environ.get("GIT_REFLOG_ACTION", "").startswith(("merge", "pull")):
+        # A fast-forward checks out the new tree before it moves the branch.
+        return [
+            "HEAD did not move, but the fast-forward already updated the index and "
+            "working tree: git reset --merge puts them back"
+        ]
+    return []
+
+
+def _updates(lines: Sequence[str]) -> list[tuple[str, str, str]]:
+    """The (old, new, ref) updates of a transaction that can bring in content:
+    branches and HEAD, not no-ops (stash, reset to HEAD) and not deletions (pack-refs,
+    branch -d); tags, remotes, notes and pseudo-refs change no branch."""
+    updates = []
+    for line in lines:
+        parts = line.split(" ")
+        if len(parts) != 3:
+            continue
+        old, new, ref = parts
+        if old == new or set(new) == {"0"} or new.startswith("ref:"):
+            continue
+        if ref == "HEAD" or ref.startswith(BRANCH_PREFIX):
+            updates.append((old, new, ref))
+    return updates
+
+
+def _start_tips(session: Session) -> list[str]:
+    tips = list(session.refs.values())
+    return [*tips, session.start_head] if session.start_head else tips
+
+
+def reference_transaction(state: str, phase: str, stdin: str, err: TextIO = sys.stderr) -> int:
+    """Every ref update (commit --no-verify, merge, cherry-pick, rebase, am, update-ref).
+
+    Two questions, in `prepared` (refs locked, not yet moved): do the commits that no
+    ref reaches yet break the mode (each against its first parent), and does moving
+    a branch change what it holds (a fast-forward to pre-session commits, a reset)?
+    """
+    if phase != "prepared":
+        return 0
+    session = store.load_active(state)
+    if session is None:
+        return 0
+    updates = _updates(stdin.splitlines())
+    if not updates:
+        return 0
+    tips = {new: ref for _, new, ref in sorted(updates, key=lambda u: u[2] == "HEAD")}
+    shas = gitio.new_commits(tips, _start_tips(session))
+    commits = gitio.read_commits(shas)
+    branches = {ref for ref in tips.values() if ref.startswith(BRANCH_PREFIX)}
+    base = _base(session, branches.pop() if len(branches) == 1 else None)
+    items = _judge_commits(session, commits, base)
+    items.extend(_branch_moves(session, updates, commits))
+    data: dict[str, Any] = {"refs": sorted(set(tips.values())), "commits": shas}
+    bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
+    if not bad:
+        if shas:
+            _record(state, session, False, "reference-transaction", data)
+        return 0
+    paths = sorted({f.path for _, fs in bad for f in fs if f.violation})
+    advice = _in_progress(gitio.git_dir()) or [
+        "nothing was committed and the ref did not move; if the paths are staged, "
+        f"unstage them: {unstage_command(paths)}"
+    ]
+    style = Style.for_stream(err.isatty())
+    err.write(items_message(bad, session, style, "this ref update", advice))
+    data["paths"] = [d for _, fs in bad for d in finding_data(fs)]
+    _record(state, session, True, "reference-transaction", data)
+    return 0 if session.observe else 1
+
+
+def _branch_moves(
+    session: Session, updates: Sequence[tuple[str, str, str]], commits: Sequence[Commit]
+) -> list[Item]:
+    """What each branch move changes in the branch, when the new commits do not
+    already say it (a commit on top of the old tip is judged as that commit)."""
+    items = []
+    for old, new, ref in updates:
+        if not ref.startswith(BRANCH_PREFIX):
+            continue  # moving a detached HEAD (checkout) changes no branch
+        if set(old) == {"0"}:
+            # Zeros mean "created" or "forced"; a forced update of an existing branch
+            # (`branch -f`) still moves it, from its current value.
+            current = gitio.resolve(ref)
+            if current is None:
+                continue  # a new branch: its commits were judged above
+            old = current
+            if old == new:
+                continue
+        if len(commits) == 1 and commits[0].sha == new and commits[0].parents[:1] == (old,):
+            continue
+        base = _base(session, ref)
+        findings = _judge(session, gitio.diff(old, new), base, new)
+        items.append((move_title(ref, old, new), findings))
+    return items
+
+
+def pre_push(state: str, stdin: str, err: TextIO = sys.stderr) -> int:
+    """`git push`: refuse commits made during the session (perhaps before the hooks
+    were installed) while their net effect still changes paths the mode does not allow."""
+    session = store.load_active(state)
+    if session is None:
+        return 0
+    style = Style.for_stream(err.isatty())
+    status = 0
+    for line in stdin.splitlines():
+        parts = line.split(" ")
+        if len(parts) != 4 or set(parts[1]) == {"0"}:
+            continue  # a deletion pushes no commits
+        local_ref, local_sha, _remote_ref, remote_sha = parts
+        exclude = _start_tips(session) + ([remote_sha] if set(remote_sha) != {"0"} else [])
+        shas = gitio.commits_since(local_sha, exclude)
+        if not shas:
+            continue
+        base = _base(session, local_ref)
+        items = _judge_commits(session, gitio.read_commits(shas), base)
+        bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
+        if not bad:
+            continue
+        net = _judge(session, gitio.diff(base, local_sha), base, local_sha)
+        if not any(f.violation for f in net):
+            err.write(
+                f"session-guard: {local_ref} carries {len(bad)} commit(s) that broke the "
+                f"{session.mode} mode, but later commits restored every path; pushing.\n"
+            )
+            continue
+        advice = ["restore the paths first with a new commit (guard rollback prints the plan)"]
+        err.write(items_message(bad, session, style, f"pushing {local_ref}", advice))
+        data: dict[str, Any] = {"ref": local_ref, "commits": shas}
+        data["paths"] = [d for _, fs in bad for d in finding_data(fs)]
+        _record(state, session, True, "pre-push", data)
+        status = 0 if session.observe else 1
+    return status

@@ -1,0 +1,217 @@
+"""Starting, stopping, listing and verifying sessions: the shell around `store`."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from guard import gitio, store
+from guard.errors import BlockedError, StateError, UsageError
+from guard.hooks.install import HOOKS, fingerprints, is_ours, state_dir
+from guard.policy import Policy, effective_policy_path, load_policy
+from guard.session import HookState, Session
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    session: Session
+    unlock_code: str | None
+    hooks_missing: list[str]
+
+
+def state_for_cwd() -> str:
+    return state_dir(gitio.common_dir())
+
+
+def new_session_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def _hash_code(code: str, salt: str) -> str:
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def _new_lock() -> tuple[str, dict[str, str]]:
+    code = "-".join("".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(3))
+    salt = secrets.token_hex(16)
+    return code, {"salt": salt, "sha256": _hash_code(code, salt)}
+
+
+def _resolve_policy(policy_file: Path | None) -> Policy:
+    location = gitio.locate()
+    root = Path(location.root) if location else None
+    return load_policy(policy_file or effective_policy_path(root), root)
+
+
+def start(
+    mode: str, reason: str, *, lock: bool, observe: bool, policy_file: Path | None = None
+) -> Started:
+    """Declare a session: freeze the policy, record refs and hooks, journal the start."""
+    common = gitio.common_dir()
+    policy = _resolve_policy(policy_file)
+    if mode not in policy.modes:
+        raise UsageError(
+            f"--mode {mode!r}: the policy has no such mode",
+            hint=f"choose from {', '.join(policy.modes) or '(none: add modes to the policy)'}",
+        )
+    head_sha, head_ref = gitio.head()
+    hooks_dir = gitio.hooks_dir()
+    prints = fingerprints(hooks_dir)
+    code, lock_data = _new_lock() if lock else (None, None)
+    session = Session(
+        id=new_session_id(),
+        mode=mode,
+        allowed=policy.modes[mode],
+        reason=reason,
+        started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        who={"email": gitio.config_get("user.email") or "", "host": socket.gethostname()},
+        start_head=head_sha,
+        head_ref=head_ref,
+        refs=gitio.ref_tips(),
+        policy=policy,
+        observe=observe,
+        lock=lock_data,
+        hooks=HookState(hooks_dir, gitio.config_get("core.hooksPath"), prints),
+    )
+    state = state_dir(common)
+    receipt = {
+        "id": session.id,
+        "mode": mode,
+        "allowed": list(session.allowed),
+        "start_head": head_sha,
+        "head_ref": head_ref,
+        "refs": dict(session.refs),
+        "lock": lock_data,
+        "observe": observe,
+        "hooks": {"hooks_dir": hooks_dir, "fingerprints": prints},
+    }
+    with store.locked(state):
+        if store.active_marker(state):
+            raise BlockedError(
+                "a session is already active in this repository",
+                hint="see it with `guard session status`; end it with `guard session stop`",
+            )
+        store.begin(state, session, session.started_at, receipt)
+    missing = [hook for hook in HOOKS if not is_ours(os.path.join(hooks_dir, hook))]
+    return Started(session, code, missing)
+
+
+def status() -> Session | None:
+    return store.load_active(state_for_cwd())
+
+
+def _check_unlock(lock_data: Any, code: str | None) -> None:
+    if not lock_data:
+        return
+    if code is None:
+        raise UsageError(
+            "this session is locked: stopping it needs the unlock code printed at start",
+            hint="guard session stop --unlock CODE",
+        )
+    expected = str(lock_data.get("sha256", ""))
+    given = _hash_code(code.strip().upper(), str(lock_data.get("salt", "")))
+    if not hmac.compare_digest(expected, given):
+        raise BlockedError("wrong unlock code: the session stays active")
+
+
+def stop(code: str | None) -> tuple[str, str, bool]:
+    """End the active session: check the unlock code, journal, archive.
+
+    Works when the session file is damaged too (the recovery path): the journal's
+    start event holds the id and the lock. Returns (id, archive dir, recovered).
+    """
+    state = state_for_cwd()
+    with store.locked(state):
+        try:
+            session = store.load_active(state)
+            damaged = None
+        except StateError as exc:
+            session, damaged = None, exc
+        start_event = store.start_event(state)
+        if session is None and start_event is None:
+            if damaged is not None:
+                raise damaged
+            raise UsageError("no active session to stop")
+        if session is not None:
+            session_id, lock_data = session.id, session.lock
+        else:
+            recorded = start_event or {}
+            session_id = str(recorded.get("session", "unknown"))
+            lock_data = (recorded.get("data") or {}).get("lock")
+        _check_unlock(lock_data, code)
+        data: dict[str, Any] = {"recovered": damaged is not None}
+        if damaged is not None:
+            data["damage"] = damaged.message
+        store.append_unlocked(  # under the lock held above
+            state, "stop", session_id, data, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        )
+        target = store.archive(state, session_id)
+    return session_id, target, damaged is not None
+
+
+def listing() -> list[dict[str, Any]]:
+    """Every session this repository has had, oldest first, with its active flag."""
+    state = state_for_cwd()
+    rows = []
+    for session_id in store.archived(state):
+        events = _safe_events(store.archived_dir(state, session_id))
+        rows.append(_row(session_id, events, active=False))
+    if store.active_marker(state):
+        events = _safe_events(state)
+        start_event = events[0] if events else {}
+        rows.append(_row(str(start_event.get("session", "?")), events, active=True))
+    return rows
+
+
+def _safe_events(directory: str) -> list[dict[str, Any]]:
+    try:
+        return store.read_journal(directory)
+    except StateError:
+        return []
+
+
+def _row(session_id: str, events: list[dict[str, Any]], active: bool) -> dict[str, Any]:
+    first = events[0] if events else {}
+    last = events[-1] if events else {}
+    data = first.get("data") or {}
+    counts = {kind: sum(e.get("event") == kind for e in events) for kind in ("blocked", "warned")}
+    return {
+        "id": session_id,
+        "mode": data.get("mode"),
+        "started_at": first.get("time"),
+        "stopped_at": last.get("time") if last.get("event") == "stop" else None,
+        "active": active,
+        **counts,
+    }
+
+
+def verify(session_id: str | None) -> tuple[str, int, list[str]]:
+    """Check a journal's hash chain (the active session's, or an archived one's)."""
+    state = state_for_cwd()
+    if session_id is None:
+        if not store.active_marker(state):
+            raise UsageError(
+                "no active session", hint="name an archived one: guard session verify --session ID"
+            )
+        directory = state
+        problems = store.verify(directory)
+        try:
+            store.load_active(state)
+        except StateError as exc:
+            problems.append(exc.message)
+    else:
+        directory = store.archived_dir(state, session_id)
+        if not os.path.isdir(directory):
+            raise UsageError(f"--session {session_id!r}: no such archived session")
+        problems = store.verify(directory)
+    events = len(_safe_events(directory))
+    return directory, events, problems

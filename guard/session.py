@@ -1,0 +1,135 @@
+"""Session, Change and friends: frozen values and their (de)serialisation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from guard.policy import Policy, policy_from_data, policy_to_data
+
+SCHEMA = "guard.session/v1"
+ZERO_OID = "0" * 40
+
+
+@dataclass(frozen=True, slots=True)
+class HookState:
+    """What enforcement looked like at session start, so the audit can tell if it changed."""
+
+    hooks_dir: str
+    hooks_path_config: str | None
+    fingerprints: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One declared period of work under a mode, with everything needed to judge it."""
+
+    id: str
+    mode: str
+    allowed: tuple[str, ...]
+    reason: str
+    started_at: str
+    who: Mapping[str, str]
+    start_head: str | None
+    head_ref: str | None
+    refs: Mapping[str, str]
+    policy: Policy
+    observe: bool = False
+    lock: Mapping[str, str] | None = None
+    hooks: HookState | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.lock is not None
+
+    def base_for(self, ref: str | None) -> str | None:
+        """The commit a ref's changes are judged against: its tip at session start,
+        else the session's start commit."""
+        if ref is not None and ref in self.refs:
+            return self.refs[ref]
+        return self.start_head
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "id": self.id,
+            "mode": self.mode,
+            "allowed": list(self.allowed),
+            "reason": self.reason,
+            "started_at": self.started_at,
+            "who": dict(self.who),
+            "start_head": self.start_head,
+            "head_ref": self.head_ref,
+            "refs": dict(self.refs),
+            "observe": self.observe,
+            "lock": dict(self.lock) if self.lock is not None else None,
+            "hooks": None
+            if self.hooks is None
+            else {
+                "hooks_dir": self.hooks.hooks_dir,
+                "hooks_path_config": self.hooks.hooks_path_config,
+                "fingerprints": dict(self.hooks.fingerprints),
+            },
+            "policy": policy_to_data(self.policy),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The public view (`session status --json`): no policy, no lock hash."""
+        data = self.to_data()
+        del data["policy"], data["lock"], data["schema"]
+        data["locked"] = self.locked
+        return data
+
+
+def session_from_data(data: Mapping[str, Any]) -> Session:
+    """Rebuild a session; raises KeyError, TypeError or ValueError on malformed data."""
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"unknown session schema {data.get('schema')!r}")
+    hooks = data.get("hooks")
+    return Session(
+        id=str(data["id"]),
+        mode=str(data["mode"]),
+        allowed=tuple(str(c) for c in data["allowed"]),
+        reason=str(data["reason"]),
+        started_at=str(data["started_at"]),
+        who={str(k): str(v) for k, v in data["who"].items()},
+        start_head=data["start_head"],
+        head_ref=data["head_ref"],
+        refs={str(k): str(v) for k, v in data["refs"].items()},
+        policy=policy_from_data(data["policy"]),
+        observe=bool(data["observe"]),
+        lock=dict(data["lock"]) if data["lock"] is not None else None,
+        hooks=None
+        if hooks is None
+        else HookState(
+            hooks_dir=str(hooks["hooks_dir"]),
+            hooks_path_config=hooks["hooks_path_config"],
+            fingerprints=dict(hooks["fingerprints"]),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One changed path between two trees (renames come as a deletion and an addition)."""
+
+    status: str  # A, M, D, T (type change); U (unmerged)
+    path: str
+    old_mode: str
+    new_mode: str
+
+    @property
+    def is_gitlink(self) -> bool:
+        """A submodule pointer: what it points to ships, whatever its path says."""
+        return self.old_mode == "160000" or self.new_mode == "160000"
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """A commit and its changes relative to its first parent."""
+
+    sha: str
+    parents: tuple[str, ...]
+    subject: str
+    changes: tuple[Change, ...]
