@@ -9,7 +9,6 @@ GIT_DIR and GIT_INDEX_FILE set by a hook's caller are honoured on purpose
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -234,9 +233,3 @@ def read_commits(shas: list[str], cwd: str | None = None) -> list[Commit]:
 
 def is_ancestor(ancestor: str, descendant: str, cwd: str | None = None) -> bool:
     return attempt(["merge-base", "--is-ancestor", ancestor, descendant], cwd=cwd) is not None
-
-
-def environ_without_repo() -> dict[str, str]:
-    """Our environment minus what points git at one particular repository."""
-    local = {"GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX"}
-    return {k: v for k, v in os.environ.items() if k not in local}

@@ -154,20 +154,26 @@ def verify(directory: str) -> list[str]:
         if claimed != _digest(_canonical(body)):
             problems.append(f"line {number}: content does not match its hash (edited)")
         prev = claimed if isinstance(claimed, str) else ""
-    try:
-        seq, last = _head(directory)
-    except StateError as exc:
-        return [*problems, exc.message]
-    count = seq + 1  # lines the head says the journal has
-    if count > len(events) or (count == len(events) and events and last != prev):
-        problems.append(
-            f"journal ends at line {len(events)}, but its head says {count} (truncated)"
-        )
-    elif count < len(events):
-        problems.append(f"journal has {len(events) - count} line(s) after its recorded head")
+    problems.extend(_head_problems(directory, len(events), prev))
     if events and events[0].get("event") != "start":
         problems.append("line 1: the journal does not begin with the session start")
     return problems
+
+
+def _head_problems(directory: str, lines: int, last_hash: str) -> list[str]:
+    """Compare the journal with its head file: truncation shows here."""
+    try:
+        seq, recorded = _head(directory)
+    except StateError as exc:
+        return [exc.message]
+    count = seq + 1  # lines the head says the journal has
+    if count > lines:
+        return [f"journal ends at line {lines}, but its head says {count} (truncated)"]
+    if count < lines:
+        return [f"journal has {lines - count} line(s) after its recorded head"]
+    if lines and recorded != last_hash:
+        return ["the last line is not the one the journal head recorded (replaced?)"]
+    return []
 
 
 # --------------------------------------------------------------------------- sessions
