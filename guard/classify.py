@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from guard.policy import Pattern, Policy
 
 _Match = Callable[[str], object]
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """A path's category and the pattern that decided it (None: the policy default)."""
 
     category: str
@@ -44,6 +43,20 @@ class Decision:
 
 
 _Entry = tuple[int, str, str, int, "_Match | None", "frozenset[str] | None"]
+
+
+def _lazy(regex: str, method: str) -> _Match:
+    """A stand-in for `re.compile(regex).<method>` that compiles on its first call."""
+    compiled: list[_Match] = []
+
+    def call(text: str) -> object:
+        if not compiled:
+            compiled.append(getattr(re.compile(regex), method))
+        return compiled[0](text)
+
+    return call
+
+
 _GLOB = re.compile(r"[*?\[\\]")
 _LAST_GLOB = re.compile(r"[*?\]][^*?\]]*\Z")
 
@@ -82,7 +95,7 @@ class _Bucket:
                 prefix, suffix = _affixes(last)
                 # A glob with a single `*` is decided by its prefix and suffix alone.
                 simple = last == f"{prefix}*{suffix}"
-                match = None if simple else re.compile(last_regex).match
+                match = None if simple else _lazy(last_regex, "match")
                 size = len(prefix) + len(suffix)
                 entry = (index, prefix, suffix, size, match, _first_chars(last))
                 if "." in suffix:
@@ -139,7 +152,9 @@ class Classifier:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         patterns = policy.patterns
-        self._search = [re.compile(p.regex).search for p in patterns]
+        # Compiled on first use: a hook judging a few paths needs a handful of the
+        # policy's regexes, and compiling all of them costs more than its whole run.
+        self._search: list[_Match] = [_lazy(p.regex, "search") for p in patterns]
         # A pattern whose last segment matched needs no regex check when it is a
         # single unanchored segment: the segment match alone decides.
         self._decides = [p.anywhere for p in patterns]

@@ -276,8 +276,10 @@ def session_start(
             )
     if started.hooks_missing:
         click.echo(
-            f"warning: the {', '.join(started.hooks_missing)} hook(s) are not installed, so "
-            "git will not enforce this session: run `guard install`",
+            f"warning: session-guard's {', '.join(started.hooks_missing)} hook(s) are not "
+            "installed, so git will not enforce every layer of this session (commits that skip "
+            "pre-commit: --no-verify, merge, cherry-pick, rebase): run `guard install` "
+            "(it keeps any hook already there)",
             err=True,
         )
     return EXIT_OK

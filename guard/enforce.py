@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from guard.classify import Classifier
 from guard.session import Change, Commit, Session
@@ -18,8 +18,7 @@ from guard.session import Change, Commit, Session
 SUBMODULE_RULE = "submodule pointer (the policy default decides)"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One changed path, judged."""
 
     path: str
@@ -62,7 +61,7 @@ def mark_restores(findings: Iterable[Finding], differing: set[str]) -> list[Find
     """Mark the non-allowed changes whose path has its session-start content again
     (`differing`: the paths that differ between the start and the new state)."""
     return [
-        replace(f, restores=True) if not f.allowed and f.path not in differing else f
+        f._replace(restores=True) if not f.allowed and f.path not in differing else f
         for f in findings
     ]
 
@@ -70,8 +69,7 @@ def mark_restores(findings: Iterable[Finding], differing: set[str]) -> list[Find
 # --------------------------------------------------------------------------- messages
 
 
-@dataclass(frozen=True, slots=True)
-class Style:
+class Style(NamedTuple):
     """ANSI emphasis for a terminal; plain when not a TTY or when NO_COLOR is set."""
 
     color: bool

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Exit codes, as tabled in the README.
 EXIT_OK = 0
@@ -36,8 +36,7 @@ class UsageError(GuardError):
     exit_code = EXIT_USAGE
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One located problem in a policy file (line and column are 1-based)."""
 
     file: str

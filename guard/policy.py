@@ -9,13 +9,12 @@ expressions here, with pathspec's gitwildmatch translation, so that the classifi
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from guard.errors import PolicyError, Problem
 
@@ -34,8 +33,11 @@ _SEQ = "tag:yaml.org,2002:seq"
 _INT = "tag:yaml.org,2002:int"
 
 
-@dataclass(frozen=True, slots=True)
-class Pattern:
+# Values on the hooks' hot path are typing.NamedTuple, not dataclasses: importing
+# dataclasses (it loads inspect) and building each class cost about 30 ms a hook
+# run, measured with `python -X importtime -m guard.hooks`; NamedTuples are just
+# as immutable and typed.
+class Pattern(NamedTuple):
     """One pattern of the flattened rule list, translated and located.
 
     `regex` decides whether the pattern matches a whole path (pathspec's
@@ -65,15 +67,14 @@ class Pattern:
         return f"{self.file}:{self.line}: {self.text}"
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(NamedTuple):
     """A resolved policy: categories, default, ordered patterns (last match wins), modes."""
 
     sources: tuple[str, ...]
     categories: tuple[str, ...]
     default: str
     patterns: tuple[Pattern, ...]
-    modes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    modes: Mapping[str, tuple[str, ...]]
 
 
 # --------------------------------------------------------------------------- patterns
@@ -172,6 +173,9 @@ def compile_pattern(
 
 def shipped_dir() -> Path:
     """Where the shipped policies are: inside the package, or at the checkout's top."""
+    from importlib import resources
+    from pathlib import Path
+
     packaged = Path(str(resources.files("guard"))) / "policies"
     if packaged.is_dir():
         return packaged
@@ -217,18 +221,18 @@ def _compose(text: str) -> Any:
         loader.dispose()
 
 
-@dataclass(slots=True)
 class _Raw:
-    """One policy file after validation of its own structure."""
+    """One policy file after validation of its own structure (a loader's scratch pad)."""
 
-    file: str
-    version: int | None = None
-    extends: tuple[str, Any] | None = None
-    categories: list[tuple[str, Any]] = field(default_factory=list)
-    default: tuple[str, Any] | None = None
-    rules: list[tuple[str, str, Any]] = field(default_factory=list)  # (category, pattern, node)
-    category_marks: list[tuple[str, Any]] = field(default_factory=list)
-    modes: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.version: int | None = None
+        self.extends: tuple[str, Any] | None = None
+        self.categories: list[tuple[str, Any]] = []
+        self.default: tuple[str, Any] | None = None
+        self.rules: list[tuple[str, str, Any]] = []  # (category, pattern, node)
+        self.category_marks: list[tuple[str, Any]] = []
+        self.modes: dict[str, list[tuple[str, Any]]] = {}
 
 
 class _Reader:
@@ -287,6 +291,8 @@ class _Reader:
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    import difflib
+
     close = [c for c in choices if c.startswith(word) or word.startswith(c)]
     close = close or difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -422,7 +428,7 @@ def _resolve_extends(value: str, base: Path) -> Path | None:
     if _SHIPPED_NAME.match(value):
         candidate = shipped_dir() / f"{value}.yaml"
         return candidate if candidate.is_file() else None
-    candidate = (base.parent / value) if not Path(value).is_absolute() else Path(value)
+    candidate = base.parent / value  # an absolute `value` replaces the base
     return candidate if candidate.is_file() else None
 
 

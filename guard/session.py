@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from guard.policy import Policy, policy_from_data, policy_to_data
 
@@ -12,17 +11,15 @@ SCHEMA = "guard.session/v1"
 ZERO_OID = "0" * 40
 
 
-@dataclass(frozen=True, slots=True)
-class HookState:
+class HookState(NamedTuple):
     """What enforcement looked like at session start, so the audit can tell if it changed."""
 
     hooks_dir: str
     hooks_path_config: str | None
-    fingerprints: Mapping[str, str | None] = field(default_factory=dict)
+    fingerprints: Mapping[str, str | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Session:
+class Session(NamedTuple):
     """One declared period of work under a mode, with everything needed to judge it."""
 
     id: str
@@ -110,8 +107,7 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     """One changed path between two trees (renames come as a deletion and an addition)."""
 
     status: str  # A, M, D, T (type change); U (unmerged)
@@ -125,8 +121,7 @@ class Change:
         return self.old_mode == "160000" or self.new_mode == "160000"
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
+class Commit(NamedTuple):
     """A commit and its changes relative to its first parent."""
 
     sha: str

@@ -158,7 +158,7 @@ def random_policy(texts: list[str]) -> Policy:
         pattern, _ = compile_pattern(text, ("production", "test", "docs")[i % 3], "p.yaml", i, 1)
         if pattern is not None:
             compiled.append(pattern)
-    return Policy(("p.yaml",), ("production", "test", "docs"), "production", tuple(compiled))
+    return Policy(("p.yaml",), ("production", "test", "docs"), "production", tuple(compiled), {})
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
