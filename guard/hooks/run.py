@@ -95,10 +95,12 @@ def _in_progress(git_dir: str) -> list[str]:
         return ["the pick was not committed: git cherry-pick --abort restores the index and tree"]
     if has("REVERT_HEAD"):
         return ["the revert was not committed: git revert --abort restores the index and tree"]
-    if os.environ.get("GIT_REFLOG_ACTION", "").startswith(("merge", "pull")):
-        # A fast-forward checks out the new tree before it moves the branch.
+    action = os.environ.get("GIT_REFLOG_ACTION", "")
+    if has("MERGE_MSG") or action.startswith(("merge", "pull")):
+        # A fast-forward, or a single pick or revert that applied cleanly, has already
+        # written the new content to the index and tree and left no state to --abort.
         return [
-            "HEAD did not move, but the fast-forward already updated the index and "
+            "HEAD did not move, but git already applied the change to the index and "
             "working tree: git reset --merge puts them back"
         ]
     return []
