@@ -47,8 +47,9 @@ def _base(session: Session, ref: str | None) -> str:
     return session.base_for(ref) or gitio.empty_tree()
 
 
-def pre_commit(state: str, err: TextIO = sys.stderr) -> int:
+def pre_commit(state: str, err: TextIO | None = None) -> int:
     """`git commit`: judge the staged changes (GIT_INDEX_FILE is followed)."""
+    err = err or sys.stderr
     session = store.load_active(state)
     if session is None:
         return 0
@@ -128,13 +129,14 @@ def _start_tips(session: Session) -> list[str]:
     return [*tips, session.start_head] if session.start_head else tips
 
 
-def reference_transaction(state: str, phase: str, stdin: str, err: TextIO = sys.stderr) -> int:
+def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None = None) -> int:
     """Every ref update (commit --no-verify, merge, cherry-pick, rebase, am, update-ref).
 
     Two questions, in `prepared` (refs locked, not yet moved): do the commits that no
     ref reaches yet break the mode (each against its first parent), and does moving
     a branch change what it holds (a fast-forward to pre-session commits, a reset)?
     """
+    err = err or sys.stderr
     if phase != "prepared":
         return 0
     session = store.load_active(state)
@@ -194,9 +196,10 @@ def _branch_moves(
     return items
 
 
-def pre_push(state: str, stdin: str, err: TextIO = sys.stderr) -> int:
+def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
     """`git push`: refuse commits made during the session (perhaps before the hooks
     were installed) while their net effect still changes paths the mode does not allow."""
+    err = err or sys.stderr
     session = store.load_active(state)
     if session is None:
         return 0
