@@ -16,6 +16,7 @@ import click
 from guard import __version__, gitio
 from guard.errors import EXIT_INTERNAL, EXIT_OK, GuardError, PolicyError, Problem, UsageError
 from guard.policy import Policy, effective_policy_path, load_policy
+from guard.report import FORMATS, renderer
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -319,6 +320,17 @@ def session_stop(code: str | None) -> int:
     session_id, target, recovered = lifecycle.stop(code)
     note = " (recovered from damaged state)" if recovered else ""
     click.echo(f"session {session_id} stopped{note}; archived in {target}")
+    try:
+        report = lifecycle.final_audit(session_id, target)
+    except GuardError as exc:  # the session has ended all the same
+        click.echo(f"guard: no final audit: {exc.message}", err=True)
+        return EXIT_OK
+    summary = report["summary"]
+    click.echo(
+        f"final audit: {summary['verdict']}: {summary['commits']} commit(s), "
+        f"{summary['violations']} violation(s), {summary['net_violations']} still in place "
+        f"(guard report --session {session_id})"
+    )
     return EXIT_OK
 
 
@@ -427,4 +439,164 @@ def uninstall(hook_list: str | None) -> int:
 
     for line in installer.uninstall(installer.parse_hooks(hook_list)) or ["nothing to remove"]:
         click.echo(line)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def _evidence(
+    session_id: str | None, since: str | None, mode: str | None, base: str | None, head: str | None
+) -> tuple[Any, Any, str | None]:
+    """Gather what is audited: (evidence, classifier, the archived session's id, or None
+    for the active session or a range)."""
+    from guard import evidence
+
+    if (base is None) != (head is None):
+        raise UsageError("--base and --head go together (an explicit range)")
+    if sum(x is not None for x in (session_id, since, base)) > 1:
+        raise UsageError("choose one of --session, --since or --base/--head")
+    if base is not None and head is not None:
+        found, classifier = evidence.for_range(base, head, mode or "read-only")
+        return found, classifier, None
+    if since is not None:
+        click.echo(
+            "guard: --since audits with the repository's current policy, not a frozen one",
+            err=True,
+        )
+        found, classifier = evidence.for_since(since, mode or "read-only")
+        return found, classifier, None
+    session_id = session_id or _default_session()
+    found, classifier = evidence.for_session(session_id)
+    if mode is not None:
+        allowed = classifier.policy.modes.get(mode)
+        if allowed is None:
+            raise UsageError(f"--mode {mode!r}: the policy has no such mode")
+        found = found._replace(allowed=tuple(allowed))
+    return found, classifier, session_id
+
+
+def _default_session() -> str | None:
+    """None (the active session) when one is active, else the latest archived one."""
+    from guard import lifecycle, store
+
+    state = lifecycle.state_for_cwd()
+    if store.active_marker(state):
+        return None
+    archived = store.archived(state)
+    if not archived:
+        raise UsageError(
+            "no session to audit in this repository",
+            hint="start one (guard session start), or audit a range: "
+            "guard audit --since COMMIT --mode MODE, or --base REV --head REV",
+        )
+    return archived[-1]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
+        sys.stdout.flush()
+    else:
+        output.write_text(text, encoding="utf-8", errors="surrogateescape")
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@cli.command()
+@click.option("--session", "session_id", help="An archived session (default: the active one).")
+@click.option("--since", help="A start commit (the receipt), when the session state is gone.")
+@click.option("--mode", help="Judge with this mode of the policy (default: the session's).")
+@click.option("--base", help="Audit an explicit range: its base (with --head).")
+@click.option("--head", help="Audit an explicit range: its head (with --base).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+def audit(
+    session_id: str | None,
+    since: str | None,
+    mode: str | None,
+    base: str | None,
+    head: str | None,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """Everything that changed since the session started, judged, with a rollback plan."""
+    from guard import audit as audit_core
+
+    if sys.stderr.isatty() and fmt == "text":
+        from rich.console import Console
+
+        with Console(stderr=True).status("reading the history..."):
+            found, classifier, _ = _evidence(session_id, since, mode, base, head)
+    else:
+        found, classifier, _ = _evidence(session_id, since, mode, base, head)
+    report = audit_core.build(found, classifier)
+    _emit(renderer(fmt, color=_color() and output is None)(report), output)
+    return audit_core.exit_status(report)
+
+
+@cli.command()
+@click.option("--session", "session_id", help="An archived session (default: the latest).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+def report(session_id: str | None, fmt: str) -> int:
+    """Render the final audit stored when a session stopped."""
+    from guard import lifecycle, store
+
+    state = lifecycle.state_for_cwd()
+    archived = store.archived(state)
+    session_id = session_id or (archived[-1] if archived else None)
+    if session_id is None or session_id not in archived:
+        raise UsageError(
+            f"no stopped session {session_id!r}" if session_id else "no stopped session yet",
+            hint="guard session list shows them",
+        )
+    stored = Path(store.archived_dir(state, session_id)) / "audit.json"
+    if not stored.is_file():
+        raise UsageError(
+            f"session {session_id} has no stored audit", hint="guard audit --session ID"
+        )
+    data = json.loads(stored.read_text(encoding="utf-8", errors="surrogateescape"))
+    _emit(renderer(fmt, color=_color())(data), None)
+    return EXIT_OK
+
+
+@cli.command()
+@click.option("--session", "session_id", help="An archived session (default: the active one).")
+@click.option("--apply", "do_apply", is_flag=True, help="Make the rollback commit.")
+@click.option("--branch", help="Commit on this new branch instead of the current one.")
+def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:
+    """Print the rollback plan; with --apply, commit it (one new commit, backup ref first)."""
+    from guard import audit as audit_core
+    from guard import rollback as rolling
+
+    found, classifier, sid = _evidence(session_id, None, None, None, None)
+    before = audit_core.build(found, classifier)
+    name = (found.session or {}).get("id", "unknown")
+    plan = before["rollback"]
+    if not do_apply:
+        if not plan:
+            click.echo("nothing to roll back: every path the mode forbids is as it was at start")
+            return EXIT_OK
+        click.echo(f"rollback plan for {found.current_branch} ({len(plan)} path(s)):")
+        for step in plan:
+            click.echo(f"  {step['command']}")
+        click.echo("apply it in one commit: guard rollback --apply")
+        return EXIT_OK
+    applied = rolling.apply(before, name, branch)
+    click.echo(
+        f"committed {applied.commit[:12]} on {applied.branch}: {applied.restored} restored, "
+        f"{applied.deleted} deleted; backup of the previous tip: {applied.backup_ref}"
+    )
+    found, classifier, _ = _evidence(sid, None, None, None, None)
+    after = audit_core.build(found, classifier)
+    summary = after["summary"]
+    click.echo(
+        f"audit after rollback: verdict {summary['verdict']}, "
+        f"net_violations {summary['net_violations']}"
+    )
+    if after["rollback"]:
+        click.echo("guard: paths are still not back to their start content", err=True)
+        return 1
     return EXIT_OK

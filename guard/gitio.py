@@ -9,6 +9,7 @@ GIT_DIR and GIT_INDEX_FILE set by a hook's caller are honoured on purpose
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -126,8 +127,8 @@ def empty_tree(cwd: str | None = None) -> str:
 def parse_raw(tokens: list[bytes], start: int = 0) -> tuple[list[Change], int]:
     """Parse `--raw -z` records from `tokens` (the output split on NUL) at `start`.
 
-    A record is `:oldmode newmode oldsha newsha STATUS` then the path (two paths
-    for renames and copies, which come as a deletion and an addition). Stops at
+    A record is `:oldmode newmode oldsha newsha STATUS` then the path, or two paths
+    for a rename (one R change) or a copy (an addition of the new path). Stops at
     the first token that is not a record; returns the changes and that position.
     """
     changes = []
@@ -137,25 +138,28 @@ def parse_raw(tokens: list[bytes], start: int = 0) -> tuple[list[Change], int]:
         if not head_token.startswith(b":"):
             break
         fields = head_token[1:].split(b" ")
-        old_mode, new_mode, status = _decode(fields[0]), _decode(fields[1]), _decode(fields[4])
-        letter = status[:1]
+        old_mode, new_mode, new_oid = _decode(fields[0]), _decode(fields[1]), _decode(fields[3])
+        letter = _decode(fields[4])[:1]
         if letter in ("R", "C"):
             old_path, new_path = _decode(tokens[i + 1]), _decode(tokens[i + 2])
             if letter == "R":
-                changes.append(Change("D", old_path, old_mode, "000000"))
-            changes.append(Change("A", new_path, "000000", new_mode))
+                changes.append(Change("R", new_path, old_mode, new_mode, old_path, new_oid))
+            else:
+                changes.append(Change("A", new_path, "000000", new_mode, None, new_oid))
             i += 3
         else:
-            changes.append(Change(letter, _decode(tokens[i + 1]), old_mode, new_mode))
+            path = _decode(tokens[i + 1])
+            changes.append(Change(letter, path, old_mode, new_mode, None, new_oid))
             i += 2
     return changes, i
 
 
-LOG_FORMAT = "--format=%x01%H %P%x00%s"
+LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
 
 
 def parse_log(out: bytes) -> list[Commit]:
-    """Parse `git log LOG_FORMAT --raw -z` output: a header, the subject, the records."""
+    """Parse `git log LOG_FORMAT --raw -z` output: a header (sha and parents), author,
+    date and message, then the records. Positional, so no message can confuse it."""
     tokens = out.split(b"\0")
     commits = []
     i = 0
@@ -165,9 +169,20 @@ def parse_log(out: bytes) -> list[Commit]:
             i += 1
             continue
         sha, *parents = _decode(token[1:]).split(" ")
-        subject = _decode(tokens[i + 1]) if i + 1 < len(tokens) else ""
-        changes, i = parse_raw(tokens, i + 2)
-        commits.append(Commit(sha, tuple(p for p in parents if p), subject, tuple(changes)))
+        author, date, message = (_decode(t) for t in (tokens[i + 1 : i + 4] + [b""] * 3)[:3])
+        changes, i = parse_raw(tokens, i + 4)
+        subject = message.split("\n", 1)[0]
+        commits.append(
+            Commit(
+                sha,
+                tuple(p for p in parents if p),
+                subject,
+                tuple(changes),
+                author,
+                date,
+                message.rstrip("\n"),
+            )
+        )
     return commits
 
 
@@ -233,3 +248,149 @@ def read_commits(shas: list[str], cwd: str | None = None) -> list[Commit]:
 
 def is_ancestor(ancestor: str, descendant: str, cwd: str | None = None) -> bool:
     return attempt(["merge-base", "--is-ancestor", ancestor, descendant], cwd=cwd) is not None
+
+
+# --------------------------------------------------------------------------- audit
+
+
+class WorkingChange(NamedTuple):
+    """An uncommitted change: `state` is staged, unstaged or untracked."""
+
+    path: str
+    state: str
+    status: str
+
+
+def history(include: list[str], exclude: list[str], cwd: str | None = None) -> list[Commit]:
+    """Every commit reachable from `include` and from none of `exclude`, newest first,
+    each with its changes against its first parent (renames detected): one git call."""
+    if not include:
+        return []
+    out = run(
+        [
+            "log",
+            LOG_FORMAT,
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "-M",
+            "--ignore-submodules=none",
+            "--no-ext-diff",
+            "--diff-merges=first-parent",
+            "--ignore-missing",
+            *include,
+            "--not",
+            *exclude,
+            "--",
+        ],
+        cwd=cwd,
+    )
+    return parse_log(out)
+
+
+def tree_entries(rev: str, cwd: str | None = None) -> dict[str, tuple[str, str]]:
+    """Every path of a commit's tree with its (mode, object id)."""
+    out = run(["ls-tree", "-r", "-z", "--full-tree", rev], cwd=cwd)
+    entries = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, _kind, oid = _decode(meta).split(" ")
+        entries[_decode(path)] = (mode, oid)
+    return entries
+
+
+def parse_status(out: bytes) -> list[WorkingChange]:
+    """Parse `git status --porcelain=v2 -z`: a renamed entry is its new path (R) and
+    its old path (D); staged and unstaged halves of one entry are two changes."""
+    tokens = out.split(b"\0")
+    changes = []
+    i = 0
+    while i < len(tokens):
+        token = _decode(tokens[i])
+        i += 1
+        if not token:
+            continue
+        kind = token[0]
+        if kind == "?":
+            changes.append(WorkingChange(token[2:], "untracked", "A"))
+            continue
+        if kind not in "12u":
+            continue  # "!" ignored, "#" headers
+        fields = token.split(" ", 10 if kind == "u" else (9 if kind == "2" else 8))
+        staged, unstaged, path = fields[1][0], fields[1][1], fields[-1]
+        if kind == "u":
+            staged, unstaged = "U", "."
+        if kind == "2":
+            old_path = _decode(tokens[i])
+            i += 1
+            changes.append(WorkingChange(old_path, "staged", "D"))
+        if staged != ".":
+            changes.append(WorkingChange(path, "staged", staged))
+        if unstaged != ".":
+            changes.append(WorkingChange(path, "unstaged", unstaged))
+    return changes
+
+
+def working_tree(cwd: str | None = None) -> list[WorkingChange]:
+    """Staged, unstaged and untracked changes of this worktree."""
+    out = run(
+        ["status", "--porcelain=v2", "-z", "--untracked-files=all", "--ignore-submodules=none"],
+        cwd=cwd,
+    )
+    return parse_status(out)
+
+
+def reflog_tip(ref: str, cwd: str | None = None) -> str | None:
+    """The newest value a ref's reflog records (None: no reflog)."""
+    return resolve(f"{ref}@{{0}}", cwd=cwd)
+
+
+def is_shallow(cwd: str | None = None) -> bool:
+    out = attempt(["rev-parse", "--is-shallow-repository"], cwd=cwd)
+    return out is not None and _line(out) == "true"
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+def _run_paths(args: list[str], paths: list[str], cwd: str | None = None) -> None:
+    """Run a path-taking git command with the paths NUL-separated on stdin, literally."""
+    data = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
+    done = subprocess.run(
+        ["git", "--literal-pathspecs", *args, "--pathspec-from-file=-", "--pathspec-file-nul"],
+        cwd=cwd,
+        input=data,
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {_decode(done.stderr).strip()}")
+
+
+def restore_paths(source: str, paths: list[str], cwd: str | None = None) -> None:
+    """Put paths back to their content at `source`, in the index and the work tree."""
+    if paths:
+        _run_paths(["restore", f"--source={source}", "--staged", "--worktree"], paths, cwd)
+
+
+def remove_paths(paths: list[str], cwd: str | None = None) -> None:
+    if paths:
+        _run_paths(["rm", "-q", "-r", "--ignore-unmatch"], paths, cwd)
+
+
+def operation_in_progress(cwd: str | None = None) -> str | None:
+    """The name of a half-done merge, rebase, cherry-pick, revert, am or bisect."""
+    directory = git_dir(cwd)
+    for name, what in (
+        ("MERGE_HEAD", "merge"),
+        ("rebase-merge", "rebase"),
+        ("rebase-apply", "rebase or am"),
+        ("CHERRY_PICK_HEAD", "cherry-pick"),
+        ("REVERT_HEAD", "revert"),
+        ("BISECT_LOG", "bisect"),
+    ):
+        if os.path.exists(os.path.join(directory, name)):  # noqa: PTH110, PTH118
+            return what
+    return None

@@ -65,7 +65,11 @@ def start(
         )
     head_sha, head_ref = gitio.head()
     hooks_dir = gitio.hooks_dir()
-    prints = fingerprints(hooks_dir)
+    # Only the guard's own shims count as enforcement: a foreign hook is "missing".
+    prints = {
+        hook: value if is_ours(os.path.join(hooks_dir, hook)) else None
+        for hook, value in fingerprints(hooks_dir).items()
+    }
     code, lock_data = _new_lock() if lock else (None, None)
     session = Session(
         id=new_session_id(),
@@ -215,3 +219,20 @@ def verify(session_id: str | None) -> tuple[str, int, list[str]]:
         problems = store.verify(directory)
     events = len(_safe_events(directory))
     return directory, events, problems
+
+
+def final_audit(session_id: str, directory: str) -> dict[str, Any]:
+    """Audit a stopped session and store the report (JSON and Markdown) beside it."""
+    from guard import audit, evidence
+    from guard.report import json as json_report
+    from guard.report import markdown
+
+    found, classifier = evidence.for_session(session_id)
+    report = audit.build(found, classifier)
+    with open(os.path.join(directory, "audit.json"), "w", encoding="utf-8") as handle:
+        handle.write(json_report.render(report))
+    with open(
+        os.path.join(directory, "audit.md"), "w", encoding="utf-8", errors="surrogateescape"
+    ) as handle:
+        handle.write(markdown.render(report))
+    return report

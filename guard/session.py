@@ -108,12 +108,19 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
 
 
 class Change(NamedTuple):
-    """One changed path between two trees (renames come as a deletion and an addition)."""
+    """One changed path between two trees.
 
-    status: str  # A, M, D, T (type change); U (unmerged)
+    `status` is git's letter: A, M, D, T (type change), U (unmerged) or R (a rename
+    from `old_path`, seen only where rename detection is on: the audit). `new_oid`
+    is the object the path holds afterwards (empty when git did not say).
+    """
+
+    status: str
     path: str
     old_mode: str
     new_mode: str
+    old_path: str | None = None
+    new_oid: str = ""
 
     @property
     def is_gitlink(self) -> bool:
@@ -128,3 +135,6 @@ class Commit(NamedTuple):
     parents: tuple[str, ...]
     subject: str
     changes: tuple[Change, ...]
+    author: str = ""
+    date: str = ""
+    message: str = ""

@@ -213,7 +213,24 @@ def load_active(state: str) -> Session | None:
         ) from None
     except OSError as exc:
         raise StateError(f"session file is unreadable: {exc.strerror}", hint=RECOVER) from exc
-    start = _first_event(state)
+    return _checked(state, raw)
+
+
+def load_archived(directory: str) -> Session:
+    """An archived session, checked against its journal like an active one."""
+    try:
+        with open(os.path.join(directory, SESSION), "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise StateError(
+            f"archived session file is unreadable: {exc.strerror}",
+            hint=f"guard session verify --session {os.path.basename(directory)}",
+        ) from exc
+    return _checked(directory, raw)
+
+
+def _checked(directory: str, raw: bytes) -> Session:
+    start = _first_event(directory)
     recorded = (start or {}).get("data", {}).get("session_sha256")
     if recorded != _digest(raw):
         raise StateError(

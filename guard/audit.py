@@ -1,0 +1,223 @@
+"""Commits + session -> findings, summary and rollback plan: the `guard.audit/v1` report.
+
+Pure: the shell (`auditing.py`) gathers everything from git into an `Evidence`
+value; `build` turns it into the report, a plain JSON-ready dict that every
+renderer (text, json, markdown, sarif, junit, github) takes as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from guard.classify import Classifier
+from guard.enforce import quote
+from guard.session import Change, Commit
+
+SCHEMA = "guard.audit/v1"
+
+# A commit message that claims documentation or analysis only.
+CLAIMS = re.compile(
+    r"""
+    \A\s*docs?(\([^)]*\))?!?:                       # a conventional-commit docs: subject
+    | \b(documentation|docs?|analysis|notes?|worklog|comments?)[\s-]+only\b
+    | \bonly\s+(documentation|docs?|analysis|notes|comments|the\s+worklog)\b
+    | \bread[\s-]only\b
+    | \bno\s+(functional|code|behaviou?r(al)?|logic|production)\s+changes?\b
+    | \bnon[\s-]functional\b
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+class Evidence(NamedTuple):
+    """Everything the audit reads from git and from session state, as plain values."""
+
+    session: Mapping[str, Any] | None
+    allowed: tuple[str, ...]
+    base: str | None  # the start commit: what "restores" and the rollback compare to
+    commits: Sequence[Commit]
+    start_entries: Mapping[str, tuple[str, str]]  # path -> (mode, oid) at `base`
+    working: Sequence[Any]  # gitio.WorkingChange
+    nets: Mapping[str, Sequence[Change]]  # branch -> changes from its start to now
+    current_branch: str | None
+    rewritten: Sequence[Mapping[str, str]]
+    integrity: Sequence[Mapping[str, str]]
+
+
+def claims_docs_only(message: str) -> bool:
+    return CLAIMS.search(message) is not None
+
+
+class _Judge:
+    """Classification and the mode's verdict for single paths, memoised."""
+
+    def __init__(self, classifier: Classifier, allowed: Sequence[str]) -> None:
+        self.classifier = classifier
+        self.allowed = set(allowed)
+        self.default = classifier.policy.default
+
+    def category(self, path: str, gitlink: bool = False) -> tuple[str, str | None]:
+        if gitlink:
+            return self.default, "submodule pointer (the policy default decides)"
+        decision = self.classifier.classify(path)
+        return decision.category, decision.rule
+
+
+def _restores(change: Change, start: Mapping[str, tuple[str, str]]) -> bool:
+    """Whether the change leaves its path(s) as they were at the start."""
+    if change.status == "D":
+        return change.path not in start
+    back = start.get(change.path) == (change.new_mode, change.new_oid)
+    if change.status == "R":
+        return back and change.old_path not in start
+    return back
+
+
+def _change_row(
+    change: Change, judge: _Judge, start: Mapping[str, tuple[str, str]]
+) -> dict[str, Any]:
+    category, rule = judge.category(change.path, change.is_gitlink)
+    allowed = category in judge.allowed
+    if change.old_path is not None:
+        # A rename is allowed only when both sides are; the moved-away side names it.
+        old_category, old_rule = judge.category(change.old_path)
+        if old_category not in judge.allowed:
+            category, rule, allowed = old_category, old_rule, False
+    return {
+        "path": change.path,
+        "old_path": change.old_path,
+        "status": change.status,
+        "category": category,
+        "rule": rule,
+        "allowed": allowed,
+        "restores": not allowed and _restores(change, start),
+    }
+
+
+def _violation(row: Mapping[str, Any]) -> bool:
+    return not row["allowed"] and not row["restores"]
+
+
+def _commit_row(
+    commit: Commit, judge: _Judge, start: Mapping[str, tuple[str, str]]
+) -> dict[str, Any]:
+    changes = [_change_row(c, judge, start) for c in commit.changes]
+    bad = sum(_violation(r) for r in changes)
+    verdict = "clean" if bad == 0 else ("violation" if bad == len(changes) else "mixed")
+    beyond_docs = any(r["category"] != "docs" and not r["restores"] for r in changes)
+    return {
+        "sha": commit.sha,
+        "parents": list(commit.parents),
+        "author": commit.author,
+        "date": commit.date,
+        "subject": commit.subject,
+        "verdict": verdict,
+        "mislabelled": beyond_docs and claims_docs_only(commit.message),
+        "changes": changes,
+    }
+
+
+def _working_rows(working: Iterable[Any], judge: _Judge) -> list[dict[str, Any]]:
+    rows = []
+    for change in working:
+        category, _ = judge.category(change.path)
+        rows.append(
+            {
+                "path": change.path,
+                "state": change.state,
+                "status": change.status,
+                "category": category,
+                "allowed": category in judge.allowed,
+            }
+        )
+    return rows
+
+
+def rollback_plan(net: Iterable[Change], judge: _Judge, base: str | None) -> list[dict[str, Any]]:
+    """Undo every non-allowed net change: delete what was added, restore the rest."""
+    plan = []
+    for change in sorted(net, key=lambda c: c.path):
+        category, _ = judge.category(change.path, change.is_gitlink)
+        if category in judge.allowed:
+            continue
+        path = quote(change.path)
+        if change.status == "A" or base is None:
+            action, source, command = "delete", None, f"git rm -q -- {path}"
+        else:
+            action, source = "restore", base
+            command = f"git restore --source={base} --staged --worktree -- {path}"
+        plan.append(
+            {
+                "path": change.path,
+                "action": action,
+                "source": source,
+                "category": category,
+                "command": command,
+            }
+        )
+    return plan
+
+
+def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
+    """The `guard.audit/v1` report."""
+    judge = _Judge(classifier, evidence.allowed)
+    start = evidence.start_entries
+    commits = [_commit_row(c, judge, start) for c in evidence.commits]
+    working = _working_rows(evidence.working, judge)
+    forbidden = {
+        branch: sorted(
+            c.path for c in changes if judge.category(c.path, c.is_gitlink)[0] not in judge.allowed
+        )
+        for branch, changes in evidence.nets.items()
+    }
+    dirty = {row["path"] for row in working if not row["allowed"]}
+    # "Now" is the checked-out branch and the work tree; other branches that still
+    # carry forbidden changes are named in `integrity`, so nothing goes unreported.
+    net = set(forbidden.get(evidence.current_branch or "", ())) | dirty
+    others = [
+        {
+            "kind": "unrestored-branch",
+            "detail": f"{branch} still changes {len(paths)} path(s) the mode forbids: "
+            + ", ".join(paths[:10])
+            + (" ..." if len(paths) > 10 else ""),
+        }
+        for branch, paths in sorted(forbidden.items())
+        if paths and branch != evidence.current_branch
+    ]
+    violations = sum(_violation(r) for c in commits for r in c["changes"]) + len(
+        [r for r in working if not r["allowed"]]
+    )
+    names = {"production", "test", "docs", *classifier.policy.categories}
+    changed: dict[str, set[str]] = {name: set() for name in names}
+    for commit in commits:
+        for row in commit["changes"]:
+            changed.setdefault(row["category"], set()).add(row["path"])
+    current = evidence.nets.get(evidence.current_branch or "", ())
+    verdict = "violated" if net else ("restored" if violations else "clean")
+    return {
+        "schema": SCHEMA,
+        "session": dict(evidence.session) if evidence.session is not None else None,
+        "commits": commits,
+        "working_tree": working,
+        "rewritten_refs": [dict(r) for r in evidence.rewritten],
+        "integrity": [dict(i) for i in evidence.integrity] + others,
+        "rollback": rollback_plan(current, judge, evidence.base),
+        "revert_candidates": [c["sha"] for c in commits if c["verdict"] == "violation"],
+        "summary": {
+            "commits": len(commits),
+            "violating_commits": sum(c["verdict"] != "clean" for c in commits),
+            "changed_paths": {name: len(paths) for name, paths in changed.items()},
+            "violations": violations,
+            "net_violations": len(net),
+            "verdict": verdict,
+        },
+    }
+
+
+def exit_status(report: Mapping[str, Any]) -> int:
+    """1 when anything is wrong: violations, net changes, rewritten refs, integrity."""
+    summary = report["summary"]
+    troubled = summary["violations"] or summary["net_violations"]
+    return 1 if troubled or report["rewritten_refs"] or report["integrity"] else 0

@@ -1,0 +1,221 @@
+"""Gathers an audit's evidence from git and session state (the shell around `audit`).
+
+Three ways to say what is audited: the active session or an archived one (its
+frozen policy, start commit and ref tips, hooks and journal), `--since REV` (a
+start receipt when the state is gone: the repository's current policy applies),
+and `--base/--head` (an explicit range, as CI checks a pull request).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from guard import gitio, store
+from guard.audit import Evidence
+from guard.classify import Classifier
+from guard.errors import GitError, UsageError
+from guard.hooks.install import fingerprints, state_dir
+from guard.policy import Policy, effective_policy_path, load_policy
+from guard.session import Change, Session
+
+BRANCH = "refs/heads/"
+
+
+def _commit(rev: str, what: str) -> str:
+    sha = gitio.resolve(f"{rev}^{{commit}}")
+    if sha is not None:
+        return sha
+    if gitio.is_shallow():
+        raise GitError(
+            f"{what} {rev!r} is not in this shallow clone",
+            hint="fetch more history: git fetch --deepen=1000 (or --unshallow), "
+            "or in CI check out with fetch-depth: 0",
+        )
+    raise GitError(f"{what} {rev!r} is not a commit in this repository")
+
+
+def _current_policy() -> Policy:
+    location = gitio.locate()
+    root = Path(location.root) if location else None
+    return load_policy(effective_policy_path(root), root)
+
+
+def _allowed(policy: Policy, mode: str) -> tuple[str, ...]:
+    if mode not in policy.modes:
+        raise UsageError(
+            f"--mode {mode!r}: the policy has no such mode",
+            hint=f"choose from {', '.join(policy.modes)}",
+        )
+    return tuple(policy.modes[mode])
+
+
+def load_session(session_id: str | None) -> tuple[Session, str]:
+    """The active session (None) or an archived one, with its state directory."""
+    state = state_dir(gitio.common_dir())
+    if session_id is None:
+        session = store.load_active(state)
+        if session is None:
+            raise UsageError(
+                "no active session to audit",
+                hint="name one (guard session list): guard audit --session ID, "
+                "or give the receipt: guard audit --since COMMIT --mode MODE",
+            )
+        return session, state
+    directory = store.archived_dir(state, session_id)
+    if not Path(directory).is_dir():
+        raise UsageError(f"--session {session_id!r}: no such archived session")
+    session = store.load_archived(directory)
+    return session, directory
+
+
+def for_range(base: str, head: str, mode: str) -> tuple[Evidence, Classifier]:
+    policy = _current_policy()
+    allowed = _allowed(policy, mode)
+    base_sha, head_sha = _commit(base, "--base"), _commit(head, "--head")
+    evidence = Evidence(
+        session=None,
+        allowed=allowed,
+        base=base_sha,
+        commits=gitio.history([head_sha], [base_sha]),
+        start_entries=gitio.tree_entries(base_sha),
+        working=[],
+        nets={"(range)": gitio.diff(base_sha, head_sha)},
+        current_branch="(range)",
+        rewritten=[],
+        integrity=[],
+    )
+    return evidence, Classifier(policy)
+
+
+def _head_include() -> tuple[list[str], str | None, str | None]:
+    sha, ref = gitio.head()
+    return (["--branches", "HEAD"] if sha else ["--branches"]), sha, ref
+
+
+def for_since(since: str, mode: str) -> tuple[Evidence, Classifier]:
+    policy = _current_policy()
+    allowed = _allowed(policy, mode)
+    start = _commit(since, "--since")
+    include, head_sha, head_ref = _head_include()
+    nets = {head_ref or "HEAD": gitio.diff(start, head_sha)} if head_sha else {}
+    evidence = Evidence(
+        session=None,
+        allowed=allowed,
+        base=start,
+        commits=gitio.history(include, [start]),
+        start_entries=gitio.tree_entries(start),
+        working=gitio.working_tree(),
+        nets=nets,
+        current_branch=head_ref or "HEAD",
+        rewritten=[],
+        integrity=[],
+    )
+    return evidence, Classifier(policy)
+
+
+def _nets(
+    session: Session, tips: dict[str, str], head: tuple[str | None, str | None]
+) -> dict[str, list[Change]]:
+    """Each branch's change since the start (its own start tip, or the start commit)."""
+    empty = None
+    nets: dict[str, list[Change]] = {}
+    moved = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
+    head_sha, head_ref = head
+    if head_sha and head_ref is None:
+        moved.append(("HEAD", head_sha))
+    for ref, tip in moved:
+        base = session.base_for(ref)
+        if base == tip:
+            continue
+        if base is None:
+            empty = empty or gitio.empty_tree()
+            base = empty
+        nets[ref] = gitio.diff(base, tip)
+    return nets
+
+
+def _integrity(
+    session: Session, directory: str, tips: dict[str, str]
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    rewritten, integrity = [], []
+    for ref, start_tip in sorted(session.refs.items()):
+        tip = tips.get(ref)
+        if tip is None:
+            integrity.append({"kind": "ref-deleted", "detail": f"{ref} (was {start_tip})"})
+        elif tip != start_tip and not gitio.is_ancestor(start_tip, tip):
+            rewritten.append({"ref": ref, "start_tip": start_tip, "tip": tip})
+    for ref, tip in sorted(tips.items()):
+        if ref.startswith(BRANCH) and session.refs.get(ref) != tip and gitio.reflog_tip(ref) != tip:
+            integrity.append(
+                {
+                    "kind": "ref-without-reflog",
+                    "detail": f"{ref} points to {tip}, which its reflog never recorded: "
+                    "it was written directly, bypassing every hook",
+                }
+            )
+    integrity.extend(_hook_integrity(session))
+    problems = store.verify(directory)
+    if problems:
+        integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
+    return rewritten, integrity
+
+
+def _hook_integrity(session: Session) -> list[dict[str, str]]:
+    recorded = session.hooks
+    if recorded is None:
+        return []
+    found = []
+    now_dir = gitio.hooks_dir()
+    now_config = gitio.config_get("core.hooksPath")
+    if now_dir != recorded.hooks_dir or now_config != recorded.hooks_path_config:
+        found.append(
+            {
+                "kind": "hooks-redirected",
+                "detail": f"hooks directory {recorded.hooks_dir} (core.hooksPath "
+                f"{recorded.hooks_path_config!r}) became {now_dir} ({now_config!r})",
+            }
+        )
+    current = fingerprints(recorded.hooks_dir, recorded.fingerprints)
+    for hook, before in sorted(recorded.fingerprints.items()):
+        after = current.get(hook)
+        if before is None:
+            found.append({"kind": "hooks-missing", "detail": f"{hook} was not installed at start"})
+        elif after is None:
+            found.append({"kind": "hooks-removed", "detail": f"{hook} was removed"})
+        elif after != before:
+            found.append({"kind": "hooks-changed", "detail": f"{hook} was changed"})
+    return found
+
+
+def session_summary(session: Session, active: bool) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "mode": session.mode,
+        "allowed": list(session.allowed),
+        "reason": session.reason,
+        "started_at": session.started_at,
+        "start_head": session.start_head,
+        "active": active,
+    }
+
+
+def for_session(session_id: str | None) -> tuple[Evidence, Classifier]:
+    session, directory = load_session(session_id)
+    tips = gitio.ref_tips()
+    include, head_sha, head_ref = _head_include()
+    start_tips = [*session.refs.values(), *([session.start_head] if session.start_head else [])]
+    rewritten, integrity = _integrity(session, directory, tips)
+    evidence = Evidence(
+        session=session_summary(session, active=session_id is None),
+        allowed=session.allowed,
+        base=session.start_head,
+        commits=gitio.history(include, start_tips),
+        start_entries=gitio.tree_entries(session.start_head) if session.start_head else {},
+        working=gitio.working_tree(),
+        nets=_nets(session, tips, (head_sha, head_ref)),
+        current_branch=head_ref or ("HEAD" if head_sha else None),
+        rewritten=rewritten,
+        integrity=integrity,
+    )
+    return evidence, Classifier(session.policy)

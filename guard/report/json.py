@@ -1,0 +1,12 @@
+"""The report as JSON (`guard.audit/v1`, the schema shipped beside this module)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+def render(report: Mapping[str, Any]) -> str:
+    # ensure_ascii: a path with non-UTF-8 bytes (surrogate escapes) stays valid JSON.
+    return json.dumps(report, indent=2) + "\n"

@@ -1,0 +1,80 @@
+"""The report for people at a terminal (rich): verdict panel, commits, plan."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from guard.report import describe, mode_text, problems, violations
+
+_STYLE = {"clean": "green", "restored": "yellow", "violated": "bold red"}
+
+
+def _headline(report: Mapping[str, Any]) -> str:
+    summary = report["summary"]
+    verdict = summary["verdict"]
+    headline = (
+        f"[{_STYLE[verdict]}]{verdict.upper()}[/]  {escape(mode_text(report))}\n"
+        f"{summary['commits']} commit(s), {summary['violating_commits']} violating; "
+        f"{summary['violations']} violation(s), {summary['net_violations']} still in place"
+    )
+    session = report["session"]
+    if session and session.get("reason"):
+        headline += f"\nreason: {escape(session['reason'])}"
+    return headline
+
+
+def _commits(report: Mapping[str, Any]) -> Table:
+    table = Table("commit", "verdict", "subject", box=None, pad_edge=False)
+    for commit in report["commits"]:
+        flag = " [yellow](claims docs only)[/]" if commit["mislabelled"] else ""
+        style = {"clean": "green", "mixed": "yellow", "violation": "red"}[commit["verdict"]]
+        table.add_row(
+            commit["sha"][:12], f"[{style}]{commit['verdict']}[/]{flag}", escape(commit["subject"])
+        )
+    return table
+
+
+def _section(console: Console, title: str, lines: list[str]) -> None:
+    if lines:
+        console.print(f"\n[bold]{title}[/]")
+        for line in lines:
+            console.print(f"  {escape(line)}")
+
+
+def render(report: Mapping[str, Any], *, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=110,
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(Panel(_headline(report), title="session-guard audit", expand=False))
+    if report["commits"]:
+        console.print(_commits(report))
+    _section(
+        console, "Violations", [f"{c['sha'][:12]}  {describe(ch)}" for c, ch in violations(report)]
+    )
+    dirty = [row for row in report["working_tree"] if not row["allowed"]]
+    _section(
+        console, "Uncommitted", [f"{r['state']:<9} {r['path']}: {r['category']}" for r in dirty]
+    )
+    _section(console, "Integrity", problems(report))
+    _section(
+        console,
+        "Rollback plan (guard rollback --apply does this in one commit)",
+        [step["command"] for step in report["rollback"]],
+    )
+    if report["revert_candidates"]:
+        shas = ", ".join(s[:12] for s in report["revert_candidates"])
+        console.print(f"\nRevert candidates (every change a violation): {shas}")
+    return buffer.getvalue()
