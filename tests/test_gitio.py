@@ -23,7 +23,7 @@ def raw(status: str, *paths: bytes, modes: tuple[str, str] = ("100644", "100644"
     return b"\0".join([record, *paths]) + b"\0"
 
 
-def test_parse_raw_reads_every_status_and_splits_renames() -> None:
+def test_parse_raw_reads_every_status_renames_and_copies() -> None:
     out = (
         raw("M", b"src/a.py")
         + raw("A", b"docs/x y.md", modes=("000000", "100644"))
@@ -35,40 +35,44 @@ def test_parse_raw_reads_every_status_and_splits_renames() -> None:
     )
     changes, end = gitio.parse_raw(out.split(b"\0"))
     assert changes == [
-        Change("M", "src/a.py", "100644", "100644"),
-        Change("A", "docs/x y.md", "000000", "100644"),
-        Change("D", "old\nname", "100644", "100644"),
-        Change("T", "link", "100644", "120000"),
-        Change("D", "src/old.py", "100644", "000000"),
-        Change("A", "tests/new.py", "000000", "100644"),
-        Change("A", "src/copy.py", "000000", "100644"),
-        Change("M", "vendor/lib", "160000", "160000"),
+        Change("M", "src/a.py", "100644", "100644", None, A),
+        Change("A", "docs/x y.md", "000000", "100644", None, A),
+        Change("D", "old\nname", "100644", "100644", None, A),
+        Change("T", "link", "100644", "120000", None, A),
+        Change("R", "tests/new.py", "100644", "100644", "src/old.py", A),
+        Change("A", "src/copy.py", "000000", "100644", None, A),
+        Change("M", "vendor/lib", "160000", "160000", None, A),
     ]
     assert changes[-1].is_gitlink and not changes[0].is_gitlink
     assert end == len(out.split(b"\0")) - 1
 
 
-def test_parse_log_reads_headers_subjects_and_records() -> None:
+def test_parse_log_reads_headers_messages_and_records() -> None:
     out = (
         b"\x01"
         + A.encode()
         + b" "
         + Z.encode()
-        + b"\0fix: a \x01 odd subject\0\n"
+        + b"\0Ann <a@x>\0"
+        + b"2026-01-01T00:00:00+00:00"
+        + b"\0fix: a \x01 odd subject\n\nbody: text\n\0\n"
         + raw("M", b":starts-with-colon")
         + b"\x01"
         + Z.encode()
-        + b" \0root commit\0"
+        + b" \0Bo <b@x>\0"
+        + b"2026-01-02T00:00:00+00:00\0root\n\0"
     )
-    assert gitio.parse_log(out) == [
-        Commit(
-            A,
-            (Z,),
-            "fix: a \x01 odd subject",
-            (Change("M", ":starts-with-colon", "100644", "100644"),),
-        ),
-        Commit(Z, (), "root commit", ()),
-    ]
+    first, second = gitio.parse_log(out)
+    assert first == Commit(
+        A,
+        (Z,),
+        "fix: a \x01 odd subject",
+        (Change("M", ":starts-with-colon", "100644", "100644", None, A),),
+        "Ann <a@x>",
+        "2026-01-01T00:00:00+00:00",
+        "fix: a \x01 odd subject\n\nbody: text",
+    )
+    assert second == Commit(Z, (), "root", (), "Bo <b@x>", "2026-01-02T00:00:00+00:00", "root")
 
 
 names = st.binary(min_size=1, max_size=30).filter(lambda b: b"\0" not in b)
@@ -87,7 +91,7 @@ def test_questions_on_a_real_repository(repo: Path, monkeypatch: pytest.MonkeyPa
     assert gitio.head() == (None, "refs/heads/main")
     (repo / "a.md").write_text("a\n")
     git(repo, "add", "a.md")
-    assert gitio.staged_changes() == [Change("A", "a.md", "000000", "100644")]
+    assert [c[:4] for c in gitio.staged_changes()] == [("A", "a.md", "000000", "100644")]
     git(repo, "commit", "-qm", "first")
     first = gitio.resolve("HEAD")
     assert first is not None and gitio.head() == (first, "refs/heads/main")
