@@ -191,9 +191,12 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
     )
     names = {"production", "test", "docs", *classifier.policy.categories}
     changed: dict[str, set[str]] = {name: set() for name in names}
-    for commit in commits:
-        for row in commit["changes"]:
-            changed.setdefault(row["category"], set()).add(row["path"])
+    for raw in evidence.commits:  # both sides of a rename count, each in its category
+        for change in raw.changes:
+            for path in (change.path, change.old_path):
+                if path is not None:
+                    category = judge.category(path, change.is_gitlink)[0]
+                    changed.setdefault(category, set()).add(path)
     current = evidence.nets.get(evidence.current_branch or "", ())
     verdict = "violated" if net else ("restored" if violations else "clean")
     return {

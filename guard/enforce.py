@@ -53,6 +53,16 @@ def judge(
     return findings
 
 
+def all_allowed(changes: Sequence[Change], classifier: Classifier, allowed: Sequence[str]) -> bool:
+    """The common case, answered without building findings: every path is allowed."""
+    patterns, default = classifier.policy.patterns, classifier.policy.default
+    for change, index in zip(changes, classifier.indices([c.path for c in changes]), strict=True):
+        category = default if index < 0 or change.is_gitlink else patterns[index].category
+        if category not in allowed:
+            return False
+    return True
+
+
 def needs_restore_check(findings: Iterable[Finding]) -> bool:
     return any(not f.allowed for f in findings)
 
@@ -104,13 +114,18 @@ def _allowed_text(session: Session) -> str:
     return ", ".join(session.allowed) or "nothing"
 
 
+SHOWN = 50  # paths listed in a message or journal entry; the rest are counted
+
+
 def _finding_lines(findings: Iterable[Finding], style: Style) -> list[str]:
     rows = [f for f in findings if f.violation]
-    width = min(max((len(f.path) for f in rows), default=0), 60)
+    width = min(max((len(f.path) for f in rows[:SHOWN]), default=0), 60)
     lines = []
-    for f in rows:
+    for f in rows[:SHOWN]:
         rule = f.rule or "no rule matched: the policy default"
         lines.append(f"    {f.path:<{width}}  {style.bold(f.category)}  ({rule})")
+    if len(rows) > SHOWN:
+        lines.append(f"    ... and {len(rows) - SHOWN} more")
     return lines
 
 
@@ -168,10 +183,13 @@ def items_message(
     return "\n".join(lines) + "\n"
 
 
-def finding_data(findings: Iterable[Finding]) -> list[dict[str, object]]:
-    """The journal's record of judged paths (violations only)."""
-    return [
-        {"path": f.path, "status": f.status, "category": f.category, "rule": f.rule}
-        for f in findings
-        if f.violation
-    ]
+def finding_data(findings: Iterable[Finding]) -> dict[str, object]:
+    """The journal's record of the violations: how many, and the first SHOWN of them."""
+    bad = [f for f in findings if f.violation]
+    return {
+        "count": len(bad),
+        "paths": [
+            {"path": f.path, "status": f.status, "category": f.category, "rule": f.rule}
+            for f in bad[:SHOWN]
+        ],
+    }

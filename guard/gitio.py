@@ -90,9 +90,12 @@ def config_get(key: str, cwd: str | None = None) -> str | None:
 
 def head(cwd: str | None = None) -> tuple[str | None, str | None]:
     """(commit HEAD points to or None when unborn, the branch ref or None when detached)."""
-    sha = attempt(["rev-parse", "--verify", "-q", "HEAD^{commit}"], cwd=cwd)
-    ref = attempt(["symbolic-ref", "-q", "HEAD"], cwd=cwd)
-    return (_line(sha) if sha else None, _line(ref) if ref else None)
+    out = attempt(["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"], cwd=cwd)
+    if out is not None:
+        sha, ref = _decode(out).split("\n")[:2]
+        return sha, (ref if ref.startswith("refs/") else None)
+    ref_out = attempt(["symbolic-ref", "-q", "HEAD"], cwd=cwd)  # an unborn branch
+    return None, (_line(ref_out) if ref_out else None)
 
 
 def resolve(rev: str, cwd: str | None = None) -> str | None:
@@ -124,34 +127,39 @@ def empty_tree(cwd: str | None = None) -> str:
 # --------------------------------------------------------------------------- parsers
 
 
-def parse_raw(tokens: list[bytes], start: int = 0) -> tuple[list[Change], int]:
-    """Parse `--raw -z` records from `tokens` (the output split on NUL) at `start`.
+def parse_raw(tokens: list[str], start: int = 0) -> tuple[list[Change], int]:
+    """Parse `--raw -z` records from `tokens` (the decoded output split on NUL).
 
     A record is `:oldmode newmode oldsha newsha STATUS` then the path, or two paths
     for a rename (one R change) or a copy (an addition of the new path). Stops at
     the first token that is not a record; returns the changes and that position.
     """
-    changes = []
-    i = start
-    while i < len(tokens):
-        head_token = tokens[i].lstrip(b"\n")
-        if not head_token.startswith(b":"):
-            break
-        fields = head_token[1:].split(b" ")
-        old_mode, new_mode, new_oid = _decode(fields[0]), _decode(fields[1]), _decode(fields[3])
-        letter = _decode(fields[4])[:1]
-        if letter in ("R", "C"):
-            old_path, new_path = _decode(tokens[i + 1]), _decode(tokens[i + 2])
-            if letter == "R":
-                changes.append(Change("R", new_path, old_mode, new_mode, old_path, new_oid))
-            else:
-                changes.append(Change("A", new_path, "000000", new_mode, None, new_oid))
+    changes: list[Change] = []
+    append = changes.append
+    i, end = start, len(tokens)
+    while i < end:
+        head = tokens[i]
+        if head[:1] != ":":
+            if head[:2] != "\n:":
+                break
+            head = head[1:]
+        old_mode, new_mode, _, new_oid, status = head[1:].split(" ")
+        letter = status[0]
+        if letter == "R":
+            append(Change("R", tokens[i + 2], old_mode, new_mode, tokens[i + 1], new_oid))
+            i += 3
+        elif letter == "C":
+            append(Change("A", tokens[i + 2], "000000", new_mode, None, new_oid))
             i += 3
         else:
-            path = _decode(tokens[i + 1])
-            changes.append(Change(letter, path, old_mode, new_mode, None, new_oid))
+            append(Change(letter, tokens[i + 1], old_mode, new_mode, None, new_oid))
             i += 2
     return changes, i
+
+
+def _tokens(out: bytes) -> list[str]:
+    """NUL-separated git output, decoded once (undecodable bytes kept as escapes)."""
+    return out.decode("utf-8", "surrogateescape").split("\0")
 
 
 LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
@@ -160,23 +168,22 @@ LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
 def parse_log(out: bytes) -> list[Commit]:
     """Parse `git log LOG_FORMAT --raw -z` output: a header (sha and parents), author,
     date and message, then the records. Positional, so no message can confuse it."""
-    tokens = out.split(b"\0")
+    tokens = _tokens(out)
     commits = []
     i = 0
     while i < len(tokens):
-        token = tokens[i].lstrip(b"\n")
-        if not token.startswith(b"\x01"):
+        token = tokens[i].lstrip("\n")
+        if not token.startswith("\x01"):
             i += 1
             continue
-        sha, *parents = _decode(token[1:]).split(" ")
-        author, date, message = (_decode(t) for t in (tokens[i + 1 : i + 4] + [b""] * 3)[:3])
+        sha, *parents = token[1:].split(" ")
+        author, date, message = [*tokens[i + 1 : i + 4], "", "", ""][:3]
         changes, i = parse_raw(tokens, i + 4)
-        subject = message.split("\n", 1)[0]
         commits.append(
             Commit(
                 sha,
                 tuple(p for p in parents if p),
-                subject,
+                message.split("\n", 1)[0],
                 tuple(changes),
                 author,
                 date,
@@ -193,8 +200,7 @@ _DIFF = ["--raw", "-z", "--no-abbrev", "--no-renames", "--ignore-submodules=none
 
 def staged_changes(cwd: str | None = None) -> list[Change]:
     """What the index (GIT_INDEX_FILE if set) changes relative to HEAD."""
-    out = run(["diff", "--cached", *_DIFF], cwd=cwd)
-    return parse_raw(out.split(b"\0"))[0]
+    return parse_raw(_tokens(run(["diff", "--cached", *_DIFF], cwd=cwd)))[0]
 
 
 def diff(base: str, target: str | None, cwd: str | None = None) -> list[Change]:
@@ -204,7 +210,7 @@ def diff(base: str, target: str | None, cwd: str | None = None) -> list[Change]:
         out = run(["diff-index", "--cached", *_DIFF, base, "--"], cwd=cwd)
     else:
         out = run(["diff-tree", "-r", *_DIFF, base, target, "--"], cwd=cwd)
-    return parse_raw(out.split(b"\0"))[0]
+    return parse_raw(_tokens(out))[0]
 
 
 def paths(changes: Iterable[Change]) -> set[str]:

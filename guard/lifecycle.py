@@ -14,7 +14,7 @@ from typing import Any
 
 from guard import gitio, store
 from guard.errors import BlockedError, StateError, UsageError
-from guard.hooks.install import HOOKS, fingerprints, is_ours, state_dir
+from guard.hooks.install import HOOKS, arm, disarm, fingerprints, is_ours, state_dir
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import HookState, Session
 
@@ -64,6 +64,9 @@ def start(
             hint=f"choose from {', '.join(policy.modes) or '(none: add modes to the policy)'}",
         )
     head_sha, head_ref = gitio.head()
+    state = state_dir(common)
+    if not store.active_marker(state):
+        arm(state)
     hooks_dir = gitio.hooks_dir()
     # Only the guard's own shims count as enforcement: a foreign hook is "missing".
     prints = {
@@ -86,7 +89,6 @@ def start(
         lock=lock_data,
         hooks=HookState(hooks_dir, gitio.config_get("core.hooksPath"), prints),
     )
-    state = state_dir(common)
     receipt = {
         "id": session.id,
         "mode": mode,
@@ -159,6 +161,7 @@ def stop(code: str | None) -> tuple[str, str, bool]:
             state, "stop", session_id, data, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         )
         target = store.archive(state, session_id)
+        disarm(state)
     return session_id, target, damaged is not None
 
 

@@ -18,7 +18,6 @@ process running as the same user, as the README's threat model says.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -27,6 +26,14 @@ from typing import Any
 
 from guard.errors import StateError
 from guard.session import Session, session_from_data
+
+try:  # hashlib loads OpenSSL (about 5 ms a hook run); the builtin module suffices
+    from _sha2 import sha256 as _sha256  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # Python < 3.12
+    try:
+        from _sha256 import sha256 as _sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
+    except ImportError:  # pragma: no cover - a Python built without them
+        from hashlib import sha256 as _sha256  # type: ignore[assignment, unused-ignore]
 
 SESSION = "session.json"
 JOURNAL = "journal.jsonl"
@@ -41,7 +48,7 @@ def _canonical(entry: dict[str, Any]) -> bytes:
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return str(_sha256(data).hexdigest())
 
 
 def write_atomic(path: str, data: bytes) -> None:

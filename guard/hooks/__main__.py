@@ -17,10 +17,19 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2:
         sys.stderr.write("usage: python -m guard.hooks STATE_DIR HOOK [ARGS...]\n")
         return EXIT_USAGE
-    state, hook, args = argv[0], argv[1], argv[2:]
+    return run_hook(argv[0], argv[1], argv[2:])
+
+
+def run_hook(state: str | None, hook: str, args: list[str]) -> int:
+    """Run one hook; `state` None means: find it from the current repository."""
     try:
         from guard.hooks import run
 
+        if state is None:
+            from guard import gitio
+            from guard.hooks.install import state_dir
+
+            state = state_dir(gitio.common_dir())
         if hook == "pre-commit":
             return run.pre_commit(state)
         if hook == "reference-transaction" and args:

@@ -9,7 +9,9 @@ back. A hook without our marker line is never overwritten or deleted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import shlex
 import sys
@@ -96,12 +98,32 @@ def parse_hooks(text: str | None) -> list[str]:
     return chosen
 
 
+ARMED = "reference-transaction"
+INSTALLED = "installed.json"
+
+
+def _write_shim(hook: str, hooks_dir: str, state: str, python: str) -> str:
+    path = os.path.join(hooks_dir, hook)
+    with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        handle.write(shim_text(hook, hooks_dir, state, python))
+    os.chmod(path + ".tmp", 0o755)  # noqa: S103 - git runs only executable hooks
+    os.replace(path + ".tmp", path)
+    return path
+
+
 def install(hooks: Iterable[str], python: str | None = None) -> list[str]:
-    """Write the shims; return what was done, one line each. Idempotent."""
+    """Write the shims; return what was done, one line each. Idempotent.
+
+    The reference-transaction hook runs on every ref update, twice per commit, and
+    even an empty shim costs a process start each time; so unless a foreign hook
+    needs chaining or a session is active, it is armed instead: `session start`
+    writes it and `session stop` removes it (`installed.json` remembers the choice).
+    """
     hooks_dir = gitio.hooks_dir()
     state = state_dir(gitio.common_dir())
     python = python or sys.executable
     os.makedirs(hooks_dir, exist_ok=True)
+    os.makedirs(state, exist_ok=True)
     done = []
     configured = gitio.config_get("core.hooksPath")
     if configured and not os.path.isabs(configured):
@@ -109,6 +131,7 @@ def install(hooks: Iterable[str], python: str | None = None) -> list[str]:
             f"warning: core.hooksPath is relative ({configured}): a linked worktree "
             "without that folder runs no hooks; an absolute path is safer"
         )
+    hooks = list(hooks)
     for hook in hooks:
         path = os.path.join(hooks_dir, hook)
         chained = path + CHAINED
@@ -120,16 +143,56 @@ def install(hooks: Iterable[str], python: str | None = None) -> list[str]:
                 )
             os.replace(path, chained)
             done.append(f"{hook}: kept the existing hook as {chained}; it still runs first")
-        with open(path + ".tmp", "w", encoding="utf-8") as handle:
-            handle.write(shim_text(hook, hooks_dir, state, python))
-        os.chmod(path + ".tmp", 0o755)  # noqa: S103 - git runs only executable hooks
-        os.replace(path + ".tmp", path)
-        done.append(f"{hook}: installed {path}")
+        armed_only = (
+            hook == ARMED
+            and not os.path.lexists(chained)
+            and not os.path.exists(os.path.join(state, "session.json"))
+        )
+        if armed_only:
+            if os.path.lexists(path):
+                os.remove(path)
+            done.append(f"{hook}: armed: written when a session starts, removed when it stops")
+        else:
+            done.append(f"{hook}: installed {_write_shim(hook, hooks_dir, state, python)}")
+    record = json.dumps({"hooks": hooks, "python": python, "hooks_dir": hooks_dir})
+    with open(os.path.join(state, INSTALLED), "w", encoding="utf-8") as handle:
+        handle.write(record + "\n")
     return done
+
+
+def _installed(state: str) -> dict[str, object]:
+    try:
+        with open(os.path.join(state, INSTALLED), encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def arm(state: str) -> None:
+    """At session start: write the armed reference-transaction shim, if installed."""
+    data = _installed(state)
+    hooks, hooks_dir, python = data.get("hooks"), data.get("hooks_dir"), data.get("python")
+    if not isinstance(hooks, list) or ARMED not in hooks:
+        return
+    ready = isinstance(hooks_dir, str) and isinstance(python, str)
+    if ready and not os.path.lexists(os.path.join(str(hooks_dir), ARMED)):
+        _write_shim(ARMED, str(hooks_dir), state, str(python))
+
+
+def disarm(state: str) -> None:
+    """At session stop: remove the armed shim again (a chained one stays)."""
+    hooks_dir = _installed(state).get("hooks_dir")
+    if not isinstance(hooks_dir, str):
+        return
+    path = os.path.join(hooks_dir, ARMED)
+    if is_ours(path) and not os.path.lexists(path + CHAINED):
+        os.remove(path)
 
 
 def uninstall(hooks: Iterable[str] = HOOKS) -> list[str]:
     """Remove our shims and put chained hooks back; leave anything else alone."""
+    hooks = list(hooks)
     hooks_dir = gitio.hooks_dir()
     done = []
     for hook in hooks:
@@ -146,4 +209,7 @@ def uninstall(hooks: Iterable[str] = HOOKS) -> list[str]:
             done.append(f"{hook}: restored the previous hook")
         else:
             done.append(f"{hook}: removed {path}")
+    if set(hooks) >= set(HOOKS):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(os.path.join(state_dir(gitio.common_dir()), INSTALLED))
     return done

@@ -17,6 +17,7 @@ from guard.classify import Classifier
 from guard.enforce import (
     Finding,
     Style,
+    all_allowed,
     commit_title,
     finding_data,
     items_message,
@@ -54,14 +55,20 @@ def pre_commit(state: str, err: TextIO | None = None) -> int:
     if session is None:
         return 0
     classifier = Classifier(session.policy)
-    findings = judge(gitio.staged_changes(), classifier, session.allowed)
-    if needs_restore_check(findings):
-        _, ref = gitio.head()
-        findings = mark_restores(findings, gitio.paths(gitio.diff(_base(session, ref), None)))
+    changes = gitio.staged_changes()
+    if all_allowed(changes, classifier, session.allowed):
+        return 0
+    findings = judge(changes, classifier, session.allowed)
+    head, ref = gitio.head()
+    base = _base(session, ref)
+    if base != head:
+        # Staged changes differ from HEAD; when HEAD is the start itself, none of
+        # them can put a path back to its start content, so the diff is skipped.
+        findings = mark_restores(findings, gitio.paths(gitio.diff(base, None)))
     if not any(f.violation for f in findings):
         return 0
     err.write(staged_message(findings, session, Style.for_stream(err.isatty())))
-    _record(state, session, True, "pre-commit", {"paths": finding_data(findings)})
+    _record(state, session, True, "pre-commit", finding_data(findings))
     return 0 if session.observe else 1
 
 
@@ -165,7 +172,7 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     ]
     style = Style.for_stream(err.isatty())
     err.write(items_message(bad, session, style, "this ref update", advice))
-    data["paths"] = [d for _, fs in bad for d in finding_data(fs)]
+    data.update(finding_data([f for _, fs in bad for f in fs]))
     _record(state, session, True, "reference-transaction", data)
     return 0 if session.observe else 1
 
@@ -229,7 +236,7 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
         advice = ["restore the paths first with a new commit (guard rollback prints the plan)"]
         err.write(items_message(bad, session, style, f"pushing {local_ref}", advice))
         data: dict[str, Any] = {"ref": local_ref, "commits": shas}
-        data["paths"] = [d for _, fs in bad for d in finding_data(fs)]
+        data.update(finding_data([f for _, fs in bad for f in fs]))
         _record(state, session, True, "pre-push", data)
         status = 0 if session.observe else 1
     return status

@@ -632,9 +632,24 @@ def _hooks(directory: Path) -> dict[str, bytes]:
 def test_install_twice_is_idempotent(seeded: Path, invoke) -> None:
     install(invoke, seeded)
     first = _hooks(seeded / ".git" / "hooks")
-    assert sorted(first) == ["pre-commit", "pre-push", "reference-transaction"]
+    assert sorted(first) == ["pre-commit", "pre-push"]
     install(invoke, seeded)
     assert _hooks(seeded / ".git" / "hooks") == first
+
+
+def test_reference_transaction_is_armed_only_during_a_session(seeded: Path, invoke) -> None:
+    """Without a session no shim runs on ref updates; a session writes it, stop removes it."""
+    hooks = seeded / ".git" / "hooks"
+    install(invoke, seeded)
+    assert not (hooks / "reference-transaction").exists()
+    start(invoke, seeded)
+    assert MARKER in (hooks / "reference-transaction").read_text()
+    write(seeded, "src/app.py", PROD)
+    assert sh(seeded, "commit", "-qam", "fix", "--no-verify").returncode == 128
+    git(seeded, "checkout", "--", "src/app.py")
+    assert invoke(["session", "stop"], cwd=seeded).code == 0
+    assert not (hooks / "reference-transaction").exists()
+    assert sorted(_hooks(hooks)) == ["pre-commit", "pre-push"]
 
 
 def test_install_from_a_linked_worktree_uses_the_common_hooks_dir(
@@ -656,13 +671,14 @@ def test_install_follows_an_absolute_core_hooks_path(seeded: Path, invoke, tmp_p
     shared = tmp_path / "shared-hooks"
     git(seeded, "config", "core.hooksPath", str(shared))
     install(invoke, seeded)
+    start(invoke, seeded)  # arms reference-transaction, in the same directory
     for hook in ("pre-commit", "reference-transaction", "pre-push"):
         assert MARKER in (shared / hook).read_text()
         assert not (seeded / ".git" / "hooks" / hook).exists()
-    start(invoke, seeded)
     done = commit(seeded, "src/app.py", PROD)
     assert done.returncode == 1, done.stderr
     assert_names_violation(done.stderr)
+    assert commit(seeded, "src/app.py", PROD, "--no-verify").returncode == 128
 
 
 # --------------------------------------------------------------------------- push
