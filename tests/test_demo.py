@@ -1,0 +1,34 @@
+"""`guard demo`: the README's first command replays the whole story and checks it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+
+def test_demo_replays_enforce_audit_and_rollback(invoke, tmp_path: Path) -> None:
+    result = invoke(["demo", "--keep"], cwd=tmp_path)
+    assert result.code == 0, result.err
+    text = result.text
+    for expected in (
+        "$ guard session start --mode read-only --reason 'investigate the flaky payment tests'",
+        "session-guard: blocked this commit",
+        "violation (claims docs only)  docs: documentation-only changes",
+        "audit after rollback: verdict restored, net_violations 0",
+        "demo finished: the session was declared, enforced, audited and rolled back",
+    ):
+        assert expected in text, expected
+    kept = Path(text.rstrip().rsplit(" ", 1)[-1])
+    assert (kept / "tests/e2e/test_results/WORKLOG.md").is_file()
+    assert not (kept / "src/payments/retry.py").exists()
+    assert "THRESHOLD = 5\n" in (kept / "src/payments/breaker.py").read_text()
+
+
+def test_demo_cleans_up_after_itself(invoke, tmp_path: Path, monkeypatch) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    result = invoke(["demo"], cwd=tmp_path)
+    assert result.code == 0, result.err
+    assert "is kept at" not in result.text
+    assert list(scratch.iterdir()) == []
