@@ -584,10 +584,7 @@ def shim_table(setup: Setup) -> Table:
         ("true", [shutil.which("true") or "/bin/true"]),
         ("sh -c :", ["sh", "-c", ":"]),
         ("sh .git/hooks/pre-commit", ["sh", ".git/hooks/pre-commit"]),
-        (
-            "sh .git/hooks/reference-transaction prepared",
-            ["sh", ".git/hooks/reference-transaction", "prepared"],
-        ),
+        ("sh .git/hooks/pre-push", ["sh", ".git/hooks/pre-push"]),
         ("python -I -c pass", [python, "-I", "-c", "pass"]),
         ("python -c pass", [python, "-c", "pass"]),
     ]
@@ -633,9 +630,10 @@ def commit_table(setup: Setup) -> Table:
         target=(rows[1][0], 1.15),
         short="(a) hooked / plain git commit, no session",
         notes=[
-            "git runs the pre-commit shim once and the reference-transaction shim for each "
-            "transaction phase (prepared, committed); none starts Python without a session. "
-            "The last row is a control: the hooked clone with its hooks switched off."
+            "Without a session git runs only the pre-commit shim, which does not start "
+            "Python; the reference-transaction shim is armed by `guard session start` and "
+            "removed by `guard session stop`. The last row is a control: the hooked clone "
+            "with its hooks switched off."
         ],
     )
 
