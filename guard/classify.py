@@ -45,16 +45,29 @@ class Decision(NamedTuple):
 _Entry = tuple[int, str, str, int, "_Match | None", "frozenset[str] | None"]
 
 
-def _lazy(regex: str, method: str) -> _Match:
-    """A stand-in for `re.compile(regex).<method>` that compiles on its first call."""
+def _lazy(regex: str, method: str, needles: tuple[str, ...] = ()) -> _Match:
+    """A stand-in for `re.compile(regex).<method>` that compiles on its first call.
+
+    `needles` are substrings any match must contain (`src/` and `doc/` for
+    `**/src/doc/**/*.md`): checking them first spares most paths the regex.
+    """
     compiled: list[_Match] = []
 
     def call(text: str) -> object:
+        for needle in needles:
+            if needle not in text:
+                return None
         if not compiled:
             compiled.append(getattr(re.compile(regex), method))
         return compiled[0](text)
 
     return call
+
+
+def _needles(text: str) -> tuple[str, ...]:
+    """Literal directory segments a path must contain for the pattern to match it."""
+    segments = text.strip("/").split("/")[:-1]
+    return tuple(f"{s}/" for s in segments if s and s != "**" and not _GLOB.search(s))
 
 
 _GLOB = re.compile(r"[*?\[\\]")
@@ -154,7 +167,9 @@ class Classifier:
         patterns = policy.patterns
         # Compiled on first use: a hook judging a few paths needs a handful of the
         # policy's regexes, and compiling all of them costs more than its whole run.
-        self._search: list[_Match] = [_lazy(p.regex, "search") for p in patterns]
+        self._search: list[_Match] = [
+            _lazy(p.regex, "search", _needles(p.text)) for p in patterns
+        ]
         # A pattern whose last segment matched needs no regex check when it is a
         # single unanchored segment: the segment match alone decides.
         self._decides = [p.anywhere for p in patterns]

@@ -143,8 +143,14 @@ def parse_raw(tokens: list[str], start: int = 0) -> tuple[list[Change], int]:
             if head[:2] != "\n:":
                 break
             head = head[1:]
-        old_mode, new_mode, _, new_oid, status = head[1:].split(" ")
-        letter = status[0]
+        if head[-2] == " ":  # a one-letter status, by far the commonest record
+            letter = head[-1]
+            end_oid = len(head) - 2
+            old_mode, new_mode = head[1:7], head[8:14]
+            new_oid = head[head.rfind(" ", 0, end_oid) + 1 : end_oid]
+        else:
+            old_mode, new_mode, _, new_oid, status = head[1:].split(" ")
+            letter = status[0]
         if letter == "R":
             append(Change("R", tokens[i + 2], old_mode, new_mode, tokens[i + 1], new_oid))
             i += 3
