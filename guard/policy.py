@@ -21,6 +21,8 @@ from guard.errors import PolicyError, Problem
 SHIPPED_DISPLAY_DIR = "policies"
 MAX_POLICY_BYTES = 1 << 20
 MAX_DEPTH = 32
+MAX_STARS = 4
+MAX_PATTERN = 1024
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]*\Z")
 _SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
@@ -144,6 +146,12 @@ def _pattern_problem(text: str) -> str | None:
         return f"pattern {text!r} uses a POSIX character class, which is not supported"
     if "\n" in text or "\0" in text:
         return f"pattern {text!r} contains a newline or NUL"
+    if any(segment.count("*") > MAX_STARS for segment in text.split("/") if segment != "**"):
+        # Each `*` is a `[^/]*` in the regex: many in one segment backtrack
+        # polynomially in the name's length, and a policy must never hang a hook.
+        return f"pattern {text!r} has more than {MAX_STARS} '*' in one path segment"
+    if len(text) > MAX_PATTERN:
+        return f"pattern is longer than {MAX_PATTERN} characters"
     return None
 
 

@@ -93,6 +93,11 @@ ERROR_CASES = [
         id="patterns-that-mislead",
     ),
     pytest.param(
+        HEADER + "rules:\n  - category: docs\n    paths: ['*a*a*a*a*b', '**/x*y/**']\n",
+        ["P:6:13: pattern '*a*a*a*a*b' has more than 4 '*' in one path segment"],
+        id="backtracking-pattern",
+    ),
+    pytest.param(
         HEADER + "rules:\n  - category: docs\n    paths: [3, yes]\n",
         [
             "P:6:13: an item of paths must be a string (quote it)",
