@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from guard.classify import Classifier
-from guard.enforce import quote
+from guard.enforce import SUBMODULE_RULE, quote
 from guard.session import Change, Commit
 
 SCHEMA = "guard.audit/v1"
@@ -51,18 +51,23 @@ def claims_docs_only(message: str) -> bool:
 
 
 class _Judge:
-    """Classification and the mode's verdict for single paths, memoised."""
+    """Classification and the mode's verdict for single paths, memoised (an audit
+    meets the same path in its commits, its net changes and its plan)."""
 
     def __init__(self, classifier: Classifier, allowed: Sequence[str]) -> None:
         self.classifier = classifier
         self.allowed = set(allowed)
         self.default = classifier.policy.default
+        self._seen: dict[str, tuple[str, str | None]] = {}
 
     def category(self, path: str, gitlink: bool = False) -> tuple[str, str | None]:
         if gitlink:
-            return self.default, "submodule pointer (the policy default decides)"
-        decision = self.classifier.classify(path)
-        return decision.category, decision.rule
+            return self.default, SUBMODULE_RULE
+        found = self._seen.get(path)
+        if found is None:
+            decision = self.classifier.classify(path)
+            found = self._seen[path] = (decision.category, decision.rule)
+        return found
 
 
 def _restores(change: Change, start: Mapping[str, tuple[str, str]]) -> bool:
@@ -219,8 +224,14 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
     }
 
 
+NOTES = {"hooks-missing"}  # integrity kinds that inform without failing the audit
+
+
 def exit_status(report: Mapping[str, Any]) -> int:
-    """1 when anything is wrong: violations, net changes, rewritten refs, integrity."""
+    """1 when anything is wrong: violations, net changes, rewritten refs, or integrity
+    findings other than the notes (hooks that were never installed were warned of at
+    start; a clean session without them is still clean)."""
     summary = report["summary"]
-    troubled = summary["violations"] or summary["net_violations"]
-    return 1 if troubled or report["rewritten_refs"] or report["integrity"] else 0
+    troubled = summary["violations"] or summary["net_violations"] or report["rewritten_refs"]
+    weakened = [i for i in report["integrity"] if i["kind"] not in NOTES]
+    return 1 if troubled or weakened else 0

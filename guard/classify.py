@@ -167,9 +167,7 @@ class Classifier:
         patterns = policy.patterns
         # Compiled on first use: a hook judging a few paths needs a handful of the
         # policy's regexes, and compiling all of them costs more than its whole run.
-        self._search: list[_Match] = [
-            _lazy(p.regex, "search", _needles(p.text)) for p in patterns
-        ]
+        self._search: list[_Match] = [_lazy(p.regex, "search", _needles(p.text)) for p in patterns]
         # A pattern whose last segment matched needs no regex check when it is a
         # single unanchored segment: the segment match alone decides.
         self._decides = [p.anywhere for p in patterns]

@@ -469,10 +469,9 @@ def _evidence(
     session_id = session_id or _default_session()
     found, classifier = evidence.for_session(session_id)
     if mode is not None:
-        allowed = classifier.policy.modes.get(mode)
-        if allowed is None:
-            raise UsageError(f"--mode {mode!r}: the policy has no such mode")
-        found = found._replace(allowed=tuple(allowed))
+        allowed = evidence.allowed_by(classifier.policy, mode)
+        session = {**(found.session or {}), "mode": mode, "allowed": list(allowed)}
+        found = found._replace(allowed=allowed, session=session)
     return found, classifier, session_id
 
 

@@ -9,13 +9,14 @@ allow, and which of those merely put a path back to its session-start content
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from guard.classify import Classifier
 from guard.session import Change, Commit, Session
 
-SUBMODULE_RULE = "submodule pointer (the policy default decides)"
+SUBMODULE_RULE = "submodule pointer: the policy default decides"
 
 
 class Finding(NamedTuple):
@@ -95,9 +96,12 @@ class Style(NamedTuple):
         return f"\x1b[1;31m{text}\x1b[0m" if self.color else text
 
 
+_SAFE_WORD = re.compile(r"[\w@%+=:,./-]+\Z", re.ASCII)
+
+
 def quote(path: str) -> str:
     """A path as a shell word: safe to paste into the suggested command."""
-    if path and all(c.isalnum() or c in "@%+=:,./-_" for c in path) and not path.startswith("-"):
+    if _SAFE_WORD.match(path) and not path.startswith("-"):
         return path
     return "'" + path.replace("'", "'\"'\"'") + "'"
 

@@ -41,7 +41,7 @@ def _current_policy() -> Policy:
     return load_policy(effective_policy_path(root), root)
 
 
-def _allowed(policy: Policy, mode: str) -> tuple[str, ...]:
+def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
     if mode not in policy.modes:
         raise UsageError(
             f"--mode {mode!r}: the policy has no such mode",
@@ -71,7 +71,7 @@ def load_session(session_id: str | None) -> tuple[Session, str]:
 
 def for_range(base: str, head: str, mode: str) -> tuple[Evidence, Classifier]:
     policy = _current_policy()
-    allowed = _allowed(policy, mode)
+    allowed = allowed_by(policy, mode)
     base_sha, head_sha = _commit(base, "--base"), _commit(head, "--head")
     evidence = Evidence(
         session=None,
@@ -95,7 +95,7 @@ def _head_include() -> tuple[list[str], str | None, str | None]:
 
 def for_since(since: str, mode: str) -> tuple[Evidence, Classifier]:
     policy = _current_policy()
-    allowed = _allowed(policy, mode)
+    allowed = allowed_by(policy, mode)
     start = _commit(since, "--since")
     include, head_sha, head_ref = _head_include()
     nets = {head_ref or "HEAD": gitio.diff(start, head_sha)} if head_sha else {}

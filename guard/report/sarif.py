@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from guard import __version__
 from guard.report import describe, mode_text, violations
@@ -27,7 +28,8 @@ def _result(
         "properties": props,
     }
     if path is not None:
-        result["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": path}}}]
+        uri = quote(path.encode("utf-8", "surrogateescape"), safe="/")  # a valid relative URI
+        result["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from guard.report import describe, mode_text, problems, violations
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _STYLE = {"clean": "green", "restored": "yellow", "violated": "bold red"}
 
 
@@ -36,16 +38,23 @@ def _commits(report: Mapping[str, Any]) -> Table:
         flag = " [yellow](claims docs only)[/]" if commit["mislabelled"] else ""
         style = {"clean": "green", "mixed": "yellow", "violation": "red"}[commit["verdict"]]
         table.add_row(
-            commit["sha"][:12], f"[{style}]{commit['verdict']}[/]{flag}", escape(commit["subject"])
+            commit["sha"][:12],
+            f"[{style}]{commit['verdict']}[/]{flag}",
+            _visible(commit["subject"]),
         )
     return table
+
+
+def _visible(text: str) -> str:
+    """Markup-escaped, and control characters shown, never sent to the terminal."""
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def _section(console: Console, title: str, lines: list[str]) -> None:
     if lines:
         console.print(f"\n[bold]{title}[/]")
         for line in lines:
-            console.print(f"  {escape(line)}")
+            console.print(f"  {_visible(line)}")
 
 
 def render(report: Mapping[str, Any], *, color: bool = False) -> str:

@@ -1,0 +1,921 @@
+"""`guard audit`, `report` and `rollback` over real git histories made during a session.
+
+Unless a test installs them, the hooks are not installed, so plain git commits
+stand for commits that bypassed the guard. The default policy: `src/` is
+production (no rule: the default), `tests/` test, `docs/` and `*.md` docs;
+read-only allows docs. Every JSON report is checked against the shipped schema.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+import guard.report
+from tests.conftest import git
+
+SCHEMA = json.loads((Path(guard.report.__file__).parent / "audit.schema.json").read_text())
+REASON = "investigate the flaky login test"
+START_FILES = {
+    "src/app.py": "def app():\n    return 1\n",
+    "src/util.py": "def util():\n    return 2\n",
+    "src/old.py": "OLD = True\n",
+    "src/x.py": "def x():\n    return 'x'\n",
+    "src/tool.sh": "#!/bin/sh\necho tool\n",
+    "src/link.py": "LINKED = 1\n",
+    "docs/worklog.md": "# Worklog\n",
+    "README.md": "# Demo\n",
+    "tests/test_app.py": "def test_app():\n    assert True\n",
+}
+WORKLOG = "# Worklog\n\n- read the logs: the login test times out at 5 s\n"
+SUBMODULE = "submodule pointer: the policy default decides"
+BYPASS = ("-c", "core.hooksPath=/dev/null")  # a commit that skips every hook
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def write(repo: Path, path: str, content: str) -> None:
+    target = repo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content)
+
+
+def commit(repo: Path, message: str, files: dict[str, str], *args: str) -> str:
+    """Write and stage `files`, commit them (git's own options in `args`), return the sha."""
+    for path, content in files.items():
+        write(repo, path, content)
+    git(repo, "add", "--", *files)
+    git(repo, *args, "commit", "-q", "-m", message)
+    return head(repo)
+
+
+def head(repo: Path, rev: str = "HEAD") -> str:
+    return git(repo, "rev-parse", rev).strip()
+
+
+def seed(repo: Path) -> str:
+    for path, content in START_FILES.items():
+        write(repo, path, content)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    return head(repo)
+
+
+def start(invoke, repo: Path, *extra: str) -> dict[str, Any]:
+    done = invoke(["session", "start", "--json", "--reason", REASON, *extra], cwd=repo)
+    assert done.code == 0, done.err
+    return json.loads(done.out)
+
+
+def audit(invoke, repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """`guard audit --format json ARGS`: the exit code and the report, schema-checked."""
+    done = invoke(["audit", "--format", "json", *args], cwd=repo)
+    assert done.code in (0, 1), done.err
+    report = json.loads(done.out)
+    jsonschema.validate(report, SCHEMA, cls=jsonschema.Draft202012Validator)
+    return done.code, report
+
+
+def rows(report: dict[str, Any], subject: str) -> list[tuple[Any, ...]]:
+    """A commit's changes as (path, old_path, status, category, allowed, restores)."""
+    [found] = [c for c in report["commits"] if c["subject"] == subject]
+    return [
+        (c["path"], c["old_path"], c["status"], c["category"], c["allowed"], c["restores"])
+        for c in found["changes"]
+    ]
+
+
+def commit_of(report: dict[str, Any], subject: str) -> dict[str, Any]:
+    [found] = [c for c in report["commits"] if c["subject"] == subject]
+    return found
+
+
+def git_state(repo: Path) -> tuple[str, ...]:
+    """What a refused or dry rollback must leave alone: HEAD, refs, index and work tree."""
+    return (
+        git(repo, "rev-parse", "HEAD"),
+        subprocess.run(
+            ["git", "-C", str(repo), "symbolic-ref", "-q", "HEAD"], capture_output=True, text=True
+        ).stdout,
+        git(repo, "for-each-ref", "--format=%(refname) %(objectname)"),
+        git(repo, "status", "--porcelain=v2", "--untracked-files=all"),
+        git(repo, "diff", "--cached", "--binary"),
+        git(repo, "diff", "--binary"),
+    )
+
+
+def violated(repo: Path) -> None:
+    """Bypassing commits: modify, add and delete production, add a test, keep a worklog."""
+    commit(repo, "worklog", {"docs/worklog.md": WORKLOG})
+    commit(repo, "fix the timeout", {"src/app.py": "def app():\n    return 5\n"})
+    commit(repo, "add a helper and its test", {"src/new.py": "N = 1\n", "tests/test_n.py": "x\n"})
+    git(repo, "rm", "-q", "src/old.py")
+    git(repo, "commit", "-q", "-m", "drop old")
+
+
+@pytest.fixture
+def seeded(repo: Path) -> Path:
+    seed(repo)
+    return repo
+
+
+# --------------------------------------------------------------------------- change kinds
+
+
+def test_every_kind_of_committed_change_is_listed_and_classified(seeded: Path, invoke) -> None:
+    repo = seeded
+    started = start(invoke, repo)
+    start_sha = started["start_head"]
+    commit(repo, "add", {"src/new.py": "NEW = 1\n"})
+    commit(repo, "modify", {"src/app.py": "def app():\n    return 2\n"})
+    git(repo, "rm", "-q", "src/old.py")
+    git(repo, "commit", "-q", "-m", "delete")
+    git(repo, "mv", "src/x.py", "tests/x.py")
+    git(repo, "commit", "-q", "-m", "rename")
+    (repo / "src/link.py").unlink()
+    (repo / "src/link.py").symlink_to("app.py")
+    git(repo, "add", "src/link.py")
+    git(repo, "commit", "-q", "-m", "type change")
+    (repo / "src/tool.sh").chmod(0o755)
+    git(repo, "add", "src/tool.sh")
+    git(repo, "commit", "-q", "-m", "executable")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{start_sha},vendor/lib")
+    (repo / "vendor/lib").mkdir(parents=True)  # as an uninitialised submodule leaves it
+    git(repo, "commit", "-q", "-m", "submodule")
+    commit(repo, "docs: worklog", {"docs/worklog.md": WORKLOG})
+
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["session"] == {
+        "id": started["id"],
+        "mode": "read-only",
+        "allowed": ["docs"],
+        "reason": REASON,
+        "started_at": started["started_at"],
+        "start_head": start_sha,
+        "active": True,
+    }
+    assert [c["subject"] for c in report["commits"]] == [
+        "docs: worklog",
+        "submodule",
+        "executable",
+        "type change",
+        "rename",
+        "delete",
+        "modify",
+        "add",
+    ]
+    expected = {
+        "add": [("src/new.py", None, "A", "production", False, False)],
+        "modify": [("src/app.py", None, "M", "production", False, False)],
+        "delete": [("src/old.py", None, "D", "production", False, False)],
+        "rename": [("tests/x.py", "src/x.py", "R", "production", False, False)],
+        "type change": [("src/link.py", None, "T", "production", False, False)],
+        "executable": [("src/tool.sh", None, "M", "production", False, False)],
+        "submodule": [("vendor/lib", None, "A", "production", False, False)],
+        "docs: worklog": [("docs/worklog.md", None, "M", "docs", True, False)],
+    }
+    for subject, changes in expected.items():
+        assert rows(report, subject) == changes, subject
+    assert commit_of(report, "submodule")["changes"][0]["rule"] == SUBMODULE
+    assert commit_of(report, "add")["changes"][0]["rule"] is None  # the policy default
+    assert commit_of(report, "docs: worklog")["changes"][0]["rule"].startswith(
+        "policies/default.yaml:"
+    )
+    restore = f"git restore --source={start_sha} --staged --worktree -- "
+    assert [(s["path"], s["action"], s["category"], s["command"]) for s in report["rollback"]] == [
+        ("src/app.py", "restore", "production", restore + "src/app.py"),
+        ("src/link.py", "restore", "production", restore + "src/link.py"),
+        ("src/new.py", "delete", "production", "git rm -q -- src/new.py"),
+        ("src/old.py", "restore", "production", restore + "src/old.py"),
+        ("src/tool.sh", "restore", "production", restore + "src/tool.sh"),
+        ("src/x.py", "restore", "production", restore + "src/x.py"),
+        ("tests/x.py", "delete", "test", "git rm -q -- tests/x.py"),
+        ("vendor/lib", "delete", "production", "git rm -q -- vendor/lib"),
+    ]
+    assert report["summary"] == {
+        "commits": 8,
+        "violating_commits": 7,
+        # the rename changes src/x.py (production) and tests/x.py (test)
+        "changed_paths": {"production": 7, "test": 1, "docs": 1},
+        "violations": 7,
+        "net_violations": 8,
+        "verdict": "violated",
+    }
+
+
+def test_merges_side_branches_and_detached_head_commits_are_all_audited(
+    seeded: Path, invoke
+) -> None:
+    repo = seeded
+    start(invoke, repo)
+    git(repo, "switch", "-q", "-c", "side")
+    side = commit(repo, "side work", {"src/side.py": "S = 1\n"})
+    git(repo, "switch", "-q", "main")
+    notes = commit(repo, "notes", {"docs/worklog.md": WORKLOG})
+    git(repo, "merge", "-q", "--no-ff", "side", "-m", "merge side")
+    merge = head(repo)
+    git(repo, "switch", "-q", "--detach")
+    detached = commit(repo, "detached", {"src/det.py": "D = 1\n"})
+
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert {c["sha"] for c in report["commits"]} == {side, notes, merge, detached}
+    merged = commit_of(report, "merge side")
+    assert merged["parents"] == [notes, side]
+    # judged by what it brings to its first parent: the side branch's module
+    assert rows(report, "merge side") == [("src/side.py", None, "A", "production", False, False)]
+    assert merged["verdict"] == "violation"
+    assert rows(report, "detached") == [("src/det.py", None, "A", "production", False, False)]
+    assert rows(report, "side work") == [("src/side.py", None, "A", "production", False, False)]
+    assert set(report["revert_candidates"]) == {side, merge, detached}
+
+
+# --------------------------------------------------------------------------- integrity
+
+
+def test_rewritten_deleted_and_directly_written_branches(seeded: Path, invoke) -> None:
+    repo = seeded
+    first = head(repo)
+    second = commit(repo, "second", {"docs/worklog.md": "# Worklog\n\nday 2\n"})
+    for name in ("rewrite", "gone", "moved"):
+        git(repo, "branch", name)
+    start(invoke, repo)
+    git(repo, "branch", "-f", "rewrite", first)  # reset to before its start tip
+    git(repo, "branch", "-q", "-D", "gone")
+    tree = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    sneaky = git(repo, "commit-tree", tree, "-p", second, "-m", "sneaky").strip()
+    (repo / ".git/refs/heads/moved").write_text(sneaky + "\n")
+
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["rewritten_refs"] == [
+        {"ref": "refs/heads/rewrite", "start_tip": second, "tip": first}
+    ]
+    kinds = {i["kind"]: i["detail"] for i in report["integrity"]}
+    assert kinds["ref-deleted"] == f"refs/heads/gone (was {second})"
+    assert kinds["ref-without-reflog"] == (
+        f"refs/heads/moved points to {sneaky}, which its reflog never recorded: "
+        "it was written directly, bypassing every hook"
+    )
+    assert [c["sha"] for c in report["commits"]] == [sneaky]
+
+
+def test_hooks_removed_during_the_session(seeded: Path, invoke) -> None:
+    assert invoke(["install"], cwd=seeded).code == 0
+    start(invoke, seeded)
+    assert invoke(["uninstall"], cwd=seeded).code == 0
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert report["integrity"] == [
+        {"kind": "hooks-removed", "detail": "pre-commit was removed"},
+        {"kind": "hooks-removed", "detail": "pre-push was removed"},
+        {"kind": "hooks-removed", "detail": "reference-transaction was removed"},
+    ]
+    assert report["summary"]["verdict"] == "clean"
+
+
+def test_hooks_redirected_during_the_session(seeded: Path, invoke, tmp_path: Path) -> None:
+    assert invoke(["install"], cwd=seeded).code == 0
+    start(invoke, seeded)
+    hooks = git(seeded, "rev-parse", "--path-format=absolute", "--git-path", "hooks").strip()
+    elsewhere = tmp_path / "no-hooks"
+    elsewhere.mkdir()
+    git(seeded, "config", "core.hooksPath", str(elsewhere))
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert report["integrity"] == [
+        {
+            "kind": "hooks-redirected",
+            "detail": f"hooks directory {hooks} (core.hooksPath None) "
+            f"became {elsewhere} ('{elsewhere}')",
+        }
+    ]
+
+
+def test_a_tampered_journal_is_reported(seeded: Path, invoke) -> None:
+    start(invoke, seeded)
+    journal = seeded / ".git" / "guard" / "journal.jsonl"
+    first = json.loads(journal.read_text().splitlines()[0])
+    first["time"] = "2020-01-01T00:00:00Z"  # pretend the session started long ago
+    journal.write_text(json.dumps(first, sort_keys=True, separators=(",", ":")) + "\n")
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert {
+        "kind": "journal-invalid",
+        "detail": "line 1: content does not match its hash (edited)",
+    } in (report["integrity"])
+
+
+# --------------------------------------------------------------------------- working tree
+
+
+def test_uncommitted_work_is_listed_and_counted(seeded: Path, invoke) -> None:
+    start(invoke, seeded)
+    write(seeded, "src/staged.py", "S = 1\n")
+    git(seeded, "add", "src/staged.py")
+    write(seeded, "src/app.py", "def app():\n    return 3\n")
+    write(seeded, "tests/test_untracked.py", "T = 1\n")
+    write(seeded, "docs/worklog.md", WORKLOG)
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert report["commits"] == []
+    assert sorted(report["working_tree"], key=lambda r: r["path"]) == [
+        {
+            "path": "docs/worklog.md",
+            "state": "unstaged",
+            "status": "M",
+            "category": "docs",
+            "allowed": True,
+        },
+        {
+            "path": "src/app.py",
+            "state": "unstaged",
+            "status": "M",
+            "category": "production",
+            "allowed": False,
+        },
+        {
+            "path": "src/staged.py",
+            "state": "staged",
+            "status": "A",
+            "category": "production",
+            "allowed": False,
+        },
+        {
+            "path": "tests/test_untracked.py",
+            "state": "untracked",
+            "status": "A",
+            "category": "test",
+            "allowed": False,
+        },
+    ]
+    summary = report["summary"]
+    assert (summary["violations"], summary["net_violations"], summary["verdict"]) == (
+        3,
+        3,
+        "violated",
+    )
+
+
+# --------------------------------------------------------------------------- odd paths
+
+ODD = [
+    "src/my file.py",
+    'src/say "hi".py',
+    "src/it's.py",
+    "src/new\nline.py",
+    "src/ünïcödé.py",
+    "src/a[b].py",
+    "src/bell\x07.py",
+]
+LATIN1 = b"src/caf\xe9.py"  # not UTF-8
+UNTRACKED = b"src/raw\xff\x01.py"
+
+
+def odd_repo(repo: Path, invoke) -> tuple[str, dict[str, Any]]:
+    """A session whose one commit adds every odd path, plus an odd untracked file."""
+    seed(repo)
+    started = start(invoke, repo)
+    for path in ODD:
+        write(repo, path, f"# {path!r}\n")
+    for raw in (LATIN1, UNTRACKED):
+        fd = os.open(os.path.join(bytes(repo), raw), os.O_WRONLY | os.O_CREAT, 0o644)
+        os.write(fd, b"# latin-1\n")
+        os.close(fd)
+    git(repo, "add", "--", *ODD, os.fsdecode(LATIN1))
+    git(repo, "commit", "-q", "-m", "odd names")
+    return started["id"], started
+
+
+def test_odd_paths_round_trip_in_the_json(repo: Path, invoke) -> None:
+    odd_repo(repo, invoke)
+    code, report = audit(invoke, repo)
+    assert code == 1
+    added = [c["path"] for c in report["commits"][0]["changes"]]
+    assert sorted(os.fsencode(p) for p in added) == sorted([p.encode() for p in ODD] + [LATIN1])
+    assert {c["category"] for c in report["commits"][0]["changes"]} == {"production"}
+    assert [os.fsencode(r["path"]) for r in report["working_tree"]] == [UNTRACKED]
+    commands = {s["path"]: s["command"] for s in report["rollback"]}
+    assert commands["src/my file.py"] == "git rm -q -- 'src/my file.py'"
+    assert commands["src/it's.py"] == "git rm -q -- 'src/it'\"'\"'s.py'"
+    assert commands['src/say "hi".py'] == "git rm -q -- 'src/say \"hi\".py'"
+    assert commands["src/new\nline.py"] == "git rm -q -- 'src/new\nline.py'"
+
+
+def test_rollback_removes_odd_paths(repo: Path, invoke) -> None:
+    odd_repo(repo, invoke)
+    os.unlink(os.path.join(bytes(repo), UNTRACKED))
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert "0 restored, 8 deleted" in done.text
+    listed = subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "-z"], capture_output=True, check=True
+    ).stdout
+    assert sorted(listed.split(b"\0")[:-1]) == sorted(p.encode() for p in START_FILES)
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def test_verdicts_mislabelled_commits_and_the_summary(seeded: Path, invoke) -> None:
+    repo = seeded
+    start(invoke, repo)
+    honest = commit(repo, "docs: add the session worklog", {"docs/worklog.md": WORKLOG})
+    sneaky = commit(repo, "docs: tidy wording", {"src/app.py": "def app():\n    return 7\n"})
+    tests = commit(
+        repo,
+        "documentation-only changes",
+        {"tests/test_app.py": "x = 1\n", "tests/test_b.py": "b\n", "tests/test_c.py": "c\n"},
+    )
+    mixed = commit(
+        repo, "notes and a fix", {"README.md": "# Demo\n\nNotes\n", "src/util.py": "U\n"}
+    )
+
+    code, report = audit(invoke, repo)
+    assert code == 1
+    verdicts = {c["sha"]: (c["verdict"], c["mislabelled"]) for c in report["commits"]}
+    assert verdicts == {
+        honest: ("clean", False),
+        sneaky: ("violation", True),
+        tests: ("violation", True),
+        mixed: ("mixed", False),
+    }
+    assert report["revert_candidates"] == [tests, sneaky]
+    assert report["summary"] == {
+        "commits": 4,
+        "violating_commits": 3,
+        "changed_paths": {"production": 2, "test": 3, "docs": 2},
+        "violations": 5,
+        "net_violations": 5,
+        "verdict": "violated",
+    }
+
+
+def test_a_clean_session_exits_0(seeded: Path, invoke) -> None:
+    assert invoke(["install"], cwd=seeded).code == 0
+    start(invoke, seeded)
+    commit(seeded, "docs: worklog", {"docs/worklog.md": WORKLOG})
+    write(seeded, "docs/draft.md", "draft\n")
+    code, report = audit(invoke, seeded)
+    assert code == 0
+    assert report["integrity"] == []
+    assert report["summary"]["verdict"] == "clean"
+    assert report["working_tree"][0]["allowed"] is True
+
+
+def test_a_clean_session_without_hooks_exits_0_and_notes_them(seeded: Path, invoke) -> None:
+    start(invoke, seeded)
+    commit(seeded, "docs: worklog", {"docs/worklog.md": WORKLOG})
+    code, report = audit(invoke, seeded)
+    assert report["summary"]["verdict"] == "clean"
+    assert {i["kind"] for i in report["integrity"]} == {"hooks-missing"}
+    assert code == 0
+
+
+# --------------------------------------------------------------------------- rollback
+
+
+def test_rollback_without_apply_prints_the_plan_and_changes_nothing(seeded: Path, invoke) -> None:
+    start_sha = start(invoke, seeded)["start_head"]
+    violated(seeded)
+    before = git_state(seeded)
+    done = invoke(["rollback"], cwd=seeded)
+    assert done.code == 0, done.err
+    restore = f"git restore --source={start_sha} --staged --worktree -- "
+    assert done.text.splitlines() == [
+        "rollback plan for refs/heads/main (4 path(s)):",
+        f"  {restore}src/app.py",
+        "  git rm -q -- src/new.py",
+        f"  {restore}src/old.py",
+        "  git rm -q -- tests/test_n.py",
+        "apply it in one commit: guard rollback --apply",
+    ]
+    assert git_state(seeded) == before
+
+
+def merge_in_progress(repo: Path) -> None:
+    git(repo, "switch", "-q", "-c", "other", "HEAD~4")  # the start, before the worklog
+    commit(repo, "other notes", {"docs/worklog.md": "# Worklog\n\nother\n"})
+    git(repo, "switch", "-q", "main")
+    done = subprocess.run(["git", "-C", str(repo), "merge", "other"], capture_output=True)
+    assert done.returncode == 1  # the worklogs conflict: the merge waits
+
+
+REFUSALS = {
+    "dirty": (
+        lambda repo: write(repo, "README.md", "edited\n"),
+        "guard: the working tree has uncommitted changes (README.md)\n"
+        "hint: commit or stash them, then guard rollback --apply\n",
+    ),
+    "detached": (
+        lambda repo: git(repo, "switch", "-q", "--detach"),
+        "guard: rollback needs a branch checked out (HEAD is detached or unborn)\n"
+        "hint: git switch <branch>, then guard rollback --apply\n",
+    ),
+    "merging": (
+        merge_in_progress,
+        "guard: a merge is in progress\nhint: finish or abort it first (git merge --abort)\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSALS)
+def test_rollback_refuses_unsafe_states_and_changes_nothing(
+    seeded: Path, invoke, case: str
+) -> None:
+    start(invoke, seeded)
+    violated(seeded)
+    make, message = REFUSALS[case]
+    make(seeded)
+    before = git_state(seeded)
+    done = invoke(["rollback", "--apply"], cwd=seeded)
+    assert (done.code, done.err) == (1, message)
+    assert git_state(seeded) == before
+
+
+def test_rollback_with_nothing_to_do(seeded: Path, invoke) -> None:
+    start(invoke, seeded)
+    commit(seeded, "docs: worklog", {"docs/worklog.md": WORKLOG})
+    done = invoke(["rollback"], cwd=seeded)
+    assert (done.code, done.text) == (
+        0,
+        "nothing to roll back: every path the mode forbids is as it was at start\n",
+    )
+    before = git_state(seeded)
+    done = invoke(["rollback", "--apply"], cwd=seeded)
+    assert (done.code, done.err) == (
+        2,
+        "guard: nothing to roll back: no path the mode forbids differs from the start\n",
+    )
+    assert git_state(seeded) == before
+
+
+def tree_of(repo: Path, rev: str) -> str:
+    return git(repo, "ls-tree", "-r", rev)
+
+
+def test_rollback_apply_commits_once_with_a_backup_and_keeps_the_worklog(
+    seeded: Path, invoke
+) -> None:
+    repo = seeded
+    started = start(invoke, repo)
+    sid, start_sha = started["id"], started["start_head"]
+    violated(repo)
+    (repo / "src/tool.sh").chmod(0o755)
+    git(repo, "mv", "src/x.py", "tests/x.py")
+    (repo / "src/link.py").unlink()
+    (repo / "src/link.py").symlink_to("app.py")
+    git(repo, "add", "src/tool.sh", "src/link.py")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{start_sha},vendor/lib")
+    (repo / "vendor/lib").mkdir(parents=True)
+    git(repo, "commit", "-q", "-m", "mode, rename, symlink and submodule")
+    old_tip = head(repo)
+
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    new_tip = head(repo)
+    assert done.text.splitlines() == [
+        f"committed {new_tip[:12]} on refs/heads/main: 5 restored, 4 deleted; "
+        f"backup of the previous tip: refs/guard/backup/{sid}",
+        "audit after rollback: verdict restored, net_violations 0",
+    ]
+    assert git(repo, "rev-list", f"{old_tip}..{new_tip}").split() == [new_tip]
+    assert head(repo, "HEAD~1") == old_tip
+    assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/main"
+    trailers = git(repo, "log", "-1", "--format=%(trailers:key=Guard-Rollback,valueonly)")
+    assert trailers.strip() == sid
+    assert head(repo, f"refs/guard/backup/{sid}") == old_tip
+    # every path but the worklog is back, modes included; the worklog is kept
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD").split() == ["docs/worklog.md"]
+    assert (repo / "docs/worklog.md").read_text() == WORKLOG
+    assert tree_of(repo, "HEAD").replace(
+        git(repo, "rev-parse", "HEAD:docs/worklog.md").strip(),
+        git(repo, "rev-parse", f"{start_sha}:docs/worklog.md").strip(),
+    ) == tree_of(repo, start_sha)
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo / "src/link.py").is_symlink()
+    assert (repo / "src/tool.sh").stat().st_mode & 0o111 == 0
+
+    code, report = audit(invoke, repo)
+    assert code == 1  # the violations stay in history
+    assert report["summary"]["verdict"] == "restored"
+    assert report["summary"]["net_violations"] == 0
+    assert report["rollback"] == []
+    assert (
+        commit_of(report, f"Roll back session {sid}: 9 path(s) back to the session start")[
+            "verdict"
+        ]
+        == "clean"
+    )
+
+
+def test_rollback_apply_on_a_new_branch_leaves_the_original_alone(seeded: Path, invoke) -> None:
+    repo = seeded
+    started = start(invoke, repo)
+    sid, start_sha = started["id"], started["start_head"]
+    violated(repo)
+    old_tip = head(repo)
+
+    done = invoke(["rollback", "--apply", "--branch", "undo"], cwd=repo)
+    assert done.code == 0, done.err
+    assert done.text.splitlines()[0].startswith(f"committed {head(repo)[:12]} on refs/heads/undo:")
+    assert head(repo, "main") == old_tip
+    assert head(repo, "undo~1") == old_tip
+    assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/undo"
+    assert head(repo, f"refs/guard/backup/{sid}") == old_tip
+    assert git(repo, "diff", "--name-only", start_sha, "undo").split() == ["docs/worklog.md"]
+    assert git(repo, "diff", "--name-only", start_sha, "main").split() == [
+        "docs/worklog.md",
+        "src/app.py",
+        "src/new.py",
+        "src/old.py",
+        "tests/test_n.py",
+    ]
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "restored"
+    assert {
+        "kind": "unrestored-branch",
+        "detail": "refs/heads/main still changes 4 path(s) the mode forbids: "
+        "src/app.py, src/new.py, src/old.py, tests/test_n.py",
+    } in report["integrity"]
+
+
+# --------------------------------------------------------------------------- done when
+
+
+def test_done_when_two_branches_bypassed_commits_and_an_uncommitted_edit(
+    seeded: Path, invoke
+) -> None:
+    """Allowed and bypassed commits on two branches plus an uncommitted edit: the audit
+    lists every commit and change; the rollback restores the checked-out branch."""
+    repo = seeded
+    assert invoke(["install"], cwd=repo).code == 0
+    started = start(invoke, repo)
+    start_sha = started["start_head"]
+    allowed_main = commit(repo, "worklog", {"docs/worklog.md": WORKLOG})
+    bypass_main = commit(repo, "fix", {"src/app.py": "def app():\n    return 9\n"}, *BYPASS)
+    git(repo, "switch", "-q", "-c", "feature", start_sha)
+    allowed_feature = commit(repo, "feature notes", {"docs/feature.md": "notes\n"})
+    bypass_feature = commit(
+        repo, "feature code", {"src/feature.py": "F = 1\n", "tests/test_f.py": "t\n"}, *BYPASS
+    )
+    git(repo, "switch", "-q", "main")
+    write(repo, "src/util.py", "def util():\n    return 'edited'\n")
+    new = set(git(repo, "rev-list", "--branches", "--not", start_sha).split())
+
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert {c["sha"] for c in report["commits"]} == new
+    assert new == {allowed_main, bypass_main, allowed_feature, bypass_feature}
+    assert rows(report, "worklog") == [("docs/worklog.md", None, "M", "docs", True, False)]
+    assert rows(report, "fix") == [("src/app.py", None, "M", "production", False, False)]
+    assert rows(report, "feature notes") == [("docs/feature.md", None, "A", "docs", True, False)]
+    assert rows(report, "feature code") == [
+        ("src/feature.py", None, "A", "production", False, False),
+        ("tests/test_f.py", None, "A", "test", False, False),
+    ]
+    assert report["working_tree"] == [
+        {
+            "path": "src/util.py",
+            "state": "unstaged",
+            "status": "M",
+            "category": "production",
+            "allowed": False,
+        }
+    ]
+    assert report["summary"]["net_violations"] == 2  # src/app.py and the edit
+
+    git(repo, "restore", "src/util.py")  # the rollback wants a clean tree
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "main").split() == ["docs/worklog.md"]
+    assert head(repo, "feature") == bypass_feature
+    code, after = audit(invoke, repo)
+    assert after["summary"]["verdict"] == "restored"
+    assert after["summary"]["net_violations"] == 0
+    assert [i for i in after["integrity"] if i["kind"] == "unrestored-branch"] == [
+        {
+            "kind": "unrestored-branch",
+            "detail": "refs/heads/feature still changes 2 path(s) the mode forbids: "
+            "src/feature.py, tests/test_f.py",
+        }
+    ]
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def test_every_format_renders_and_output_writes_the_file(
+    repo: Path, invoke, tmp_path: Path
+) -> None:
+    odd_repo(repo, invoke)
+    outputs = {}
+    for fmt in ("text", "json", "markdown", "sarif", "junit", "github"):
+        shown = invoke(["audit", "--format", fmt], cwd=repo)
+        target = tmp_path / f"audit.{fmt}"
+        written = invoke(["audit", "--format", fmt, "--output", str(target)], cwd=repo)
+        assert (shown.code, written.code, written.out) == (1, 1, b""), written.err
+        assert target.read_bytes() == shown.out, fmt
+        outputs[fmt] = shown.out
+
+    report = json.loads(outputs["json"])
+    jsonschema.validate(report, SCHEMA, cls=jsonschema.Draft202012Validator)
+    violating = sorted(c["path"] for c in report["commits"][0]["changes"])
+
+    sarif = json.loads(outputs["sarif"])
+    assert sarif["version"] == "2.1.0"
+    results = sarif["runs"][0]["results"]
+    located = sorted(
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for r in results
+        if "locations" in r
+    )
+
+    def uri(path: str) -> str:  # a relative URI: percent-encoded UTF-8, slashes kept
+        return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+
+    assert located == sorted(
+        [("guard/mode-violation", uri(p)) for p in violating]
+        + [("guard/uncommitted-violation", uri(os.fsdecode(UNTRACKED)))]
+    )
+
+    root = ET.fromstring(outputs["junit"])  # noqa: S314 - our own output
+    cases = root.findall("testsuite/testcase")
+    assert [c.get("name") for c in cases] == [
+        f"{report['commits'][0]['sha'][:12]} odd names",
+        "uncommitted changes",
+        "enforcement intact",
+    ]
+    assert cases[0].find("failure") is not None
+    assert cases[1].find("failure") is not None
+
+    markdown = outputs["markdown"].decode("utf-8", "surrogateescape")
+    assert "**Verdict: violated**" in markdown
+    assert "git rm -q -- 'src/my file.py'" in markdown
+
+    github = outputs["github"].decode("utf-8", "surrogateescape").splitlines()
+    assert any(line.startswith("::error file=src/new%0Aline.py,") for line in github)
+    assert sum(line.startswith("::error file=") for line in github) == len(violating) + 1
+
+    text = outputs["text"].decode("utf-8", "surrogateescape")
+    assert "VIOLATED" in text
+    assert "src/a[b].py: production" in text
+
+
+# --------------------------------------------------------------------------- stop and report
+
+
+def test_session_stop_stores_the_audit_and_report_renders_it(seeded: Path, invoke) -> None:
+    started = start(invoke, seeded)
+    sid = started["id"]
+    violated(seeded)
+    stopped = invoke(["session", "stop"], cwd=seeded)
+    assert stopped.code == 0, stopped.err
+    assert stopped.text.splitlines()[-1] == (
+        f"final audit: violated: 4 commit(s), 4 violation(s), 4 still in place "
+        f"(guard report --session {sid})"
+    )
+    code, fresh = audit(invoke, seeded, "--session", sid)
+    assert code == 1
+    commit(seeded, "after the session", {"src/late.py": "L = 1\n"})  # not in the stored audit
+
+    shown = invoke(["report", "--session", sid, "--format", "json"], cwd=seeded)
+    assert shown.code == 0, shown.err
+    stored = json.loads(shown.out)
+    jsonschema.validate(stored, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert stored == fresh
+    assert stored["session"]["active"] is False
+    assert stored["summary"]["commits"] == 4
+    latest = invoke(["report", "--format", "markdown"], cwd=seeded)
+    assert latest.code == 0
+    assert "**Verdict: violated**" in latest.text
+    missing = invoke(["report", "--session", "nope"], cwd=seeded)
+    assert (missing.code, missing.err) == (
+        2,
+        "guard: no stopped session 'nope'\nhint: guard session list shows them\n",
+    )
+
+
+def test_the_stored_audit_keeps_odd_paths(repo: Path, invoke) -> None:
+    sid, _ = odd_repo(repo, invoke)
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    _, fresh = audit(invoke, repo, "--session", sid)
+    shown = invoke(["report", "--session", sid, "--format", "json"], cwd=repo)
+    assert shown.code == 0, shown.err
+    assert json.loads(shown.out) == fresh
+    assert os.fsdecode(LATIN1) in [c["path"] for c in fresh["commits"][0]["changes"]]
+    junit = invoke(["report", "--session", sid, "--format", "junit"], cwd=repo)
+    assert ET.fromstring(junit.out).find("testsuite") is not None  # noqa: S314
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+def test_a_range_audit_needs_no_session(seeded: Path, invoke) -> None:
+    base = head(seeded)
+    violated(seeded)
+    code, report = audit(invoke, seeded, "--base", base, "--head", "HEAD", "--mode", "read-only")
+    assert code == 1
+    assert report["session"] is None
+    assert report["summary"]["commits"] == 4
+    assert report["summary"]["net_violations"] == 4
+    code, tests_only = audit(
+        invoke, seeded, "--base", base, "--head", "HEAD~3", "--mode", "tests-only"
+    )
+    assert code == 0
+    assert tests_only["summary"]["verdict"] == "clean"
+    assert not (seeded / ".git" / "guard").exists()
+
+
+def test_a_base_missing_from_a_shallow_clone_says_how_to_deepen(
+    seeded: Path, invoke, tmp_path: Path
+) -> None:
+    base = head(seeded)
+    violated(seeded)
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{seeded}", str(clone)], check=True
+    )
+    done = invoke(["audit", "--base", base, "--head", "HEAD", "--mode", "read-only"], cwd=clone)
+    assert (done.code, done.out) == (4, b"")
+    assert done.err == (
+        f"guard: --base {base!r} is not in this shallow clone\n"
+        "hint: fetch more history: git fetch --deepen=1000 (or --unshallow), "
+        "or in CI check out with fetch-depth: 0\n"
+    )
+
+
+def test_since_the_receipt_works_after_the_state_was_deleted(seeded: Path, invoke) -> None:
+    start_sha = start(invoke, seeded)["start_head"]
+    violated(seeded)
+    shutil.rmtree(seeded / ".git" / "guard")
+    done = invoke(
+        ["audit", "--since", start_sha, "--mode", "read-only", "--format", "json"], cwd=seeded
+    )
+    assert done.code == 1
+    assert done.err == (
+        "guard: --since audits with the repository's current policy, not a frozen one\n"
+    )
+    report = json.loads(done.out)
+    jsonschema.validate(report, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert report["session"] is None
+    assert [c["subject"] for c in report["commits"]] == [
+        "drop old",
+        "add a helper and its test",
+        "fix the timeout",
+        "worklog",
+    ]
+    assert [s["path"] for s in report["rollback"]] == [
+        "src/app.py",
+        "src/new.py",
+        "src/old.py",
+        "tests/test_n.py",
+    ]
+
+
+# --------------------------------------------------------------------------- usage errors
+
+MODE_HINT = "hint: choose from read-only, tests-only\n"
+
+
+NO_MODE = "guard: --mode 'yolo': the policy has no such mode\n" + MODE_HINT
+NO_SESSION = "guard: --session 'nope': no such archived session\n"
+PAIR = "guard: --base and --head go together (an explicit range)\n"
+SINCE_NOTE = "guard: --since audits with the repository's current policy, not a frozen one\n"
+USAGE = {
+    "base-without-head": (["audit", "--base", "HEAD"], PAIR),
+    "head-without-base": (["audit", "--head", "HEAD"], PAIR),
+    "session-and-since": (
+        ["audit", "--session", "x", "--since", "HEAD"],
+        "guard: choose one of --session, --since or --base/--head\n",
+    ),
+    "range-unknown-mode": (
+        ["audit", "--base", "HEAD", "--head", "HEAD", "--mode", "yolo"],
+        NO_MODE,
+    ),
+    "since-unknown-mode": (["audit", "--since", "HEAD", "--mode", "yolo"], SINCE_NOTE + NO_MODE),
+    "session-unknown-mode": (["audit", "--mode", "yolo"], NO_MODE),
+    "audit-unknown-session": (["audit", "--session", "nope"], NO_SESSION),
+    "rollback-unknown-session": (["rollback", "--session", "nope"], NO_SESSION),
+}
+
+
+@pytest.mark.parametrize("case", USAGE)
+def test_usage_errors_exit_2(seeded: Path, invoke, case: str) -> None:
+    args, message = USAGE[case]
+    start(invoke, seeded)
+    done = invoke(args, cwd=seeded)
+    assert (done.code, done.out, done.err) == (2, b"", message)

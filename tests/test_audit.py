@@ -1,0 +1,663 @@
+"""The audit core and its renderers: `audit.build` on hand-made evidence, no git.
+
+The default policy: `src/...` is production (no rule: the default), `tests/...` test,
+`docs/...` and `*.md` docs. The read-only mode allows docs, tests-only docs and test.
+Commits come newest first, as `git log` lists them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+import guard.report
+from guard import audit
+from guard.audit import Evidence
+from guard.classify import Classifier
+from guard.gitio import WorkingChange
+from guard.policy import default_policy_path, load_policy
+from guard.report import renderer
+from guard.session import Change, Commit
+
+CLASSIFIER = Classifier(load_policy(default_policy_path()))
+SCHEMA = json.loads((Path(guard.report.__file__).parent / "audit.schema.json").read_text())
+
+START = "5" * 40
+SESSION = {
+    "id": "20260101T000000Z-abc123",
+    "mode": "read-only",
+    "allowed": ["docs"],
+    "reason": "find the flaky login test",
+    "started_at": "2026-01-01T00:00:00Z",
+    "start_head": START,
+    "active": True,
+}
+WHO = "session 20260101T000000Z-abc123 (read-only, allows docs)"
+# path -> (mode, blob) at the session start
+START_ENTRIES = {
+    "src/app.py": ("100644", "1" * 40),
+    "src/util.py": ("100644", "2" * 40),
+    "docs/worklog.md": ("100644", "3" * 40),
+    "tests/test_app.py": ("100644", "4" * 40),
+    "src/x.py": ("100644", "6" * 40),
+    "src/tool.sh": ("100644", "7" * 40),
+}
+MAIN = "refs/heads/main"
+SUBMODULE = "submodule pointer: the policy default decides"
+
+
+def rule(path: str) -> str | None:
+    return CLASSIFIER.classify(path).rule
+
+
+def add(path: str, oid: str = "9" * 40, mode: str = "100644") -> Change:
+    return Change("A", path, "000000", mode, None, oid)
+
+
+def modify(path: str, oid: str = "8" * 40) -> Change:
+    return Change("M", path, "100644", "100644", None, oid)
+
+
+def delete(path: str) -> Change:
+    return Change("D", path, "100644", "000000", None, "0" * 40)
+
+
+def rename(old: str, new: str, oid: str = "6" * 40) -> Change:
+    return Change("R", new, "100644", "100644", old, oid)
+
+
+def commit(sha: str, message: str, *changes: Change) -> Commit:
+    return Commit(
+        sha=sha * 40,
+        parents=(START,),
+        subject=message.split("\n", 1)[0],
+        changes=changes,
+        author="Session Tester <tester@example.com>",
+        date="2026-01-01T00:10:00+00:00",
+        message=message,
+    )
+
+
+def evidence(
+    commits: Sequence[Commit] = (),
+    *,
+    working: Sequence[WorkingChange] = (),
+    nets: Mapping[str, Sequence[Change]] | None = None,
+    allowed: tuple[str, ...] = ("docs",),
+    current: str | None = MAIN,
+    base: str | None = START,
+    integrity: Sequence[Mapping[str, str]] = (),
+    rewritten: Sequence[Mapping[str, str]] = (),
+    session: Mapping[str, Any] | None = SESSION,
+) -> Evidence:
+    return Evidence(
+        session=session,
+        allowed=allowed,
+        base=base,
+        commits=list(commits),
+        start_entries=START_ENTRIES,
+        working=list(working),
+        nets={MAIN: []} if nets is None else nets,
+        current_branch=current,
+        rewritten=list(rewritten),
+        integrity=list(integrity),
+    )
+
+
+def build(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    return audit.build(evidence(*args, **kwargs), CLASSIFIER)
+
+
+def row(
+    change: Change, category: str, allowed: bool, restores: bool = False, by: str | None = None
+) -> dict[str, Any]:
+    """The expected report row of a change; `by`: the path whose rule decided it."""
+    return {
+        "path": change.path,
+        "old_path": change.old_path,
+        "status": change.status,
+        "category": category,
+        "rule": rule(by or change.path),
+        "allowed": allowed,
+        "restores": restores,
+    }
+
+
+# --------------------------------------------------------------------------- commits
+
+
+def test_every_change_kind_is_classified_against_the_mode() -> None:
+    changes = [
+        add("src/new.py"),
+        modify("src/app.py"),
+        delete("src/util.py"),
+        Change("T", "src/x.py", "100644", "120000", None, "a" * 40),  # file -> symlink
+        Change("M", "src/tool.sh", "100644", "100755", None, "7" * 40),  # executable bit
+        add("docs/notes.md"),
+        modify("tests/test_app.py"),
+    ]
+    report = build([commit("c", "work", *changes)])
+    assert report["commits"][0]["changes"] == [
+        row(changes[0], "production", False),
+        row(changes[1], "production", False),
+        row(changes[2], "production", False),
+        row(changes[3], "production", False),
+        row(changes[4], "production", False),
+        row(changes[5], "docs", True),
+        row(changes[6], "test", False),
+    ]
+    assert report["commits"][0]["verdict"] == "mixed"
+
+
+def test_a_commit_row_carries_its_metadata() -> None:
+    one = commit("c", "Fix the login timeout\n\nIt was 5 s.", modify("src/app.py"))
+    [found] = build([one])["commits"]
+    assert {k: v for k, v in found.items() if k != "changes"} == {
+        "sha": "c" * 40,
+        "parents": [START],
+        "author": "Session Tester <tester@example.com>",
+        "date": "2026-01-01T00:10:00+00:00",
+        "subject": "Fix the login timeout",
+        "verdict": "violation",
+        "mislabelled": False,
+    }
+
+
+def test_verdicts_revert_candidates_and_summary() -> None:
+    commits = [
+        commit("c", "worklog and a fix", modify("docs/worklog.md"), modify("src/app.py")),
+        commit("b", "new module", add("src/new.py"), modify("tests/test_app.py")),
+        commit("a", "worklog", modify("docs/worklog.md")),
+    ]
+    working = [
+        WorkingChange("src/util.py", "unstaged", "M"),
+        WorkingChange("docs/draft.md", "untracked", "A"),
+        WorkingChange("tests/test_new.py", "staged", "A"),
+    ]
+    net = [
+        modify("docs/worklog.md"),
+        modify("src/app.py"),
+        add("src/new.py"),
+        modify("tests/test_app.py"),
+    ]
+    report = build(commits, working=working, nets={MAIN: net})
+    assert [c["verdict"] for c in report["commits"]] == ["mixed", "violation", "clean"]
+    assert report["revert_candidates"] == ["b" * 40]
+    assert report["working_tree"] == [
+        {
+            "path": "src/util.py",
+            "state": "unstaged",
+            "status": "M",
+            "category": "production",
+            "allowed": False,
+        },
+        {
+            "path": "docs/draft.md",
+            "state": "untracked",
+            "status": "A",
+            "category": "docs",
+            "allowed": True,
+        },
+        {
+            "path": "tests/test_new.py",
+            "state": "staged",
+            "status": "A",
+            "category": "test",
+            "allowed": False,
+        },
+    ]
+    assert report["summary"] == {
+        "commits": 3,
+        "violating_commits": 2,
+        "changed_paths": {"production": 2, "test": 1, "docs": 1},
+        # src/app.py, src/new.py, tests/test_app.py committed; src/util.py and
+        # tests/test_new.py uncommitted
+        "violations": 5,
+        "net_violations": 5,
+        "verdict": "violated",
+    }
+    assert audit.exit_status(report) == 1
+
+
+def test_a_clean_session() -> None:
+    report = build(
+        [commit("a", "docs: worklog", modify("docs/worklog.md"))],
+        working=[WorkingChange("docs/draft.md", "untracked", "A")],
+        nets={MAIN: [modify("docs/worklog.md")]},
+    )
+    assert report["summary"] == {
+        "commits": 1,
+        "violating_commits": 0,
+        "changed_paths": {"production": 0, "test": 0, "docs": 1},
+        "violations": 0,
+        "net_violations": 0,
+        "verdict": "clean",
+    }
+    assert report["rollback"] == []
+    assert report["revert_candidates"] == []
+    assert audit.exit_status(report) == 0
+
+
+def test_the_tests_only_mode_allows_tests() -> None:
+    changes = [modify("tests/test_app.py"), modify("docs/worklog.md"), add("src/new.py")]
+    report = build([commit("a", "tests", *changes)], allowed=("docs", "test"))
+    assert report["commits"][0]["changes"] == [
+        row(changes[0], "test", True),
+        row(changes[1], "docs", True),
+        row(changes[2], "production", False),
+    ]
+    assert report["commits"][0]["verdict"] == "mixed"
+
+
+# --------------------------------------------------------------------------- renames
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "allowed", "category", "decided_by", "ok"),
+    [
+        # the moved-away side is production: the rename ships a production change
+        ("src/x.py", "tests/x.py", ("docs",), "production", "src/x.py", False),
+        ("src/x.py", "tests/x.py", ("docs", "test"), "production", "src/x.py", False),
+        ("docs/a.md", "src/a.py", ("docs",), "production", "src/a.py", False),
+        ("tests/test_x.py", "src/x.py", ("docs", "test"), "production", "src/x.py", False),
+        ("tests/test_a.py", "tests/test_b.py", ("docs", "test"), "test", "tests/test_b.py", True),
+        ("docs/a.md", "docs/b.md", ("docs",), "docs", "docs/b.md", True),
+    ],
+)
+def test_a_rename_is_judged_on_both_paths(
+    old: str, new: str, allowed: tuple[str, ...], category: str, decided_by: str, ok: bool
+) -> None:
+    change = rename(old, new, oid="e" * 40)
+    [found] = build([commit("a", "move", change)], allowed=allowed)["commits"][0]["changes"]
+    assert found == {
+        "path": new,
+        "old_path": old,
+        "status": "R",
+        "category": category,
+        "rule": rule(decided_by),
+        "allowed": ok,
+        "restores": False,
+    }
+
+
+def test_a_rename_counts_both_of_its_paths_in_changed_paths() -> None:
+    """src/x.py -> tests/x.py changes a production path and a test path."""
+    report = build([commit("a", "move", rename("src/x.py", "tests/x.py", oid="e" * 40))])
+    assert report["summary"]["changed_paths"] == {"production": 1, "test": 1, "docs": 0}
+
+
+# --------------------------------------------------------------------------- restores
+
+
+def test_changes_back_to_the_start_are_allowed_and_make_the_verdict_restored() -> None:
+    commits = [
+        commit("f", "docs: move x back", rename("tests/x.py", "src/x.py", oid="6" * 40)),
+        commit("e", "move x", rename("src/x.py", "tests/x.py", oid="6" * 40)),
+        commit("d", "drop tmp", delete("src/tmp.py")),
+        commit("c", "tmp", add("src/tmp.py")),
+        commit("b", "docs: undo", modify("src/app.py", oid="1" * 40)),
+        commit("a", "fix", modify("src/app.py", oid="f" * 40)),
+    ]
+    report = build(commits, nets={MAIN: []})
+    restores = {c["subject"]: c["changes"][0]["restores"] for c in report["commits"]}
+    assert restores == {
+        "docs: move x back": True,
+        "move x": False,
+        "drop tmp": True,
+        "tmp": False,
+        "docs: undo": True,
+        "fix": False,
+    }
+    verdicts = [(c["verdict"], c["mislabelled"]) for c in report["commits"]]
+    assert verdicts == [
+        ("clean", False),  # a restoring change is no violation, nor a false claim
+        ("violation", False),
+        ("clean", False),
+        ("violation", False),
+        ("clean", False),
+        ("violation", False),
+    ]
+    for found in report["commits"]:
+        assert found["changes"][0]["allowed"] is False
+    assert report["revert_candidates"] == ["e" * 40, "c" * 40, "a" * 40]
+    assert report["summary"]["violations"] == 3
+    assert report["summary"]["net_violations"] == 0
+    assert report["summary"]["verdict"] == "restored"
+    assert report["rollback"] == []
+    assert audit.exit_status(report) == 1  # violations happened
+
+
+# --------------------------------------------------------------------------- mislabelled
+
+
+@pytest.mark.parametrize(
+    ("message", "changes", "mislabelled"),
+    [
+        ("docs: fix a typo in the README", [modify("src/app.py")], True),
+        (
+            "documentation-only changes",
+            [modify("tests/test_app.py"), add("tests/test_b.py"), add("tests/test_c.py")],
+            True,
+        ),
+        ("docs(api)!: reword", [modify("docs/worklog.md"), add("src/new.py")], True),
+        ("Update notes\n\nNo functional changes.", [modify("src/app.py")], True),
+        ("Analysis only", [delete("src/util.py")], True),
+        ("docs: add the session worklog", [modify("docs/worklog.md")], False),
+        ("documentation-only changes", [add("docs/notes.md"), add("README.md")], False),
+        ("Fix the login timeout", [modify("src/app.py")], False),
+    ],
+)
+def test_mislabelled_commits_claim_docs_only_but_change_more(
+    message: str, changes: list[Change], mislabelled: bool
+) -> None:
+    report = build([commit("a", message, *changes)])
+    assert report["commits"][0]["mislabelled"] is mislabelled
+
+
+# --------------------------------------------------------------------------- submodules
+
+
+def test_a_submodule_pointer_is_judged_by_the_policy_default_wherever_it_lives() -> None:
+    pointer = add("docs/vendor/lib", oid="d" * 40, mode="160000")
+    report = build([commit("a", "vendor", pointer)], nets={MAIN: [pointer]})
+    [found] = report["commits"][0]["changes"]
+    assert (found["category"], found["rule"], found["allowed"]) == ("production", SUBMODULE, False)
+    assert report["rollback"] == [
+        {
+            "path": "docs/vendor/lib",
+            "action": "delete",
+            "source": None,
+            "category": "production",
+            "command": "git rm -q -- docs/vendor/lib",
+        }
+    ]
+
+
+# --------------------------------------------------------------------------- rollback plan
+
+
+def test_the_rollback_plan_undoes_forbidden_net_changes_and_keeps_the_worklog() -> None:
+    net = [
+        modify("src/app.py"),
+        add("src/new.py"),
+        delete("src/util.py"),
+        modify("docs/worklog.md"),
+        add("tests/test_new.py"),
+        add("src/my file.py"),
+        add("src/it's.py"),
+        Change("T", "src/x.py", "100644", "120000", None, "a" * 40),
+    ]
+    report = build(nets={MAIN: net})
+    restore = f"git restore --source={START} --staged --worktree -- "
+    assert report["rollback"] == [
+        {
+            "path": "src/app.py",
+            "action": "restore",
+            "source": START,
+            "category": "production",
+            "command": restore + "src/app.py",
+        },
+        {
+            "path": "src/it's.py",
+            "action": "delete",
+            "source": None,
+            "category": "production",
+            "command": "git rm -q -- 'src/it'\"'\"'s.py'",
+        },
+        {
+            "path": "src/my file.py",
+            "action": "delete",
+            "source": None,
+            "category": "production",
+            "command": "git rm -q -- 'src/my file.py'",
+        },
+        {
+            "path": "src/new.py",
+            "action": "delete",
+            "source": None,
+            "category": "production",
+            "command": "git rm -q -- src/new.py",
+        },
+        {
+            "path": "src/util.py",
+            "action": "restore",
+            "source": START,
+            "category": "production",
+            "command": restore + "src/util.py",
+        },
+        {
+            "path": "src/x.py",
+            "action": "restore",
+            "source": START,
+            "category": "production",
+            "command": restore + "src/x.py",
+        },
+        {
+            "path": "tests/test_new.py",
+            "action": "delete",
+            "source": None,
+            "category": "test",
+            "command": "git rm -q -- tests/test_new.py",
+        },
+    ]
+    assert report["summary"]["net_violations"] == 7
+
+
+def test_other_branches_with_forbidden_changes_are_named_in_integrity() -> None:
+    many = [add(f"src/m{i:02}.py") for i in range(12)]
+    report = build(
+        [commit("b", "feature", add("src/f.py")), commit("a", "many", *many)],
+        nets={MAIN: [], "refs/heads/feature": [add("src/f.py")], "refs/heads/many": many},
+    )
+    first_ten = ", ".join(f"src/m{i:02}.py" for i in range(10))
+    assert report["integrity"] == [
+        {
+            "kind": "unrestored-branch",
+            "detail": "refs/heads/feature still changes 1 path(s) the mode forbids: src/f.py",
+        },
+        {
+            "kind": "unrestored-branch",
+            "detail": f"refs/heads/many still changes 12 path(s) the mode forbids: {first_ten} ...",
+        },
+    ]
+    assert report["rollback"] == []  # the plan is for the checked-out branch
+    assert report["summary"]["net_violations"] == 0
+    assert audit.exit_status(report) == 1
+
+
+@pytest.mark.parametrize(
+    "trouble",
+    [
+        {"rewritten": [{"ref": MAIN, "start_tip": START, "tip": "e" * 40}]},
+        {"integrity": [{"kind": "ref-deleted", "detail": f"refs/heads/x (was {START})"}]},
+    ],
+)
+def test_rewritten_history_or_weakened_enforcement_fails_the_audit(
+    trouble: dict[str, Any],
+) -> None:
+    report = build(**trouble)
+    assert report["summary"]["verdict"] == "clean"
+    assert audit.exit_status(report) == 1
+
+
+def test_a_range_has_no_session() -> None:
+    report = build(session=None, current="(range)", nets={"(range)": [add("src/new.py")]})
+    assert report["session"] is None
+    assert report["schema"] == "guard.audit/v1"
+    assert [step["path"] for step in report["rollback"]] == ["src/new.py"]
+
+
+# --------------------------------------------------------------------------- renderers
+
+ODD = [
+    "src/a[b].py",
+    "src/my file.py",
+    'src/say "hi".py',
+    "src/new\nline.py",
+    "src/caf\udce9.py",  # the non-UTF-8 byte 0xE9, as os.fsdecode gives it
+    "src/ünïcödé.py",
+    "src/bell\x07.py",
+    "src/a,b:c%.py",
+]
+
+
+def odd_report() -> dict[str, Any]:
+    changes = [add(path) for path in ODD]
+    commits = [
+        commit("c", "documentation-only changes | nothing else", *changes),
+        commit("b", "docs: worklog", modify("docs/worklog.md")),
+    ]
+    return build(
+        commits,
+        working=[
+            WorkingChange("src/ctl\x01\x1b.py", "untracked", "A"),
+            WorkingChange("docs/draft.md", "untracked", "A"),
+        ],
+        nets={MAIN: [modify("docs/worklog.md"), *changes]},
+        integrity=[{"kind": "hooks-removed", "detail": "pre-commit was removed"}],
+        rewritten=[{"ref": "refs/heads/old", "start_tip": START, "tip": "e" * 40}],
+    )
+
+
+def render(name: str, report: Mapping[str, Any]) -> str:
+    return renderer(name)(report)
+
+
+def test_json_matches_the_schema_and_round_trips_every_path() -> None:
+    report = odd_report()
+    text = render("json", report)
+    assert text.isascii()
+    data = json.loads(text)
+    jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
+    assert data == report
+    assert [c["path"] for c in data["commits"][0]["changes"]] == ODD
+
+
+def test_sarif_has_one_result_per_violating_path() -> None:
+    sarif = json.loads(render("sarif", odd_report()))
+    assert sarif["version"] == "2.1.0"
+    [run] = sarif["runs"]
+    assert run["tool"]["driver"]["name"] == "session-guard"
+    located = [
+        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for r in run["results"]
+        if "locations" in r
+    ]
+
+    def uri(path: str) -> str:  # a relative URI: percent-encoded UTF-8, slashes kept
+        return quote(path.encode("utf-8", "surrogateescape"), safe="/")
+
+    assert sorted(located) == sorted(
+        [("guard/mode-violation", "error", uri(path)) for path in ODD]
+        + [("guard/uncommitted-violation", "error", "src/ctl%01%1B.py")]
+    )
+    unlocated = [
+        (r["ruleId"], r["message"]["text"]) for r in run["results"] if "locations" not in r
+    ]
+    assert unlocated == [
+        (
+            "guard/mislabelled-commit",
+            "commit cccccccccccc 'documentation-only changes | nothing else' claims docs only",
+        ),
+        ("guard/integrity", "hooks-removed: pre-commit was removed"),
+        ("guard/integrity", "rewritten: refs/heads/old"),
+    ]
+    rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert {r["ruleId"] for r in run["results"]} <= rules
+
+
+def test_junit_is_valid_xml_with_a_case_per_commit_even_with_control_characters() -> None:
+    root = ET.fromstring(render("junit", odd_report()).encode("utf-8"))  # noqa: S314 - ours
+    [suite] = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    names = [(c.get("classname"), c.get("name")) for c in cases]
+    assert names == [
+        ("session-guard.commits", "bbbbbbbbbbbb docs: worklog"),
+        ("session-guard.commits", "cccccccccccc documentation-only changes | nothing else"),
+        ("session-guard.working-tree", "uncommitted changes"),
+        ("session-guard.integrity", "enforcement intact"),
+    ]
+    failed = [c.find("failure") for c in cases]
+    assert failed[0] is None
+    assert failed[1] is not None
+    assert failed[1].get("message") == f"8 path(s) not allowed in {WHO}"
+    assert "src/bell\\x07.py: production" in (failed[1].text or "")
+    assert "src/caf\\xdce9.py" in (failed[1].text or "")
+    assert failed[2] is not None
+    assert failed[2].text == "untracked src/ctl\\x01\\x1b.py: production"
+    assert failed[3] is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "3")
+
+
+def test_markdown_has_the_verdict_violations_and_rollback_commands() -> None:
+    text = render("markdown", odd_report())
+    assert (
+        f"**Verdict: violated** for {WHO}: 2 commit(s), 1 violating, 9 violation(s), "
+        "9 still in place." in text
+    )
+    assert "Reason: find the flaky login test" in text
+    assert (
+        "| `cccccccccccc` | violation (claims docs only) | "
+        "documentation-only changes \\| nothing else |" in text
+    )
+    assert "- `cccccccccccc` src/a[b].py: production (the policy default)" in text
+    assert "- untracked `docs/draft.md`" not in text  # allowed: not listed
+    block = text.split("## Rollback plan\n\n```sh\n", 1)[1].split("```", 1)[0]
+    # one command a line; a quoted newline stays inside its (valid) shell word
+    assert block == "".join(step["command"] + "\n" for step in odd_report()["rollback"])
+    assert "git rm -q -- 'src/my file.py'\n" in block
+    assert "Revert candidates: `cccccccccccc`" in text
+
+
+def test_github_annotations_escape_their_data() -> None:
+    lines = render("github", odd_report()).splitlines()
+    tail = f"is not allowed in {WHO}; commit cccccccccccc"
+    assert (
+        "::error file=src/a%2Cb%3Ac%25.py,title=session-guard::src/a,b:c%25.py: production "
+        f"(the policy default) {tail}" in lines
+    )
+    assert (
+        f"::error file=src/new%0Aline.py,title=session-guard::src/new%0Aline.py: production "
+        f"(the policy default) {tail}" in lines
+    )
+    assert (
+        "::error file=src/ctl\x01\x1b.py,title=session-guard::uncommitted (untracked) "
+        "src/ctl\x01\x1b.py: production is not allowed"
+    ) in lines
+    assert (
+        "::warning title=session-guard::commit cccccccccccc "
+        "'documentation-only changes | nothing else' claims docs only"
+    ) in lines
+    assert "::warning title=session-guard::hooks-removed: pre-commit was removed" in lines
+    assert "::warning title=session-guard::rewritten: refs/heads/old" in lines
+    assert lines[-1] == (
+        "::notice title=session-guard::violated: 9 violation(s), 9 still in place, 2 commit(s)"
+    )
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert len(errors) == len(ODD) + 1  # every violating path, and the uncommitted one
+
+
+def test_text_shows_the_verdict_and_paths_literally() -> None:
+    text = render("text", odd_report())
+    assert "VIOLATED" in text
+    assert WHO in text
+    assert "src/a[b].py: production (the policy default)" in text
+    assert "git rm -q -- 'src/a[b].py'" in text
+    assert "hooks-removed: pre-commit was removed" in text
+    assert "Revert candidates (every change a violation): cccccccccccc" in text
+    assert "\x1b[" not in text  # no colour codes when not asked
+
+
+def test_text_of_a_clean_range() -> None:
+    report = build(session=None, current="(range)", nets={"(range)": []})
+    text = render("text", report)
+    assert "CLEAN" in text
+    assert "the audited range" in text
+    assert "0 commit(s), 0 violating; 0 violation(s), 0 still in place" in text
