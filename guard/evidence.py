@@ -17,7 +17,7 @@ from guard.classify import Classifier
 from guard.errors import GitError, UsageError
 from guard.hooks.install import fingerprints, state_dir
 from guard.policy import Policy, effective_policy_path, load_policy
-from guard.session import Change, Session
+from guard.session import Session
 
 BRANCH = "refs/heads/"
 
@@ -116,10 +116,11 @@ def for_since(since: str, mode: str) -> tuple[Evidence, Classifier]:
 
 def _nets(
     session: Session, tips: dict[str, str], head: tuple[str | None, str | None]
-) -> dict[str, list[Change]]:
-    """Each branch's change since the start (its own start tip, or the start commit)."""
+) -> dict[str, gitio.Pending]:
+    """Each branch's change since the start (its own start tip, or the start commit),
+    started in the background."""
     empty = None
-    nets: dict[str, list[Change]] = {}
+    nets: dict[str, gitio.Pending] = {}
     moved = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
     head_sha, head_ref = head
     if head_sha and head_ref is None:
@@ -131,7 +132,7 @@ def _nets(
         if base is None:
             empty = empty or gitio.empty_tree()
             base = empty
-        nets[ref] = gitio.diff(base, tip)
+        nets[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
     return nets
 
 
@@ -206,14 +207,19 @@ def for_session(session_id: str | None) -> tuple[Evidence, Classifier]:
     include, head_sha, head_ref = _head_include()
     start_tips = [*session.refs.values(), *([session.start_head] if session.start_head else [])]
     rewritten, integrity = _integrity(session, directory, tips)
+    # The smaller questions run in the background while the one big git log runs.
+    status = gitio.Pending(gitio.STATUS)
+    tree = gitio.Pending([*gitio.TREE, session.start_head]) if session.start_head else None
+    nets = _nets(session, tips, (head_sha, head_ref))
+    commits = gitio.history(include, start_tips)
     evidence = Evidence(
         session=session_summary(session, active=session_id is None),
         allowed=session.allowed,
         base=session.start_head,
-        commits=gitio.history(include, start_tips),
-        start_entries=gitio.tree_entries(session.start_head) if session.start_head else {},
-        working=gitio.working_tree(),
-        nets=_nets(session, tips, (head_sha, head_ref)),
+        commits=commits,
+        start_entries=gitio.parse_tree(tree.result()) if tree else {},
+        working=gitio.parse_status(status.result()),
+        nets={ref: gitio.parse_diff(pending.result()) for ref, pending in nets.items()},
         current_branch=head_ref or ("HEAD" if head_sha else None),
         rewritten=rewritten,
         integrity=integrity,

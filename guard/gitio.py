@@ -29,6 +29,32 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+class Pending:
+    """A git command started in the background; `result()` waits for its output.
+
+    The audit starts its smaller questions (status, the start tree, each branch's
+    net diff) while the one big `git log` runs: the machine has more than one core.
+    """
+
+    def __init__(self, args: list[str], cwd: str | None = None) -> None:
+        self.args = args
+        try:
+            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        except FileNotFoundError:
+            self.process = None
+
+    def result(self) -> bytes:
+        if self.process is None:
+            raise GitError("git is not installed or not on PATH")
+        out, err = self.process.communicate()
+        if self.process.returncode != 0:
+            message = _decode(err).strip() or f"exit status {self.process.returncode}"
+            raise GitError(f"git {self.args[0]} failed: {message}")
+        return out
+
+
 def run(args: list[str], *, cwd: str | None = None, check: bool = True) -> bytes:
     """Run `git ARGS`, returning stdout; raise GitError with git's own message on failure."""
     try:
@@ -300,17 +326,22 @@ def history(include: list[str], exclude: list[str], cwd: str | None = None) -> l
     return parse_log(out)
 
 
+TREE = ["ls-tree", "-r", "-z", "--full-tree"]
+
+
+def parse_tree(out: bytes) -> dict[str, tuple[str, str]]:
+    """Parse `git ls-tree -r -z`: `<mode> <type> <oid>TAB<path>` records."""
+    entries = {}
+    for record in _tokens(out):
+        if record:
+            meta, path = record.split("\t", 1)
+            entries[path] = (meta[:6], meta[meta.rfind(" ") + 1 :])
+    return entries
+
+
 def tree_entries(rev: str, cwd: str | None = None) -> dict[str, tuple[str, str]]:
     """Every path of a commit's tree with its (mode, object id)."""
-    out = run(["ls-tree", "-r", "-z", "--full-tree", rev], cwd=cwd)
-    entries = {}
-    for record in out.split(b"\0"):
-        if not record:
-            continue
-        meta, _, path = record.partition(b"\t")
-        mode, _kind, oid = _decode(meta).split(" ")
-        entries[_decode(path)] = (mode, oid)
-    return entries
+    return parse_tree(run([*TREE, rev], cwd=cwd))
 
 
 def parse_status(out: bytes) -> list[WorkingChange]:
@@ -345,13 +376,17 @@ def parse_status(out: bytes) -> list[WorkingChange]:
     return changes
 
 
+STATUS = ["status", "--porcelain=v2", "-z", "--untracked-files=all", "--ignore-submodules=none"]
+DIFF_TREE = ["diff-tree", "-r", *_DIFF]
+
+
 def working_tree(cwd: str | None = None) -> list[WorkingChange]:
     """Staged, unstaged and untracked changes of this worktree."""
-    out = run(
-        ["status", "--porcelain=v2", "-z", "--untracked-files=all", "--ignore-submodules=none"],
-        cwd=cwd,
-    )
-    return parse_status(out)
+    return parse_status(run(STATUS, cwd=cwd))
+
+
+def parse_diff(out: bytes) -> list[Change]:
+    return parse_raw(_tokens(out))[0]
 
 
 def reflog_tip(ref: str, cwd: str | None = None) -> str | None:

@@ -8,5 +8,7 @@ from typing import Any
 
 
 def render(report: Mapping[str, Any]) -> str:
-    # ensure_ascii: a path with non-UTF-8 bytes (surrogate escapes) stays valid JSON.
-    return json.dumps(report, indent=2) + "\n"
+    # Compact: with `indent` json falls back to its pure-Python encoder, which took
+    # longer than reading the history. ensure_ascii (the default) keeps a path with
+    # non-UTF-8 bytes (surrogate escapes) valid JSON.
+    return json.dumps(report) + "\n"
