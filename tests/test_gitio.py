@@ -33,7 +33,7 @@ def test_parse_raw_reads_every_status_renames_and_copies() -> None:
         + raw("C100", b"src/base.py", b"src/copy.py")
         + raw("M", b"vendor/lib", modes=("160000", "160000"))
     )
-    changes, end = gitio.parse_raw(out.split(b"\0"))
+    changes, end = gitio.parse_raw(out.decode("utf-8", "surrogateescape").split("\0"))
     assert changes == [
         Change("M", "src/a.py", "100644", "100644", None, A),
         Change("A", "docs/x y.md", "000000", "100644", None, A),
@@ -82,7 +82,7 @@ names = st.binary(min_size=1, max_size=30).filter(lambda b: b"\0" not in b)
 @given(st.lists(names, min_size=1, max_size=8))
 def test_parse_raw_round_trips_any_path_git_can_store(paths: list[bytes]) -> None:
     out = b"".join(raw("M", p) for p in paths)
-    changes, _ = gitio.parse_raw(out.split(b"\0"))
+    changes, _ = gitio.parse_raw(out.decode("utf-8", "surrogateescape").split("\0"))
     assert [os.fsencode(c.path) for c in changes] == paths
 
 

@@ -17,7 +17,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     test_command = blocks[1]
     assert "pip install -e '.[test]'" in test_command
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
-    assert test_command in ci_lines
+    assert f"{test_command} || exit 1" in ci_lines
 
 
 def test_readme_run_command_installs_then_runs_the_guard() -> None:
