@@ -418,26 +418,73 @@ def hook_pre_push(remote: str | None, url: str | None) -> int:
     return run.pre_push(state_dir(gitio.common_dir()), stdin)
 
 
+AGENT_NAMES = ("claude", "codex", "gemini")
+
+
+@cli.command("agent")
+@click.argument("name", type=click.Choice(AGENT_NAMES))
+def agent_hook(name: str) -> int:
+    """An agent's pre-tool hook: read its JSON on stdin; exit 0 allows, 2 blocks.
+
+    NAME is claude or codex (PreToolUse) or gemini (BeforeTool); `guard install
+    --agent NAME` writes the settings entry that runs it. Without a session it allows
+    at once; `guard` itself takes a faster path to it (guard/entry.py).
+    """
+    from guard.hooks import agent
+
+    return agent.main(name)
+
+
 @cli.command()
 @click.option(
     "--hooks", "hook_list", help="Comma-separated: pre-commit,reference-transaction,pre-push."
 )
-def install(hook_list: str | None) -> int:
-    """Install the git hooks (chaining any hook already there)."""
+@click.option(
+    "--agent",
+    "agents",
+    multiple=True,
+    type=click.Choice(AGENT_NAMES),
+    help="Also merge this agent's pre-tool hook into its project settings (repeatable).",
+)
+def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
+    """Install the git hooks (chaining any hook already there), and agent hooks."""
     from guard.hooks import install as installer
 
     for line in installer.install(installer.parse_hooks(hook_list)):
         click.echo(line)
+    if agents:
+        from guard.hooks import agent_install
+
+        root = agent_install.project_root()
+        for name in agent_install.parse_agents(agents):
+            for line in agent_install.install(name, root):
+                click.echo(line)
     return EXIT_OK
 
 
 @cli.command()
 @click.option("--hooks", "hook_list", help="Comma-separated subset to remove (default: all).")
-def uninstall(hook_list: str | None) -> int:
+@click.option(
+    "--agent",
+    "agents",
+    multiple=True,
+    type=click.Choice(AGENT_NAMES),
+    help="Remove only this agent's hook (repeatable); git hooks stay unless --hooks is given.",
+)
+def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Remove the guard's hooks and put back what they replaced."""
     from guard.hooks import install as installer
 
-    for line in installer.uninstall(installer.parse_hooks(hook_list)) or ["nothing to remove"]:
+    lines: list[str] = []
+    if agents:
+        from guard.hooks import agent_install
+
+        root = agent_install.project_root()
+        for name in agent_install.parse_agents(agents):
+            lines += agent_install.uninstall(name, root)
+    if hook_list or not agents:
+        lines += installer.uninstall(installer.parse_hooks(hook_list))
+    for line in lines or ["nothing to remove"]:
         click.echo(line)
     return EXIT_OK
 
