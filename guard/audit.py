@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from guard.classify import Classifier
-from guard.enforce import SUBMODULE_RULE, quote
+from guard.enforce import SUBMODULE_RULE, literal, quote
 from guard.session import Change, Commit
 
 SCHEMA = "guard.audit/v1"
@@ -81,33 +81,35 @@ class _Judge:
 
 
 def _restores(change: Change, start: Mapping[str, tuple[str, str]]) -> bool:
-    """Whether the change leaves its path(s) as they were at the start."""
+    """Whether the change leaves its (new) path as it was at the start."""
     if change.status == "D":
         return change.path not in start
-    back = start.get(change.path) == (change.new_mode, change.new_oid)
-    if change.status == "R":
-        return back and change.old_path not in start
-    return back
+    return start.get(change.path) == (change.new_mode, change.new_oid)
 
 
 def _change_row(
     change: Change, judge: _Judge, start: Mapping[str, tuple[str, str]]
 ) -> dict[str, Any]:
+    """A change as the report lists it. A rename is judged as its two sides, as the
+    hooks see it (a deletion and an addition): each side must be allowed or leave
+    its path as it was at the start; the first side that is neither names it."""
     category, rule = judge.category(change.path, change.is_gitlink)
-    allowed = category in judge.allowed
+    sides = [(category, rule, category in judge.allowed, _restores(change, start))]
     if change.old_path is not None:
-        # A rename is allowed only when both sides are; the moved-away side names it.
         old_category, old_rule = judge.category(change.old_path)
-        if old_category not in judge.allowed:
-            category, rule, allowed = old_category, old_rule, False
+        gone_at_start = change.old_path not in start
+        sides.insert(0, (old_category, old_rule, old_category in judge.allowed, gone_at_start))
+    allowed = all(side[2] for side in sides)
+    bad = [side for side in sides if not side[2] and not side[3]]
+    named = bad[0] if bad else next((side for side in sides if not side[2]), sides[-1])
     return {
         "path": change.path,
         "old_path": change.old_path,
         "status": change.status,
-        "category": category,
-        "rule": rule,
+        "category": named[0],
+        "rule": named[1],
         "allowed": allowed,
-        "restores": not allowed and _restores(change, start),
+        "restores": not allowed and not bad,
     }
 
 
@@ -157,7 +159,7 @@ def rollback_plan(net: Iterable[Change], judge: _Judge, base: str | None) -> lis
         category, _ = judge.category(change.path, change.is_gitlink)
         if category in judge.allowed:
             continue
-        path = quote(change.path)
+        path = quote(literal(change.path))
         if change.status == "A" or base is None:
             action, source, command = "delete", None, f"git rm -q -- {path}"
         else:

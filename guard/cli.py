@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
+    if hasattr(sys.stderr, "reconfigure"):  # paths with non-UTF-8 bytes print as bytes
+        sys.stderr.reconfigure(errors="surrogateescape")
     try:
         result = cli.main(args=argv, prog_name="guard", standalone_mode=False)
     except click.ClickException as exc:

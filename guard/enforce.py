@@ -99,6 +99,14 @@ class Style(NamedTuple):
 _SAFE_WORD = re.compile(r"[\w@%+=:,./-]+\Z", re.ASCII)
 
 
+def literal(path: str) -> str:
+    """A path as a git pathspec that means exactly that path: a leading `:` would be
+    pathspec magic and `*?[` wildcards, so such paths get `:(literal)`."""
+    if path.startswith(":") or any(c in path for c in "*?[\\"):
+        return f":(literal){path}"
+    return path
+
+
 def quote(path: str) -> str:
     """A path as a shell word: safe to paste into the suggested command."""
     if _SAFE_WORD.match(path) and not path.startswith("-"):
@@ -108,7 +116,7 @@ def quote(path: str) -> str:
 
 def unstage_command(paths: Sequence[str], shown: int = 20) -> str:
     """`git restore --staged -- ...` for the paths (the first `shown` of them)."""
-    command = "git restore --staged -- " + " ".join(quote(p) for p in paths[:shown])
+    command = "git restore --staged -- " + " ".join(quote(literal(p)) for p in paths[:shown])
     if len(paths) > shown:
         command += f"  (and {len(paths) - shown} more)"
     return command

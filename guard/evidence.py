@@ -15,7 +15,7 @@ from guard import gitio, store
 from guard.audit import Evidence
 from guard.classify import Classifier
 from guard.errors import GitError, UsageError
-from guard.hooks.install import fingerprints, state_dir
+from guard.hooks.install import CHAINED, HOOKS, fingerprints, state_dir
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import Session
 
@@ -119,21 +119,48 @@ def _nets(
 ) -> dict[str, gitio.Pending]:
     """Each branch's change since the start (its own start tip, or the start commit),
     started in the background."""
-    empty = None
     nets: dict[str, gitio.Pending] = {}
     moved = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
     head_sha, head_ref = head
     if head_sha and head_ref is None:
         moved.append(("HEAD", head_sha))
+    starts = _start_tips(session)
     for ref, tip in moved:
-        base = session.base_for(ref)
+        base = session.refs.get(ref)
+        if base is None:
+            # A branch made during the session, or a detached HEAD: measured from
+            # where the session's commits on it begin, not from the start commit (a
+            # checkout of an older commit to look around changes nothing).
+            base = gitio.session_base(tip, starts)
+            if base is None:
+                continue
         if base == tip:
             continue
-        if base is None:
-            empty = empty or gitio.empty_tree()
-            base = empty
         nets[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
     return nets
+
+
+def _start_tips(session: Session) -> list[str]:
+    return [*session.refs.values(), *([session.start_head] if session.start_head else [])]
+
+
+def _not_the_guards(working: list[gitio.WorkingChange]) -> list[gitio.WorkingChange]:
+    """Leave out the guard's own hook files when the hooks folder is in the work tree
+    (a relative core.hooksPath such as .githooks): they are enforcement, not work."""
+    location = gitio.locate()
+    if location is None:
+        return working
+    hooks = Path(gitio.hooks_dir())
+    try:
+        prefix = hooks.relative_to(Path(location.root).resolve()).as_posix() + "/"
+    except ValueError:
+        return working
+    names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, ".tmp")}
+    return [
+        change
+        for change in working
+        if not (change.path.startswith(prefix) and change.path[len(prefix) :] in names)
+    ]
 
 
 def _integrity(
@@ -205,7 +232,7 @@ def for_session(session_id: str | None) -> tuple[Evidence, Classifier]:
     session, directory = load_session(session_id)
     tips = gitio.ref_tips()
     include, head_sha, head_ref = _head_include()
-    start_tips = [*session.refs.values(), *([session.start_head] if session.start_head else [])]
+    start_tips = _start_tips(session)
     rewritten, integrity = _integrity(session, directory, tips)
     # The smaller questions run in the background while the one big git log runs.
     status = gitio.Pending(gitio.STATUS)
@@ -218,7 +245,7 @@ def for_session(session_id: str | None) -> tuple[Evidence, Classifier]:
         base=session.start_head,
         commits=commits,
         start_entries=gitio.parse_tree(tree.result()) if tree else {},
-        working=gitio.parse_status(status.result()),
+        working=_not_the_guards(gitio.parse_status(status.result())),
         nets={ref: gitio.parse_diff(pending.result()) for ref, pending in nets.items()},
         current_branch=head_ref or ("HEAD" if head_sha else None),
         rewritten=rewritten,

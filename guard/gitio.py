@@ -284,6 +284,21 @@ def read_commits(shas: list[str], cwd: str | None = None) -> list[Commit]:
     return parse_log(out)
 
 
+def session_base(tip: str, exclude: list[str], cwd: str | None = None) -> str | None:
+    """Where the commits of `tip` not reachable from `exclude` branch off: the commit
+    their net change is measured from. None when there are no such commits (a branch
+    or checkout of an older commit: nothing of the session is on it)."""
+    out = run(["rev-list", "--boundary", "--ignore-missing", tip, "--not", *exclude, "--"], cwd=cwd)
+    lines = _decode(out).split()
+    boundary = [line[1:] for line in lines if line.startswith("-")]
+    if len(boundary) == len(lines):
+        return None
+    for candidate in exclude:  # prefer a start tip itself (the session's start commit)
+        if candidate in boundary:
+            return candidate
+    return boundary[0] if boundary else empty_tree(cwd)
+
+
 def is_ancestor(ancestor: str, descendant: str, cwd: str | None = None) -> bool:
     return attempt(["merge-base", "--is-ancestor", ancestor, descendant], cwd=cwd) is not None
 

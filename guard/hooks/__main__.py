@@ -22,6 +22,9 @@ def main(argv: list[str]) -> int:
 
 def run_hook(state: str | None, hook: str, args: list[str]) -> int:
     """Run one hook; `state` None means: find it from the current repository."""
+    # A path with non-UTF-8 bytes must reach the terminal as those bytes, so the
+    # suggested `git restore` command works when pasted.
+    sys.stderr.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     try:
         from guard.hooks import run
 

@@ -222,6 +222,8 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
         if not shas:
             continue
         base = _base(session, local_ref)
+        if local_ref not in session.refs:  # a branch made during the session
+            base = gitio.session_base(local_sha, exclude) or base
         items = _judge_commits(session, gitio.read_commits(shas), base)
         bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
         if not bad:
