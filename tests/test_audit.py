@@ -649,7 +649,7 @@ def test_text_shows_the_verdict_and_paths_literally() -> None:
     assert "VIOLATED" in text
     assert WHO in text
     assert "src/a[b].py: production (the policy default)" in text
-    assert "git rm -q -- 'src/a[b].py'" in text
+    assert "git rm -q -- ':(literal)src/a[b].py'" in text  # a literal pathspec, not a glob
     assert "hooks-removed: pre-commit was removed" in text
     assert "Revert candidates (every change a violation): cccccccccccc" in text
     assert "\x1b[" not in text  # no colour codes when not asked
