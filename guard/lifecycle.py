@@ -138,7 +138,7 @@ def stop(code: str | None) -> tuple[str, str, bool]:
     state = state_for_cwd()
     with store.locked(state):
         try:
-            session = store.load_active(state)
+            session = store.load_active(state, locked_already=True)
             damaged = None
         except StateError as exc:
             session, damaged = None, exc

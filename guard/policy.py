@@ -327,6 +327,11 @@ def _read_file(path: Path, display: str, problems: list[Problem]) -> _Raw | None
     except _Reject as exc:
         reader.add(exc.mark, exc.message)
         return None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a NUL)
+        text = data.decode("utf-8")[: exc.position]
+        line, col = text.count("\n") + 1, len(text) - (text.rfind("\n") + 1) + 1
+        problems.append(Problem(display, line, col, f"invalid YAML: {exc.reason}"))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)

@@ -82,8 +82,16 @@ def locked(state: str) -> Iterator[None]:
 
 
 def append(state: str, event: str, session_id: str, data: dict[str, Any], now: str) -> str:
-    """Append one event to the active journal under the lock; return its hash."""
+    """Append one event to the active journal under the lock; return its hash.
+
+    A hook judges under a shared lock and appends after it: if the session was
+    stopped (or replaced) in between, the event is dropped rather than written into
+    a journal of its own, which would look like an active session. Returns "" then.
+    """
     with locked(state):
+        start = _first_event(state)
+        if start is None or start.get("session") != session_id:
+            return ""
         return append_unlocked(state, event, session_id, data, now)
 
 
@@ -199,13 +207,28 @@ def _first_event(state: str) -> dict[str, Any] | None:
     return event if isinstance(event, dict) else None
 
 
-def load_active(state: str) -> Session | None:
+def load_active(state: str, *, locked_already: bool = False) -> Session | None:
     """The active session, None when there is none; StateError when state is unusable.
 
     Fails closed: a session file that is unreadable, or that differs from the one
     recorded at start, or that is missing while the journal says a session is
-    active, all raise.
+    active, all raise. Reads under a shared lock, so a hook never sees a session
+    half archived by `stop` (pass `locked_already` when holding the exclusive lock).
     """
+    if locked_already:
+        return _load_active(state)
+    try:
+        fd = os.open(os.path.join(state, "lock"), os.O_RDONLY)
+    except FileNotFoundError:  # no session was ever started here
+        return _load_active(state)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        return _load_active(state)
+    finally:
+        os.close(fd)
+
+
+def _load_active(state: str) -> Session | None:
     try:
         with open(os.path.join(state, SESSION), "rb") as handle:
             raw = handle.read()

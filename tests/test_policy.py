@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guard.errors import PolicyError
 from guard.policy import load_policy, shape, shipped_dir
@@ -132,6 +134,11 @@ ERROR_CASES = [
         id="bad-names",
     ),
     pytest.param("", ["P:1:1: policy is empty"], id="empty-file"),
+    pytest.param(
+        "version: 1\nrules: \x00\n",
+        ["P:2:8: invalid YAML: special characters are not allowed"],
+        id="nul-character",
+    ),
     pytest.param("- a\n- b\n", ["P:1:1: a policy must be a mapping"], id="not-a-mapping"),
     pytest.param(
         "version: 1\nrules: [\n",
@@ -302,3 +309,62 @@ def test_shape_finds_the_last_segment(
     pattern: str, expected: tuple[str | None, bool, bool]
 ) -> None:
     assert shape(pattern) == expected
+
+
+yaml_text = st.lists(
+    st.sampled_from(
+        [
+            "version: 1\n",
+            "categories: [production, docs]\n",
+            "default: production\n",
+            "rules:\n",
+            "  - category: docs\n",
+            "    paths: [",
+            "'*.md'",
+            ", ",
+            "]\n",
+            "modes:\n",
+            "  read-only: [docs]\n",
+            "extends: default\n",
+            "- ",
+            ": ",
+            "&a ",
+            "*a",
+            "!!str ",
+            "{",
+            "}",
+            "[",
+            "]",
+            "'",
+            '"',
+            "\t",
+            "\n",
+            "#",
+            "\\",
+            "\x00",
+            "ü",
+            "999999999999",
+            "null",
+            "~",
+            "yes",
+            "  ",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(yaml_text)
+def test_the_loader_raises_nothing_but_located_policy_errors(tmp_path_factory, text: str) -> None:
+    path = tmp_path_factory.mktemp("policy") / "policy.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogateescape")
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.line >= 1 and problem.col >= 1
+            assert str(problem).startswith(f"{problem.file}:{problem.line}:{problem.col}: ")
+    else:
+        assert policy.default in policy.categories

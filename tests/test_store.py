@@ -15,6 +15,7 @@ from guard.policy import default_policy_path, load_policy
 from guard.session import Session, session_from_data
 
 POLICY = load_policy(default_policy_path())
+SID = "20260101T000000Z-abcdef"
 
 
 def make_session(session_id: str = "20260101T000000Z-abcdef") -> Session:
@@ -54,7 +55,7 @@ def test_no_state_means_no_session(tmp_path: Path) -> None:
 
 def test_appended_events_verify(state: str) -> None:
     for n in range(3):
-        store.append(state, "blocked", "s", {"n": n}, "2026-01-01T00:00:01Z")
+        store.append(state, "blocked", SID, {"n": n}, "2026-01-01T00:00:01Z")
     assert store.verify(state) == []
     events = store.read_journal(state)
     assert [e["event"] for e in events] == ["start", "blocked", "blocked", "blocked"]
@@ -66,15 +67,15 @@ def journal(state: str) -> Path:
 
 
 def test_edited_line_is_detected(state: str) -> None:
-    store.append(state, "blocked", "s", {"path": "src/app.py"}, "t")
+    store.append(state, "blocked", SID, {"path": "src/app.py"}, "t")
     text = journal(state).read_text().replace("src/app.py", "docs/a.md")
     journal(state).write_text(text)
     assert store.verify(state) == ["line 2: content does not match its hash (edited)"]
 
 
 def test_reordered_lines_are_detected(state: str) -> None:
-    store.append(state, "blocked", "s", {"n": 1}, "t")
-    store.append(state, "blocked", "s", {"n": 2}, "t")
+    store.append(state, "blocked", SID, {"n": 1}, "t")
+    store.append(state, "blocked", SID, {"n": 2}, "t")
     lines = journal(state).read_text().splitlines(keepends=True)
     journal(state).write_text(lines[0] + lines[2] + lines[1])
     problems = store.verify(state)
@@ -84,7 +85,7 @@ def test_reordered_lines_are_detected(state: str) -> None:
 
 
 def test_truncated_journal_is_detected(state: str) -> None:
-    store.append(state, "blocked", "s", {"n": 1}, "t")
+    store.append(state, "blocked", SID, {"n": 1}, "t")
     lines = journal(state).read_text().splitlines(keepends=True)
     journal(state).write_text(lines[0])
     assert store.verify(state) == ["journal ends at line 1, but its head says 2 (truncated)"]
@@ -92,7 +93,7 @@ def test_truncated_journal_is_detected(state: str) -> None:
 
 def test_extra_lines_are_detected(state: str) -> None:
     head = (Path(state) / store.HEAD).read_bytes()
-    store.append(state, "allowed", "s", {}, "t")
+    store.append(state, "allowed", SID, {}, "t")
     (Path(state) / store.HEAD).write_bytes(head)
     assert store.verify(state) == ["journal has 1 line(s) after its recorded head"]
 
@@ -107,7 +108,7 @@ def test_garbage_lines_and_heads_are_reported(state: str) -> None:
 
 
 def test_every_single_byte_change_of_a_line_is_detected(state: str) -> None:
-    store.append(state, "blocked", "s", {"path": "src/app.py", "n": 1}, "t")
+    store.append(state, "blocked", SID, {"path": "src/app.py", "n": 1}, "t")
     original = journal(state).read_bytes()
     second = original.index(b"\n") + 1
     for offset in range(second, len(original) - 1):
@@ -140,6 +141,13 @@ def test_damaged_state_fails_closed(state: str, damage: object, message: str) ->
     assert "guard session stop" in (info.value.hint or "")
 
 
+def test_events_for_a_session_that_has_ended_are_dropped(state: str) -> None:
+    """A hook that judged just before `stop` must not leave a journal of its own."""
+    store.archive(state, SID)
+    assert store.append(state, "blocked", SID, {}, "t") == ""
+    assert not store.active_marker(state)
+
+
 def test_malformed_but_recorded_session_is_unreadable(tmp_path: Path) -> None:
     state = tmp_path / "guard"
     state.mkdir()
@@ -161,7 +169,7 @@ def test_archive_moves_the_session_away(state: str) -> None:
 
 def _append_many(state: str, worker: int) -> None:
     for n in range(25):
-        store.append(state, "allowed", "s", {"worker": worker, "n": n, "pad": "x" * 500}, "t")
+        store.append(state, "allowed", SID, {"worker": worker, "n": n, "pad": "x" * 500}, "t")
 
 
 def test_parallel_appends_from_processes_keep_the_chain(state: str) -> None:

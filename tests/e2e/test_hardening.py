@@ -94,3 +94,29 @@ def test_a_session_in_an_empty_repository(repo: Path, invoke) -> None:
     assert [c["subject"] for c in report["commits"]] == ["notes"]
     assert report["working_tree"][0]["path"] == "main.go"
     assert report["summary"]["verdict"] == "violated"
+
+
+def test_hooks_reading_state_while_sessions_stop_and_start_never_misread(repo: Path) -> None:
+    """A hook reads under a shared lock: it sees a whole session or none, never half
+    of one being archived (which would fail closed with exit 3)."""
+    seed(repo)
+    (repo / "src" / "app.py").write_text("x = 3\n")
+    git(repo, "add", "src/app.py")
+    cycler = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import subprocess, sys\n"
+            "for _ in range(15):\n"
+            "    for verb in ('start', 'stop'):\n"
+            "        subprocess.run([sys.executable, '-m', 'guard', 'session', verb],"
+            " capture_output=True, check=True)\n",
+        ],
+        cwd=repo,
+    )
+    codes = []
+    while cycler.poll() is None:
+        codes.append(run(repo, *GUARD, "check", "--staged").returncode)
+    assert cycler.returncode == 0
+    assert codes, "the checks never ran"
+    assert set(codes) <= {0, 1}, codes
