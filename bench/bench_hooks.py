@@ -583,14 +583,12 @@ def shim_table(setup: Setup) -> Table:
     rows = [
         ("true", [shutil.which("true") or "/bin/true"]),
         ("sh -c :", ["sh", "-c", ":"]),
-        ("sh .git/hooks/pre-commit", ["sh", ".git/hooks/pre-commit"]),
-        ("sh .git/hooks/pre-push", ["sh", ".git/hooks/pre-push"]),
         ("python -I -c pass", [python, "-I", "-c", "pass"]),
         ("python -c pass", [python, "-c", "pass"]),
     ]
     return Table(
         "shim",
-        "Shim cost, no session (hooked clone)",
+        "Process starts, for scale (a shim is an sh start)",
         [Cmd(name, argv, repo, env) for name, argv in rows],
         ["sh -c :"],
         "sh -c :",
@@ -630,10 +628,9 @@ def commit_table(setup: Setup) -> Table:
         target=(rows[1][0], 1.15),
         short="(a) hooked / plain git commit, no session",
         notes=[
-            "Without a session git runs only the pre-commit shim, which does not start "
-            "Python; the reference-transaction shim is armed by `guard session start` and "
-            "removed by `guard session stop`. The last row is a control: the hooked clone "
-            "with its hooks switched off."
+            "`guard install` arms the hooks: `guard session start` writes the shims and "
+            "`guard session stop` removes them, so without a session git runs no hook. "
+            "The last row is a control: the hooked clone with its hooks switched off."
         ],
     )
 

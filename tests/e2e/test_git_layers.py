@@ -630,26 +630,28 @@ def _hooks(directory: Path) -> dict[str, bytes]:
 
 
 def test_install_twice_is_idempotent(seeded: Path, invoke) -> None:
-    install(invoke, seeded)
-    first = _hooks(seeded / ".git" / "hooks")
-    assert sorted(first) == ["pre-commit", "pre-push"]
-    install(invoke, seeded)
-    assert _hooks(seeded / ".git" / "hooks") == first
-
-
-def test_reference_transaction_is_armed_only_during_a_session(seeded: Path, invoke) -> None:
-    """Without a session no shim runs on ref updates; a session writes it, stop removes it."""
     hooks = seeded / ".git" / "hooks"
     install(invoke, seeded)
-    assert not (hooks / "reference-transaction").exists()
     start(invoke, seeded)
-    assert MARKER in (hooks / "reference-transaction").read_text()
+    first = _hooks(hooks)
+    assert sorted(first) == ["pre-commit", "pre-push", "reference-transaction"]
+    install(invoke, seeded)
+    assert _hooks(hooks) == first
+
+
+def test_hooks_are_armed_only_during_a_session(seeded: Path, invoke) -> None:
+    """Without a session git runs no hook at all; a session writes them, stop removes them."""
+    hooks = seeded / ".git" / "hooks"
+    install(invoke, seeded)
+    assert _hooks(hooks) == {}
+    start(invoke, seeded)
+    for hook in ("pre-commit", "pre-push", "reference-transaction"):
+        assert MARKER in (hooks / hook).read_text()
     write(seeded, "src/app.py", PROD)
     assert sh(seeded, "commit", "-qam", "fix", "--no-verify").returncode == 128
     git(seeded, "checkout", "--", "src/app.py")
     assert invoke(["session", "stop"], cwd=seeded).code == 0
-    assert not (hooks / "reference-transaction").exists()
-    assert sorted(_hooks(hooks)) == ["pre-commit", "pre-push"]
+    assert _hooks(hooks) == {}
 
 
 def test_install_from_a_linked_worktree_uses_the_common_hooks_dir(
@@ -658,9 +660,9 @@ def test_install_from_a_linked_worktree_uses_the_common_hooks_dir(
     linked = tmp_path / "linked"
     git(seeded, "worktree", "add", "-q", "-b", "linked", str(linked))
     install(invoke, linked)
+    start(invoke, linked)
     assert MARKER in (seeded / ".git" / "hooks" / "pre-commit").read_text()
     assert not (seeded / ".git" / "worktrees" / "linked" / "hooks").exists()
-    start(invoke, linked)
     for where in (seeded, linked):
         done = commit(where, "src/app.py", PROD)
         assert done.returncode == 1, done.stderr

@@ -388,8 +388,9 @@ def relative_hooks(repo: Path, invoke) -> Path:
 
 
 def test_a_relative_core_hooks_path_still_enforces(relative_hooks: Path, invoke) -> None:
-    assert (relative_hooks / ".githooks" / "pre-commit").exists()
+    assert not (relative_hooks / ".githooks" / "pre-commit").exists()  # armed, not written
     start(invoke, relative_hooks)
+    assert (relative_hooks / ".githooks" / "pre-commit").exists()
     assert (relative_hooks / ".githooks" / "reference-transaction").exists()
     enforced(relative_hooks)
 
