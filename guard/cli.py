@@ -15,6 +15,7 @@ import click
 
 from guard import __version__, gitio
 from guard.errors import EXIT_INTERNAL, EXIT_OK, GuardError, PolicyError, Problem, UsageError
+from guard.hooks.install import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.report import FORMATS, renderer
 
@@ -383,12 +384,10 @@ def session_verify(session_id: str | None) -> int:
 @click.option("--staged", is_flag=True, required=True, help="Check the staged changes.")
 def check(staged: bool) -> int:
     """Judge the staged changes against the active session (pre-commit's entry)."""
-    from guard import gitio
     from guard.hooks import run
-    from guard.hooks.install import state_dir
 
     del staged
-    return run.pre_commit(state_dir(gitio.common_dir()))
+    return run.pre_commit(repository_state())
 
 
 @cli.group()
@@ -401,10 +400,9 @@ def hook() -> None:
 def hook_reference_transaction(phase: str) -> int:
     """Judge a ref update: `prepared` blocks commits the session does not allow."""
     from guard.hooks import run
-    from guard.hooks.install import state_dir
 
     stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-    return run.reference_transaction(state_dir(gitio.common_dir()), phase, stdin)
+    return run.reference_transaction(repository_state(), phase, stdin)
 
 
 @hook.command("pre-push")
@@ -413,11 +411,10 @@ def hook_reference_transaction(phase: str) -> int:
 def hook_pre_push(remote: str | None, url: str | None) -> int:
     """Refuse to push commits that break the active session."""
     from guard.hooks import run
-    from guard.hooks.install import state_dir
 
     del remote, url
     stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-    return run.pre_push(state_dir(gitio.common_dir()), stdin)
+    return run.pre_push(repository_state(), stdin)
 
 
 AGENT_NAMES = ("claude", "codex", "gemini")
@@ -526,9 +523,9 @@ def _evidence(
 
 def _default_session() -> str | None:
     """None (the active session) when one is active, else the latest archived one."""
-    from guard import lifecycle, store
+    from guard import store
 
-    state = lifecycle.state_for_cwd()
+    state = repository_state()
     if store.active_marker(state):
         return None
     archived = store.archived(state)
@@ -590,9 +587,9 @@ def audit(
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 def report(session_id: str | None, fmt: str) -> int:
     """Render the final audit stored when a session stopped."""
-    from guard import lifecycle, store
+    from guard import store
 
-    state = lifecycle.state_for_cwd()
+    state = repository_state()
     archived = store.archived(state)
     session_id = session_id or (archived[-1] if archived else None)
     if session_id is None or session_id not in archived:

@@ -15,7 +15,7 @@ from guard import gitio, store
 from guard.audit import Evidence
 from guard.classify import Classifier
 from guard.errors import GitError, UsageError
-from guard.hooks.install import CHAINED, HOOKS, fingerprints, state_dir
+from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import Session
 
@@ -52,7 +52,7 @@ def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
 
 def load_session(session_id: str | None) -> tuple[Session, str]:
     """The active session (None) or an archived one, with its state directory."""
-    state = state_dir(gitio.common_dir())
+    state = repository_state()
     if session_id is None:
         session = store.load_active(state)
         if session is None:

@@ -55,25 +55,26 @@ class Pending:
         return out
 
 
-def run(args: list[str], *, cwd: str | None = None, check: bool = True) -> bytes:
-    """Run `git ARGS`, returning stdout; raise GitError with git's own message on failure."""
+def run(args: list[str], *, cwd: str | None = None, data: bytes | None = None) -> bytes:
+    """Run `git ARGS` (with `data` on stdin), returning stdout; raise GitError with
+    git's own message on failure."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True)
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
-    if check and done.returncode != 0:
+    if done.returncode != 0:
+        command = next((a for a in args if not a.startswith("-")), "")
         message = _decode(done.stderr).strip() or f"exit status {done.returncode}"
-        raise GitError(f"git {args[0]} failed: {message}")
+        raise GitError(f"git {command} failed: {message}")
     return done.stdout
 
 
 def attempt(args: list[str], *, cwd: str | None = None) -> bytes | None:
     """Run `git ARGS`; None when git says no (a missing ref, not a repository)."""
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
-    except FileNotFoundError:
+        return run(args, cwd=cwd)
+    except GitError:
         return None
-    return done.stdout if done.returncode == 0 else None
 
 
 def _line(out: bytes) -> str:
@@ -144,10 +145,7 @@ def ref_tips(cwd: str | None = None) -> dict[str, str]:
 
 def empty_tree(cwd: str | None = None) -> str:
     """The empty tree's id in this repository's hash (stands in for an unborn start)."""
-    done = subprocess.run(
-        ["git", "hash-object", "-t", "tree", "--stdin"], cwd=cwd, input=b"", capture_output=True
-    )
-    return _line(done.stdout)
+    return _line(run(["hash-object", "-t", "tree", "--stdin"], cwd=cwd, data=b""))
 
 
 # --------------------------------------------------------------------------- parsers
@@ -420,15 +418,8 @@ def is_shallow(cwd: str | None = None) -> bool:
 def _run_paths(args: list[str], paths: list[str], cwd: str | None = None) -> None:
     """Run a path-taking git command with the paths NUL-separated on stdin, literally."""
     data = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
-    done = subprocess.run(
-        ["git", "--literal-pathspecs", *args, "--pathspec-from-file=-", "--pathspec-file-nul"],
-        cwd=cwd,
-        input=data,
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {_decode(done.stderr).strip()}")
+    options = ["--pathspec-from-file=-", "--pathspec-file-nul"]
+    run(["--literal-pathspecs", *args, *options], cwd=cwd, data=data)
 
 
 def restore_paths(source: str, paths: list[str], cwd: str | None = None) -> None:
@@ -442,17 +433,22 @@ def remove_paths(paths: list[str], cwd: str | None = None) -> None:
         _run_paths(["rm", "-q", "-r", "--ignore-unmatch"], paths, cwd)
 
 
-def operation_in_progress(cwd: str | None = None) -> str | None:
-    """The name of a half-done merge, rebase, cherry-pick, revert, am or bisect."""
-    directory = git_dir(cwd)
-    for name, what in (
-        ("MERGE_HEAD", "merge"),
-        ("rebase-merge", "rebase"),
-        ("rebase-apply", "rebase or am"),
-        ("CHERRY_PICK_HEAD", "cherry-pick"),
-        ("REVERT_HEAD", "revert"),
-        ("BISECT_LOG", "bisect"),
-    ):
+_OPERATIONS = (  # the first file found names the operation (am is a rebase-apply)
+    ("rebase-apply/applying", "am"),
+    ("rebase-merge", "rebase"),
+    ("rebase-apply", "rebase"),
+    ("MERGE_HEAD", "merge"),
+    ("CHERRY_PICK_HEAD", "cherry-pick"),
+    ("REVERT_HEAD", "revert"),
+    ("BISECT_LOG", "bisect"),
+)
+
+
+def operation_in_progress(directory: str | None = None) -> str | None:
+    """The git command of a half-done am, rebase, merge, cherry-pick, revert or bisect
+    in this worktree's git directory (looked up when not given)."""
+    directory = directory or git_dir()
+    for name, command in _OPERATIONS:
         if os.path.exists(os.path.join(directory, name)):  # noqa: PTH110, PTH118
-            return what
+            return command
     return None

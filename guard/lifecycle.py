@@ -14,7 +14,15 @@ from typing import Any
 
 from guard import gitio, store
 from guard.errors import BlockedError, StateError, UsageError
-from guard.hooks.install import HOOKS, arm, disarm, fingerprints, is_ours, state_dir
+from guard.hooks.install import (
+    HOOKS,
+    arm,
+    disarm,
+    fingerprints,
+    is_ours,
+    repository_state,
+    state_dir,
+)
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import HookState, Session
 
@@ -26,10 +34,6 @@ class Started:
     session: Session
     unlock_code: str | None
     hooks_missing: list[str]
-
-
-def state_for_cwd() -> str:
-    return state_dir(gitio.common_dir())
 
 
 def new_session_id() -> str:
@@ -112,7 +116,7 @@ def start(
 
 
 def status() -> Session | None:
-    return store.load_active(state_for_cwd())
+    return store.load_active(repository_state())
 
 
 def _check_unlock(lock_data: Any, code: str | None) -> None:
@@ -135,7 +139,7 @@ def stop(code: str | None) -> tuple[str, str, bool]:
     Works when the session file is damaged too (the recovery path): the journal's
     start event holds the id and the lock. Returns (id, archive dir, recovered).
     """
-    state = state_for_cwd()
+    state = repository_state()
     with store.locked(state):
         try:
             session = store.load_active(state, locked_already=True)
@@ -167,7 +171,7 @@ def stop(code: str | None) -> tuple[str, str, bool]:
 
 def listing() -> list[dict[str, Any]]:
     """Every session this repository has had, oldest first, with its active flag."""
-    state = state_for_cwd()
+    state = repository_state()
     rows = []
     for session_id in store.archived(state):
         events = _safe_events(store.archived_dir(state, session_id))
@@ -203,7 +207,7 @@ def _row(session_id: str, events: list[dict[str, Any]], active: bool) -> dict[st
 
 def verify(session_id: str | None) -> tuple[str, int, list[str]]:
     """Check a journal's hash chain (the active session's, or an archived one's)."""
-    state = state_for_cwd()
+    state = repository_state()
     if session_id is None:
         if not store.active_marker(state):
             raise UsageError(

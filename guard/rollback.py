@@ -38,7 +38,8 @@ def preconditions() -> str:
     if operation is not None:
         raise BlockedError(
             f"a {operation} is in progress",
-            hint=f"finish or abort it first (git {operation.split()[0]} --abort)",
+            hint=f"finish or abort it first (git {operation} "
+            f"{'reset' if operation == 'bisect' else '--abort'})",
         )
     dirty = [c.path for c in gitio.working_tree() if c.state != "untracked"]
     if dirty:

@@ -29,10 +29,9 @@ def run_hook(state: str | None, hook: str, args: list[str]) -> int:
         from guard.hooks import run
 
         if state is None:
-            from guard import gitio
-            from guard.hooks.install import state_dir
+            from guard.hooks.install import repository_state
 
-            state = state_dir(gitio.common_dir())
+            state = repository_state()
         if hook == "pre-commit":
             return run.pre_commit(state)
         if hook == "reference-transaction" and args:

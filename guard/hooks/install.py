@@ -30,6 +30,11 @@ def state_dir(common: str) -> str:
     return os.path.join(common, "guard")
 
 
+def repository_state() -> str:
+    """The session state directory of the repository around the current directory."""
+    return state_dir(gitio.common_dir())
+
+
 def shim_text(hook: str, hooks_dir: str, state: str, python: str) -> str:
     """The shim for one hook. Paths are fixed at install time: no git call at run time."""
     chained = shlex.quote(os.path.join(hooks_dir, hook + CHAINED))
@@ -120,7 +125,7 @@ def install(hooks: Iterable[str], python: str | None = None) -> list[str]:
     (`installed.json` remembers the choice). With no session, git runs no hook.
     """
     hooks_dir = gitio.hooks_dir()
-    state = state_dir(gitio.common_dir())
+    state = repository_state()
     python = python or sys.executable
     os.makedirs(hooks_dir, exist_ok=True)
     os.makedirs(state, exist_ok=True)
@@ -210,5 +215,5 @@ def uninstall(hooks: Iterable[str] = HOOKS) -> list[str]:
             done.append(f"{hook}: removed {path}")
     if set(hooks) >= set(HOOKS):
         with contextlib.suppress(FileNotFoundError):
-            os.remove(os.path.join(state_dir(gitio.common_dir()), INSTALLED))
+            os.remove(os.path.join(repository_state(), INSTALLED))
     return done

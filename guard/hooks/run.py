@@ -87,24 +87,24 @@ def _judge_commits(session: Session, commits: Sequence[Commit], base: str) -> li
     return [(commit_title(c), _judge(session, c.changes, base, c.sha)) for c in commits]
 
 
+_ADVICE = {
+    "am": "the patch was not applied: git am --abort",
+    "rebase": "the rebase stopped: git rebase --abort restores the branch",
+    "merge": "the merge was not committed: git merge --abort restores the index and tree",
+    "cherry-pick": (
+        "the pick was not committed: git cherry-pick --abort restores the index and tree"
+    ),
+    "revert": "the revert was not committed: git revert --abort restores the index and tree",
+}
+
+
 def _in_progress(git_dir: str) -> list[str]:
     """How to leave a half-done operation whose commit was refused."""
-
-    def has(name: str) -> bool:
-        return os.path.exists(os.path.join(git_dir, name))
-
-    if has("rebase-apply/applying"):
-        return ["the patch was not applied: git am --abort"]
-    if has("rebase-merge") or has("rebase-apply"):
-        return ["the rebase stopped: git rebase --abort restores the branch"]
-    if has("MERGE_HEAD"):
-        return ["the merge was not committed: git merge --abort restores the index and tree"]
-    if has("CHERRY_PICK_HEAD"):
-        return ["the pick was not committed: git cherry-pick --abort restores the index and tree"]
-    if has("REVERT_HEAD"):
-        return ["the revert was not committed: git revert --abort restores the index and tree"]
+    advice = _ADVICE.get(gitio.operation_in_progress(git_dir) or "")
+    if advice:
+        return [advice]
     action = os.environ.get("GIT_REFLOG_ACTION", "")
-    if has("MERGE_MSG") or action.startswith(("merge", "pull")):
+    if os.path.exists(os.path.join(git_dir, "MERGE_MSG")) or action.startswith(("merge", "pull")):
         # A fast-forward, or a single pick or revert that applied cleanly, has already
         # written the new content to the index and tree and left no state to --abort.
         return [
