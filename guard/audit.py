@@ -38,7 +38,7 @@ class Evidence(NamedTuple):
     allowed: tuple[str, ...]
     base: str | None  # the start commit: what "restores" and the rollback compare to
     commits: Sequence[Commit]
-    start_entries: Mapping[str, tuple[str, str]]  # path -> (mode, oid) at `base`
+    start_entries: Mapping[str, str]  # path -> "mode oid" at `base`
     working: Sequence[Any]  # gitio.WorkingChange
     nets: Mapping[str, Sequence[Change]]  # branch -> changes from its start to now
     current_branch: str | None
@@ -80,16 +80,14 @@ class _Judge:
         return found
 
 
-def _restores(change: Change, start: Mapping[str, tuple[str, str]]) -> bool:
+def _restores(change: Change, start: Mapping[str, str]) -> bool:
     """Whether the change leaves its (new) path as it was at the start."""
     if change.status == "D":
         return change.path not in start
-    return start.get(change.path) == (change.new_mode, change.new_oid)
+    return start.get(change.path) == f"{change.new_mode} {change.new_oid}"
 
 
-def _change_row(
-    change: Change, judge: _Judge, start: Mapping[str, tuple[str, str]]
-) -> dict[str, Any]:
+def _change_row(change: Change, judge: _Judge, start: Mapping[str, str]) -> dict[str, Any]:
     """A change as the report lists it. A rename is judged as its two sides, as the
     hooks see it (a deletion and an addition): each side must be allowed or leave
     its path as it was at the start; the first side that is neither names it."""
@@ -117,9 +115,7 @@ def _violation(row: Mapping[str, Any]) -> bool:
     return not row["allowed"] and not row["restores"]
 
 
-def _commit_row(
-    commit: Commit, judge: _Judge, start: Mapping[str, tuple[str, str]]
-) -> dict[str, Any]:
+def _commit_row(commit: Commit, judge: _Judge, start: Mapping[str, str]) -> dict[str, Any]:
     changes = [_change_row(c, judge, start) for c in commit.changes]
     bad = sum(_violation(r) for r in changes)
     verdict = "clean" if bad == 0 else ("violation" if bad == len(changes) else "mixed")

@@ -1,7 +1,7 @@
 """The `guard` console script: `guard check --staged` (what the pre-commit framework
 runs on every commit) and `guard agent NAME` (what an agent runs before every tool
 call) skip loading click and the rest of the CLI, which would cost more than the
-check itself."""
+check itself; `guard audit` starts reading the history before loading them."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ def main() -> None:
 
         if sys.argv[2] in AGENTS:
             sys.exit(agent_main(sys.argv[2]))
+    if sys.argv[1:2] == ["audit"] and not any(
+        arg.startswith(("--session", "--since", "--base", "--head")) for arg in sys.argv[2:]
+    ):
+        # The active session's git log starts before click loads: the audit's cost is
+        # then that log, not the log plus the CLI's start-up.
+        from guard.evidence import prefetch
+
+        prefetch()
     from guard.cli import main as cli_main
 
     cli_main()

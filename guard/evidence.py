@@ -8,16 +8,21 @@ and `--base/--head` (an explicit range, as CI checks a pull request).
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 from guard import gitio, store
-from guard.audit import Evidence
-from guard.classify import Classifier
 from guard.errors import GitError, UsageError
 from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state
-from guard.policy import Policy, effective_policy_path, load_policy
-from guard.session import Session
+
+if TYPE_CHECKING:
+    from guard.audit import Evidence
+    from guard.classify import Classifier
+    from guard.policy import Policy
+    from guard.session import Session
+
+# The audit, the classifier and the policy loader are imported where used: `prefetch`
+# starts the git log with as little loaded as possible.
 
 BRANCH = "refs/heads/"
 
@@ -36,6 +41,10 @@ def _commit(rev: str, what: str) -> str:
 
 
 def _current_policy() -> Policy:
+    from pathlib import Path
+
+    from guard.policy import effective_policy_path, load_policy
+
     location = gitio.locate()
     root = Path(location.root) if location else None
     return load_policy(effective_policy_path(root), root)
@@ -63,13 +72,16 @@ def load_session(session_id: str | None) -> tuple[Session, str]:
             )
         return session, state
     directory = store.archived_dir(state, session_id)
-    if not Path(directory).is_dir():
+    if not os.path.isdir(directory):  # noqa: PTH112
         raise UsageError(f"--session {session_id!r}: no such archived session")
     session = store.load_archived(directory)
     return session, directory
 
 
 def for_range(base: str, head: str, mode: str) -> tuple[Evidence, Classifier]:
+    from guard.audit import Evidence
+    from guard.classify import Classifier
+
     policy = _current_policy()
     allowed = allowed_by(policy, mode)
     base_sha, head_sha = _commit(base, "--base"), _commit(head, "--head")
@@ -94,6 +106,9 @@ def _head_include() -> tuple[list[str], str | None, str | None]:
 
 
 def for_since(since: str, mode: str) -> tuple[Evidence, Classifier]:
+    from guard.audit import Evidence
+    from guard.classify import Classifier
+
     policy = _current_policy()
     allowed = allowed_by(policy, mode)
     start = _commit(since, "--since")
@@ -116,27 +131,34 @@ def for_since(since: str, mode: str) -> tuple[Evidence, Classifier]:
 
 def _nets(
     session: Session, tips: dict[str, str], head: tuple[str | None, str | None]
-) -> dict[str, gitio.Pending]:
-    """Each branch's change since the start (its own start tip, or the start commit),
-    started in the background."""
+) -> tuple[dict[str, gitio.Pending], dict[str, str]]:
+    """Each moved branch's change since its start tip, started in the background; and
+    the branches made during the session (a detached HEAD counts as one), ref -> tip."""
     nets: dict[str, gitio.Pending] = {}
+    fresh: dict[str, str] = {}
     moved = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
     head_sha, head_ref = head
     if head_sha and head_ref is None:
         moved.append(("HEAD", head_sha))
-    starts = _start_tips(session)
     for ref, tip in moved:
         base = session.refs.get(ref)
         if base is None:
-            # A branch made during the session, or a detached HEAD: measured from
-            # where the session's commits on it begin, not from the start commit (a
-            # checkout of an older commit to look around changes nothing).
-            base = gitio.session_base(tip, starts)
-            if base is None:
-                continue
-        if base == tip:
-            continue
-        nets[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
+            fresh[ref] = tip
+        elif base != tip:
+            nets[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
+    return nets, fresh
+
+
+def _fresh_nets(session: Session, fresh: dict[str, str]) -> dict[str, gitio.Pending]:
+    """The net changes of branches made during the session, measured from where the
+    session's commits on them begin, not from the start commit: a checkout of an
+    older commit to look around changes nothing."""
+    starts = _start_tips(session)
+    nets = {}
+    for ref, tip in fresh.items():
+        base = gitio.session_base(tip, starts)
+        if base is not None and base != tip:
+            nets[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
     return nets
 
 
@@ -147,6 +169,8 @@ def _start_tips(session: Session) -> list[str]:
 def _not_the_guards(working: list[gitio.WorkingChange]) -> list[gitio.WorkingChange]:
     """Leave out the guard's own hook files when the hooks folder is in the work tree
     (a relative core.hooksPath such as .githooks): they are enforcement, not work."""
+    from pathlib import Path
+
     location = gitio.locate()
     if location is None:
         return working
@@ -228,27 +252,67 @@ def session_summary(session: Session, active: bool) -> dict[str, Any]:
     }
 
 
+class Gathering:
+    """A session's evidence being gathered: the one big `git log` and the smaller
+    questions (status, the start tree, each branch's net diff) run in the background
+    from the moment the session is known; `finish()` asks the rest and waits."""
+
+    def __init__(self, session_id: str | None) -> None:
+        self.session_id = session_id
+        self.session, self.directory = load_session(session_id)
+        session = self.session
+        self.head = gitio.head()
+        head_sha = self.head[0]
+        include = ["--branches", "HEAD"] if head_sha else ["--branches"]
+        self.history = gitio.History(include, _start_tips(session))
+        self.status = gitio.Pending(gitio.STATUS)
+        self.tree = gitio.Tree(session.start_head) if session.start_head else None
+        self.tips = gitio.ref_tips()
+        self.nets, self.fresh = _nets(session, self.tips, self.head)
+
+    def finish(self) -> tuple[Evidence, Classifier]:
+        from guard.audit import Evidence
+        from guard.classify import Classifier
+
+        session, (head_sha, head_ref) = self.session, self.head
+        pending = {**self.nets, **_fresh_nets(session, self.fresh)}
+        rewritten, integrity = _integrity(session, self.directory, self.tips)
+        classifier = Classifier(session.policy)
+        start_entries = self.tree.entries() if self.tree else {}
+        working = _not_the_guards(gitio.parse_status(self.status.result()))
+        nets = {ref: gitio.parse_diff(diff.result()) for ref, diff in pending.items()}
+        evidence = Evidence(
+            session=session_summary(session, active=self.session_id is None),
+            allowed=session.allowed,
+            base=session.start_head,
+            commits=self.history.commits(),
+            start_entries=start_entries,
+            working=working,
+            nets=nets,
+            current_branch=head_ref or ("HEAD" if head_sha else None),
+            rewritten=rewritten,
+            integrity=integrity,
+        )
+        return evidence, classifier
+
+
+_prefetched: Gathering | None = None
+
+
+def prefetch() -> None:
+    """Start gathering the active session's evidence now, before the command line is
+    even parsed (`guard audit` with no session named): the git log then runs while
+    the CLI loads. Any trouble is left for `for_session` to report."""
+    global _prefetched
+    try:
+        _prefetched = Gathering(None)
+    except Exception:  # reported properly by the real call
+        _prefetched = None
+
+
 def for_session(session_id: str | None) -> tuple[Evidence, Classifier]:
-    session, directory = load_session(session_id)
-    tips = gitio.ref_tips()
-    include, head_sha, head_ref = _head_include()
-    start_tips = _start_tips(session)
-    rewritten, integrity = _integrity(session, directory, tips)
-    # The smaller questions run in the background while the one big git log runs.
-    status = gitio.Pending(gitio.STATUS)
-    tree = gitio.Pending([*gitio.TREE, session.start_head]) if session.start_head else None
-    nets = _nets(session, tips, (head_sha, head_ref))
-    commits = gitio.history(include, start_tips)
-    evidence = Evidence(
-        session=session_summary(session, active=session_id is None),
-        allowed=session.allowed,
-        base=session.start_head,
-        commits=commits,
-        start_entries=gitio.parse_tree(tree.result()) if tree else {},
-        working=_not_the_guards(gitio.parse_status(status.result())),
-        nets={ref: gitio.parse_diff(pending.result()) for ref, pending in nets.items()},
-        current_branch=head_ref or ("HEAD" if head_sha else None),
-        rewritten=rewritten,
-        integrity=integrity,
-    )
-    return evidence, Classifier(session.policy)
+    global _prefetched
+    gathering, _prefetched = _prefetched, None
+    if gathering is None or session_id is not None:
+        gathering = Gathering(session_id)
+    return gathering.finish()

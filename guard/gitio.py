@@ -10,8 +10,10 @@ GIT_DIR and GIT_INDEX_FILE set by a hook's caller are honoured on purpose
 from __future__ import annotations
 
 import os
+import selectors
 import subprocess
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from guard.errors import GitError
@@ -34,25 +36,64 @@ class Pending:
 
     The audit starts its smaller questions (status, the start tree, each branch's
     net diff) while the one big `git log` runs: the machine has more than one core.
+    A thread drains both pipes as git writes (a full pipe would stall git until
+    someone reads), handing stdout to `sink` when given (the log is parsed while it
+    streams), else keeping it for `result()`.
     """
 
-    def __init__(self, args: list[str], cwd: str | None = None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        cwd: str | None = None,
+        sink: Callable[[bytes], None] | None = None,
+    ) -> None:
         self.args = args
+        self._out: list[bytes] = []
+        self._err: list[bytes] = []
+        self._failure: BaseException | None = None
+        self._sink = sink or self._out.append
         try:
             self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
                 ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except FileNotFoundError:
             self.process = None
+            return
+        self._thread = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
+        self._thread.start()
+
+    def _drain(self, process: subprocess.Popen[bytes]) -> None:
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(process.stdout, selectors.EVENT_READ, self._sink)  # type: ignore[arg-type]
+                selector.register(process.stderr, selectors.EVENT_READ, self._err.append)  # type: ignore[arg-type]
+                while selector.get_map():
+                    for key, _ in selector.select():
+                        data = os.read(key.fd, 1 << 16)
+                        if data:
+                            key.data(data)
+                        else:
+                            selector.unregister(key.fileobj)
+        except BaseException as exc:  # a parser bug must reach result(), not vanish
+            self._failure = exc
+            process.kill()
+        process.wait()
 
     def result(self) -> bytes:
         if self.process is None:
             raise GitError("git is not installed or not on PATH")
-        out, err = self.process.communicate()
+        self._thread.join()
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        if self._failure is not None:
+            raise self._failure
         if self.process.returncode != 0:
-            message = _decode(err).strip() or f"exit status {self.process.returncode}"
+            message = _decode(b"".join(self._err)).strip() or (
+                f"exit status {self.process.returncode}"
+            )
             raise GitError(f"git {self.args[0]} failed: {message}")
-        return out
+        return b"".join(self._out)
 
 
 def run(args: list[str], *, cwd: str | None = None, data: bytes | None = None) -> bytes:
@@ -156,12 +197,13 @@ def parse_raw(tokens: list[str], start: int = 0) -> tuple[list[Change], int]:
 
     A record is `:oldmode newmode oldsha newsha STATUS` then the path, or two paths
     for a rename (one R change) or a copy (an addition of the new path). Stops at
-    the first token that is not a record; returns the changes and that position.
+    the first token that is not a record, or at a record whose paths are not in
+    `tokens` yet (output still streaming); returns the changes and that position.
     """
     changes: list[Change] = []
     append = changes.append
     i, end = start, len(tokens)
-    while i < end:
+    while i + 1 < end:
         head = tokens[i]
         if head[:1] != ":":
             if head[:2] != "\n:":
@@ -175,16 +217,22 @@ def parse_raw(tokens: list[str], start: int = 0) -> tuple[list[Change], int]:
         else:
             old_mode, new_mode, _, new_oid, status = head[1:].split(" ")
             letter = status[0]
-        if letter == "R":
-            append(Change("R", tokens[i + 2], old_mode, new_mode, tokens[i + 1], new_oid))
-            i += 3
-        elif letter == "C":
-            append(Change("A", tokens[i + 2], "000000", new_mode, None, new_oid))
+        if letter == "R" or letter == "C":
+            if i + 2 >= end:
+                break
+            if letter == "R":
+                append(Change("R", tokens[i + 2], old_mode, new_mode, tokens[i + 1], new_oid))
+            else:
+                append(Change("A", tokens[i + 2], "000000", new_mode, None, new_oid))
             i += 3
         else:
             append(Change(letter, tokens[i + 1], old_mode, new_mode, None, new_oid))
             i += 2
     return changes, i
+
+
+def _is_record(token: str) -> bool:
+    return token[:1] == ":" or token[:2] == "\n:"
 
 
 def _tokens(out: bytes) -> list[str]:
@@ -195,32 +243,73 @@ def _tokens(out: bytes) -> list[str]:
 LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
 
 
-def parse_log(out: bytes) -> list[Commit]:
-    """Parse `git log LOG_FORMAT --raw -z` output: a header (sha and parents), author,
-    date and message, then the records. Positional, so no message can confuse it."""
-    tokens = _tokens(out)
-    commits = []
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].lstrip("\n")
-        if not token.startswith("\x01"):
-            i += 1
-            continue
-        sha, *parents = token[1:].split(" ")
-        author, date, message = [*tokens[i + 1 : i + 4], "", "", ""][:3]
-        changes, i = parse_raw(tokens, i + 4)
-        commits.append(
-            Commit(
-                sha,
-                tuple(p for p in parents if p),
-                message.split("\n", 1)[0],
-                tuple(changes),
-                author,
-                date,
-                message.rstrip("\n"),
+class LogParser:
+    """Parses `git log LOG_FORMAT --raw -z` output fed in pieces as git writes it:
+    per commit a header (sha and parents), author, date and message, then its
+    records. Positional, so no message or path can confuse it; a commit is kept
+    once the token after its last record has arrived (or the output has ended)."""
+
+    def __init__(self) -> None:
+        self.commits: list[Commit] = []
+        self._rest = b""  # bytes after the last NUL: a token still arriving
+        self._tokens: list[str] = []  # whole tokens not parsed yet
+        self._open: tuple[str, tuple[str, ...], str, str, str] | None = None
+        self._changes: list[Change] = []
+
+    def feed(self, data: bytes) -> None:
+        cut = data.rfind(b"\0")
+        if cut < 0:
+            self._rest += data
+            return
+        self._tokens += _tokens(self._rest + data[:cut])
+        self._rest = data[cut + 1 :]
+        self._parse(final=False)
+
+    def close(self) -> list[Commit]:
+        self._tokens += _tokens(self._rest)
+        self._rest = b""
+        self._parse(final=True)
+        return self.commits
+
+    def _parse(self, final: bool) -> None:
+        tokens = self._tokens
+        i, end = 0, len(tokens)
+        while True:
+            if self._open is None:
+                while i < end and not tokens[i].lstrip("\n").startswith("\x01"):
+                    i += 1
+                if i == end or (i + 4 > end and not final):
+                    break
+                sha, *listed = tokens[i].lstrip("\n")[1:].split(" ")
+                author, date, message = [*tokens[i + 1 : i + 4], "", "", ""][:3]
+                self._open = (sha, tuple(filter(None, listed)), author, date, message)
+                i += 4
+            changes, i = parse_raw(tokens, i)
+            self._changes += changes
+            if not final and (i >= end or _is_record(tokens[i])):
+                break  # its records may go on in the next piece
+            sha, parents, author, date, message = self._open
+            subject = message.split("\n", 1)[0]
+            self.commits.append(
+                Commit(
+                    sha,
+                    parents,
+                    subject,
+                    tuple(self._changes),
+                    author,
+                    date,
+                    message.rstrip("\n"),
+                )
             )
-        )
-    return commits
+            self._open, self._changes = None, []
+        del tokens[:i]
+
+
+def parse_log(out: bytes) -> list[Commit]:
+    """Parse a whole `git log LOG_FORMAT --raw -z` output."""
+    parser = LogParser()
+    parser.feed(out)
+    return parser.close()
 
 
 # --------------------------------------------------------------------------- questions
@@ -312,48 +401,84 @@ class WorkingChange(NamedTuple):
     status: str
 
 
-def history(include: list[str], exclude: list[str], cwd: str | None = None) -> list[Commit]:
+def history_args(include: list[str], exclude: list[str]) -> list[str]:
+    return [
+        "log",
+        LOG_FORMAT,
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "-M",
+        "--ignore-submodules=none",
+        "--no-ext-diff",
+        "--diff-merges=first-parent",
+        "--ignore-missing",
+        *include,
+        "--not",
+        *exclude,
+        "--",
+    ]
+
+
+class History:
     """Every commit reachable from `include` and from none of `exclude`, newest first,
-    each with its changes against its first parent (renames detected): one git call."""
-    if not include:
-        return []
-    out = run(
-        [
-            "log",
-            LOG_FORMAT,
-            "--raw",
-            "-z",
-            "--no-abbrev",
-            "-M",
-            "--ignore-submodules=none",
-            "--no-ext-diff",
-            "--diff-merges=first-parent",
-            "--ignore-missing",
-            *include,
-            "--not",
-            *exclude,
-            "--",
-        ],
-        cwd=cwd,
-    )
-    return parse_log(out)
+    each with its changes against its first parent (renames detected): one git call,
+    started in the background and parsed while it streams; `commits()` waits."""
+
+    def __init__(self, include: list[str], exclude: list[str], cwd: str | None = None) -> None:
+        self.args = history_args(include, exclude)
+        self._parser = LogParser()
+        self._pending = Pending(self.args, cwd, sink=self._parser.feed) if include else None
+
+    def commits(self) -> list[Commit]:
+        if self._pending is None:
+            return []
+        self._pending.result()
+        return self._parser.close()
+
+
+def history(include: list[str], exclude: list[str], cwd: str | None = None) -> list[Commit]:
+    return History(include, exclude, cwd).commits()
 
 
 TREE = ["ls-tree", "-r", "-z", "--full-tree"]
+# `path NUL mode oid NUL` pairs: one split and a dict, not a parse per entry (git 2.36+).
+TREE_FORMAT = [*TREE, "--format=%(path)%x00%(objectmode) %(objectname)"]
 
 
-def parse_tree(out: bytes) -> dict[str, tuple[str, str]]:
-    """Parse `git ls-tree -r -z`: `<mode> <type> <oid>TAB<path>` records."""
+def parse_tree(out: bytes) -> dict[str, str]:
+    """Parse `git ls-tree -r -z` (`<mode> <type> <oid>TAB<path>` records) into
+    path -> "mode oid"."""
     entries = {}
     for record in _tokens(out):
         if record:
             meta, path = record.split("\t", 1)
-            entries[path] = (meta[:6], meta[meta.rfind(" ") + 1 :])
+            entries[path] = f"{meta[:6]} {meta[meta.rfind(' ') + 1 :]}"
     return entries
 
 
-def tree_entries(rev: str, cwd: str | None = None) -> dict[str, tuple[str, str]]:
-    """Every path of a commit's tree with its (mode, object id)."""
+def parse_tree_format(out: bytes) -> dict[str, str]:
+    """Parse `git ls-tree` with TREE_FORMAT into path -> "mode oid"."""
+    tokens = _tokens(out)
+    return dict(zip(tokens[0:-1:2], tokens[1::2], strict=True))
+
+
+class Tree:
+    """Every path of a commit's tree with its "mode oid", listed in the background."""
+
+    def __init__(self, rev: str, cwd: str | None = None) -> None:
+        self.rev, self.cwd = rev, cwd
+        self._pending = Pending([*TREE_FORMAT, rev], cwd)
+
+    def entries(self) -> dict[str, str]:
+        try:
+            return parse_tree_format(self._pending.result())
+        except GitError:  # git before 2.36 has no ls-tree --format
+            return tree_entries(self.rev, self.cwd)
+
+
+def tree_entries(rev: str, cwd: str | None = None) -> dict[str, str]:
+    """Every path of a commit's tree with its "mode oid"."""
     return parse_tree(run([*TREE, rev], cwd=cwd))
 
 

@@ -42,12 +42,12 @@ SESSION = {
 WHO = "session 20260101T000000Z-abc123 (read-only, allows docs)"
 # path -> (mode, blob) at the session start
 START_ENTRIES = {
-    "src/app.py": ("100644", "1" * 40),
-    "src/util.py": ("100644", "2" * 40),
-    "docs/worklog.md": ("100644", "3" * 40),
-    "tests/test_app.py": ("100644", "4" * 40),
-    "src/x.py": ("100644", "6" * 40),
-    "src/tool.sh": ("100644", "7" * 40),
+    "src/app.py": "100644 " + "1" * 40,
+    "src/util.py": "100644 " + "2" * 40,
+    "docs/worklog.md": "100644 " + "3" * 40,
+    "tests/test_app.py": "100644 " + "4" * 40,
+    "src/x.py": "100644 " + "6" * 40,
+    "src/tool.sh": "100644 " + "7" * 40,
 }
 MAIN = "refs/heads/main"
 SUBMODULE = "submodule pointer: the policy default decides"

@@ -10,7 +10,6 @@ back. A hook without our marker line is never overwritten or deleted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shlex
@@ -80,11 +79,13 @@ def is_ours(path: str) -> bool:
 
 def fingerprints(hooks_dir: str, hooks: Iterable[str] = HOOKS) -> dict[str, str | None]:
     """SHA-256 of each hook file (None when missing), recorded at session start."""
+    from hashlib import sha256  # here: its import costs more than the audit's head start
+
     prints: dict[str, str | None] = {}
     for hook in hooks:
         try:
             with open(os.path.join(hooks_dir, hook), "rb") as handle:
-                prints[hook] = hashlib.sha256(handle.read()).hexdigest()
+                prints[hook] = sha256(handle.read()).hexdigest()
         except OSError:
             prints[hook] = None
     return prints
