@@ -37,7 +37,7 @@ class Evidence(NamedTuple):
     session: Mapping[str, Any] | None
     allowed: tuple[str, ...]
     base: str | None  # the start commit: what "restores" and the rollback compare to
-    commits: Sequence[Commit]
+    commits: Iterable[Commit]  # newest first; may still be streaming from git (one pass)
     start_entries: Mapping[str, str]  # path -> "mode oid" at `base`
     working: Sequence[Any]  # gitio.WorkingChange
     nets: Mapping[str, Sequence[Change]]  # branch -> changes from its start to now
@@ -174,20 +174,10 @@ def rollback_plan(net: Iterable[Change], judge: _Judge, base: str | None) -> lis
 
 
 def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
-    """The `guard.audit/v1` report."""
+    """The `guard.audit/v1` report. Everything else is judged before the commits, which
+    are read last and once: they may still be streaming from git."""
     judge = _Judge(classifier, evidence.allowed)
-    judge.prime(
-        path
-        for changes in (
-            *(c.changes for c in evidence.commits),
-            *evidence.nets.values(),
-        )
-        for change in changes
-        for path in (change.path, change.old_path)
-        if path is not None
-    )
-    start = evidence.start_entries
-    commits = [_commit_row(c, judge, start) for c in evidence.commits]
+    judge.prime(c.path for changes in evidence.nets.values() for c in changes)
     working = _working_rows(evidence.working, judge)
     forbidden = {
         branch: sorted(
@@ -209,18 +199,27 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
         for branch, paths in sorted(forbidden.items())
         if paths and branch != evidence.current_branch
     ]
-    violations = sum(_violation(r) for c in commits for r in c["changes"]) + len(
-        [r for r in working if not r["allowed"]]
-    )
+    current = evidence.nets.get(evidence.current_branch or "", ())
+    plan = rollback_plan(current, judge, evidence.base)
+
+    start = evidence.start_entries
     names = {"production", "test", "docs", *classifier.policy.categories}
     changed: dict[str, set[str]] = {name: set() for name in names}
-    for raw in evidence.commits:  # both sides of a rename count, each in its category
-        for change in raw.changes:
-            for path in (change.path, change.old_path):
-                if path is not None:
-                    category = judge.category(path, change.is_gitlink)[0]
-                    changed.setdefault(category, set()).add(path)
-    current = evidence.nets.get(evidence.current_branch or "", ())
+    commits = []
+    violations = sum(not r["allowed"] for r in working)
+    for commit in evidence.commits:
+        touched = [
+            (path, change.is_gitlink)
+            for change in commit.changes
+            for path in (change.path, change.old_path)
+            if path is not None
+        ]
+        judge.prime(path for path, _ in touched)
+        row = _commit_row(commit, judge, start)
+        commits.append(row)
+        violations += sum(_violation(r) for r in row["changes"])
+        for path, gitlink in touched:  # both sides of a rename count, each in its category
+            changed.setdefault(judge.category(path, gitlink)[0], set()).add(path)
     verdict = "violated" if net else ("restored" if violations else "clean")
     return {
         "schema": SCHEMA,
@@ -229,7 +228,7 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
         "working_tree": working,
         "rewritten_refs": [dict(r) for r in evidence.rewritten],
         "integrity": [dict(i) for i in evidence.integrity] + others,
-        "rollback": rollback_plan(current, judge, evidence.base),
+        "rollback": plan,
         "revert_candidates": [c["sha"] for c in commits if c["verdict"] == "violation"],
         "summary": {
             "commits": len(commits),

@@ -6,7 +6,6 @@ import json
 import os
 import posixpath
 import sys
-import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -14,7 +13,7 @@ from typing import IO, Any
 import click
 
 from guard import __version__, gitio
-from guard.errors import EXIT_INTERNAL, EXIT_OK, GuardError, PolicyError, Problem, UsageError
+from guard.errors import EXIT_OK, GuardError, PolicyError, Problem, UsageError, guarded
 from guard.hooks.install import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.report import FORMATS, renderer
@@ -28,6 +27,10 @@ def main(argv: list[str] | None = None) -> None:
 def run(argv: list[str] | None = None) -> int:
     if hasattr(sys.stderr, "reconfigure"):  # paths with non-UTF-8 bytes print as bytes
         sys.stderr.reconfigure(errors="surrogateescape")
+    return guarded(lambda: _run_click(argv))
+
+
+def _run_click(argv: list[str] | None) -> int:
     try:
         result = cli.main(args=argv, prog_name="guard", standalone_mode=False)
     except click.ClickException as exc:
@@ -36,18 +39,6 @@ def run(argv: list[str] | None = None) -> int:
     except click.Abort:
         click.echo("guard: aborted", err=True)
         return 1
-    except GuardError as exc:
-        click.echo(exc.render(), err=True)
-        return exc.exit_code
-    except Exception as exc:
-        click.echo(
-            f"guard: internal error (this is a bug in session-guard {__version__}, "
-            f"please report it): {type(exc).__name__}: {exc}",
-            err=True,
-        )
-        if os.environ.get("GUARD_DEBUG"):
-            traceback.print_exc()
-        return EXIT_INTERNAL
     return result if isinstance(result, int) else EXIT_OK
 
 
@@ -491,65 +482,6 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
 # --------------------------------------------------------------------------- audit
 
 
-def _evidence(
-    session_id: str | None, since: str | None, mode: str | None, base: str | None, head: str | None
-) -> tuple[Any, Any, str | None]:
-    """Gather what is audited: (evidence, classifier, the archived session's id, or None
-    for the active session or a range)."""
-    from guard import evidence
-
-    if (base is None) != (head is None):
-        raise UsageError("--base and --head go together (an explicit range)")
-    if sum(x is not None for x in (session_id, since, base)) > 1:
-        raise UsageError("choose one of --session, --since or --base/--head")
-    if base is not None and head is not None:
-        found, classifier = evidence.for_range(base, head, mode or "read-only")
-        return found, classifier, None
-    if since is not None:
-        click.echo(
-            "guard: --since audits with the repository's current policy, not a frozen one",
-            err=True,
-        )
-        found, classifier = evidence.for_since(since, mode or "read-only")
-        return found, classifier, None
-    session_id = session_id or _default_session()
-    found, classifier = evidence.for_session(session_id)
-    if mode is not None:
-        allowed = evidence.allowed_by(classifier.policy, mode)
-        session = {**(found.session or {}), "mode": mode, "allowed": list(allowed)}
-        found = found._replace(allowed=allowed, session=session)
-    return found, classifier, session_id
-
-
-def _default_session() -> str | None:
-    """None (the active session) when one is active, else the latest archived one."""
-    from guard import store
-
-    state = repository_state()
-    if store.active_marker(state):
-        return None
-    archived = store.archived(state)
-    if not archived:
-        raise UsageError(
-            "no session to audit in this repository",
-            hint="start one (guard session start), or audit a range: "
-            "guard audit --since COMMIT --mode MODE, or --base REV --head REV",
-        )
-    return archived[-1]
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
-        sys.stdout.flush()
-    else:
-        output.write_text(text, encoding="utf-8", errors="surrogateescape")
-
-
-def _color() -> bool:
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-
-
 @cli.command()
 @click.option("--session", "session_id", help="An archived session (default: the active one).")
 @click.option("--since", help="A start commit (the receipt), when the session state is gone.")
@@ -568,18 +500,11 @@ def audit(
     output: Path | None,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan."""
-    from guard import audit as audit_core
+    from guard import auditing
 
-    if sys.stderr.isatty() and fmt == "text":
-        from rich.console import Console
-
-        with Console(stderr=True).status("reading the history..."):
-            found, classifier, _ = _evidence(session_id, since, mode, base, head)
-    else:
-        found, classifier, _ = _evidence(session_id, since, mode, base, head)
-    report = audit_core.build(found, classifier)
-    _emit(renderer(fmt, color=_color() and output is None)(report), output)
-    return audit_core.exit_status(report)
+    return auditing.audit(
+        session_id, since, mode, base, head, fmt, None if output is None else str(output)
+    )
 
 
 @cli.command()
@@ -587,7 +512,7 @@ def audit(
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 def report(session_id: str | None, fmt: str) -> int:
     """Render the final audit stored when a session stopped."""
-    from guard import store
+    from guard import auditing, store
 
     state = repository_state()
     archived = store.archived(state)
@@ -603,7 +528,7 @@ def report(session_id: str | None, fmt: str) -> int:
             f"session {session_id} has no stored audit", hint="guard audit --session ID"
         )
     data = json.loads(stored.read_text(encoding="utf-8", errors="surrogateescape"))
-    _emit(renderer(fmt, color=_color())(data), None)
+    auditing.emit(renderer(fmt, color=auditing.color())(data), None)
     return EXIT_OK
 
 
@@ -614,9 +539,10 @@ def report(session_id: str | None, fmt: str) -> int:
 def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:
     """Print the rollback plan; with --apply, commit it (one new commit, backup ref first)."""
     from guard import audit as audit_core
+    from guard import auditing
     from guard import rollback as rolling
 
-    found, classifier, sid = _evidence(session_id, None, None, None, None)
+    found, classifier, sid = auditing.evidence_for(session_id, None, None, None, None)
     before = audit_core.build(found, classifier)
     name = (found.session or {}).get("id", "unknown")
     plan = before["rollback"]
@@ -634,7 +560,7 @@ def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:
         f"committed {applied.commit[:12]} on {applied.branch}: {applied.restored} restored, "
         f"{applied.deleted} deleted; backup of the previous tip: {applied.backup_ref}"
     )
-    found, classifier, _ = _evidence(sid, None, None, None, None)
+    found, classifier, _ = auditing.evidence_for(sid, None, None, None, None)
     after = audit_core.build(found, classifier)
     summary = after["summary"]
     click.echo(

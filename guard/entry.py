@@ -1,7 +1,8 @@
 """The `guard` console script: `guard check --staged` (what the pre-commit framework
 runs on every commit) and `guard agent NAME` (what an agent runs before every tool
 call) skip loading click and the rest of the CLI, which would cost more than the
-check itself; `guard audit` starts reading the history before loading them."""
+check itself; `guard audit` starts reading the history first, and its common shapes
+skip click too."""
 
 from __future__ import annotations
 
@@ -22,14 +23,29 @@ def main() -> None:
 
         if sys.argv[2] in AGENTS:
             sys.exit(agent_main(sys.argv[2]))
-    if sys.argv[1:2] == ["audit"] and not any(
-        arg.startswith(("--session", "--since", "--base", "--head")) for arg in sys.argv[2:]
-    ):
-        # The active session's git log starts before click loads: the audit's cost is
-        # then that log, not the log plus the CLI's start-up.
-        from guard.evidence import prefetch
-
-        prefetch()
+    if sys.argv[1:2] == ["audit"]:
+        _audit(sys.argv[2:])
     from guard.cli import main as cli_main
 
     cli_main()
+
+
+def _audit(args: list[str]) -> None:
+    """`guard audit` of the active (or latest) session: its git log starts before
+    anything else loads, and `audit [--format F] [--output FILE]` skips click; the
+    other shapes (options, help, bad values) go on to click."""
+    from guard import auditing
+
+    if any(arg.startswith(("--session", "--since", "--base", "--head")) for arg in args):
+        return
+    from guard.evidence import prefetch
+
+    prefetch()
+    options = auditing.fast_argv(args)
+    if options is not None:
+        from guard.errors import guarded
+
+        if hasattr(sys.stderr, "reconfigure"):  # as cli.run: non-UTF-8 paths print as bytes
+            sys.stderr.reconfigure(errors="surrogateescape")
+        fmt, output = options.get("--format", "text"), options.get("--output")
+        sys.exit(guarded(lambda: auditing.audit(fmt=fmt, output=output)))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from typing import NamedTuple
 
 # Exit codes, as tabled in the README.
@@ -84,3 +87,25 @@ class BlockedError(GuardError):
     """A refused action (a wrong unlock code, a second session): exit 1."""
 
     exit_code = EXIT_BLOCKED
+
+
+def guarded(call: Callable[[], int]) -> int:
+    """Run a command: a GuardError prints its message and gives its exit code; any
+    other exception is a bug, said so with the version (traceback with GUARD_DEBUG)."""
+    try:
+        return call()
+    except GuardError as exc:
+        sys.stderr.write(exc.render() + "\n")
+        return exc.exit_code
+    except Exception as exc:
+        from guard import __version__
+
+        sys.stderr.write(
+            f"guard: internal error (this is a bug in session-guard {__version__}, "
+            f"please report it): {type(exc).__name__}: {exc}\n"
+        )
+        if os.environ.get("GUARD_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        return EXIT_INTERNAL

@@ -285,7 +285,7 @@ class Gathering:
             session=session_summary(session, active=self.session_id is None),
             allowed=session.allowed,
             base=session.start_head,
-            commits=self.history.commits(),
+            commits=self.history,
             start_entries=start_entries,
             working=working,
             nets=nets,

@@ -13,7 +13,7 @@ import os
 import selectors
 import subprocess
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from guard.errors import GitError
@@ -46,8 +46,10 @@ class Pending:
         args: list[str],
         cwd: str | None = None,
         sink: Callable[[bytes], None] | None = None,
+        done: Callable[[], None] | None = None,
     ) -> None:
         self.args = args
+        self._done = done
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         self._failure: BaseException | None = None
@@ -58,6 +60,8 @@ class Pending:
             )
         except FileNotFoundError:
             self.process = None
+            if done is not None:
+                done()
             return
         self._thread = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
         self._thread.start()
@@ -77,15 +81,17 @@ class Pending:
         except BaseException as exc:  # a parser bug must reach result(), not vanish
             self._failure = exc
             process.kill()
-        process.wait()
+        finally:
+            for stream in (process.stdout, process.stderr):
+                stream.close()  # type: ignore[union-attr]
+            process.wait()
+            if self._done is not None:
+                self._done()
 
     def result(self) -> bytes:
         if self.process is None:
             raise GitError("git is not installed or not on PATH")
         self._thread.join()
-        for stream in (self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
         if self._failure is not None:
             raise self._failure
         if self.process.returncode != 0:
@@ -423,18 +429,47 @@ def history_args(include: list[str], exclude: list[str]) -> list[str]:
 class History:
     """Every commit reachable from `include` and from none of `exclude`, newest first,
     each with its changes against its first parent (renames detected): one git call,
-    started in the background and parsed while it streams; `commits()` waits."""
+    started in the background and parsed while it streams. Iterating yields each
+    commit as soon as it is parsed (the audit judges while git still writes), once."""
 
     def __init__(self, include: list[str], exclude: list[str], cwd: str | None = None) -> None:
         self.args = history_args(include, exclude)
         self._parser = LogParser()
-        self._pending = Pending(self.args, cwd, sink=self._parser.feed) if include else None
+        self._ready = threading.Condition()
+        self._ended = False
+        self._pending = (
+            Pending(self.args, cwd, sink=self._feed, done=self._end) if include else None
+        )
+
+    def _feed(self, data: bytes) -> None:
+        self._parser.feed(data)
+        with self._ready:
+            self._ready.notify()
+
+    def _end(self) -> None:
+        with self._ready:
+            self._ended = True
+            self._ready.notify()
+
+    def __iter__(self) -> Iterator[Commit]:
+        if self._pending is None:
+            return
+        parsed, seen = self._parser.commits, 0
+        while True:
+            with self._ready:
+                while not self._ended and len(parsed) == seen:
+                    self._ready.wait()
+                ended = self._ended
+            count = len(parsed)
+            yield from parsed[seen:count]
+            seen = count
+            if ended:
+                break
+        self._pending.result()
+        yield from self._parser.close()[seen:]
 
     def commits(self) -> list[Commit]:
-        if self._pending is None:
-            return []
-        self._pending.result()
-        return self._parser.close()
+        return list(self)
 
 
 def history(include: list[str], exclude: list[str], cwd: str | None = None) -> list[Commit]:
@@ -443,7 +478,14 @@ def history(include: list[str], exclude: list[str], cwd: str | None = None) -> l
 
 TREE = ["ls-tree", "-r", "-z", "--full-tree"]
 # `path NUL mode oid NUL` pairs: one split and a dict, not a parse per entry (git 2.36+).
-TREE_FORMAT = [*TREE, "--format=%(path)%x00%(objectmode) %(objectname)"]
+# git quotes a %(path) with a control character, quote or backslash even with -z (and
+# non-ASCII without core.quotePath=false): such a listing is read again the plain way.
+TREE_FORMAT = [
+    "-c",
+    "core.quotePath=false",
+    *TREE,
+    "--format=%(path)%x00%(objectmode) %(objectname)",
+]
 
 
 def parse_tree(out: bytes) -> dict[str, str]:
@@ -457,8 +499,11 @@ def parse_tree(out: bytes) -> dict[str, str]:
     return entries
 
 
-def parse_tree_format(out: bytes) -> dict[str, str]:
-    """Parse `git ls-tree` with TREE_FORMAT into path -> "mode oid"."""
+def parse_tree_format(out: bytes) -> dict[str, str] | None:
+    """Parse `git ls-tree` with TREE_FORMAT into path -> "mode oid"; None when git
+    quoted a path (one starts with a double quote: a mode never does)."""
+    if out.startswith(b'"') or b'\0"' in out:
+        return None
     tokens = _tokens(out)
     return dict(zip(tokens[0:-1:2], tokens[1::2], strict=True))
 
@@ -472,9 +517,10 @@ class Tree:
 
     def entries(self) -> dict[str, str]:
         try:
-            return parse_tree_format(self._pending.result())
+            entries = parse_tree_format(self._pending.result())
         except GitError:  # git before 2.36 has no ls-tree --format
-            return tree_entries(self.rev, self.cwd)
+            entries = None
+        return tree_entries(self.rev, self.cwd) if entries is None else entries
 
 
 def tree_entries(rev: str, cwd: str | None = None) -> dict[str, str]:

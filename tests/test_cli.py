@@ -253,3 +253,57 @@ def test_wheel_ships_the_policies(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "guard/policies/default.yaml" in names
     assert "guard/cli.py" in names
+
+
+FAST = {
+    (): {},
+    ("--format", "json"): {"--format": "json"},
+    ("--format=sarif", "--output", "r.sarif"): {"--format": "sarif", "--output": "r.sarif"},
+    ("--output=r.json", "--format", "json"): {"--output": "r.json", "--format": "json"},
+}
+SLOW = [
+    ("--help",),
+    ("--mode", "read-only"),
+    ("--format", "yaml"),  # click says which values it takes
+    ("--format",),
+    ("--format", "json", "--format", "text"),
+    ("--output", "--format"),
+    ("--output", ""),
+    ("--output", "."),  # a directory: click words the error
+    ("extra",),
+]
+
+
+@pytest.mark.parametrize("args", list(FAST))
+def test_the_console_script_audits_common_shapes_without_click(args: tuple[str, ...]) -> None:
+    from guard import auditing
+
+    assert auditing.fast_argv(list(args)) == FAST[args]
+
+
+@pytest.mark.parametrize("args", SLOW)
+def test_other_audit_shapes_are_left_to_click(args: tuple[str, ...]) -> None:
+    from guard import auditing
+
+    assert auditing.fast_argv(list(args)) is None
+
+
+def test_guarded_maps_errors_to_exit_codes(capsys, monkeypatch) -> None:
+    from guard.errors import StateError, guarded
+
+    def broken_state() -> int:
+        raise StateError("session file is unreadable", hint="guard session verify")
+
+    def bug() -> int:
+        raise KeyError("x")
+
+    assert guarded(lambda: 7) == 7
+    assert guarded(broken_state) == 3
+    assert capsys.readouterr().err == (
+        "guard: session file is unreadable\nhint: guard session verify\n"
+    )
+    monkeypatch.setenv("GUARD_DEBUG", "1")
+    assert guarded(bug) == 5
+    err = capsys.readouterr().err
+    assert err.startswith(f"guard: internal error (this is a bug in session-guard {__version__}")
+    assert "Traceback" in err and "KeyError: 'x'" in err

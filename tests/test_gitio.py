@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -130,3 +131,117 @@ def test_a_missing_git_is_a_git_error(monkeypatch: pytest.MonkeyPatch) -> None:
     assert info.value.message == "git is not installed or not on PATH"
     assert gitio.attempt(["status"]) is None
     assert gitio.locate() is None
+    with pytest.raises(GitError, match="not installed"):
+        gitio.Pending(["status"]).result()
+    with pytest.raises(GitError, match="not installed"):
+        gitio.history(["--branches"], [])
+
+
+def log_output() -> bytes:
+    """A log as git writes it with LOG_FORMAT: records that look like headers and
+    records, an empty commit, a rename, a copy, a merge, a message with odd bytes."""
+
+    def header(sha: str, parents: str, message: bytes) -> bytes:
+        return b"\x01%s %s\0Ann <a@x>\x002026-01-01T00:00:00+00:00\0%s\0" % (
+            sha.encode(),
+            parents.encode(),
+            message,
+        )
+
+    return (
+        header(A, Z, b"fix: odd \x01 subject\n\nbody\n")
+        + b"\n"
+        + raw("M", b":starts-with-colon")
+        + raw("A", b"\x01looks-like-a-header", modes=("000000", "100644"))
+        + raw("R090", b"src/old.py", b"\n:looks-like-a-record")
+        + b"\n"
+        + header("b" * 40, f"{Z} {A}", b"Merge branch 'side'\n")
+        + b"\n"
+        + raw("C100", b"src/base.py", b"src/copy.py")
+        + raw("D", "caf\u00e9/\xff".encode("utf-8", "surrogateescape"))
+        + b"\n"
+        + header("c" * 40, "", b"empty\n")
+        + b"\n"
+        + header(Z, "", b"root\n")
+        + b"\n"
+        + raw("A", b"README.md", modes=("000000", "100644"))
+    )
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(log_output())), max_size=12))
+@settings(max_examples=300)
+def test_the_log_parser_gives_the_same_commits_whatever_pieces_git_writes(
+    cuts: list[int],
+) -> None:
+    """git writes the log in pieces of any size; the streaming parser keeps a commit
+    only once its records are complete, so any split gives the whole-output answer."""
+    out = log_output()
+    whole = gitio.parse_log(out)
+    assert [c.sha for c in whole] == [A, "b" * 40, "c" * 40, Z]
+    assert [len(c.changes) for c in whole] == [3, 2, 0, 1]
+    assert whole[0].changes[1].path == "\x01looks-like-a-header"
+    assert whole[0].changes[2] == Change(
+        "R", "\n:looks-like-a-record", "100644", "100644", "src/old.py", A
+    )
+    assert whole[1].parents == (Z, A)
+    parser = gitio.LogParser()
+    edges = sorted({0, *cuts, len(out)})
+    for begin, end in itertools.pairwise(edges):
+        parser.feed(out[begin:end])
+    assert parser.close() == whole
+
+
+def test_history_streams_the_commits_git_log_lists(repo: Path) -> None:
+    """Long messages: the log comes in many pipe-sized pieces."""
+    for number in range(40):
+        (repo / f"f{number % 7}.txt").write_text(f"{number}\n")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", f"commit {number}\n\n" + "why " * 5000)
+    root = git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
+    history = gitio.History(["--branches"], [root], cwd=str(repo))
+    listed = git(repo, "rev-list", "--branches", "--not", root).split()
+    commits = list(history)
+    assert [c.sha for c in commits] == listed and len(listed) == 39
+    assert [c.changes[0].path for c in commits[:2]] == ["f4.txt", "f3.txt"]
+    everything = gitio.history(["HEAD"], [], cwd=str(repo))
+    assert [c.subject for c in everything][-1] == "commit 0"
+    assert gitio.history([], [root], cwd=str(repo)) == []
+
+
+def test_history_and_pending_report_what_git_says(tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="git log failed: fatal: not a git repository"):
+        gitio.history(["--branches"], [], cwd=str(tmp_path))
+    with pytest.raises(GitError, match="git status failed"):
+        gitio.Pending(["status"], str(tmp_path)).result()
+
+
+def test_a_broken_sink_is_reported_and_git_is_stopped(repo: Path) -> None:
+    def sink(data: bytes) -> None:
+        raise ValueError("a parser bug")
+
+    git(repo, "commit", "-q", "--allow-empty", "-m", "one")
+    pending = gitio.Pending(["log", "--format=%H"], str(repo), sink=sink)
+    with pytest.raises(ValueError, match="a parser bug"):
+        pending.result()
+    assert pending.process is not None and pending.process.returncode is not None
+
+
+def test_the_start_tree_lists_modes_and_ids_with_either_listing(repo: Path) -> None:
+    (repo / "run.sh").write_text("#!/bin/sh\n")
+    (repo / "run.sh").chmod(0o755)
+    (repo / "caf\u00e9.md").write_text("x\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "more")
+    entries = gitio.Tree("HEAD", str(repo)).entries()
+    blob = git(repo, "rev-parse", "HEAD:run.sh").strip()
+    assert entries["run.sh"] == f"100755 {blob}"
+    assert gitio.tree_entries("HEAD", str(repo)) == entries  # the listing before git 2.36
+    for odd in ("tab\tname", '"quoted"', "back\\slash"):  # git quotes these in --format
+        (repo / odd).write_text("x\n")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", f"add {odd}")
+        entries = gitio.Tree("HEAD", str(repo)).entries()
+        assert odd in entries and "caf\u00e9.md" in entries
+        assert entries == gitio.tree_entries("HEAD", str(repo))
+    with pytest.raises(GitError, match="ls-tree failed"):
+        gitio.Tree("no-such-rev", str(repo)).entries()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from rich.console import Console
@@ -87,3 +88,8 @@ def render(report: Mapping[str, Any], *, color: bool = False) -> str:
         shas = ", ".join(s[:12] for s in report["revert_candidates"])
         console.print(f"\nRevert candidates (every change a violation): {shas}")
     return buffer.getvalue()
+
+
+def progress(message: str) -> AbstractContextManager[object]:
+    """A spinner with `message` on stderr while a long audit reads the history."""
+    return Console(stderr=True).status(message)

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -919,3 +920,35 @@ def test_usage_errors_exit_2(seeded: Path, invoke, case: str) -> None:
     start(invoke, seeded)
     done = invoke(args, cwd=seeded)
     assert (done.code, done.out, done.err) == (2, b"", message)
+
+
+def test_the_console_script_audits_like_the_cli(seeded: Path, invoke, tmp_path: Path) -> None:
+    """`guard audit [--format F] [--output FILE]` through the installed script skips
+    click and starts the log early: the same report, exit code and errors."""
+    script = str(Path(sys.executable).parent / "guard")
+    lone = subprocess.run([script, "audit"], cwd=seeded, capture_output=True)
+    assert (lone.returncode, lone.stdout) == (2, b"")
+    assert lone.stderr.decode().startswith("guard: no session to audit in this repository\n")
+    start(invoke, seeded)
+    violated(seeded)
+    git(seeded, "switch", "-q", "-c", "side")
+    commit(seeded, "side work", {"src/side.py": "S = 1\n"})
+    git(seeded, "switch", "-q", "main")
+    code, expected = audit(invoke, seeded)
+    target = tmp_path / "audit.json"
+    for args in (["--format", "json", "--output", str(target)], ["--format=json"]):
+        done = subprocess.run([script, "audit", *args], cwd=seeded, capture_output=True)
+        assert (done.returncode, done.stderr) == (code, b"")
+        written = target.read_bytes() if "--output" in args else done.stdout
+        assert json.loads(written) == expected
+    markdown = subprocess.run(
+        [script, "audit", "--format", "markdown"], cwd=seeded, capture_output=True
+    )
+    assert markdown.returncode == 1
+    assert invoke(["audit", "--format", "markdown"], cwd=seeded).out == markdown.stdout
+    wrong = subprocess.run([script, "audit", "--format", "yaml"], cwd=seeded, capture_output=True)
+    assert wrong.returncode == 2 and b"Invalid value for '--format'" in wrong.stderr
+    (seeded / ".git/guard/session.json").write_text("{}")
+    broken = subprocess.run([script, "audit", "--format", "json"], cwd=seeded, capture_output=True)
+    assert broken.returncode == 3 and broken.stdout == b""
+    assert b"does not match the one recorded" in broken.stderr
