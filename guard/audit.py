@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from guard.classify import Classifier
@@ -92,11 +93,21 @@ def _change_row(change: Change, judge: _Judge, start: Mapping[str, str]) -> dict
     hooks see it (a deletion and an addition): each side must be allowed or leave
     its path as it was at the start; the first side that is neither names it."""
     category, rule = judge.category(change.path, change.is_gitlink)
-    sides = [(category, rule, category in judge.allowed, _restores(change, start))]
-    if change.old_path is not None:
-        old_category, old_rule = judge.category(change.old_path)
-        gone_at_start = change.old_path not in start
-        sides.insert(0, (old_category, old_rule, old_category in judge.allowed, gone_at_start))
+    allowed = category in judge.allowed
+    if change.old_path is None:  # one side: by far the commonest
+        return {
+            "path": change.path,
+            "old_path": None,
+            "status": change.status,
+            "category": category,
+            "rule": rule,
+            "allowed": allowed,
+            "restores": not allowed and _restores(change, start),
+        }
+    sides = [(category, rule, allowed, _restores(change, start))]
+    old_category, old_rule = judge.category(change.old_path)
+    gone_at_start = change.old_path not in start
+    sides.insert(0, (old_category, old_rule, old_category in judge.allowed, gone_at_start))
     allowed = all(side[2] for side in sides)
     bad = [side for side in sides if not side[2] and not side[3]]
     named = bad[0] if bad else next((side for side in sides if not side[2]), sides[-1])
@@ -111,13 +122,12 @@ def _change_row(change: Change, judge: _Judge, start: Mapping[str, str]) -> dict
     }
 
 
-def _violation(row: Mapping[str, Any]) -> bool:
-    return not row["allowed"] and not row["restores"]
-
-
-def _commit_row(commit: Commit, judge: _Judge, start: Mapping[str, str]) -> dict[str, Any]:
+def _commit_row(
+    commit: Commit, judge: _Judge, start: Mapping[str, str]
+) -> tuple[dict[str, Any], int]:
+    """The commit as the report lists it, and its number of violating changes."""
     changes = [_change_row(c, judge, start) for c in commit.changes]
-    bad = sum(_violation(r) for r in changes)
+    bad = sum(not r["allowed"] and not r["restores"] for r in changes)
     verdict = "clean" if bad == 0 else ("violation" if bad == len(changes) else "mixed")
     beyond_docs = any(r["category"] != "docs" and not r["restores"] for r in changes)
     return {
@@ -129,7 +139,7 @@ def _commit_row(commit: Commit, judge: _Judge, start: Mapping[str, str]) -> dict
         "verdict": verdict,
         "mislabelled": beyond_docs and claims_docs_only(commit.message),
         "changes": changes,
-    }
+    }, bad
 
 
 def _working_rows(working: Iterable[Any], judge: _Judge) -> list[dict[str, Any]]:
@@ -151,19 +161,21 @@ def _working_rows(working: Iterable[Any], judge: _Judge) -> list[dict[str, Any]]
 def rollback_plan(net: Iterable[Change], judge: _Judge, base: str | None) -> list[dict[str, Any]]:
     """Undo every non-allowed net change: delete what was added, restore the rest."""
     plan = []
-    for change in sorted(net, key=lambda c: c.path):
+    restore = f"git restore --source={base} --staged --worktree -- "
+    for change in sorted(net, key=attrgetter("path")):
         category, _ = judge.category(change.path, change.is_gitlink)
         if category in judge.allowed:
             continue
-        path = quote(literal(change.path))
+        path = change.path
+        # A plain path is its own pathspec and shell word; others are made so.
+        word = path if _PLAIN.match(path) else quote(literal(path))
         if change.status == "A" or base is None:
-            action, source, command = "delete", None, f"git rm -q -- {path}"
+            action, source, command = "delete", None, f"git rm -q -- {word}"
         else:
-            action, source = "restore", base
-            command = f"git restore --source={base} --staged --worktree -- {path}"
+            action, source, command = "restore", base, restore + word
         plan.append(
             {
-                "path": change.path,
+                "path": path,
                 "action": action,
                 "source": source,
                 "category": category,
@@ -173,17 +185,42 @@ def rollback_plan(net: Iterable[Change], judge: _Judge, base: str | None) -> lis
     return plan
 
 
+# Needs neither `:(literal)` (no leading `:` nor wildcard) nor shell quoting.
+_PLAIN = re.compile(r"[\w@%+=,./][\w@%+=:,./-]*\Z", re.ASCII)
+
+
 def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
-    """The `guard.audit/v1` report. Everything else is judged before the commits, which
-    are read last and once: they may still be streaming from git."""
+    """The `guard.audit/v1` report. The commits are read first and once, as they stream
+    from git; the branches' net changes after them (they may be composed from them)."""
     judge = _Judge(classifier, evidence.allowed)
-    judge.prime(c.path for changes in evidence.nets.values() for c in changes)
     working = _working_rows(evidence.working, judge)
+    start = evidence.start_entries
+    names = {"production", "test", "docs", *classifier.policy.categories}
+    changed: dict[str, set[str]] = {name: set() for name in names}
+    commits = []
+    violations = sum(not r["allowed"] for r in working)
+    for commit in evidence.commits:
+        judge.prime(
+            path for c in commit.changes for path in (c.path, c.old_path) if path is not None
+        )
+        row, bad = _commit_row(commit, judge, start)
+        commits.append(row)
+        violations += bad
+        for change, listed in zip(commit.changes, row["changes"], strict=True):
+            # Both sides of a rename count, each in its category; one side is its row's.
+            if change.old_path is None:
+                changed.setdefault(listed["category"], set()).add(change.path)
+            else:
+                for path in (change.old_path, change.path):
+                    changed.setdefault(judge.category(path, change.is_gitlink)[0], set()).add(path)
+
+    nets = evidence.nets
+    judge.prime(c.path for changes in nets.values() for c in changes)
     forbidden = {
         branch: sorted(
             c.path for c in changes if judge.category(c.path, c.is_gitlink)[0] not in judge.allowed
         )
-        for branch, changes in evidence.nets.items()
+        for branch, changes in nets.items()
     }
     dirty = {row["path"] for row in working if not row["allowed"]}
     # "Now" is the checked-out branch and the work tree; other branches that still
@@ -199,27 +236,7 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
         for branch, paths in sorted(forbidden.items())
         if paths and branch != evidence.current_branch
     ]
-    current = evidence.nets.get(evidence.current_branch or "", ())
-    plan = rollback_plan(current, judge, evidence.base)
-
-    start = evidence.start_entries
-    names = {"production", "test", "docs", *classifier.policy.categories}
-    changed: dict[str, set[str]] = {name: set() for name in names}
-    commits = []
-    violations = sum(not r["allowed"] for r in working)
-    for commit in evidence.commits:
-        touched = [
-            (path, change.is_gitlink)
-            for change in commit.changes
-            for path in (change.path, change.old_path)
-            if path is not None
-        ]
-        judge.prime(path for path, _ in touched)
-        row = _commit_row(commit, judge, start)
-        commits.append(row)
-        violations += sum(_violation(r) for r in row["changes"])
-        for path, gitlink in touched:  # both sides of a rename count, each in its category
-            changed.setdefault(judge.category(path, gitlink)[0], set()).add(path)
+    current = nets.get(evidence.current_branch or "", ())
     verdict = "violated" if net else ("restored" if violations else "clean")
     return {
         "schema": SCHEMA,
@@ -228,7 +245,7 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
         "working_tree": working,
         "rewritten_refs": [dict(r) for r in evidence.rewritten],
         "integrity": [dict(i) for i in evidence.integrity] + others,
-        "rollback": plan,
+        "rollback": rollback_plan(current, judge, evidence.base),
         "revert_candidates": [c["sha"] for c in commits if c["verdict"] == "violation"],
         "summary": {
             "commits": len(commits),

@@ -36,7 +36,8 @@ def evidence_for(
         )
         found, classifier = evidence.for_since(since, mode or "read-only")
         return found, classifier, None
-    session_id = session_id or default_session()
+    if session_id is None and not evidence.prefetched():
+        session_id = default_session()
     found, classifier = evidence.for_session(session_id)
     if mode is not None:
         allowed = evidence.allowed_by(classifier.policy, mode)

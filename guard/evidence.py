@@ -9,17 +9,18 @@ and `--base/--head` (an explicit range, as CI checks a pull request).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from guard import gitio, store
 from guard.errors import GitError, UsageError
-from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state
+from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state, state_dir
 
 if TYPE_CHECKING:
     from guard.audit import Evidence
     from guard.classify import Classifier
     from guard.policy import Policy
-    from guard.session import Session
+    from guard.session import Change, Session
 
 # The audit, the classifier and the policy loader are imported where used: `prefetch`
 # starts the git log with as little loaded as possible.
@@ -59,9 +60,10 @@ def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
     return tuple(policy.modes[mode])
 
 
-def load_session(session_id: str | None) -> tuple[Session, str]:
-    """The active session (None) or an archived one, with its state directory."""
-    state = repository_state()
+def load_session(session_id: str | None, common: str | None = None) -> tuple[Session, str]:
+    """The active session (None) or an archived one, with its state directory (of
+    the repository whose common git directory is `common`, or around here)."""
+    state = repository_state() if common is None else state_dir(common)
     if session_id is None:
         session = store.load_active(state)
         if session is None:
@@ -129,56 +131,92 @@ def for_since(since: str, mode: str) -> tuple[Evidence, Classifier]:
     return evidence, Classifier(policy)
 
 
-def _nets(
+def _moved(
     session: Session, tips: dict[str, str], head: tuple[str | None, str | None]
-) -> tuple[dict[str, gitio.Pending], dict[str, str]]:
-    """Each moved branch's change since its start tip, started in the background; and
-    the branches made during the session (a detached HEAD counts as one), ref -> tip."""
-    nets: dict[str, gitio.Pending] = {}
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """The branches that moved since the start, ref -> (start tip, tip); and those made
+    during the session (a detached HEAD counts as one), ref -> tip."""
+    moved: dict[str, tuple[str, str]] = {}
     fresh: dict[str, str] = {}
-    moved = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
+    refs = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
     head_sha, head_ref = head
     if head_sha and head_ref is None:
-        moved.append(("HEAD", head_sha))
-    for ref, tip in moved:
+        refs.append(("HEAD", head_sha))
+    for ref, tip in refs:
         base = session.refs.get(ref)
         if base is None:
             fresh[ref] = tip
         elif base != tip:
-            nets[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
-    return nets, fresh
+            moved[ref] = (base, tip)
+    return moved, fresh
 
 
-def _fresh_nets(session: Session, fresh: dict[str, str]) -> dict[str, gitio.Pending]:
-    """The net changes of branches made during the session, measured from where the
-    session's commits on them begin, not from the start commit: a checkout of an
-    older commit to look around changes nothing."""
+def _fresh_bases(session: Session, fresh: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Branches made during the session, measured from where the session's commits on
+    them begin, not from the start commit: a checkout of an older commit to look
+    around changes nothing."""
     starts = _start_tips(session)
-    nets = {}
+    found = {}
     for ref, tip in fresh.items():
         base = gitio.session_base(tip, starts)
         if base is not None and base != tip:
-            nets[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
-    return nets
+            found[ref] = (base, tip)
+    return found
+
+
+class _Nets(Mapping[str, Sequence["Change"]]):
+    """Each moved branch's net change since its start, worked out when first read
+    (`audit.build` reads the commits first): composed from the history the audit
+    has read anyway, asked of git (`diff-tree`) only for a branch whose first-parent
+    line does not lead back to its base through the session's commits."""
+
+    def __init__(self, history: gitio.History, wanted: dict[str, tuple[str, str]]) -> None:
+        self._history = history
+        self._wanted = wanted
+        self._nets: dict[str, Sequence[Change]] | None = None
+
+    def _load(self) -> dict[str, Sequence[Change]]:
+        if self._nets is None:
+            commits = {commit.sha: commit for commit in self._history.all()}
+            nets: dict[str, Sequence[Change]] = {}
+            asked = {}
+            for ref, (base, tip) in self._wanted.items():
+                net = gitio.net_change(commits, base, tip)
+                if net is None:
+                    asked[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
+                else:
+                    nets[ref] = net
+            for ref, pending in asked.items():
+                nets[ref] = gitio.parse_diff(pending.result())
+            self._nets = nets
+        return self._nets
+
+    def __getitem__(self, ref: str) -> Sequence[Change]:
+        return self._load()[ref]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
 def _start_tips(session: Session) -> list[str]:
     return [*session.refs.values(), *([session.start_head] if session.start_head else [])]
 
 
-def _not_the_guards(working: list[gitio.WorkingChange]) -> list[gitio.WorkingChange]:
+def _not_the_guards(
+    working: list[gitio.WorkingChange], hooks_dir: str
+) -> list[gitio.WorkingChange]:
     """Leave out the guard's own hook files when the hooks folder is in the work tree
     (a relative core.hooksPath such as .githooks): they are enforcement, not work."""
-    from pathlib import Path
-
     location = gitio.locate()
     if location is None:
         return working
-    hooks = Path(gitio.hooks_dir())
-    try:
-        prefix = hooks.relative_to(Path(location.root).resolve()).as_posix() + "/"
-    except ValueError:
+    root = os.path.realpath(location.root)
+    if not hooks_dir.startswith(root + os.sep):
         return working
+    prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
     names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, ".tmp")}
     return [
         change
@@ -188,7 +226,7 @@ def _not_the_guards(working: list[gitio.WorkingChange]) -> list[gitio.WorkingCha
 
 
 def _integrity(
-    session: Session, directory: str, tips: dict[str, str]
+    session: Session, directory: str, tips: dict[str, str], hooks_dir: str, common: str
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     rewritten, integrity = [], []
     for ref, start_tip in sorted(session.refs.items()):
@@ -198,7 +236,11 @@ def _integrity(
         elif tip != start_tip and not gitio.is_ancestor(start_tip, tip):
             rewritten.append({"ref": ref, "start_tip": start_tip, "tip": tip})
     for ref, tip in sorted(tips.items()):
-        if ref.startswith(BRANCH) and session.refs.get(ref) != tip and gitio.reflog_tip(ref) != tip:
+        if (
+            ref.startswith(BRANCH)
+            and session.refs.get(ref) != tip
+            and gitio.reflog_tip(ref, common) != tip
+        ):
             integrity.append(
                 {
                     "kind": "ref-without-reflog",
@@ -206,19 +248,18 @@ def _integrity(
                     "it was written directly, bypassing every hook",
                 }
             )
-    integrity.extend(_hook_integrity(session))
+    integrity.extend(_hook_integrity(session, hooks_dir))
     problems = store.verify(directory)
     if problems:
         integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
     return rewritten, integrity
 
 
-def _hook_integrity(session: Session) -> list[dict[str, str]]:
+def _hook_integrity(session: Session, now_dir: str) -> list[dict[str, str]]:
     recorded = session.hooks
     if recorded is None:
         return []
     found = []
-    now_dir = gitio.hooks_dir()
     now_config = gitio.config_get("core.hooksPath")
     if now_dir != recorded.hooks_dir or now_config != recorded.hooks_path_config:
         found.append(
@@ -259,28 +300,30 @@ class Gathering:
 
     def __init__(self, session_id: str | None) -> None:
         self.session_id = session_id
-        self.session, self.directory = load_session(session_id)
+        self.common = gitio.common_dir()
+        self.session, self.directory = load_session(session_id, self.common)
         session = self.session
-        self.head = gitio.head()
-        head_sha = self.head[0]
-        include = ["--branches", "HEAD"] if head_sha else ["--branches"]
-        self.history = gitio.History(include, _start_tips(session))
-        self.status = gitio.Pending(gitio.STATUS)
+        # HEAD unborn is no error with --ignore-missing: the log need not wait for it.
+        self.history = gitio.History(["--branches", "HEAD"], _start_tips(session))
         self.tree = gitio.Tree(session.start_head) if session.start_head else None
+        self.status = gitio.Pending(gitio.STATUS)
+        self.head = gitio.head()
         self.tips = gitio.ref_tips()
-        self.nets, self.fresh = _nets(session, self.tips, self.head)
+        self.moved, self.fresh = _moved(session, self.tips, self.head)
 
     def finish(self) -> tuple[Evidence, Classifier]:
         from guard.audit import Evidence
         from guard.classify import Classifier
 
         session, (head_sha, head_ref) = self.session, self.head
-        pending = {**self.nets, **_fresh_nets(session, self.fresh)}
-        rewritten, integrity = _integrity(session, self.directory, self.tips)
+        wanted = {**self.moved, **_fresh_bases(session, self.fresh)}
+        hooks_dir = gitio.hooks_dir()
+        rewritten, integrity = _integrity(
+            session, self.directory, self.tips, hooks_dir, self.common
+        )
         classifier = Classifier(session.policy)
         start_entries = self.tree.entries() if self.tree else {}
-        working = _not_the_guards(gitio.parse_status(self.status.result()))
-        nets = {ref: gitio.parse_diff(diff.result()) for ref, diff in pending.items()}
+        working = _not_the_guards(gitio.parse_status(self.status.result()), hooks_dir)
         evidence = Evidence(
             session=session_summary(session, active=self.session_id is None),
             allowed=session.allowed,
@@ -288,7 +331,7 @@ class Gathering:
             commits=self.history,
             start_entries=start_entries,
             working=working,
-            nets=nets,
+            nets=_Nets(self.history, wanted),
             current_branch=head_ref or ("HEAD" if head_sha else None),
             rewritten=rewritten,
             integrity=integrity,
@@ -308,6 +351,11 @@ def prefetch() -> None:
         _prefetched = Gathering(None)
     except Exception:  # reported properly by the real call
         _prefetched = None
+
+
+def prefetched() -> bool:
+    """Whether `prefetch` found an active session (so there is one to audit)."""
+    return _prefetched is not None
 
 
 def for_session(session_id: str | None) -> tuple[Evidence, Classifier]:

@@ -13,7 +13,7 @@ import os
 import selectors
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from guard.errors import GitError
@@ -98,8 +98,16 @@ class Pending:
             message = _decode(b"".join(self._err)).strip() or (
                 f"exit status {self.process.returncode}"
             )
-            raise GitError(f"git {self.args[0]} failed: {message}")
+            raise GitError(f"git {_command(self.args)} failed: {message}")
         return b"".join(self._out)
+
+
+def _command(args: list[str]) -> str:
+    """The git command in `args` (after options such as `-c key=value`), for messages."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] == "-c" else 1
+    return args[i] if i < len(args) else ""
 
 
 def run(args: list[str], *, cwd: str | None = None, data: bytes | None = None) -> bytes:
@@ -110,9 +118,8 @@ def run(args: list[str], *, cwd: str | None = None, data: bytes | None = None) -
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
     if done.returncode != 0:
-        command = next((a for a in args if not a.startswith("-")), "")
         message = _decode(done.stderr).strip() or f"exit status {done.returncode}"
-        raise GitError(f"git {command} failed: {message}")
+        raise GitError(f"git {_command(args)} failed: {message}")
     return done.stdout
 
 
@@ -219,20 +226,22 @@ def parse_raw(tokens: list[str], start: int = 0) -> tuple[list[Change], int]:
             letter = head[-1]
             end_oid = len(head) - 2
             old_mode, new_mode = head[1:7], head[8:14]
-            new_oid = head[head.rfind(" ", 0, end_oid) + 1 : end_oid]
+            split = head.rfind(" ", 0, end_oid)
+            old_oid, new_oid = head[15:split], head[split + 1 : end_oid]
         else:
-            old_mode, new_mode, _, new_oid, status = head[1:].split(" ")
+            old_mode, new_mode, old_oid, new_oid, status = head[1:].split(" ")
             letter = status[0]
         if letter == "R" or letter == "C":
             if i + 2 >= end:
                 break
+            path = tokens[i + 2]
             if letter == "R":
-                append(Change("R", tokens[i + 2], old_mode, new_mode, tokens[i + 1], new_oid))
+                append(Change("R", path, old_mode, new_mode, tokens[i + 1], new_oid, old_oid))
             else:
-                append(Change("A", tokens[i + 2], "000000", new_mode, None, new_oid))
+                append(Change("A", path, "000000", new_mode, None, new_oid))
             i += 3
         else:
-            append(Change(letter, tokens[i + 1], old_mode, new_mode, None, new_oid))
+            append(Change(letter, tokens[i + 1], old_mode, new_mode, None, new_oid, old_oid))
             i += 2
     return changes, i
 
@@ -465,11 +474,61 @@ class History:
             seen = count
             if ended:
                 break
+        yield from self.all()[seen:]
+
+    def all(self) -> list[Commit]:
+        """Every commit, once git has finished (whoever else is iterating)."""
+        if self._pending is None:
+            return []
+        with self._ready:
+            while not self._ended:
+                self._ready.wait()
         self._pending.result()
-        yield from self._parser.close()[seen:]
+        return self._parser.close()
 
     def commits(self) -> list[Commit]:
         return list(self)
+
+
+ABSENT = ("000000", "")  # no file: the mode says so (diff records say it with zeros)
+
+
+def net_change(commits: Mapping[str, Commit], base: str, tip: str) -> list[Change] | None:
+    """What differs between `base` and `tip` (as `diff(base, tip)` says, renames as a
+    deletion and an addition), composed from the first-parent changes of the commits
+    on the first-parent line from `tip` down to `base`: no tree is read again. None
+    when that line leaves `commits` anywhere but at `base` (a branch reset to an
+    older commit, say): then git must be asked."""
+    before: dict[str, tuple[str, str]] = {}  # path -> (mode, oid) at base: the oldest says
+    after: dict[str, tuple[str, str]] = {}  # path -> (mode, oid) at tip: the newest says
+    sha = tip
+    while sha != base:
+        commit = commits.get(sha)
+        if commit is None or not commit.parents:
+            return None
+        for change in commit.changes:  # newest commit first
+            path, old = change.path, change.old_path
+            if old is None:
+                before[path] = (change.old_mode, change.old_oid)
+            else:  # a rename: its old path goes, its new path comes
+                before[old] = (change.old_mode, change.old_oid)
+                after.setdefault(old, ABSENT)
+                before[path] = ABSENT
+            after.setdefault(path, (change.new_mode, change.new_oid))
+        sha = commit.parents[0]
+    net = []
+    for path, (new_mode, new_oid) in after.items():
+        old_mode, old_oid = before[path]
+        if old_mode == new_mode and (old_oid == new_oid or old_mode == "000000"):
+            continue  # as it was (absent before and after counts, whatever the oids say)
+        if old_mode == "000000":
+            status, old_oid = "A", "0" * len(new_oid)
+        elif new_mode == "000000":
+            status, new_oid = "D", "0" * len(old_oid)
+        else:
+            status = "M" if old_mode[:2] == new_mode[:2] else "T"
+        net.append(Change(status, path, old_mode, new_mode, None, new_oid, old_oid))
+    return net
 
 
 def history(include: list[str], exclude: list[str], cwd: str | None = None) -> list[Commit]:
@@ -560,7 +619,16 @@ def parse_status(out: bytes) -> list[WorkingChange]:
     return changes
 
 
-STATUS = ["status", "--porcelain=v2", "-z", "--untracked-files=all", "--ignore-submodules=none"]
+# --no-optional-locks: an audit never takes index.lock (a git command running beside
+# it must not fail on it) nor writes the refreshed index.
+STATUS = [
+    "--no-optional-locks",
+    "status",
+    "--porcelain=v2",
+    "-z",
+    "--untracked-files=all",
+    "--ignore-submodules=none",
+]
 DIFF_TREE = ["diff-tree", "-r", *_DIFF]
 
 
@@ -573,8 +641,19 @@ def parse_diff(out: bytes) -> list[Change]:
     return parse_raw(_tokens(out))[0]
 
 
-def reflog_tip(ref: str, cwd: str | None = None) -> str | None:
-    """The newest value a ref's reflog records (None: no reflog)."""
+def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> str | None:
+    """The newest value a ref's reflog records (None: no reflog). Read from the
+    reflog file when `common` (the common git directory) has one: its last line is
+    `old new who when<TAB>message`; else git is asked (another ref backend)."""
+    if common is not None:
+        try:
+            with open(os.path.join(common, "logs", ref), "rb") as handle:  # noqa: PTH118, PTH123
+                lines = handle.read().splitlines()
+        except OSError:
+            pass
+        else:
+            fields = lines[-1].split(b" ", 2) if lines else []
+            return _decode(fields[1]) if len(fields) > 2 else None
     return resolve(f"{ref}@{{0}}", cwd=cwd)
 
 

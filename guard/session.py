@@ -112,7 +112,8 @@ class Change(NamedTuple):
 
     `status` is git's letter: A, M, D, T (type change), U (unmerged) or R (a rename
     from `old_path`, seen only where rename detection is on: the audit). `new_oid`
-    is the object the path holds afterwards (empty when git did not say).
+    is the object the path holds afterwards, `old_oid` the one it (or `old_path`)
+    held before (empty when git did not say).
     """
 
     status: str
@@ -121,6 +122,7 @@ class Change(NamedTuple):
     new_mode: str
     old_path: str | None = None
     new_oid: str = ""
+    old_oid: str = ""
 
     @property
     def is_gitlink(self) -> bool:

@@ -47,7 +47,8 @@ def _canonical(entry: dict[str, Any]) -> bytes:
     return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def _digest(data: bytes) -> str:
+def digest(data: bytes) -> str:
+    """SHA-256, hex: the builtin module, not hashlib (whose OpenSSL load costs more)."""
     return str(_sha256(data).hexdigest())
 
 
@@ -105,7 +106,7 @@ def append_unlocked(state: str, event: str, session_id: str, data: dict[str, Any
         "data": data,
         "prev": prev,
     }
-    entry["hash"] = _digest(_canonical(entry))
+    entry["hash"] = digest(_canonical(entry))
     line = _canonical(entry) + b"\n"
     fd = os.open(os.path.join(state, JOURNAL), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
@@ -166,7 +167,7 @@ def verify(directory: str) -> list[str]:
             problems.append(f"line {number}: sequence {event.get('seq')!r}, expected {number - 1}")
         if event.get("prev") != prev:
             problems.append(f"line {number}: does not follow line {number - 1} (reordered?)")
-        if claimed != _digest(_canonical(body)):
+        if claimed != digest(_canonical(body)):
             problems.append(f"line {number}: content does not match its hash (edited)")
         prev = claimed if isinstance(claimed, str) else ""
     problems.extend(_head_problems(directory, len(events), prev))
@@ -262,7 +263,7 @@ def load_archived(directory: str) -> Session:
 def _checked(directory: str, raw: bytes) -> Session:
     start = _first_event(directory)
     recorded = (start or {}).get("data", {}).get("session_sha256")
-    if recorded != _digest(raw):
+    if recorded != digest(raw):
         raise StateError(
             "session file does not match the one recorded when the session started",
             hint=RECOVER,
@@ -282,7 +283,7 @@ def begin(state: str, session: Session, now: str, receipt: dict[str, Any]) -> No
     """Record a new active session; StateError-free refusal is the caller's job."""
     raw = json.dumps(session.to_data(), indent=2, sort_keys=True).encode() + b"\n"
     write_atomic(os.path.join(state, SESSION), raw)
-    data = {**receipt, "session_sha256": _digest(raw)}
+    data = {**receipt, "session_sha256": digest(raw)}
     append_unlocked(state, "start", session.id, data, now)
 
 

@@ -36,13 +36,13 @@ def test_parse_raw_reads_every_status_renames_and_copies() -> None:
     )
     changes, end = gitio.parse_raw(out.decode("utf-8", "surrogateescape").split("\0"))
     assert changes == [
-        Change("M", "src/a.py", "100644", "100644", None, A),
-        Change("A", "docs/x y.md", "000000", "100644", None, A),
-        Change("D", "old\nname", "100644", "100644", None, A),
-        Change("T", "link", "100644", "120000", None, A),
-        Change("R", "tests/new.py", "100644", "100644", "src/old.py", A),
+        Change("M", "src/a.py", "100644", "100644", None, A, Z),
+        Change("A", "docs/x y.md", "000000", "100644", None, A, Z),
+        Change("D", "old\nname", "100644", "100644", None, A, Z),
+        Change("T", "link", "100644", "120000", None, A, Z),
+        Change("R", "tests/new.py", "100644", "100644", "src/old.py", A, Z),
         Change("A", "src/copy.py", "000000", "100644", None, A),
-        Change("M", "vendor/lib", "160000", "160000", None, A),
+        Change("M", "vendor/lib", "160000", "160000", None, A, Z),
     ]
     assert changes[-1].is_gitlink and not changes[0].is_gitlink
     assert end == len(out.split(b"\0")) - 1
@@ -68,7 +68,7 @@ def test_parse_log_reads_headers_messages_and_records() -> None:
         A,
         (Z,),
         "fix: a \x01 odd subject",
-        (Change("M", ":starts-with-colon", "100644", "100644", None, A),),
+        (Change("M", ":starts-with-colon", "100644", "100644", None, A, Z),),
         "Ann <a@x>",
         "2026-01-01T00:00:00+00:00",
         "fix: a \x01 odd subject\n\nbody: text",
@@ -181,7 +181,7 @@ def test_the_log_parser_gives_the_same_commits_whatever_pieces_git_writes(
     assert [len(c.changes) for c in whole] == [3, 2, 0, 1]
     assert whole[0].changes[1].path == "\x01looks-like-a-header"
     assert whole[0].changes[2] == Change(
-        "R", "\n:looks-like-a-record", "100644", "100644", "src/old.py", A
+        "R", "\n:looks-like-a-record", "100644", "100644", "src/old.py", A, Z
     )
     assert whole[1].parents == (Z, A)
     parser = gitio.LogParser()
@@ -245,3 +245,68 @@ def test_the_start_tree_lists_modes_and_ids_with_either_listing(repo: Path) -> N
         assert entries == gitio.tree_entries("HEAD", str(repo))
     with pytest.raises(GitError, match="ls-tree failed"):
         gitio.Tree("no-such-rev", str(repo)).entries()
+
+
+def test_net_change_composed_from_the_history_is_what_git_diffs(repo: Path) -> None:
+    """Every kind of change, undone changes, a merge: composing the first-parent
+    changes from base to tip gives exactly `git diff-tree` between them."""
+
+    def commit(message: str) -> str:
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "--allow-empty", "-m", message)
+        return git(repo, "rev-parse", "HEAD").strip()
+
+    for name in ("keep.py", "edit.py", "gone.py", "moved.py", "back.py", "mode.sh", "link"):
+        (repo / name).write_text(f"{name}\n" * 20)
+    base = commit("base")
+    (repo / "edit.py").write_text("edited\n")
+    (repo / "gone.py").unlink()
+    (repo / "moved.py").rename(repo / "renamed.py")
+    (repo / "back.py").write_text("changed for a while\n")
+    (repo / "mode.sh").chmod(0o755)
+    (repo / "link").unlink()
+    (repo / "link").symlink_to("keep.py")
+    (repo / "new.py").write_text("new\n")
+    commit("many kinds")
+    git(repo, "switch", "-q", "-c", "side")
+    (repo / "side.py").write_text("side\n")
+    (repo / "renamed.py").write_text("moved.py\n" * 19 + "edited on the side\n")
+    commit("side work")
+    git(repo, "switch", "-q", "main")
+    (repo / "back.py").write_text("back.py\n" * 20)  # undone: no net change
+    (repo / "new.py").unlink()  # added then deleted: no net change
+    (repo / "gone.py").write_text("gone.py\n" * 20)  # deleted then put back
+    commit("undo some")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    (repo / "brief.py").write_text("brief\n" * 20)
+    commit("add brief")
+    (repo / "brief.py").rename(repo / "brief2.py")  # gone again, by a rename
+    commit("rename brief")
+    tip = commit("empty")
+    listed = gitio.history(["--branches"], [base], cwd=str(repo))
+    commits = {c.sha: c for c in listed}
+    for end in (git(repo, "rev-parse", "side").strip(), tip):
+        composed = gitio.net_change(commits, base, end)
+        assert composed is not None
+        assert sorted(composed) == sorted(gitio.diff(base, end, cwd=str(repo)))
+    assert {c.path: c.status for c in composed} == {
+        "edit.py": "M", "moved.py": "D", "renamed.py": "A", "mode.sh": "M", "link": "T",
+        "side.py": "A", "brief2.py": "A",
+    }  # fmt: skip
+    git(repo, "reset", "-q", "--hard", base)  # main reset: its line no longer leads to base
+    assert gitio.net_change(commits, base, git(repo, "rev-parse", "HEAD~0").strip()) == []
+    assert gitio.net_change(commits, tip, base) is None
+
+
+def test_reflog_tip_reads_the_reflog_file_as_git_does(repo: Path) -> None:
+    git(repo, "commit", "-q", "--allow-empty", "-m", "one")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "two")
+    common = str(repo / ".git")
+    tip = git(repo, "rev-parse", "HEAD").strip()
+    assert gitio.reflog_tip("refs/heads/main", common, str(repo)) == tip
+    assert gitio.reflog_tip("refs/heads/main", None, str(repo)) == tip
+    sha = git(repo, "rev-parse", "HEAD~1").strip()
+    (repo / ".git/refs/heads/direct").write_text(sha + "\n")  # written past git: no reflog
+    assert gitio.reflog_tip("refs/heads/direct", common, str(repo)) is None
+    (repo / ".git/logs/refs/heads/direct").write_text("")  # an emptied reflog
+    assert gitio.reflog_tip("refs/heads/direct", common, str(repo)) is None

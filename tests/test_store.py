@@ -153,7 +153,7 @@ def test_malformed_but_recorded_session_is_unreadable(tmp_path: Path) -> None:
     state.mkdir()
     raw = b'{"schema": "guard.session/v1"}'
     (state / store.SESSION).write_bytes(raw)
-    store.append_unlocked(str(state), "start", "s", {"session_sha256": store._digest(raw)}, "t")
+    store.append_unlocked(str(state), "start", "s", {"session_sha256": store.digest(raw)}, "t")
     with pytest.raises(StateError) as info:
         store.load_active(str(state))
     assert info.value.message.startswith("session file is unreadable")

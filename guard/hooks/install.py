@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from guard import gitio
 from guard.errors import UsageError
+from guard.store import digest
 
 HOOKS = ("pre-commit", "reference-transaction", "pre-push")
 MARKER = "# session-guard hook shim"
@@ -79,13 +80,11 @@ def is_ours(path: str) -> bool:
 
 def fingerprints(hooks_dir: str, hooks: Iterable[str] = HOOKS) -> dict[str, str | None]:
     """SHA-256 of each hook file (None when missing), recorded at session start."""
-    from hashlib import sha256  # here: its import costs more than the audit's head start
-
     prints: dict[str, str | None] = {}
     for hook in hooks:
         try:
             with open(os.path.join(hooks_dir, hook), "rb") as handle:
-                prints[hook] = sha256(handle.read()).hexdigest()
+                prints[hook] = digest(handle.read())
         except OSError:
             prints[hook] = None
     return prints

@@ -10,5 +10,6 @@ from typing import Any
 def render(report: Mapping[str, Any]) -> str:
     # Compact: with `indent` json falls back to its pure-Python encoder, which took
     # longer than reading the history. ensure_ascii (the default) keeps a path with
-    # non-UTF-8 bytes (surrogate escapes) valid JSON.
-    return json.dumps(report) + "\n"
+    # non-UTF-8 bytes (surrogate escapes) valid JSON. The report is a tree: no need
+    # for the encoder's cycle check.
+    return json.dumps(report, check_circular=False) + "\n"
