@@ -58,7 +58,7 @@ BIG_MOVE = 3_000  # test files moved by the one big commit, whatever the session
 SESSION_EPOCH = gen_repo.EPOCH + BASE_COMMITS * 3600  # session commit i: + i * 10 minutes
 SIDE = "refs/heads/feature/session"
 RELEASE = "refs/heads/release/1.x"
-STARTUP = "guard --version (start-up)"
+STARTUP = "python -c pass (bare start)"
 TARGET = 1.5  # SPEC, Performance: guard audit within 1.5x of the one git log
 
 
@@ -432,7 +432,7 @@ def table(session: Session, log_format: str) -> Table:
         ("git log --raw -M (reference)", session.ref_log(["--raw", "--no-abbrev"]), 0),
         ("git log --name-status -M", session.ref_log(["--name-status"]), 0),
         ("git log as guard calls it (LOG_FORMAT)", guard_log, 0),
-        (STARTUP, [*guard_argv, "--version"], 0),
+        (STARTUP, [python, "-c", "pass"], 0),
     ]
     return Table(
         str(session.size),
@@ -490,76 +490,59 @@ def check_audit(session: Session, cmd: Cmd) -> None:
 # --------------------------------------------------------------------------- breakdown
 
 PHASES = r"""
-import sys, time
+import sys, time, os, json
 t0 = time.perf_counter()
-import guard.cli as cli
-from guard import audit, evidence, gitio, store
-t1 = time.perf_counter()
+import re  # as the console script does
+from guard import auditing, evidence, gitio
+from guard import audit as core
+from guard.report import json as report_json
 mode = sys.argv[1]
-import functools, io, json, os
-sink = open(os.devnull, "w")
 if mode == "phases":
-    # Wall time by call path of the audit's steps: evidence.for_session's callees, the
-    # public functions of gitio and store, audit.build's parts, rendering; each git
-    # process is its own row ("git log (process)"). A wrapper costs about 1 us a call.
-    import guard.classify as classify
-    spent, stack = {}, []
-    def timed(label, fn):
-        @functools.wraps(fn)
+    # What the console script does for `guard audit --format json`, with marks: when
+    # each moment came (wall ms since this script began; add the interpreter's own
+    # start) and the CPU each thread and git's processes spent. No call is wrapped
+    # in the streaming loop, so the marks cost nothing there.
+    import threading
+    marks, cpu = {}, {"python main thread": 0.0, "python pipe threads": 0.0}
+    last = [time.thread_time()]
+    def mark(name):
+        marks.setdefault(name, time.perf_counter() - t0)
+    def main_cpu():
+        if threading.current_thread() is threading.main_thread():
+            now = time.thread_time(); cpu["python main thread"] += now - last[0]; last[0] = now
+    def after(owner, name, label):
+        real = getattr(owner, name)
         def inner(*a, **k):
-            stack.append(label(a) if callable(label) else label)
-            key = tuple(stack)
-            start = time.perf_counter()
-            try:
-                return fn(*a, **k)
-            finally:
-                slot = spent.setdefault(key, [0.0, 0])
-                slot[0] += time.perf_counter() - start
-                slot[1] += 1
-                stack.pop()
-        return inner
-    def wrap(owner, name, label=None):
-        fn = getattr(owner, name, None)
-        if callable(fn):
-            setattr(owner, name, timed(label or name, fn))
-    def wrap_module(mod, prefix, private=False):
-        for name, value in list(vars(mod).items()):
-            if (callable(value) and not isinstance(value, type)
-                    and getattr(value, "__module__", "") == mod.__name__
-                    and (private or not name.startswith("_"))
-                    and name not in ("run", "attempt")):
-                wrap(mod, name, prefix + name)
-    wrap_module(evidence, "evidence.", private=True)
-    wrap(evidence, "fingerprints", "hooks fingerprints")
-    wrap(evidence, "Classifier", "Classifier(policy)")
-    wrap_module(store, "store.")
-    wrap_module(gitio, "gitio.")
-    process = lambda a: f"git {a[0][0]} (process)"
-    wrap(gitio, "run", process)
-    wrap(gitio, "attempt", process)
-    for name in ("build", "_commit_row", "_working_rows", "rollback_plan", "exit_status"):
-        wrap(audit, name, "audit." + name)
-    wrap(classify.Classifier, "classify", "Classifier.classify")
-    wrap(cli, "_evidence", "cli._evidence (gather)")
-    wrap(cli, "_emit", "cli._emit (write stdout)")
-    real_renderer = cli.renderer
-    cli.renderer = lambda fmt, **kw: timed(f"render {fmt}", real_renderer(fmt, **kw))
-    wrap(json, "dumps", "json.dumps")
-    saved, sys.stdout = sys.stdout, sink
-    t2 = time.perf_counter()
-    rc = cli.run(["audit", "--format", "json"])
-    t3 = time.perf_counter()
-    sys.stdout = saved
-    print(json.dumps({"imports": t1 - t0, "run": t3 - t2, "rc": rc,
-                      "spent": [[list(k), v[0], v[1]] for k, v in spent.items()]}))
+            out = real(*a, **k); main_cpu(); mark(label); return out
+        setattr(owner, name, inner)
+    real_init, real_end = gitio.History.__init__, gitio.History._end
+    real_drain = gitio.Pending._drain
+    def init(self, *a, **k):
+        real_init(self, *a, **k); mark("git log started")
+    def end(self):
+        mark("git log's last byte read"); real_end(self)
+    def drain(self, process):
+        begun = time.thread_time(); real_drain(self, process)
+        cpu["python pipe threads"] += time.thread_time() - begun
+    gitio.History.__init__, gitio.History._end, gitio.Pending._drain = init, end, drain
+    after(evidence.Gathering, "finish", "evidence gathered (all but the commits)")
+    after(core, "build", "report built")
+    after(report_json, "render", "JSON rendered")
+    after(auditing, "emit", "written")
+    mark("imported")
+    evidence.prefetch()
+    rc = auditing.audit(fmt="json", output=os.devnull)
+    main_cpu()
+    times = os.times()
+    cpu["git (all its processes)"] = times.children_user + times.children_system
+    print(json.dumps({"rc": rc, "marks": marks, "cpu": cpu}))
 else:
-    import cProfile, pstats
+    import cProfile, pstats, io
     prof = cProfile.Profile()
-    saved, sys.stdout = sys.stdout, sink
     prof.enable()
-    rc = cli.run(["audit", "--format", "json"])
+    evidence.prefetch()
+    rc = auditing.audit(fmt="json", output=os.devnull)
     prof.disable()
-    sys.stdout = saved
     out = io.StringIO()
     pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(15)
     text = out.getvalue()
@@ -568,7 +551,7 @@ else:
 
 
 def phases(session: Session, reps: int) -> dict[str, Any]:
-    """Median over `reps` in-process runs of each call path's time and count."""
+    """Median over `reps` in-process runs of each moment and each CPU share."""
     runs = []
     for _ in range(reps):
         done = subprocess.run(
@@ -580,54 +563,33 @@ def phases(session: Session, reps: int) -> dict[str, Any]:
         if done.returncode != 0:
             raise BenchError(f"breakdown failed: {done.stderr.decode(errors='replace')[-2000:]}")
         runs.append(json.loads(done.stdout.decode().strip().splitlines()[-1]))
-    keys = {tuple(k) for r in runs for k, _, _ in r["spent"]}
-    spent = {}
-    for key in keys:
-        found = [next((s for k, s, _ in r["spent"] if tuple(k) == key), 0.0) for r in runs]
-        calls = max(next((n for k, _, n in r["spent"] if tuple(k) == key), 0) for r in runs)
-        spent[key] = (statistics.median(found), calls)
     return {
-        "imports": statistics.median(r["imports"] for r in runs),
-        "run": statistics.median(r["run"] for r in runs),
-        "spent": spent,
+        part: {
+            key: statistics.median(r[part][key] for r in runs if key in r[part])
+            for key in runs[0][part]
+        }
+        for part in ("marks", "cpu")
     }
 
 
 def print_breakdown(
     sessions: list[Session], results: list[dict[str, Any]], whole: list[tuple[float, float]]
 ) -> None:
-    """`whole`: per size, the table's medians of the audit and of `guard --version`."""
+    """`whole`: per size, the table's medians of the audit and of its git log."""
     sizes = [s.size for s in sessions]
     print("\n## Where guard audit's time goes (in process, median of runs)\n")
-    for size, res, (audit_ms, startup_ms) in zip(sizes, results, whole, strict=True):
-        calls = sum(n for _, n in res["spent"].values())
-        print(
-            f"- {size:,} commits: whole process {audit_ms:.0f} ms (table), of which start-up "
-            f"(`guard --version`: interpreter, click, guard.cli) {startup_ms:.0f} ms; in process: "
-            f"imports {1e3 * res['imports']:.0f} ms, cli.run(audit) {1e3 * res['run']:.0f} ms "
-            f"with {calls:,} wrapped calls (about 1 us each)"
-        )
-    width = 52
-    head = "".join(f"{f'{n:,} commits':>20}" for n in sizes)
-    growth = f"{'growth':>8}" if len(sizes) > 1 else ""
-    print(f"\n{'call path (wall ms, calls)':<{width}}{head}{growth}")
-    every = set().union(*(r["spent"] for r in results))
-
-    def show(path: tuple[str, ...]) -> None:
-        kids = [k for k in every if len(k) == len(path) + 1 and k[: len(path)] == path]
-        kids.sort(key=lambda k: -max(r["spent"].get(k, (0.0, 0))[0] for r in results))
-        for k in kids:
-            cells = [r["spent"].get(k, (0.0, 0)) for r in results]
-            if max(c[0] for c in cells) < 0.0005:
-                continue
-            label = "  " * len(path) + k[-1]
-            row = "".join(f"{f'{c[0] * 1e3:.1f} ({c[1]})':>20}" for c in cells)
-            if len(cells) > 1:
-                row += f"{cells[-1][0] / cells[0][0]:7.1f}x" if cells[0][0] else f"{'':>8}"
-            print(f"{label:<{width}}{row}")
-            show(k)
-
-    show(())
+    for size, (audit_ms, log_ms) in zip(sizes, whole, strict=True):
+        print(f"- {size:,} commits: whole process {audit_ms:.0f} ms; git log alone {log_ms:.0f}")
+    head = "".join(f"{f'{n:,} commits':>16}" for n in sizes)
+    print(f"\n{'moment (wall ms since the script began)':<48}{head}")
+    for key in sorted(results[0]["marks"], key=results[0]["marks"].get):
+        cells = "".join(f"{1e3 * r['marks'].get(key, float('nan')):16.0f}" for r in results)
+        print(f"{key:<48}{cells}")
+    print(f"\n{'CPU (ms)':<48}{head}")
+    for key in results[0]["cpu"]:
+        print(f"{key:<48}" + "".join(f"{1e3 * r['cpu'][key]:16.0f}" for r in results))
+    totals = "".join(f"{1e3 * sum(r['cpu'].values()):16.0f}" for r in results)
+    print(f"{'total (two cores: the wall floor is half of it)':<48}{totals}")
 
 
 def profile(session: Session) -> None:
@@ -635,7 +597,8 @@ def profile(session: Session) -> None:
         [session.python, "-c", PHASES, "profile"], cwd=session.repo, env=session.env,
         capture_output=True,
     )  # fmt: skip
-    print(f"\ncProfile of cli.run(audit), {session.size:,} commits, top 15 by own time:\n")
+    print(f"\ncProfile of the audit in process, {session.size:,} commits, top 15 by own time")
+    print("(threads not profiled: the log's parser runs in one)\n")
     print(done.stdout.decode(errors="replace").rstrip() or done.stderr.decode()[-2000:])
 
 
@@ -692,7 +655,10 @@ def main() -> int:
         if args.breakdown:
             found = [phases(s, args.reps) for s in sessions]
             whole = [
-                (1e3 * r["guard audit --format json"]["median"], 1e3 * r[STARTUP]["median"])
+                (
+                    1e3 * r["guard audit --format json"]["median"],
+                    1e3 * r["git log --raw -M (reference)"]["median"],
+                )
                 for r in results
             ]
             print_breakdown(sessions, found, whole)
