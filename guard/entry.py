@@ -6,6 +6,7 @@ skip click too."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -48,4 +49,9 @@ def _audit(args: list[str]) -> None:
         if hasattr(sys.stderr, "reconfigure"):  # as cli.run: non-UTF-8 paths print as bytes
             sys.stderr.reconfigure(errors="surrogateescape")
         fmt, output = options.get("--format", "text"), options.get("--output")
-        sys.exit(guarded(lambda: auditing.audit(fmt=fmt, output=output)))
+        code = guarded(lambda: auditing.audit(fmt=fmt, output=output))
+        # Everything is written and every git process waited for: leave without
+        # tearing down the report's objects one by one (about 30 ms for 300 commits).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
