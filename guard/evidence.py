@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 # starts the git log with as little loaded as possible.
 
 BRANCH = "refs/heads/"
+SIDE = 10  # the niceness of the audit's side questions (status, the start tree)
 
 
 def _commit(rev: str, what: str) -> str:
@@ -305,8 +306,9 @@ class Gathering:
         session = self.session
         # HEAD unborn is no error with --ignore-missing: the log need not wait for it.
         self.history = gitio.History(["--branches", "HEAD"], _start_tips(session))
-        self.tree = gitio.Tree(session.start_head) if session.start_head else None
-        self.status = gitio.Pending(gitio.STATUS)
+        # The log is the audit's critical path: the side questions yield it the CPU.
+        self.tree = gitio.Tree(session.start_head, nice=SIDE) if session.start_head else None
+        self.status = gitio.Pending(gitio.STATUS, nice=SIDE)
         self.head = gitio.head()
         self.tips = gitio.ref_tips()
         self.moved, self.fresh = _moved(session, self.tips, self.head)

@@ -9,6 +9,7 @@ GIT_DIR and GIT_INDEX_FILE set by a hook's caller are honoured on purpose
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import subprocess
@@ -47,6 +48,7 @@ class Pending:
         cwd: str | None = None,
         sink: Callable[[bytes], None] | None = None,
         done: Callable[[], None] | None = None,
+        nice: int = 0,
     ) -> None:
         self.args = args
         self._done = done
@@ -63,6 +65,9 @@ class Pending:
             if done is not None:
                 done()
             return
+        if nice:  # a side question: it must not take a core from the one that matters
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, nice)
         self._thread = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
         self._thread.start()
 
@@ -570,9 +575,9 @@ def parse_tree_format(out: bytes) -> dict[str, str] | None:
 class Tree:
     """Every path of a commit's tree with its "mode oid", listed in the background."""
 
-    def __init__(self, rev: str, cwd: str | None = None) -> None:
+    def __init__(self, rev: str, cwd: str | None = None, nice: int = 0) -> None:
         self.rev, self.cwd = rev, cwd
-        self._pending = Pending([*TREE_FORMAT, rev], cwd)
+        self._pending = Pending([*TREE_FORMAT, rev], cwd, nice=nice)
 
     def entries(self) -> dict[str, str]:
         try:
