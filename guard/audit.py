@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from guard.classify import Classifier
@@ -45,6 +45,9 @@ class Evidence(NamedTuple):
     current_branch: str | None
     rewritten: Sequence[Mapping[str, str]]
     integrity: Sequence[Mapping[str, str]]
+    # The checked-out branch's (start tip, tip) when it moved: its net change is then
+    # worked out while the commits stream (when its start tip is `base`).
+    current_line: tuple[str, str] | None = None
 
 
 def claims_docs_only(message: str) -> bool:
@@ -158,31 +161,86 @@ def _working_rows(working: Iterable[Any], judge: _Judge) -> list[dict[str, Any]]
     return rows
 
 
+def _step(path: str, added: bool, category: str, base: str | None) -> dict[str, Any]:
+    """One rollback step: delete what was added, restore the rest from `base`."""
+    # A plain path is its own pathspec and shell word; others are made so.
+    word = path if _PLAIN.match(path) else quote(literal(path))
+    if added or base is None:
+        return {
+            "path": path,
+            "action": "delete",
+            "source": None,
+            "category": category,
+            "command": f"git rm -q -- {word}",
+        }
+    return {
+        "path": path,
+        "action": "restore",
+        "source": base,
+        "category": category,
+        "command": f"git restore --source={base} --staged --worktree -- {word}",
+    }
+
+
 def rollback_plan(net: Iterable[Change], judge: _Judge, base: str | None) -> list[dict[str, Any]]:
     """Undo every non-allowed net change: delete what was added, restore the rest."""
     plan = []
-    restore = f"git restore --source={base} --staged --worktree -- "
     for change in sorted(net, key=attrgetter("path")):
         category, _ = judge.category(change.path, change.is_gitlink)
-        if category in judge.allowed:
-            continue
-        path = change.path
-        # A plain path is its own pathspec and shell word; others are made so.
-        word = path if _PLAIN.match(path) else quote(literal(path))
-        if change.status == "A" or base is None:
-            action, source, command = "delete", None, f"git rm -q -- {word}"
-        else:
-            action, source, command = "restore", base, restore + word
-        plan.append(
-            {
-                "path": path,
-                "action": action,
-                "source": source,
-                "category": category,
-                "command": command,
-            }
-        )
+        if category not in judge.allowed:
+            plan.append(_step(change.path, change.status == "A", category, base))
     return plan
+
+
+class _Line:
+    """The checked-out branch's net change since the start commit, worked out while
+    its commits stream in, newest first: the first change to a path met on the
+    branch's first-parent line says what the path is now, the start tree what it
+    was, so each rollback step is known at once rather than after git's last byte.
+    `plan()` is None unless the line led back to the start commit (a branch reset
+    to an older commit does not): then the composed net change decides."""
+
+    def __init__(self, base: str, tip: str, start: Mapping[str, str], judge: _Judge) -> None:
+        self.base, self.expected, self.start, self.judge = base, tip, start, judge
+        self.seen: set[str] = set()
+        self.steps: list[tuple[str, dict[str, Any]]] = []
+        self.waiting: dict[str, Commit] = {}  # commits off the line, or early
+
+    def offer(self, commit: Commit) -> None:
+        if commit.sha != self.expected:
+            self.waiting[commit.sha] = commit
+            return
+        while True:
+            self._walk(commit)
+            following = self.waiting.pop(self.expected, None)
+            if following is None:
+                return
+            commit = following
+
+    def _walk(self, commit: Commit) -> None:
+        self.expected = commit.parents[0] if commit.parents else ""
+        for change in commit.changes:
+            if change.old_path is not None:  # a rename: the old path is gone now
+                self._now(change.old_path, None)
+            now = None if change.new_mode == "000000" else f"{change.new_mode} {change.new_oid}"
+            self._now(change.path, now)
+
+    def _now(self, path: str, now: str | None) -> None:
+        if path in self.seen:
+            return  # a newer commit on the line said already
+        self.seen.add(path)
+        was = self.start.get(path)
+        if now == was:
+            return
+        gitlink = (was or "")[:6] == "160000" or (now or "")[:6] == "160000"
+        category, _ = self.judge.category(path, gitlink)
+        if category not in self.judge.allowed:
+            self.steps.append((path, _step(path, was is None, category, self.base)))
+
+    def plan(self) -> list[dict[str, Any]] | None:
+        if self.expected != self.base:
+            return None
+        return [step for _, step in sorted(self.steps, key=itemgetter(0))]
 
 
 # Needs neither `:(literal)` (no leading `:` nor wildcard) nor shell quoting.
@@ -191,10 +249,14 @@ _PLAIN = re.compile(r"[\w@%+=,./][\w@%+=:,./-]*\Z", re.ASCII)
 
 def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
     """The `guard.audit/v1` report. The commits are read first and once, as they stream
-    from git; the branches' net changes after them (they may be composed from them)."""
+    from git (the checked-out branch's rollback plan worked out as they come); the
+    other branches' net changes after them (they may be composed from them)."""
     judge = _Judge(classifier, evidence.allowed)
     working = _working_rows(evidence.working, judge)
     start = evidence.start_entries
+    line = None
+    if evidence.current_line and evidence.current_line[0] == evidence.base and start:
+        line = _Line(evidence.current_line[0], evidence.current_line[1], start, judge)
     names = {"production", "test", "docs", *classifier.policy.categories}
     changed: dict[str, set[str]] = {name: set() for name in names}
     commits = []
@@ -213,19 +275,28 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
             else:
                 for path in (change.old_path, change.path):
                     changed.setdefault(judge.category(path, change.is_gitlink)[0], set()).add(path)
+        if line is not None:
+            line.offer(commit)
 
+    current = evidence.current_branch or ""
+    plan = line.plan() if line is not None else None
     nets = evidence.nets
-    judge.prime(c.path for changes in nets.values() for c in changes)
-    forbidden = {
-        branch: sorted(
+    forbidden = {}
+    for branch in nets:
+        if branch == current and plan is not None:
+            forbidden[branch] = [step["path"] for step in plan]
+            continue
+        changes = nets[branch]
+        judge.prime(c.path for c in changes)
+        forbidden[branch] = sorted(
             c.path for c in changes if judge.category(c.path, c.is_gitlink)[0] not in judge.allowed
         )
-        for branch, changes in nets.items()
-    }
+    if plan is None:
+        plan = rollback_plan(nets.get(current, ()), judge, evidence.base)
     dirty = {row["path"] for row in working if not row["allowed"]}
     # "Now" is the checked-out branch and the work tree; other branches that still
     # carry forbidden changes are named in `integrity`, so nothing goes unreported.
-    net = set(forbidden.get(evidence.current_branch or "", ())) | dirty
+    net = set(forbidden.get(current, ())) | dirty
     others = [
         {
             "kind": "unrestored-branch",
@@ -236,7 +307,6 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
         for branch, paths in sorted(forbidden.items())
         if paths and branch != evidence.current_branch
     ]
-    current = nets.get(evidence.current_branch or "", ())
     verdict = "violated" if net else ("restored" if violations else "clean")
     return {
         "schema": SCHEMA,
@@ -245,7 +315,7 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
         "working_tree": working,
         "rewritten_refs": [dict(r) for r in evidence.rewritten],
         "integrity": [dict(i) for i in evidence.integrity] + others,
-        "rollback": rollback_plan(current, judge, evidence.base),
+        "rollback": plan,
         "revert_candidates": [c["sha"] for c in commits if c["verdict"] == "violation"],
         "summary": {
             "commits": len(commits),

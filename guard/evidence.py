@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from guard.audit import Evidence
     from guard.classify import Classifier
     from guard.policy import Policy
-    from guard.session import Change, Session
+    from guard.session import Change, Commit, Session
 
 # The audit, the classifier and the policy loader are imported where used: `prefetch`
 # starts the git log with as little loaded as possible.
@@ -174,32 +174,23 @@ class _Nets(Mapping[str, Sequence["Change"]]):
     def __init__(self, history: gitio.History, wanted: dict[str, tuple[str, str]]) -> None:
         self._history = history
         self._wanted = wanted
-        self._nets: dict[str, Sequence[Change]] | None = None
-
-    def _load(self) -> dict[str, Sequence[Change]]:
-        if self._nets is None:
-            commits = {commit.sha: commit for commit in self._history.all()}
-            nets: dict[str, Sequence[Change]] = {}
-            asked = {}
-            for ref, (base, tip) in self._wanted.items():
-                net = gitio.net_change(commits, base, tip)
-                if net is None:
-                    asked[ref] = gitio.Pending([*gitio.DIFF_TREE, base, tip, "--"])
-                else:
-                    nets[ref] = net
-            for ref, pending in asked.items():
-                nets[ref] = gitio.parse_diff(pending.result())
-            self._nets = nets
-        return self._nets
+        self._commits: dict[str, Commit] | None = None
+        self._nets: dict[str, Sequence[Change]] = {}
 
     def __getitem__(self, ref: str) -> Sequence[Change]:
-        return self._load()[ref]
+        if ref not in self._nets:
+            base, tip = self._wanted[ref]
+            if self._commits is None:
+                self._commits = {commit.sha: commit for commit in self._history.all()}
+            net = gitio.net_change(self._commits, base, tip)
+            self._nets[ref] = gitio.diff(base, tip) if net is None else net
+        return self._nets[ref]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
+        return iter(self._wanted)
 
     def __len__(self) -> int:
-        return len(self._load())
+        return len(self._wanted)
 
 
 def _start_tips(session: Session) -> list[str]:
@@ -319,6 +310,7 @@ class Gathering:
 
         session, (head_sha, head_ref) = self.session, self.head
         wanted = {**self.moved, **_fresh_bases(session, self.fresh)}
+        current = head_ref or ("HEAD" if head_sha else None)
         hooks_dir = gitio.hooks_dir()
         rewritten, integrity = _integrity(
             session, self.directory, self.tips, hooks_dir, self.common
@@ -334,9 +326,10 @@ class Gathering:
             start_entries=start_entries,
             working=working,
             nets=_Nets(self.history, wanted),
-            current_branch=head_ref or ("HEAD" if head_sha else None),
+            current_branch=current,
             rewritten=rewritten,
             integrity=integrity,
+            current_line=wanted.get(current or ""),
         )
         return evidence, classifier
 

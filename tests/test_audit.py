@@ -661,3 +661,28 @@ def test_text_of_a_clean_range() -> None:
     assert "CLEAN" in text
     assert "the audited range" in text
     assert "0 commit(s), 0 violating; 0 violation(s), 0 still in place" in text
+
+
+def test_the_branch_line_is_followed_whatever_order_its_commits_arrive_in() -> None:
+    """The streamed plan follows first parents from the tip; a commit that arrives
+    before its child waits for it, and commits off the line are ignored."""
+    first = commit("a", "one", add("src/new.py"), modify("src/app.py"))._replace(parents=(START,))
+    off = commit("f", "elsewhere", add("src/other.py"))._replace(parents=(START,))
+    second = commit("b", "two", rename("src/util.py", "docs/util.md"))._replace(
+        parents=("a" * 40, "f" * 40)
+    )
+    third = commit("c", "three", modify("src/app.py", "1" * 40))._replace(parents=("b" * 40,))
+    plans = []
+    for order in ((third, second, off, first), (first, off, third, second), (second, third, first)):
+        line = audit._Line(START, "c" * 40, START_ENTRIES, audit._Judge(CLASSIFIER, ("docs",)))
+        for one in order:
+            line.offer(one)
+        plans.append(line.plan())
+    assert plans[0] == plans[1] == plans[2]
+    assert [(s["path"], s["action"]) for s in plans[0] or []] == [
+        ("src/new.py", "delete"),  # src/app.py is back as it was (third put it back)
+        ("src/util.py", "restore"),
+    ]
+    stuck = audit._Line(START, "c" * 40, START_ENTRIES, audit._Judge(CLASSIFIER, ("docs",)))
+    stuck.offer(third)
+    assert stuck.plan() is None  # its line never reached the start

@@ -952,3 +952,69 @@ def test_the_console_script_audits_like_the_cli(seeded: Path, invoke, tmp_path: 
     broken = subprocess.run([script, "audit", "--format", "json"], cwd=seeded, capture_output=True)
     assert broken.returncode == 3 and broken.stdout == b""
     assert b"does not match the one recorded" in broken.stderr
+
+
+def reports_both_ways(repo: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any, bool]:
+    """The report with the checked-out branch's plan worked out as the commits stream,
+    and with it taken from the composed net change (or git's diff): they must agree.
+    Also whether the streamed plan could follow the branch's line to the start."""
+    from guard import audit as core
+    from guard import evidence
+
+    monkeypatch.chdir(repo)
+    found, classifier = evidence.for_session(None)
+    found = found._replace(commits=list(found.commits))
+    assert found.current_line is not None
+    line = core._Line(*found.current_line, found.start_entries, core._Judge(classifier, ()))
+    for commit in found.commits:
+        line.offer(commit)
+    followed = line.plan() is not None
+    assert followed == (line.expected == found.base)
+    streamed = core.build(found, classifier)
+    composed = core.build(found._replace(current_line=None), classifier)
+    return streamed, composed, followed
+
+
+def test_the_streamed_rollback_plan_is_the_composed_one(
+    seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = seeded
+    start_sha = start(invoke, repo)["start_head"]
+    violated(repo)
+    git(repo, "mv", "src/x.py", "tests/x.py")
+    git(repo, "commit", "-q", "-m", "rename")
+    (repo / "src/tool.sh").chmod(0o755)
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{start_sha},vendor/lib")
+    git(repo, "add", "src/tool.sh")
+    git(repo, "commit", "-q", "-m", "mode and submodule")
+    git(repo, "switch", "-q", "-c", "side", start_sha)
+    commit(repo, "side", {"src/side.py": "S = 1\n", "src/util.py": "changed\n"})
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge side", "side")
+    commit(repo, "put util back", {"src/util.py": START_FILES["src/util.py"]})
+    streamed, composed, followed = reports_both_ways(repo, monkeypatch)
+    assert streamed == composed and followed
+    assert {step["path"] for step in streamed["rollback"]} == {
+        "src/app.py", "src/new.py", "src/old.py", "src/side.py", "src/tool.sh", "src/x.py",
+        "tests/test_n.py", "tests/x.py", "vendor/lib",
+    }  # fmt: skip
+
+
+def test_a_branch_reset_behind_the_start_is_rolled_back_from_git_s_diff(
+    seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its first-parent line does not lead back to the start commit: the plan comes
+    from `git diff-tree` between the start and the tip, and says the same."""
+    repo = seeded
+    root = head(repo)
+    git(repo, "rm", "-q", "src/old.py")
+    git(repo, "commit", "-q", "-m", "drop old before the session")
+    start(invoke, repo)
+    git(repo, "reset", "-q", "--hard", root)  # behind the start: src/old.py is back
+    commit(repo, "rewrite", {"src/new.py": "N = 1\n"})
+    streamed, composed, followed = reports_both_ways(repo, monkeypatch)
+    assert streamed == composed and not followed
+    assert [(s["path"], s["action"]) for s in streamed["rollback"]] == [
+        ("src/new.py", "delete"),
+        ("src/old.py", "delete"),
+    ]
