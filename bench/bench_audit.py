@@ -493,6 +493,9 @@ PHASES = r"""
 import sys, time, os, json
 t0 = time.perf_counter()
 import re  # as the console script does
+from guard.prefetch import start as start_log
+early = start_log()  # as the console script does: the log first
+t_log = time.perf_counter() - t0
 from guard import auditing, evidence, gitio
 from guard import audit as core
 from guard.report import json as report_json
@@ -518,7 +521,7 @@ if mode == "phases":
     real_init, real_end = gitio.History.__init__, gitio.History._end
     real_drain = gitio.Pending._drain
     def init(self, *a, **k):
-        real_init(self, *a, **k); mark("git log started")
+        real_init(self, *a, **k); mark("git log adopted")
     def end(self):
         mark("git log's last byte read"); real_end(self)
     def drain(self, process):
@@ -530,7 +533,8 @@ if mode == "phases":
     after(report_json, "render", "JSON rendered")
     after(auditing, "emit", "written")
     mark("imported")
-    evidence.prefetch()
+    marks["git log started"] = t_log
+    evidence.prefetch(early)
     rc = auditing.audit(fmt="json", output=os.devnull)
     main_cpu()
     times = os.times()
@@ -540,7 +544,7 @@ else:
     import cProfile, pstats, io
     prof = cProfile.Profile()
     prof.enable()
-    evidence.prefetch()
+    evidence.prefetch(early)
     rc = auditing.audit(fmt="json", output=os.devnull)
     prof.disable()
     out = io.StringIO()

@@ -35,13 +35,15 @@ def _audit(args: list[str]) -> None:
     """`guard audit` of the active (or latest) session: its git log starts before
     anything else loads, and `audit [--format F] [--output FILE]` skips click; the
     other shapes (options, help, bad values) go on to click."""
-    from guard import auditing
-
     if any(arg.startswith(("--session", "--since", "--base", "--head")) for arg in args):
         return
+    from guard.prefetch import start
+
+    early = start()
+    from guard import auditing
     from guard.evidence import prefetch
 
-    prefetch()
+    prefetch(early)
     options = auditing.fast_argv(args)
     if options is not None:
         from guard.errors import guarded

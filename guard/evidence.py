@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from guard import gitio, store
 from guard.errors import GitError, UsageError
 from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state, state_dir
+from guard.prefetch import Early, log_args
 
 if TYPE_CHECKING:
     from guard.audit import Evidence
@@ -290,13 +291,22 @@ class Gathering:
     questions (status, the start tree, each branch's net diff) run in the background
     from the moment the session is known; `finish()` asks the rest and waits."""
 
-    def __init__(self, session_id: str | None) -> None:
+    def __init__(self, session_id: str | None, early: Early | None = None) -> None:
+        """`early`: the log the console script started first, adopted if it is the
+        one this session needs (else stopped)."""
         self.session_id = session_id
-        self.common = gitio.common_dir()
+        self.common = early.common if early else gitio.common_dir()
         self.session, self.directory = load_session(session_id, self.common)
         session = self.session
         # HEAD unborn is no error with --ignore-missing: the log need not wait for it.
-        self.history = gitio.History(["--branches", "HEAD"], _start_tips(session))
+        include, exclude = ["--branches", "HEAD"], _start_tips(session)
+        process = None
+        if early is not None:
+            if early.args == log_args(include, exclude):
+                process = early.process
+            else:
+                early.discard()
+        self.history = gitio.History(include, exclude, process=process)
         # The log is the audit's critical path: the side questions yield it the CPU.
         self.tree = gitio.Tree(session.start_head, nice=SIDE) if session.start_head else None
         self.status = gitio.Pending(gitio.STATUS, nice=SIDE)
@@ -337,14 +347,16 @@ class Gathering:
 _prefetched: Gathering | None = None
 
 
-def prefetch() -> None:
+def prefetch(early: Early | None = None) -> None:
     """Start gathering the active session's evidence now, before the command line is
-    even parsed (`guard audit` with no session named): the git log then runs while
-    the CLI loads. Any trouble is left for `for_session` to report."""
+    even parsed (`guard audit` with no session named), adopting the log `early` if
+    the console script started it. Any trouble is left for `for_session` to report."""
     global _prefetched
     try:
-        _prefetched = Gathering(None)
+        _prefetched = Gathering(None, early)
     except Exception:  # reported properly by the real call
+        if early is not None:
+            early.discard()
         _prefetched = None
 
 

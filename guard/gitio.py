@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from guard.errors import GitError
+from guard.prefetch import LOG_FORMAT, log_args
 from guard.session import Change, Commit
 
 
@@ -49,6 +50,7 @@ class Pending:
         sink: Callable[[bytes], None] | None = None,
         done: Callable[[], None] | None = None,
         nice: int = 0,
+        process: subprocess.Popen[bytes] | None = None,
     ) -> None:
         self.args = args
         self._done = done
@@ -57,7 +59,7 @@ class Pending:
         self._failure: BaseException | None = None
         self._sink = sink or self._out.append
         try:
-            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            self.process: subprocess.Popen[bytes] | None = process or subprocess.Popen(
                 ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except FileNotFoundError:
@@ -260,9 +262,6 @@ def _tokens(out: bytes) -> list[str]:
     return out.decode("utf-8", "surrogateescape").split("\0")
 
 
-LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
-
-
 class LogParser:
     """Parses `git log LOG_FORMAT --raw -z` output fed in pieces as git writes it:
     per commit a header (sha and parents), author, date and message, then its
@@ -421,38 +420,28 @@ class WorkingChange(NamedTuple):
     status: str
 
 
-def history_args(include: list[str], exclude: list[str]) -> list[str]:
-    return [
-        "log",
-        LOG_FORMAT,
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "-M",
-        "--ignore-submodules=none",
-        "--no-ext-diff",
-        "--diff-merges=first-parent",
-        "--ignore-missing",
-        *include,
-        "--not",
-        *exclude,
-        "--",
-    ]
-
-
 class History:
     """Every commit reachable from `include` and from none of `exclude`, newest first,
     each with its changes against its first parent (renames detected): one git call,
     started in the background and parsed while it streams. Iterating yields each
     commit as soon as it is parsed (the audit judges while git still writes), once."""
 
-    def __init__(self, include: list[str], exclude: list[str], cwd: str | None = None) -> None:
-        self.args = history_args(include, exclude)
+    def __init__(
+        self,
+        include: list[str],
+        exclude: list[str],
+        cwd: str | None = None,
+        process: subprocess.Popen[bytes] | None = None,
+    ) -> None:
+        """`process`: this very log, already started (see `guard.prefetch`)."""
+        self.args = log_args(include, exclude)
         self._parser = LogParser()
         self._ready = threading.Condition()
         self._ended = False
         self._pending = (
-            Pending(self.args, cwd, sink=self._feed, done=self._end) if include else None
+            Pending(self.args, cwd, sink=self._feed, done=self._end, process=process)
+            if include
+            else None
         )
 
     def _feed(self, data: bytes) -> None:

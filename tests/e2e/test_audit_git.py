@@ -1018,3 +1018,34 @@ def test_a_branch_reset_behind_the_start_is_rolled_back_from_git_s_diff(
         ("src/new.py", "delete"),
         ("src/old.py", "delete"),
     ]
+
+
+def test_the_early_log_is_adopted_only_when_it_is_the_one_needed(
+    seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The console script starts the log from session.json unchecked; the checked
+    session must ask for the very same log, else the early one is stopped."""
+    from guard import evidence, prefetch
+
+    monkeypatch.chdir(tmp_path)
+    assert prefetch.start() is None  # not a repository
+    monkeypatch.chdir(seeded)
+    assert prefetch.start() is None  # no session
+    start(invoke, seeded)
+    violated(seeded)
+    early = prefetch.start()
+    assert early is not None and early.common == str(seeded / ".git")
+    adopted = early.process
+    found, _ = evidence.Gathering(None, early).finish()
+    assert len(list(found.commits)) == 4
+    assert adopted.returncode == 0
+    stranger = subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wrong = prefetch.Early(early.common, ["log", "--oneline"], stranger)
+    found, _ = evidence.Gathering(None, wrong).finish()
+    assert len(list(found.commits)) == 4  # its own log
+    assert stranger.returncode is not None  # stopped
+    (seeded / ".git/guard/session.json").write_text('{"refs": {}, "start_head": 7}')
+    assert prefetch.start() is None
+    again = subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    evidence.prefetch(prefetch.Early(early.common, early.args, again))  # the checks refuse it
+    assert again.returncode is not None and not evidence.prefetched()  # stopped, not adopted
