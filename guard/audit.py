@@ -8,7 +8,7 @@ renderer (text, json, markdown, sarif, junit, github) takes as it is.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
@@ -247,10 +247,28 @@ class _Line:
 _PLAIN = re.compile(r"[\w@%+=,./][\w@%+=:,./-]*\Z", re.ASCII)
 
 
-def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
+def _count_changed(
+    commit: Commit, row: Mapping[str, Any], judge: _Judge, changed: dict[str, set[str]]
+) -> None:
+    """Add the commit's paths to `changed`, by category. Both sides of a rename count,
+    each in its category; a one-sided change's category is its row's."""
+    for change, listed in zip(commit.changes, row["changes"], strict=True):
+        if change.old_path is None:
+            changed.setdefault(listed["category"], set()).add(change.path)
+        else:
+            for path in (change.old_path, change.path):
+                changed.setdefault(judge.category(path, change.is_gitlink)[0], set()).add(path)
+
+
+def build(
+    evidence: Evidence,
+    classifier: Classifier,
+    on_commit: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
     """The `guard.audit/v1` report. The commits are read first and once, as they stream
-    from git (the checked-out branch's rollback plan worked out as they come); the
-    other branches' net changes after them (they may be composed from them)."""
+    from git (the checked-out branch's rollback plan worked out as they come, and each
+    commit's row handed to `on_commit` as soon as it is final); the other branches'
+    net changes after them (they may be composed from them)."""
     judge = _Judge(classifier, evidence.allowed)
     working = _working_rows(evidence.working, judge)
     start = evidence.start_entries
@@ -268,13 +286,9 @@ def build(evidence: Evidence, classifier: Classifier) -> dict[str, Any]:
         row, bad = _commit_row(commit, judge, start)
         commits.append(row)
         violations += bad
-        for change, listed in zip(commit.changes, row["changes"], strict=True):
-            # Both sides of a rename count, each in its category; one side is its row's.
-            if change.old_path is None:
-                changed.setdefault(listed["category"], set()).add(change.path)
-            else:
-                for path in (change.old_path, change.path):
-                    changed.setdefault(judge.category(path, change.is_gitlink)[0], set()).add(path)
+        if on_commit is not None:
+            on_commit(row)
+        _count_changed(commit, row, judge, changed)
         if line is not None:
             line.offer(commit)
 

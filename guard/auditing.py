@@ -96,6 +96,16 @@ def audit(
         with progress("reading the history..."):
             found, classifier, _ = evidence_for(session_id, since, mode, base, head)
             report = audit_core.build(found, classifier)
+    elif fmt == "json":  # each commit's JSON is written while git is still writing
+        from guard.report import json as json_report
+
+        found, classifier, _ = evidence_for(session_id, since, mode, base, head)
+        rows: list[str] = []
+        report = audit_core.build(
+            found, classifier, lambda row: rows.append(json_report.encode(row))
+        )
+        emit(json_report.render(report, rows), output)
+        return audit_core.exit_status(report)
     else:
         found, classifier, _ = evidence_for(session_id, since, mode, base, head)
         report = audit_core.build(found, classifier)

@@ -686,3 +686,21 @@ def test_the_branch_line_is_followed_whatever_order_its_commits_arrive_in() -> N
     stuck = audit._Line(START, "c" * 40, START_ENTRIES, audit._Judge(CLASSIFIER, ("docs",)))
     stuck.offer(third)
     assert stuck.plan() is None  # its line never reached the start
+
+
+def test_json_with_commits_encoded_as_they_came_is_the_same_text() -> None:
+    from guard.report import json as json_report
+
+    rows: list[str] = []
+    found = evidence(
+        [
+            commit("b", "docs: notes only", modify("src/app.py"), add("docs/n\u00e9.md")),
+            commit("a", "worklog", modify("docs/worklog.md")),
+        ]
+    )
+    report = audit.build(found, CLASSIFIER, lambda row: rows.append(json_report.encode(row)))
+    assert len(rows) == 2
+    whole = json_report.render(report)
+    assert json_report.render(report, rows) == whole
+    assert json_report.render(report, rows[:1]) == whole  # incomplete: encoded afresh
+    assert json.loads(whole)["commits"][0]["mislabelled"] is True
