@@ -270,7 +270,6 @@ def build(
     commit's row handed to `on_commit` as soon as it is final); the other branches'
     net changes after them (they may be composed from them)."""
     judge = _Judge(classifier, evidence.allowed)
-    working = _working_rows(evidence.working, judge)
     start = evidence.start_entries
     line = None
     if evidence.current_line and evidence.current_line[0] == evidence.base and start:
@@ -278,7 +277,7 @@ def build(
     names = {"production", "test", "docs", *classifier.policy.categories}
     changed: dict[str, set[str]] = {name: set() for name in names}
     commits = []
-    violations = sum(not r["allowed"] for r in working)
+    violations = 0
     for commit in evidence.commits:
         judge.prime(
             path for c in commit.changes for path in (c.path, c.old_path) if path is not None
@@ -292,6 +291,8 @@ def build(
         if line is not None:
             line.offer(commit)
 
+    working = _working_rows(evidence.working, judge)
+    violations += sum(not r["allowed"] for r in working)
     current = evidence.current_branch or ""
     plan = line.plan() if line is not None else None
     nets = evidence.nets

@@ -9,7 +9,8 @@ and `--base/--head` (an explicit range, as CI checks a pull request).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from guard import gitio, store
@@ -172,11 +173,16 @@ class _Nets(Mapping[str, Sequence["Change"]]):
     has read anyway, asked of git (`diff-tree`) only for a branch whose first-parent
     line does not lead back to its base through the session's commits."""
 
-    def __init__(self, history: gitio.History, wanted: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, history: gitio.History, later: _Later) -> None:
         self._history = history
-        self._wanted = wanted
+        self._later = later  # its last item: ref -> (start tip, tip) of each branch
         self._commits: dict[str, Commit] | None = None
         self._nets: dict[str, Sequence[Change]] = {}
+
+    @property
+    def _wanted(self) -> dict[str, tuple[str, str]]:
+        wanted: dict[str, tuple[str, str]] = self._later.get()[-1]
+        return wanted
 
     def __getitem__(self, ref: str) -> Sequence[Change]:
         if ref not in self._nets:
@@ -315,33 +321,84 @@ class Gathering:
         self.moved, self.fresh = _moved(session, self.tips, self.head)
 
     def finish(self) -> tuple[Evidence, Classifier]:
+        """The evidence, as soon as the commits can be judged (the start tree is read);
+        what the report needs only after the commits (the work tree, the integrity
+        checks, the other branches' net changes) is worked out meanwhile in a thread."""
         from guard.audit import Evidence
         from guard.classify import Classifier
 
         session, (head_sha, head_ref) = self.session, self.head
-        wanted = {**self.moved, **_fresh_bases(session, self.fresh)}
         current = head_ref or ("HEAD" if head_sha else None)
-        hooks_dir = gitio.hooks_dir()
-        rewritten, integrity = _integrity(
-            session, self.directory, self.tips, hooks_dir, self.common
-        )
-        classifier = Classifier(session.policy)
-        start_entries = self.tree.entries() if self.tree else {}
-        working = _not_the_guards(gitio.parse_status(self.status.result()), hooks_dir)
+        if current in self.fresh:
+            line = _fresh_bases(session, {current: self.fresh[current]}).get(current)
+        else:
+            line = self.moved.get(current or "")
+        later = _Later(self._rest)
         evidence = Evidence(
             session=session_summary(session, active=self.session_id is None),
             allowed=session.allowed,
             base=session.start_head,
             commits=self.history,
-            start_entries=start_entries,
-            working=working,
-            nets=_Nets(self.history, wanted),
+            start_entries=self.tree.entries() if self.tree else {},
+            working=_Part(later, 0),
+            nets=_Nets(self.history, later),
             current_branch=current,
-            rewritten=rewritten,
-            integrity=integrity,
-            current_line=wanted.get(current or ""),
+            rewritten=_Part(later, 1),
+            integrity=_Part(later, 2),
+            current_line=line,
         )
-        return evidence, classifier
+        return evidence, Classifier(session.policy)
+
+    def _rest(self) -> tuple[Any, ...]:
+        session = self.session
+        hooks_dir = gitio.hooks_dir()
+        rewritten, integrity = _integrity(
+            session, self.directory, self.tips, hooks_dir, self.common
+        )
+        working = _not_the_guards(gitio.parse_status(self.status.result()), hooks_dir)
+        wanted = {**self.moved, **_fresh_bases(session, self.fresh)}
+        return working, rewritten, integrity, wanted
+
+
+class _Later:
+    """A value worked out in a thread from now on; `get()` waits for it (and raises
+    what the thread raised)."""
+
+    def __init__(self, make: Callable[[], tuple[Any, ...]]) -> None:
+        self._make = make
+        self._value: tuple[Any, ...] = ()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._make()
+        except BaseException as exc:  # handed to whoever reads the value
+            self._failure = exc
+
+    def get(self) -> tuple[Any, ...]:
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        return self._value
+
+
+class _Part(Sequence[Any]):
+    """One list of a `_Later` value, read as a plain sequence."""
+
+    def __init__(self, later: _Later, index: int) -> None:
+        self._later, self._index = later, index
+
+    def _items(self) -> Sequence[Any]:
+        items: Sequence[Any] = self._later.get()[self._index]
+        return items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._items()[index]
+
+    def __len__(self) -> int:
+        return len(self._items())
 
 
 _prefetched: Gathering | None = None
