@@ -640,7 +640,7 @@ def main() -> int:
         print(f"runs: {args.runs} (+{args.warmup} warm-up), interleaved; workdir {workdir}")
         origin, _ = origin_repo(workdir, args.files, args.seed, str(home))
         log_format = subprocess.run(
-            [args.python, "-c", "from guard import gitio; print(gitio.LOG_FORMAT)"],
+            [args.python, "-c", "from guard.prefetch import LOG_FORMAT; print(LOG_FORMAT)"],
             env=env, capture_output=True, text=True, check=True,
         ).stdout.strip()  # fmt: skip
         sessions = [
