@@ -48,31 +48,45 @@ class Evidence(NamedTuple):
     # The checked-out branch's (start tip, tip) when it moved: its net change is then
     # worked out while the commits stream (when its start tip is `base`).
     current_line: tuple[str, str] | None = None
+    # Paths classified already, (category, rule): while the start tree was listed.
+    classified: Mapping[str, tuple[str, str | None]] | None = None
 
 
 def claims_docs_only(message: str) -> bool:
     return CLAIMS.search(message) is not None
 
 
+def classify_into(
+    classifier: Classifier, paths: Iterable[str], into: dict[str, tuple[str, str | None]]
+) -> None:
+    """(category, rule) of each path not in `into` yet, in one batch (the classifier's
+    fast loop)."""
+    todo = [p for p in dict.fromkeys(paths) if p not in into]
+    patterns, default = classifier.policy.patterns, classifier.policy.default
+    for path, index in zip(todo, classifier.indices(todo), strict=True):
+        into[path] = (
+            (default, None) if index < 0 else (patterns[index].category, patterns[index].rule)
+        )
+
+
 class _Judge:
     """Classification and the mode's verdict for single paths, memoised (an audit
     meets the same path in its commits, its net changes and its plan)."""
 
-    def __init__(self, classifier: Classifier, allowed: Sequence[str]) -> None:
+    def __init__(
+        self,
+        classifier: Classifier,
+        allowed: Sequence[str],
+        classified: Mapping[str, tuple[str, str | None]] | None = None,
+    ) -> None:
         self.classifier = classifier
         self.allowed = set(allowed)
         self.default = classifier.policy.default
-        self._seen: dict[str, tuple[str, str | None]] = {}
+        self._seen: dict[str, tuple[str, str | None]] = dict(classified or {})
 
     def prime(self, paths: Iterable[str]) -> None:
         """Classify many paths in one batch (the classifier's fast loop)."""
-        todo = [p for p in dict.fromkeys(paths) if p not in self._seen]
-        patterns, default = self.classifier.policy.patterns, self.default
-        for path, index in zip(todo, self.classifier.indices(todo), strict=True):
-            if index < 0:
-                self._seen[path] = (default, None)
-            else:
-                self._seen[path] = (patterns[index].category, patterns[index].rule)
+        classify_into(self.classifier, paths, self._seen)
 
     def category(self, path: str, gitlink: bool = False) -> tuple[str, str | None]:
         if gitlink:
@@ -269,7 +283,7 @@ def build(
     from git (the checked-out branch's rollback plan worked out as they come, and each
     commit's row handed to `on_commit` as soon as it is final); the other branches'
     net changes after them (they may be composed from them)."""
-    judge = _Judge(classifier, evidence.allowed)
+    judge = _Judge(classifier, evidence.allowed, evidence.classified)
     start = evidence.start_entries
     line = None
     if evidence.current_line and evidence.current_line[0] == evidence.base and start:

@@ -334,6 +334,8 @@ class Gathering:
         else:
             line = self.moved.get(current or "")
         later = _Later(self._rest)
+        classifier = Classifier(session.policy)
+        classified = self._classify_while_the_tree_is_listed(classifier)
         evidence = Evidence(
             session=session_summary(session, active=self.session_id is None),
             allowed=session.allowed,
@@ -346,8 +348,25 @@ class Gathering:
             rewritten=_Part(later, 1),
             integrity=_Part(later, 2),
             current_line=line,
+            classified=classified,
         )
-        return evidence, Classifier(session.policy)
+        return evidence, classifier
+
+    def _classify_while_the_tree_is_listed(
+        self, classifier: Classifier
+    ) -> dict[str, tuple[str, str | None]]:
+        """Commits cannot be judged before the start tree is read; meanwhile the
+        paths of those already parsed are classified."""
+        from guard.audit import classify_into
+
+        classified: dict[str, tuple[str, str | None]] = {}
+        done = 0
+        while self.tree is not None and not self.tree.wait(0.005):
+            parsed = self.history.parsed()
+            fresh, done = parsed[done:], len(parsed)
+            paths = (p for c in fresh for ch in c.changes for p in (ch.path, ch.old_path) if p)
+            classify_into(classifier, paths, classified)
+        return classified
 
     def _rest(self) -> tuple[Any, ...]:
         session = self.session

@@ -95,6 +95,13 @@ class Pending:
             if self._done is not None:
                 self._done()
 
+    def wait(self, timeout: float) -> bool:
+        """Whether git has finished (and its output is read), waiting `timeout` at most."""
+        if self.process is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     def result(self) -> bytes:
         if self.process is None:
             raise GitError("git is not installed or not on PATH")
@@ -470,6 +477,10 @@ class History:
                 break
         yield from self.all()[seen:]
 
+    def parsed(self) -> list[Commit]:
+        """The commits parsed so far (a list the parser only appends to)."""
+        return self._parser.commits
+
     def all(self) -> list[Commit]:
         """Every commit, once git has finished (whoever else is iterating)."""
         if self._pending is None:
@@ -567,6 +578,9 @@ class Tree:
     def __init__(self, rev: str, cwd: str | None = None, nice: int = 0) -> None:
         self.rev, self.cwd = rev, cwd
         self._pending = Pending([*TREE_FORMAT, rev], cwd, nice=nice)
+
+    def wait(self, timeout: float) -> bool:
+        return self._pending.wait(timeout)
 
     def entries(self) -> dict[str, str]:
         try:

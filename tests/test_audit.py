@@ -704,3 +704,18 @@ def test_json_with_commits_encoded_as_they_came_is_the_same_text() -> None:
     assert json_report.render(report, rows) == whole
     assert json_report.render(report, rows[:1]) == whole  # incomplete: encoded afresh
     assert json.loads(whole)["commits"][0]["mislabelled"] is True
+
+
+def test_paths_classified_ahead_give_the_same_report() -> None:
+    """The audit classifies the paths of commits parsed while the start tree is
+    still being listed; the report must not change for it."""
+    commits = [
+        commit("b", "more", rename("src/util.py", "docs/util.md"), add("tests/test_x.py")),
+        commit("a", "first", modify("src/app.py"), add("docs/notes.md")),
+    ]
+    classified: dict[str, tuple[str, str | None]] = {}
+    audit.classify_into(CLASSIFIER, ["src/app.py", "docs/notes.md", "src/util.py"], classified)
+    assert classified["src/app.py"] == ("production", None)
+    assert classified["docs/notes.md"] == ("docs", rule("docs/notes.md"))
+    ahead = audit.build(evidence(commits)._replace(classified=classified), CLASSIFIER)
+    assert ahead == build(commits)
