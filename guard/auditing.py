@@ -8,12 +8,16 @@ CLI's start-up.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from contextlib import AbstractContextManager
 from typing import Any
 
 from guard.errors import UsageError
 from guard.report import FORMATS, renderer
+from guard.report.json import encode
+from guard.report.json import render as render_json
 
 
 def evidence_for(
@@ -90,26 +94,21 @@ def audit(
     """Audit, render as `fmt`, write to `output` (stdout when None); the exit status."""
     from guard import audit as audit_core
 
+    waiting: AbstractContextManager[object] = contextlib.nullcontext()
     if sys.stderr.isatty() and fmt == "text":
         from guard.report.text import progress
 
-        with progress("reading the history..."):
-            found, classifier, _ = evidence_for(session_id, since, mode, base, head)
-            report = audit_core.build(found, classifier)
-    elif fmt == "json":  # each commit's JSON is written while git is still writing
-        from guard.report import json as json_report
-
+        waiting = progress("reading the history...")
+    rows: list[str] = []  # in JSON, each commit's row is encoded while git still writes
+    on_commit = (lambda row: rows.append(encode(row))) if fmt == "json" else None
+    with waiting:
         found, classifier, _ = evidence_for(session_id, since, mode, base, head)
-        rows: list[str] = []
-        report = audit_core.build(
-            found, classifier, lambda row: rows.append(json_report.encode(row))
-        )
-        emit(json_report.render(report, rows), output)
-        return audit_core.exit_status(report)
+        report = audit_core.build(found, classifier, on_commit)
+    if fmt == "json":
+        text = render_json(report, rows)
     else:
-        found, classifier, _ = evidence_for(session_id, since, mode, base, head)
-        report = audit_core.build(found, classifier)
-    emit(renderer(fmt, color=color() and output is None)(report), output)
+        text = renderer(fmt, color=color() and output is None)(report)
+    emit(text, output)
     return audit_core.exit_status(report)
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from guard import gitio, store
 from guard.errors import GitError, UsageError
 from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state, state_dir
-from guard.prefetch import Early, log_args
+from guard.prefetch import Early, log_args, start_tips
 
 if TYPE_CHECKING:
     from guard.audit import Evidence
@@ -95,7 +95,7 @@ def for_range(base: str, head: str, mode: str) -> tuple[Evidence, Classifier]:
         allowed=allowed,
         base=base_sha,
         commits=gitio.history([head_sha], [base_sha]),
-        start_entries=gitio.tree_entries(base_sha),
+        start_entries=gitio.Tree(base_sha).entries(),
         working=[],
         nets={"(range)": gitio.diff(base_sha, head_sha)},
         current_branch="(range)",
@@ -124,7 +124,7 @@ def for_since(since: str, mode: str) -> tuple[Evidence, Classifier]:
         allowed=allowed,
         base=start,
         commits=gitio.history(include, [start]),
-        start_entries=gitio.tree_entries(start),
+        start_entries=gitio.Tree(start).entries(),
         working=gitio.working_tree(),
         nets=nets,
         current_branch=head_ref or "HEAD",
@@ -175,14 +175,13 @@ class _Nets(Mapping[str, Sequence["Change"]]):
 
     def __init__(self, history: gitio.History, later: _Later) -> None:
         self._history = history
-        self._later = later  # its last item: ref -> (start tip, tip) of each branch
+        self._later = later
         self._commits: dict[str, Commit] | None = None
         self._nets: dict[str, Sequence[Change]] = {}
 
     @property
     def _wanted(self) -> dict[str, tuple[str, str]]:
-        wanted: dict[str, tuple[str, str]] = self._later.get()[-1]
-        return wanted
+        return self._later.get().wanted
 
     def __getitem__(self, ref: str) -> Sequence[Change]:
         if ref not in self._nets:
@@ -201,7 +200,7 @@ class _Nets(Mapping[str, Sequence["Change"]]):
 
 
 def _start_tips(session: Session) -> list[str]:
-    return [*session.refs.values(), *([session.start_head] if session.start_head else [])]
+    return start_tips(session.refs, session.start_head)
 
 
 def _not_the_guards(
@@ -329,11 +328,10 @@ class Gathering:
 
         session, (head_sha, head_ref) = self.session, self.head
         current = head_ref or ("HEAD" if head_sha else None)
-        if current in self.fresh:
-            line = _fresh_bases(session, {current: self.fresh[current]}).get(current)
-        else:
-            line = self.moved.get(current or "")
-        later = _Later(self._rest)
+        # The checked-out branch's base is needed now; the others' in the thread.
+        mine = {ref: tip for ref, tip in self.fresh.items() if ref == current}
+        lines = {**self.moved, **_fresh_bases(session, mine)}
+        later = _Later(lambda: self._rest(lines))
         classifier = Classifier(session.policy)
         classified = self._classify_while_the_tree_is_listed(classifier)
         evidence = Evidence(
@@ -342,12 +340,12 @@ class Gathering:
             base=session.start_head,
             commits=self.history,
             start_entries=self.tree.entries() if self.tree else {},
-            working=_Part(later, 0),
+            working=_Part(later, "working"),
             nets=_Nets(self.history, later),
             current_branch=current,
-            rewritten=_Part(later, 1),
-            integrity=_Part(later, 2),
-            current_line=line,
+            rewritten=_Part(later, "rewritten"),
+            integrity=_Part(later, "integrity"),
+            current_line=lines.get(current or ""),
             classified=classified,
         )
         return evidence, classifier
@@ -368,24 +366,33 @@ class Gathering:
             classify_into(classifier, paths, classified)
         return classified
 
-    def _rest(self) -> tuple[Any, ...]:
+    def _rest(self, lines: dict[str, tuple[str, str]]) -> _Rest:
+        """What the report needs after the commits; `lines`: the branches' (start tip,
+        tip) known already (the others made during the session are found here)."""
         session = self.session
         hooks_dir = gitio.hooks_dir()
         rewritten, integrity = _integrity(
             session, self.directory, self.tips, hooks_dir, self.common
         )
         working = _not_the_guards(gitio.parse_status(self.status.result()), hooks_dir)
-        wanted = {**self.moved, **_fresh_bases(session, self.fresh)}
-        return working, rewritten, integrity, wanted
+        others = {ref: tip for ref, tip in self.fresh.items() if ref not in lines}
+        return _Rest(working, rewritten, integrity, {**lines, **_fresh_bases(session, others)})
+
+
+class _Rest(NamedTuple):
+    working: list[gitio.WorkingChange]
+    rewritten: list[dict[str, str]]
+    integrity: list[dict[str, str]]
+    wanted: dict[str, tuple[str, str]]  # each moved branch: (its base, its tip)
 
 
 class _Later:
     """A value worked out in a thread from now on; `get()` waits for it (and raises
     what the thread raised)."""
 
-    def __init__(self, make: Callable[[], tuple[Any, ...]]) -> None:
+    def __init__(self, make: Callable[[], _Rest]) -> None:
         self._make = make
-        self._value: tuple[Any, ...] = ()
+        self._value: _Rest | None = None
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -396,21 +403,21 @@ class _Later:
         except BaseException as exc:  # handed to whoever reads the value
             self._failure = exc
 
-    def get(self) -> tuple[Any, ...]:
+    def get(self) -> _Rest:
         self._thread.join()
         if self._failure is not None:
             raise self._failure
-        return self._value
+        return cast("_Rest", self._value)  # set, as the thread did not fail
 
 
 class _Part(Sequence[Any]):
-    """One list of a `_Later` value, read as a plain sequence."""
+    """One list of the `_Rest` being worked out, read as a plain sequence."""
 
-    def __init__(self, later: _Later, index: int) -> None:
-        self._later, self._index = later, index
+    def __init__(self, later: _Later, name: str) -> None:
+        self._later, self._name = later, name
 
     def _items(self) -> Sequence[Any]:
-        items: Sequence[Any] = self._later.get()[self._index]
+        items: Sequence[Any] = getattr(self._later.get(), self._name)
         return items
 
     def __getitem__(self, index: Any) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Mapping
 from typing import Any
 
 LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
@@ -35,6 +36,12 @@ def log_args(include: list[str], exclude: list[str]) -> list[str]:
         *exclude,
         "--",
     ]
+
+
+def start_tips(refs: Mapping[str, str], start_head: str | None) -> list[str]:
+    """What the session's log excludes: every ref tip recorded at start, and the
+    start commit."""
+    return [*refs.values(), *([start_head] if start_head else [])]
 
 
 class Early:
@@ -63,7 +70,7 @@ def start() -> Early | None:
     try:
         with open(os.path.join(common, "guard", "session.json"), "rb") as handle:
             data: Any = json.loads(handle.read())
-        tips = [*data["refs"].values(), *([data["start_head"]] if data["start_head"] else [])]
+        tips = start_tips(data["refs"], data["start_head"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if not all(isinstance(tip, str) for tip in tips):
