@@ -491,9 +491,6 @@ class History:
         self._pending.result()
         return self._parser.close()
 
-    def commits(self) -> list[Commit]:
-        return list(self)
-
 
 ABSENT = ("000000", "")  # no file: the mode says so (diff records say it with zeros)
 
@@ -537,7 +534,7 @@ def net_change(commits: Mapping[str, Commit], base: str, tip: str) -> list[Chang
 
 
 def history(include: list[str], exclude: list[str], cwd: str | None = None) -> list[Commit]:
-    return History(include, exclude, cwd).commits()
+    return list(History(include, exclude, cwd))
 
 
 TREE = ["ls-tree", "-r", "-z", "--full-tree"]
@@ -643,10 +640,6 @@ DIFF_TREE = ["diff-tree", "-r", *_DIFF]
 def working_tree(cwd: str | None = None) -> list[WorkingChange]:
     """Staged, unstaged and untracked changes of this worktree."""
     return parse_status(run(STATUS, cwd=cwd))
-
-
-def parse_diff(out: bytes) -> list[Change]:
-    return parse_raw(_tokens(out))[0]
 
 
 def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> str | None:
