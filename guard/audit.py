@@ -8,6 +8,7 @@ renderer (text, json, markdown, sarif, junit, github) takes as it is.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
@@ -62,11 +63,8 @@ def classify_into(
     """(category, rule) of each path not in `into` yet, in one batch (the classifier's
     fast loop)."""
     todo = [p for p in dict.fromkeys(paths) if p not in into]
-    patterns, default = classifier.policy.patterns, classifier.policy.default
-    for path, index in zip(todo, classifier.indices(todo), strict=True):
-        into[path] = (
-            (default, None) if index < 0 else (patterns[index].category, patterns[index].rule)
-        )
+    decisions = classifier.decisions()
+    into.update(zip(todo, [decisions[i] for i in classifier.indices(todo)], strict=True))
 
 
 class _Judge:
@@ -121,21 +119,21 @@ def _change_row(change: Change, judge: _Judge, start: Mapping[str, str]) -> dict
             "allowed": allowed,
             "restores": not allowed and _restores(change, start),
         }
-    sides = [(category, rule, allowed, _restores(change, start))]
+    # The old side restores when its path was not there at the start.
     old_category, old_rule = judge.category(change.old_path)
-    gone_at_start = change.old_path not in start
-    sides.insert(0, (old_category, old_rule, old_category in judge.allowed, gone_at_start))
-    allowed = all(side[2] for side in sides)
-    bad = [side for side in sides if not side[2] and not side[3]]
-    named = bad[0] if bad else next((side for side in sides if not side[2]), sides[-1])
+    old_allowed = old_category in judge.allowed
+    old_fine = old_allowed or change.old_path not in start
+    new_fine = allowed or _restores(change, start)
+    if not old_fine or (new_fine and not old_allowed):  # the old side names it
+        category, rule = old_category, old_rule
     return {
         "path": change.path,
         "old_path": change.old_path,
         "status": change.status,
-        "category": named[0],
-        "rule": named[1],
-        "allowed": allowed,
-        "restores": not allowed and not bad,
+        "category": category,
+        "rule": rule,
+        "allowed": allowed and old_allowed,
+        "restores": not (allowed and old_allowed) and old_fine and new_fine,
     }
 
 
@@ -233,19 +231,25 @@ class _Line:
 
     def _walk(self, commit: Commit) -> None:
         self.expected = commit.parents[0] if commit.parents else ""
+        seen, start = self.seen, self.start
         for change in commit.changes:
-            if change.old_path is not None:  # a rename: the old path is gone now
-                self._now(change.old_path, None)
+            old = change.old_path
+            if old is not None and old not in seen:  # a rename: the old path is gone now
+                seen.add(old)
+                was = start.get(old)
+                if was is not None:
+                    self._changed(old, was, None)
+            path = change.path
+            if path in seen:
+                continue  # a newer commit on the line said already
+            seen.add(path)
             now = None if change.new_mode == "000000" else f"{change.new_mode} {change.new_oid}"
-            self._now(change.path, now)
+            was = start.get(path)
+            if now != was:
+                self._changed(path, was, now)
 
-    def _now(self, path: str, now: str | None) -> None:
-        if path in self.seen:
-            return  # a newer commit on the line said already
-        self.seen.add(path)
-        was = self.start.get(path)
-        if now == was:
-            return
+    def _changed(self, path: str, was: str | None, now: str | None) -> None:
+        """A path that differs from the start: a step when its category is forbidden."""
         gitlink = (was or "")[:6] == "160000" or (now or "")[:6] == "160000"
         category, _ = self.judge.category(path, gitlink)
         if category not in self.judge.allowed:
@@ -262,16 +266,17 @@ _PLAIN = re.compile(r"[\w@%+=,./][\w@%+=:,./-]*\Z", re.ASCII)
 
 
 def _count_changed(
-    commit: Commit, row: Mapping[str, Any], judge: _Judge, changed: dict[str, set[str]]
+    commit: Commit, row: Mapping[str, Any], judge: _Judge, changed: defaultdict[str, set[str]]
 ) -> None:
     """Add the commit's paths to `changed`, by category. Both sides of a rename count,
     each in its category; a one-sided change's category is its row's."""
     for change, listed in zip(commit.changes, row["changes"], strict=True):
         if change.old_path is None:
-            changed.setdefault(listed["category"], set()).add(change.path)
+            changed[listed["category"]].add(change.path)
         else:
+            gitlink = change.is_gitlink
             for path in (change.old_path, change.path):
-                changed.setdefault(judge.category(path, change.is_gitlink)[0], set()).add(path)
+                changed[judge.category(path, gitlink)[0]].add(path)
 
 
 def build(
@@ -289,7 +294,7 @@ def build(
     if evidence.current_line and evidence.current_line[0] == evidence.base and start:
         line = _Line(evidence.current_line[0], evidence.current_line[1], start, judge)
     names = {"production", "test", "docs", *classifier.policy.categories}
-    changed: dict[str, set[str]] = {name: set() for name in names}
+    changed: defaultdict[str, set[str]] = defaultdict(set, {name: set() for name in names})
     commits = []
     violations = 0
     for commit in evidence.commits:

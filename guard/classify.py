@@ -175,6 +175,16 @@ class Classifier:
         self._dirs_bucket = _Bucket(indexed)
         self._files = _Bucket([(i, p) for i, p in indexed if not p.dir_only])
         self._dirs: dict[str, int] = {}
+        self._decisions: list[tuple[str, str | None]] | None = None
+
+    def decisions(self) -> list[tuple[str, str | None]]:
+        """(category, rule) of each pattern, then the default's (at index -1): what an
+        index from `indices` decides, picked without building a Decision."""
+        if self._decisions is None:
+            policy = self.policy
+            self._decisions = [(p.category, p.rule) for p in policy.patterns]
+            self._decisions.append((policy.default, None))
+        return self._decisions
 
     def classify(self, path: str) -> Decision:
         index = self.index(path)
