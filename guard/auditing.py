@@ -16,7 +16,7 @@ from typing import Any
 
 from guard.errors import UsageError
 from guard.report import FORMATS, renderer
-from guard.report.json import encode
+from guard.report.json import encode_commit
 from guard.report.json import render as render_json
 
 
@@ -100,7 +100,7 @@ def audit(
 
         waiting = progress("reading the history...")
     rows: list[str] = []  # in JSON, each commit's row is encoded while git still writes
-    on_commit = (lambda row: rows.append(encode(row))) if fmt == "json" else None
+    on_commit = (lambda row: rows.append(encode_commit(row))) if fmt == "json" else None
     with waiting:
         found, classifier, _ = evidence_for(session_id, since, mode, base, head)
         report = audit_core.build(found, classifier, on_commit)

@@ -534,10 +534,19 @@ def test_json_matches_the_schema_and_round_trips_every_path() -> None:
     report = odd_report()
     text = render("json", report)
     assert text.isascii()
+    assert text == json.dumps(report, separators=(",", ":")) + "\n"
     data = json.loads(text)
     jsonschema.validate(data, SCHEMA, cls=jsonschema.Draft202012Validator)
     assert data == report
     assert [c["path"] for c in data["commits"][0]["changes"]] == ODD
+
+
+def test_json_rows_of_another_shape_are_written_the_general_way() -> None:
+    report = odd_report()
+    report["commits"][0]["changes"][0] = {"path": "a", "extra": [1, 2]}
+    report["commits"][0]["files"] = 3  # a key after "changes"
+    report["rollback"] = [{"path": "b", "note": "no template for this"}]
+    assert render("json", report) == json.dumps(report, separators=(",", ":")) + "\n"
 
 
 def test_sarif_has_one_result_per_violating_path() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from json.encoder import encode_basestring_ascii as _string
 from typing import Any
 
 
@@ -15,13 +16,80 @@ def encode(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), check_circular=False)
 
 
+# The report's two long lists, a change row per changed path and a rollback step per
+# path to undo, are written by templates: the same text as `encode`, character for
+# character (json's own string encoder), in two thirds of its time. Rows of another shape
+# take the general way.
+_CHANGE_KEYS = ("path", "old_path", "status", "category", "rule", "allowed", "restores")
+_CHANGE = '{"path":%s,"old_path":%s,"status":%s,"category":%s,"rule":%s,"allowed":%s,"restores":%s}'
+_STEP_KEYS = ("path", "action", "source", "category", "command")
+_STEP = '{"path":%s,"action":%s,"source":%s,"category":%s,"command":%s}'
+_LITERAL = {True: "true", False: "false", None: "null"}
+
+
+def _shaped(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> bool:
+    """Whether the rows have exactly these keys in this order (each list is made by
+    one function, so the first row tells; values are strings, None or booleans)."""
+    return not rows or tuple(rows[0]) == keys
+
+
+def encode_commit(row: Mapping[str, Any]) -> str:
+    """A commit row, as `encode` writes it."""
+    changes = row["changes"]
+    if list(row)[-1] != "changes" or not _shaped(changes, _CHANGE_KEYS):
+        return encode(row)
+    head = encode({key: value for key, value in row.items() if key != "changes"})
+    string, literal = _string, _LITERAL
+    body = ",".join(
+        [
+            _CHANGE
+            % (
+                string(c["path"]),
+                "null" if c["old_path"] is None else string(c["old_path"]),
+                string(c["status"]),
+                string(c["category"]),
+                "null" if c["rule"] is None else string(c["rule"]),
+                literal[c["allowed"]],
+                literal[c["restores"]],
+            )
+            for c in changes
+        ]
+    )
+    return f'{head[:-1]}{"," if len(head) > 2 else ""}"changes":[{body}]}}'
+
+
+def encode_plan(steps: Sequence[Mapping[str, Any]]) -> str:
+    """The rollback plan, as `encode` writes it."""
+    if not _shaped(steps, _STEP_KEYS):
+        return encode(steps)
+    string = _string
+    body = ",".join(
+        [
+            _STEP
+            % (
+                string(s["path"]),
+                string(s["action"]),
+                "null" if s["source"] is None else string(s["source"]),
+                string(s["category"]),
+                string(s["command"]),
+            )
+            for s in steps
+        ]
+    )
+    return f"[{body}]"
+
+
 def render(report: Mapping[str, Any], commits: Sequence[str] | None = None) -> str:
     """The report as one line of JSON. `commits`: its commit rows already encoded
-    (`encode`, in order, as the audit made them while git was still writing)."""
+    (`encode_commit`, in order, as the audit made them while git was still writing)."""
     if commits is None or len(commits) != len(report["commits"]):
-        return encode(report) + "\n"
-    parts = (
-        f"{encode(key)}:{'[' + ','.join(commits) + ']' if key == 'commits' else encode(value)}"
-        for key, value in report.items()
-    )
+        commits = [encode_commit(row) for row in report["commits"]]
+    parts = []
+    for key, value in report.items():
+        if key == "commits":
+            parts.append(f'"commits":[{",".join(commits)}]')
+        elif key == "rollback":
+            parts.append(f'"rollback":{encode_plan(value)}')
+        else:
+            parts.append(f"{encode(key)}:{encode(value)}")
     return "{" + ",".join(parts) + "}\n"

@@ -84,6 +84,8 @@ def audit(invoke, repo: Path, *args: str) -> tuple[int, dict[str, Any]]:
     assert done.code in (0, 1), done.err
     report = json.loads(done.out)
     jsonschema.validate(report, SCHEMA, cls=jsonschema.Draft202012Validator)
+    # The fast writer's text is exactly json's own.
+    assert done.out == (json.dumps(report, separators=(",", ":")) + "\n").encode()
     return done.code, report
 
 
