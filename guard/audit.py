@@ -293,7 +293,8 @@ def build(
     line = None
     if evidence.current_line and evidence.current_line[0] == evidence.base and start:
         line = _Line(evidence.current_line[0], evidence.current_line[1], start, judge)
-    names = {"production", "test", "docs", *classifier.policy.categories}
+    # In the policy's order (a set's would change with the hash seed, run to run).
+    names = dict.fromkeys([*classifier.policy.categories, "production", "test", "docs"])
     changed: defaultdict[str, set[str]] = defaultdict(set, {name: set() for name in names})
     commits = []
     violations = 0
