@@ -11,11 +11,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import attrgetter, itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guard.classify import Classifier
 from guard.enforce import SUBMODULE_RULE, literal, quote
 from guard.session import Change, Commit
+
+if TYPE_CHECKING:
+    from guard.report.json import Streamed
 
 SCHEMA = "guard.audit/v1"
 
@@ -212,10 +215,18 @@ class _Line:
     `plan()` is None unless the line led back to the start commit (a branch reset
     to an older commit does not): then the composed net change decides."""
 
-    def __init__(self, base: str, tip: str, start: Mapping[str, str], judge: _Judge) -> None:
+    def __init__(
+        self,
+        base: str,
+        tip: str,
+        start: Mapping[str, str],
+        judge: _Judge,
+        encode: Callable[[Mapping[str, Any]], str] | None = None,
+    ) -> None:
         self.base, self.expected, self.start, self.judge = base, tip, start, judge
+        self.encode = encode  # each step is encoded as it is made, when given
         self.seen: set[str] = set()
-        self.steps: list[tuple[str, dict[str, Any]]] = []
+        self.steps: list[tuple[str, dict[str, Any], str]] = []
         self.waiting: dict[str, Commit] = {}  # commits off the line, or early
 
     def offer(self, commit: Commit) -> None:
@@ -253,12 +264,18 @@ class _Line:
         gitlink = (was or "")[:6] == "160000" or (now or "")[:6] == "160000"
         category, _ = self.judge.category(path, gitlink)
         if category not in self.judge.allowed:
-            self.steps.append((path, _step(path, was is None, category, self.base)))
+            step = _step(path, was is None, category, self.base)
+            self.steps.append((path, step, self.encode(step) if self.encode else ""))
 
     def plan(self) -> list[dict[str, Any]] | None:
         if self.expected != self.base:
             return None
-        return [step for _, step in sorted(self.steps, key=itemgetter(0))]
+        self.steps.sort(key=itemgetter(0))
+        return [step for _, step, _ in self.steps]
+
+    def encoded(self) -> list[str]:
+        """The steps of `plan()`, encoded, in its order."""
+        return [text for _, _, text in self.steps]
 
 
 # Needs neither `:(literal)` (no leading `:` nor wildcard) nor shell quoting.
@@ -280,19 +297,19 @@ def _count_changed(
 
 
 def build(
-    evidence: Evidence,
-    classifier: Classifier,
-    on_commit: Callable[[dict[str, Any]], None] | None = None,
+    evidence: Evidence, classifier: Classifier, streamed: Streamed | None = None
 ) -> dict[str, Any]:
     """The `guard.audit/v1` report. The commits are read first and once, as they stream
     from git (the checked-out branch's rollback plan worked out as they come, and each
-    commit's row handed to `on_commit` as soon as it is final); the other branches'
-    net changes after them (they may be composed from them)."""
+    commit's row and rollback step handed to `streamed` to encode as soon as it is
+    final); the other branches' net changes after them (they may be composed from
+    them)."""
     judge = _Judge(classifier, evidence.allowed, evidence.classified)
     start = evidence.start_entries
     line = None
     if evidence.current_line and evidence.current_line[0] == evidence.base and start:
-        line = _Line(evidence.current_line[0], evidence.current_line[1], start, judge)
+        encode = streamed.step if streamed is not None else None
+        line = _Line(*evidence.current_line, start, judge, encode)
     # In the policy's order (a set's would change with the hash seed, run to run).
     names = dict.fromkeys([*classifier.policy.categories, "production", "test", "docs"])
     changed: defaultdict[str, set[str]] = defaultdict(set, {name: set() for name in names})
@@ -305,8 +322,8 @@ def build(
         row, bad = _commit_row(commit, judge, start)
         commits.append(row)
         violations += bad
-        if on_commit is not None:
-            on_commit(row)
+        if streamed is not None:
+            streamed.commit(row)
         _count_changed(commit, row, judge, changed)
         if line is not None:
             line.offer(commit)
@@ -328,6 +345,8 @@ def build(
         )
     if plan is None:
         plan = rollback_plan(nets.get(current, ()), judge, evidence.base)
+    elif streamed is not None and line is not None:
+        streamed.steps = line.encoded()
     dirty = {row["path"] for row in working if not row["allowed"]}
     # "Now" is the checked-out branch and the work tree; other branches that still
     # carry forbidden changes are named in `integrity`, so nothing goes unreported.

@@ -16,7 +16,7 @@ from typing import Any
 
 from guard.errors import UsageError
 from guard.report import FORMATS, renderer
-from guard.report.json import encode_commit
+from guard.report.json import Streamed
 from guard.report.json import render as render_json
 
 
@@ -99,13 +99,13 @@ def audit(
         from guard.report.text import progress
 
         waiting = progress("reading the history...")
-    rows: list[str] = []  # in JSON, each commit's row is encoded while git still writes
-    on_commit = (lambda row: rows.append(encode_commit(row))) if fmt == "json" else None
+    # In JSON, the commit rows and rollback steps are encoded while git still writes.
+    streamed = Streamed() if fmt == "json" else None
     with waiting:
         found, classifier, _ = evidence_for(session_id, since, mode, base, head)
-        report = audit_core.build(found, classifier, on_commit)
-    if fmt == "json":
-        text = render_json(report, rows)
+        report = audit_core.build(found, classifier, streamed)
+    if streamed is not None:
+        text = render_json(report, streamed)
     else:
         text = renderer(fmt, color=color() and output is None)(report)
     emit(text, output)

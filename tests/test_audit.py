@@ -700,18 +700,20 @@ def test_the_branch_line_is_followed_whatever_order_its_commits_arrive_in() -> N
 def test_json_with_commits_encoded_as_they_came_is_the_same_text() -> None:
     from guard.report import json as json_report
 
-    rows: list[str] = []
-    found = evidence(
-        [
-            commit("b", "docs: notes only", modify("src/app.py"), add("docs/n\u00e9.md")),
-            commit("a", "worklog", modify("docs/worklog.md")),
-        ]
-    )
-    report = audit.build(found, CLASSIFIER, lambda row: rows.append(json_report.encode(row)))
-    assert len(rows) == 2
+    streamed = json_report.Streamed()
+    newer = commit("b", "docs: notes only", modify("src/app.py"), add("docs/n\u00e9.md"))
+    older = commit("a", "worklog", modify("docs/worklog.md"), add("src/x.py"))
+    found = evidence([newer._replace(parents=(older.sha,)), older])
+    found = found._replace(current_line=(START, newer.sha))  # the plan streams too
+    report = audit.build(found, CLASSIFIER, streamed)
+    assert len(streamed.commits) == 2
+    assert len(streamed.steps) == len(report["rollback"]) == 2
     whole = json_report.render(report)
-    assert json_report.render(report, rows) == whole
-    assert json_report.render(report, rows[:1]) == whole  # incomplete: encoded afresh
+    assert whole == json.dumps(report, separators=(",", ":")) + "\n"
+    assert json_report.render(report, streamed) == whole
+    streamed.commits.pop()
+    streamed.steps.append("[]")
+    assert json_report.render(report, streamed) == whole  # incomplete: encoded afresh
     assert json.loads(whole)["commits"][0]["mislabelled"] is True
 
 

@@ -58,6 +58,20 @@ def encode_commit(row: Mapping[str, Any]) -> str:
     return f'{head[:-1]}{"," if len(head) > 2 else ""}"changes":[{body}]}}'
 
 
+def encode_step(step: Mapping[str, Any]) -> str:
+    """A rollback step, as `encode` writes it."""
+    if tuple(step) != _STEP_KEYS:
+        return encode(step)
+    string = _string
+    return _STEP % (
+        string(step["path"]),
+        string(step["action"]),
+        "null" if step["source"] is None else string(step["source"]),
+        string(step["category"]),
+        string(step["command"]),
+    )
+
+
 def encode_plan(steps: Sequence[Mapping[str, Any]]) -> str:
     """The rollback plan, as `encode` writes it."""
     if not _shaped(steps, _STEP_KEYS):
@@ -79,17 +93,35 @@ def encode_plan(steps: Sequence[Mapping[str, Any]]) -> str:
     return f"[{body}]"
 
 
-def render(report: Mapping[str, Any], commits: Sequence[str] | None = None) -> str:
-    """The report as one line of JSON. `commits`: its commit rows already encoded
-    (`encode_commit`, in order, as the audit made them while git was still writing)."""
-    if commits is None or len(commits) != len(report["commits"]):
+class Streamed:
+    """The report's long lists encoded while the audit makes them, as git still
+    writes: each commit's row (`commit`, in order), and each rollback step of the
+    checked-out branch (`step`; the audit keeps the texts in the plan's order)."""
+
+    def __init__(self) -> None:
+        self.commits: list[str] = []
+        self.steps: list[str] = []
+
+    def commit(self, row: Mapping[str, Any]) -> None:
+        self.commits.append(encode_commit(row))
+
+    def step(self, step: Mapping[str, Any]) -> str:
+        return encode_step(step)
+
+
+def render(report: Mapping[str, Any], streamed: Streamed | None = None) -> str:
+    """The report as one line of JSON, with the lists `streamed` already encoded
+    where they are complete."""
+    commits, steps = (streamed.commits, streamed.steps) if streamed else ([], [])
+    if len(commits) != len(report["commits"]):
         commits = [encode_commit(row) for row in report["commits"]]
     parts = []
     for key, value in report.items():
         if key == "commits":
             parts.append(f'"commits":[{",".join(commits)}]')
         elif key == "rollback":
-            parts.append(f'"rollback":{encode_plan(value)}')
+            plan = f"[{','.join(steps)}]" if steps and len(steps) == len(value) else None
+            parts.append(f'"rollback":{plan or encode_plan(value)}')
         else:
             parts.append(f"{encode(key)}:{encode(value)}")
     return "{" + ",".join(parts) + "}\n"
