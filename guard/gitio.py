@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from guard.errors import GitError
-from guard.prefetch import LOG_FORMAT, log_args
+from guard.prefetch import LOG_FORMAT, Spawned, log_args
 from guard.session import Change, Commit
+
+Process = subprocess.Popen[bytes] | Spawned  # a running git, drained by Pending
 
 
 class Location(NamedTuple):
@@ -50,7 +52,7 @@ class Pending:
         sink: Callable[[bytes], None] | None = None,
         done: Callable[[], None] | None = None,
         nice: int = 0,
-        process: subprocess.Popen[bytes] | None = None,
+        process: Process | None = None,
     ) -> None:
         self.args = args
         self._done = done
@@ -59,7 +61,7 @@ class Pending:
         self._failure: BaseException | None = None
         self._sink = sink or self._out.append
         try:
-            self.process: subprocess.Popen[bytes] | None = process or subprocess.Popen(
+            self.process: Process | None = process or subprocess.Popen(
                 ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except FileNotFoundError:
@@ -73,7 +75,7 @@ class Pending:
         self._thread = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
         self._thread.start()
 
-    def _drain(self, process: subprocess.Popen[bytes]) -> None:
+    def _drain(self, process: Process) -> None:
         try:
             with selectors.DefaultSelector() as selector:
                 selector.register(process.stdout, selectors.EVENT_READ, self._sink)  # type: ignore[arg-type]
@@ -438,7 +440,7 @@ class History:
         include: list[str],
         exclude: list[str],
         cwd: str | None = None,
-        process: subprocess.Popen[bytes] | None = None,
+        process: Process | None = None,
     ) -> None:
         """`process`: this very log, already started (see `guard.prefetch`)."""
         self.args = log_args(include, exclude)

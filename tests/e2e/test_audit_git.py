@@ -1032,6 +1032,19 @@ def test_a_branch_reset_behind_the_start_is_rolled_back_from_git_s_diff(
     ]
 
 
+def test_no_early_log_without_git_on_path(
+    seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from guard import prefetch
+
+    start(invoke, seeded)
+    monkeypatch.chdir(seeded)
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no git
+    assert prefetch.start() is None
+    with pytest.raises(FileNotFoundError):
+        prefetch.Spawned(["git", "log"])
+
+
 def test_the_early_log_is_adopted_only_when_it_is_the_one_needed(
     seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -1051,13 +1064,13 @@ def test_the_early_log_is_adopted_only_when_it_is_the_one_needed(
     found, _ = evidence.Gathering(None, early).finish()
     assert len(list(found.commits)) == 4
     assert adopted.returncode == 0
-    stranger = subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stranger = prefetch.Spawned(["sleep", "30"])
     wrong = prefetch.Early(early.common, ["log", "--oneline"], stranger)
     found, _ = evidence.Gathering(None, wrong).finish()
     assert len(list(found.commits)) == 4  # its own log
     assert stranger.returncode is not None  # stopped
     (seeded / ".git/guard/session.json").write_text('{"refs": {}, "start_head": 7}')
     assert prefetch.start() is None
-    again = subprocess.Popen(["sleep", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    again = prefetch.Spawned(["sleep", "30"])
     evidence.prefetch(prefetch.Early(early.common, early.args, again))  # the checks refuse it
     assert again.returncode is not None and not evidence.prefetched()  # stopped, not adopted
