@@ -111,17 +111,32 @@ class Streamed:
 
 def render(report: Mapping[str, Any], streamed: Streamed | None = None) -> str:
     """The report as one line of JSON, with the lists `streamed` already encoded
-    where they are complete."""
+    where they are complete. Joined once: each copy of a 3 MB text costs a
+    millisecond or two of fresh memory."""
     commits, steps = (streamed.commits, streamed.steps) if streamed else ([], [])
     if len(commits) != len(report["commits"]):
         commits = [encode_commit(row) for row in report["commits"]]
-    parts = []
+    chunks = ["{"]
     for key, value in report.items():
+        chunks.append(f"{',' if len(chunks) > 1 else ''}{encode(key)}:")
         if key == "commits":
-            parts.append(f'"commits":[{",".join(commits)}]')
+            chunks.append("[")
+            chunks.extend(_separated(commits))
+            chunks.append("]")
+        elif key == "rollback" and steps and len(steps) == len(value):
+            chunks.append("[")
+            chunks.extend(_separated(steps))
+            chunks.append("]")
         elif key == "rollback":
-            plan = f"[{','.join(steps)}]" if steps and len(steps) == len(value) else None
-            parts.append(f'"rollback":{plan or encode_plan(value)}')
+            chunks.append(encode_plan(value))
         else:
-            parts.append(f"{encode(key)}:{encode(value)}")
-    return "{" + ",".join(parts) + "}\n"
+            chunks.append(encode(value))
+    chunks.append("}\n")
+    return "".join(chunks)
+
+
+def _separated(items: Sequence[str]) -> list[str]:
+    """`items` with a comma between each two, for one join."""
+    out = [","] * (2 * len(items) - 1) if items else []
+    out[::2] = items
+    return out
