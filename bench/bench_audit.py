@@ -498,7 +498,6 @@ early = start_log()  # as the console script does: the log first
 t_log = time.perf_counter() - t0
 from guard import auditing, evidence, gitio
 from guard import audit as core
-from guard.report import json as report_json
 mode = sys.argv[1]
 if mode == "phases":
     # What the console script does for `guard audit --format json`, with marks: when
@@ -530,7 +529,7 @@ if mode == "phases":
     gitio.History.__init__, gitio.History._end, gitio.Pending._drain = init, end, drain
     after(evidence.Gathering, "finish", "evidence gathered (all but the commits)")
     after(core, "build", "report built")
-    after(report_json, "render", "JSON rendered")
+    after(auditing, "render_json", "JSON rendered")  # as auditing imported it
     after(auditing, "emit", "written")
     mark("imported")
     marks["git log started"] = t_log
