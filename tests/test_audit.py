@@ -542,11 +542,15 @@ def test_json_matches_the_schema_and_round_trips_every_path() -> None:
 
 
 def test_json_rows_of_another_shape_are_written_the_general_way() -> None:
+    from guard.report import json as json_report
+
     report = odd_report()
     report["commits"][0]["changes"][0] = {"path": "a", "extra": [1, 2]}
     report["commits"][0]["files"] = 3  # a key after "changes"
     report["rollback"] = [{"path": "b", "note": "no template for this"}]
     assert render("json", report) == json.dumps(report, separators=(",", ":")) + "\n"
+    step = report["rollback"][0]
+    assert json_report.encode_step(step) == json.dumps(step, separators=(",", ":"))
 
 
 def test_sarif_has_one_result_per_violating_path() -> None:
