@@ -60,8 +60,17 @@ def encode_commit(row: Mapping[str, Any]) -> str:
 
 def encode_step(step: Mapping[str, Any]) -> str:
     """A rollback step, as `encode` writes it."""
-    if tuple(step) != _STEP_KEYS:
-        return encode(step)
+    return _step(step) if tuple(step) == _STEP_KEYS else encode(step)
+
+
+def encode_plan(steps: Sequence[Mapping[str, Any]]) -> str:
+    """The rollback plan, as `encode` writes it."""
+    if not _shaped(steps, _STEP_KEYS):
+        return encode(steps)
+    return f"[{','.join([_step(step) for step in steps])}]"
+
+
+def _step(step: Mapping[str, Any]) -> str:
     string = _string
     return _STEP % (
         string(step["path"]),
@@ -70,27 +79,6 @@ def encode_step(step: Mapping[str, Any]) -> str:
         string(step["category"]),
         string(step["command"]),
     )
-
-
-def encode_plan(steps: Sequence[Mapping[str, Any]]) -> str:
-    """The rollback plan, as `encode` writes it."""
-    if not _shaped(steps, _STEP_KEYS):
-        return encode(steps)
-    string = _string
-    body = ",".join(
-        [
-            _STEP
-            % (
-                string(s["path"]),
-                string(s["action"]),
-                "null" if s["source"] is None else string(s["source"]),
-                string(s["category"]),
-                string(s["command"]),
-            )
-            for s in steps
-        ]
-    )
-    return f"[{body}]"
 
 
 class Streamed:
@@ -116,27 +104,26 @@ def render(report: Mapping[str, Any], streamed: Streamed | None = None) -> str:
     commits, steps = (streamed.commits, streamed.steps) if streamed else ([], [])
     if len(commits) != len(report["commits"]):
         commits = [encode_commit(row) for row in report["commits"]]
+    complete = bool(steps) and len(steps) == len(report["rollback"])
     chunks = ["{"]
     for key, value in report.items():
         chunks.append(f"{',' if len(chunks) > 1 else ''}{encode(key)}:")
         if key == "commits":
-            chunks.append("[")
-            chunks.extend(_separated(commits))
-            chunks.append("]")
-        elif key == "rollback" and steps and len(steps) == len(value):
-            chunks.append("[")
-            chunks.extend(_separated(steps))
-            chunks.append("]")
+            chunks.extend(_listed(commits))
         elif key == "rollback":
-            chunks.append(encode_plan(value))
+            chunks.extend(_listed(steps) if complete else [encode_plan(value)])
         else:
             chunks.append(encode(value))
     chunks.append("}\n")
     return "".join(chunks)
 
 
-def _separated(items: Sequence[str]) -> list[str]:
-    """`items` with a comma between each two, for one join."""
-    out = [","] * (2 * len(items) - 1) if items else []
-    out[::2] = items
-    return out
+def _listed(items: Sequence[str]) -> list[str]:
+    """A JSON list of encoded items, as pieces for one join: `[`, the items with a
+    comma between each two, `]`."""
+    if not items:
+        return ["[]"]
+    pieces = [","] * (2 * len(items) + 1)
+    pieces[0], pieces[-1] = "[", "]"
+    pieces[1:-1:2] = items
+    return pieces
