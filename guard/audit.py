@@ -176,10 +176,15 @@ def _working_rows(working: Iterable[Any], judge: _Judge) -> list[dict[str, Any]]
     return rows
 
 
-def _step(path: str, added: bool, category: str, base: str | None) -> dict[str, Any]:
-    """One rollback step: delete what was added, restore the rest from `base`."""
+def _step(
+    path: str, added: bool, category: str, base: str | None, plain: bool | None = None
+) -> dict[str, Any]:
+    """One rollback step: delete what was added, restore the rest from `base`.
+    `plain`: whether `path` matches _PLAIN, when the caller knows."""
     # A plain path is its own pathspec and shell word; others are made so.
-    word = path if _PLAIN.match(path) else quote(literal(path))
+    if plain is None:
+        plain = _PLAIN.match(path) is not None
+    word = path if plain else quote(literal(path))
     if added or base is None:
         return {
             "path": path,
@@ -221,10 +226,13 @@ class _Line:
         tip: str,
         start: Mapping[str, str],
         judge: _Judge,
-        encode: Callable[[Mapping[str, Any]], str] | None = None,
+        encode: Callable[[Mapping[str, Any], bool], str] | None = None,
     ) -> None:
         self.base, self.expected, self.start, self.judge = base, tip, start, judge
-        self.encode = encode  # each step is encoded as it is made, when given
+        # Each step is encoded as it is made, when `encode` is given; told whether its
+        # path and command are plain (nothing in them needs escaping).
+        self.encode = encode
+        self.plain_base = _PLAIN.match(base) is not None
         self.seen: set[str] = set()
         self.steps: list[tuple[str, dict[str, Any], str]] = []
         self.waiting: dict[str, Commit] = {}  # commits off the line, or early
@@ -264,8 +272,10 @@ class _Line:
         gitlink = (was or "")[:6] == "160000" or (now or "")[:6] == "160000"
         category, _ = self.judge.category(path, gitlink)
         if category not in self.judge.allowed:
-            step = _step(path, was is None, category, self.base)
-            self.steps.append((path, step, self.encode(step) if self.encode else ""))
+            plain = _PLAIN.match(path) is not None
+            step = _step(path, was is None, category, self.base, plain)
+            text = self.encode(step, plain and self.plain_base) if self.encode else ""
+            self.steps.append((path, step, text))
 
     def plan(self) -> list[dict[str, Any]] | None:
         if self.expected != self.base:

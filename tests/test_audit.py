@@ -705,13 +705,16 @@ def test_json_with_commits_encoded_as_they_came_is_the_same_text() -> None:
     from guard.report import json as json_report
 
     streamed = json_report.Streamed()
+    odd = ['src/a "b".py', "src/caf\u00e9.py", "src/tab\there.py", "-src/x.py"]
     newer = commit("b", "docs: notes only", modify("src/app.py"), add("docs/n\u00e9.md"))
-    older = commit("a", "worklog", modify("docs/worklog.md"), add("src/x.py"))
+    older = commit(
+        "a", "worklog", modify("docs/worklog.md"), add("src/x.py"), *[add(p) for p in odd]
+    )
     found = evidence([newer._replace(parents=(older.sha,)), older])
     found = found._replace(current_line=(START, newer.sha))  # the plan streams too
     report = audit.build(found, CLASSIFIER, streamed)
     assert len(streamed.commits) == 2
-    assert len(streamed.steps) == len(report["rollback"]) == 2
+    assert len(streamed.steps) == len(report["rollback"]) == 6
     whole = json_report.render(report)
     assert whole == json.dumps(report, separators=(",", ":")) + "\n"
     assert json_report.render(report, streamed) == whole
@@ -719,6 +722,22 @@ def test_json_with_commits_encoded_as_they_came_is_the_same_text() -> None:
     streamed.steps.append("[]")
     assert json_report.render(report, streamed) == whole  # incomplete: encoded afresh
     assert json.loads(whole)["commits"][0]["mislabelled"] is True
+
+
+def test_plain_steps_are_written_without_the_string_encoder_as_json_would() -> None:
+    from guard.report import json as json_report
+
+    streamed = json_report.Streamed()
+    for path in ["src/app.py", "a/b-c_d@e%f+g=h:i,j.k", "x"]:
+        for step in (
+            audit._step(path, True, "production", START),
+            audit._step(path, False, "test", START),
+            audit._step(path, False, "test", None),
+        ):
+            assert streamed.step(step, plain=True) == json.dumps(step, separators=(",", ":"))
+    odd = audit._step('src/"quoted".py', False, "production", START)
+    assert streamed.step(odd) == json.dumps(odd, separators=(",", ":"))
+    assert streamed.step({"path": "src/app.py"}, plain=True) == '{"path":"src/app.py"}'
 
 
 def test_paths_classified_ahead_give_the_same_report() -> None:

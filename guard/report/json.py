@@ -89,12 +89,27 @@ class Streamed:
     def __init__(self) -> None:
         self.commits: list[str] = []
         self.steps: list[str] = []
+        self._middles: dict[tuple[str, str | None, str], str] = {}
 
     def commit(self, row: Mapping[str, Any]) -> None:
         self.commits.append(encode_commit(row))
 
-    def step(self, step: Mapping[str, Any]) -> str:
-        return encode_step(step)
+    def step(self, step: Mapping[str, Any], plain: bool = False) -> str:
+        """A rollback step, encoded. `plain`: its path and command hold only characters
+        JSON writes as they are (ASCII letters, digits and `_@%+=:,./-`), so they are
+        written without the string encoder; the rest of a step takes few values."""
+        if not plain or tuple(step) != _STEP_KEYS:
+            return encode_step(step)
+        key = (step["action"], step["source"], step["category"])
+        middle = self._middles.get(key)
+        if middle is None:
+            action, source, category = key
+            source_text = "null" if source is None else _string(source)
+            middle = self._middles[key] = (
+                f'","action":{_string(action)},"source":{source_text},'
+                f'"category":{_string(category)},"command":"'
+            )
+        return f'{{"path":"{step["path"]}{middle}{step["command"]}"}}'
 
 
 def render(report: Mapping[str, Any], streamed: Streamed | None = None) -> str:
