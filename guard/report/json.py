@@ -18,10 +18,10 @@ def encode(value: Any) -> str:
 
 # The report's two long lists, a change row per changed path and a rollback step per
 # path to undo, are written by templates: the same text as `encode`, character for
-# character (json's own string encoder), in two thirds of its time. Rows of another shape
-# take the general way.
+# character (json's own string encoder), in a fraction of its time. The few values
+# besides the paths are encoded once each; rows of another shape take the general way.
 _CHANGE_KEYS = ("path", "old_path", "status", "category", "rule", "allowed", "restores")
-_CHANGE = '{"path":%s,"old_path":%s,"status":%s,"category":%s,"rule":%s,"allowed":%s,"restores":%s}'
+_TAIL = ',"status":%s,"category":%s,"rule":%s,"allowed":%s,"restores":%s}'
 _STEP_KEYS = ("path", "action", "source", "category", "command")
 _STEP = '{"path":%s,"action":%s,"source":%s,"category":%s,"command":%s}'
 _LITERAL = {True: "true", False: "false", None: "null"}
@@ -33,29 +33,30 @@ def _shaped(rows: Sequence[Mapping[str, Any]], keys: tuple[str, ...]) -> bool:
     return not rows or tuple(rows[0]) == keys
 
 
-def encode_commit(row: Mapping[str, Any]) -> str:
-    """A commit row, as `encode` writes it."""
+def encode_commit(row: Mapping[str, Any], tails: dict[tuple[Any, ...], str] | None = None) -> str:
+    """A commit row, as `encode` writes it. `tails`: the text after the paths of each
+    change row, by its values, kept from one commit to the next (they repeat: few
+    statuses, categories and rules)."""
     changes = row["changes"]
     if list(row)[-1] != "changes" or not _shaped(changes, _CHANGE_KEYS):
         return encode(row)
     head = encode({key: value for key, value in row.items() if key != "changes"})
-    string, literal = _string, _LITERAL
-    body = ",".join(
-        [
-            _CHANGE
-            % (
-                string(c["path"]),
-                "null" if c["old_path"] is None else string(c["old_path"]),
-                string(c["status"]),
-                string(c["category"]),
-                "null" if c["rule"] is None else string(c["rule"]),
-                literal[c["allowed"]],
-                literal[c["restores"]],
+    string, known = _string, {} if tails is None else tails
+    parts = []
+    for c in changes:
+        key = (c["status"], c["category"], c["rule"], c["allowed"], c["restores"])
+        tail = known.get(key)
+        if tail is None:
+            tail = known[key] = _TAIL % (
+                string(key[0]),
+                string(key[1]),
+                "null" if key[2] is None else string(key[2]),
+                _LITERAL[key[3]],
+                _LITERAL[key[4]],
             )
-            for c in changes
-        ]
-    )
-    return f'{head[:-1]}{"," if len(head) > 2 else ""}"changes":[{body}]}}'
+        old = "null" if c["old_path"] is None else string(c["old_path"])
+        parts.append(f'{{"path":{string(c["path"])},"old_path":{old}{tail}')
+    return f'{head[:-1]}{"," if len(head) > 2 else ""}"changes":[{",".join(parts)}]}}'
 
 
 def encode_step(step: Mapping[str, Any]) -> str:
@@ -90,9 +91,10 @@ class Streamed:
         self.commits: list[str] = []
         self.steps: list[str] = []
         self._middles: dict[tuple[str, str | None, str], str] = {}
+        self._tails: dict[tuple[Any, ...], str] = {}
 
     def commit(self, row: Mapping[str, Any]) -> None:
-        self.commits.append(encode_commit(row))
+        self.commits.append(encode_commit(row, self._tails))
 
     def step(self, step: Mapping[str, Any], plain: bool = False) -> str:
         """A rollback step, encoded. `plain`: its path and command hold only characters
