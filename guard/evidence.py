@@ -314,7 +314,9 @@ class Gathering:
         self.history = gitio.History(include, exclude, process=process)
         # The log is the audit's critical path: the side questions yield it the CPU.
         self.tree = gitio.Tree(session.start_head, nice=SIDE) if session.start_head else None
-        self.status = gitio.Pending(gitio.STATUS, nice=SIDE)
+        # One thread: the index's stat checks spread over threads cost more CPU in
+        # all (68 ms against 52 for 20,000 files), and CPU is what they take from the log.
+        self.status = gitio.Pending(["-c", "core.preloadIndex=false", *gitio.STATUS], nice=SIDE)
         self.head = gitio.head()
         self.tips = gitio.ref_tips()
         self.moved, self.fresh = _moved(session, self.tips, self.head)
