@@ -7,9 +7,8 @@ Builds a small repository, then times `guard agent claude` fed a PreToolUse `Wri
 payload: with no session (the SPEC: no more than a bare Python start), and with a
 read-only session for an allowed path (docs/analysis.md), a refused one
 (src/app.py) and a screened shell command. The floor, `python -c pass`, is measured
-in the same interleaved rounds, and so is the hook started without the console
-script's wrapper (which pip generates and which imports `re` first). Nothing is
-asserted.
+in the same interleaved rounds, and so is the hook started directly with
+`python -I -c`, without the `guard` script. Nothing is asserted.
 """
 
 from __future__ import annotations
@@ -82,8 +81,8 @@ def main() -> int:
         ]
         rows = {
             "python -c pass": ([sys.executable, "-c", "pass"], b"", 0),
-            "no session: guard agent claude (console script)": (agent, write_docs, 0),
-            "no session: python -I -c (the hook without the script wrapper)": (
+            "no session: guard agent claude": (agent, write_docs, 0),
+            "no session: python -I -c (the hook without the guard script)": (
                 direct,
                 write_docs,
                 0,

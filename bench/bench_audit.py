@@ -492,15 +492,14 @@ def check_audit(session: Session, cmd: Cmd) -> None:
 PHASES = r"""
 import sys, time, os, json
 t0 = time.perf_counter()
-import re  # as the console script does
 from guard.prefetch import start as start_log
-early = start_log()  # as the console script does: the log first
+early = start_log()  # as the guard script does: the log first
 t_log = time.perf_counter() - t0
 from guard import auditing, evidence, gitio
 from guard import audit as core
 mode = sys.argv[1]
 if mode == "phases":
-    # What the console script does for `guard audit --format json`, with marks: when
+    # What the guard script does for `guard audit --format json`, with marks: when
     # each moment came (wall ms since this script began; add the interpreter's own
     # start) and the CPU each thread and git's processes spent. No call is wrapped
     # in the streaming loop, so the marks cost nothing there.

@@ -1,6 +1,6 @@
 """`guard audit` without click: what is audited, the report, where it goes.
 
-The click command calls `audit`; the console script calls `fast_argv` and `audit`
+The click command calls `audit`; the guard script calls `fast_argv` and `audit`
 directly for the shapes CI and the benchmark use (`guard audit [--format F]
 [--output FILE]`), so the audit costs the git log it reads, not the log plus the
 CLI's start-up.

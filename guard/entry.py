@@ -1,4 +1,4 @@
-"""The `guard` console script: `guard check --staged` (what the pre-commit framework
+"""The `guard` command (bin/guard): `guard check --staged` (what the pre-commit framework
 runs on every commit) and `guard agent NAME` (what an agent runs before every tool
 call) skip loading click and the rest of the CLI, which would cost more than the
 check itself; `guard audit` starts reading the history first, and its common shapes

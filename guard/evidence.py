@@ -297,7 +297,7 @@ class Gathering:
     from the moment the session is known; `finish()` asks the rest and waits."""
 
     def __init__(self, session_id: str | None, early: Early | None = None) -> None:
-        """`early`: the log the console script started first, adopted if it is the
+        """`early`: the log the guard script started first, adopted if it is the
         one this session needs (else stopped)."""
         self.session_id = session_id
         self.common = early.common if early else gitio.common_dir()
@@ -435,7 +435,7 @@ _prefetched: Gathering | None = None
 def prefetch(early: Early | None = None) -> None:
     """Start gathering the active session's evidence now, before the command line is
     even parsed (`guard audit` with no session named), adopting the log `early` if
-    the console script started it. Any trouble is left for `for_session` to report."""
+    the guard script started it. Any trouble is left for `for_session` to report."""
     global _prefetched
     try:
         _prefetched = Gathering(None, early)

@@ -1,6 +1,6 @@
 """`guard audit`'s one big git log, started before the rest of session-guard loads.
 
-The log is the audit's critical path; the console script starts it first, from the
+The log is the audit's critical path; the guard script starts it first, from the
 active session's start tips read here without checks. Only os, signal and json
 are loaded before it starts: subprocess and typing cost about 20 ms together, so
 git is started with os.posix_spawn. `evidence.Gathering` then loads and checks the

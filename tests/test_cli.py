@@ -231,7 +231,28 @@ def test_console_script_and_module_run_as_subprocesses(repo: Path) -> None:
     assert b"Traceback" not in broken.stderr
 
 
-def test_wheel_ships_the_policies(tmp_path: Path) -> None:
+def test_the_guard_script_loads_nothing_before_its_command_needs_it(repo: Path) -> None:
+    """`guard` is a plain script, not a console-script wrapper (which imports `re` before
+    anything else): a hook with no session to check loads neither `re` nor `json`."""
+    script = Path(sys.executable).parent / "guard"
+    # Without coverage's subprocess measurement, which imports modules of its own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}
+    done = subprocess.run(
+        [sys.executable, "-I", "-X", "importtime", str(script), "agent", "claude"],
+        input=b"{}",
+        cwd=repo,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, b"")
+    lines = done.stderr.decode().splitlines()
+    loaded = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
+    assert "guard.hooks.agent" in loaded
+    assert not loaded & {"re", "json", "typing", "subprocess", "click"}
+
+
+def test_wheel_ships_the_policies_and_the_guard_script(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
     subprocess.run(
         [
@@ -253,6 +274,11 @@ def test_wheel_ships_the_policies(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "guard/policies/default.yaml" in names
     assert "guard/cli.py" in names
+    # The script, its shebang left for the installer to point at the environment's Python.
+    with zipfile.ZipFile(wheel) as archive:
+        script = archive.read(f"session_guard-{__version__}.data/scripts/guard")
+    assert script.startswith(b"#!python\n")
+    assert b"from guard.entry import main" in script
 
 
 FAST = {

@@ -1048,7 +1048,7 @@ def test_no_early_log_without_git_on_path(
 def test_the_early_log_is_adopted_only_when_it_is_the_one_needed(
     seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The console script starts the log from session.json unchecked; the checked
+    """The guard script starts the log from session.json unchecked; the checked
     session must ask for the very same log, else the early one is stopped."""
     from guard import evidence, prefetch
 
