@@ -1,23 +1,26 @@
 """`guard audit`'s one big git log, started before the rest of session-guard loads.
 
 The log is the audit's critical path; the guard script starts it first, from the
-active session's start tips read here without checks. Only os, signal and json
-are loaded before it starts: subprocess and typing cost about 20 ms together, so
-git is started with os.posix_spawn. `evidence.Gathering` then loads and checks the
+active session's start tips read here without checks. Only os and _signal are
+loaded before it starts: subprocess, typing, and re and enum (which json and signal
+load) cost about 30 ms together, so git is started with os.posix_spawn and the
+session file is read by lines. `evidence.Gathering` then loads and checks the
 session properly and adopts the running process only if it would have started
 exactly the same one.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import signal
+
+try:  # the signal module wraps these numbers in enums: 8 ms to load `enum` first
+    from _signal import SIGKILL, SIGPIPE  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - an interpreter without the builtin module
+    from signal import SIGKILL, SIGPIPE
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from typing import Any
 
 LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
 
@@ -66,7 +69,7 @@ class Spawned:
                     (os.POSIX_SPAWN_DUP2, out[1], 1),
                     (os.POSIX_SPAWN_DUP2, err[1], 2),
                 ],
-                setsigdef=(signal.SIGPIPE,),  # as subprocess: Python ignores it
+                setsigdef=(SIGPIPE,),  # as subprocess: Python ignores it
             )
         except OSError:
             for fd in (*out, *err):
@@ -85,7 +88,7 @@ class Spawned:
 
     def kill(self) -> None:
         if self.returncode is None:
-            os.kill(self.pid, signal.SIGKILL)
+            os.kill(self.pid, SIGKILL)
 
 
 class Early:
@@ -100,6 +103,46 @@ class Early:
         self.process.stdout.close()
         self.process.stderr.close()
         self.process.wait()
+
+
+def read_tips(raw: bytes) -> list[str] | None:
+    """What the log excludes (`start_tips`), read from a session file as `store.begin`
+    writes it: JSON indented by two with sorted keys, so the ref tips are the lines
+    between `  "refs": {` and its closing brace, and `start_head` a line of its own.
+    Read by lines: the json module loads `re` (about 10 ms) before the log could
+    start. None for a file of any other shape; the audit then starts the log itself."""
+    tips: list[str] = []
+    start_head: str | None = None
+    refs_seen = head_seen = inside = False
+    for line in raw.decode("utf-8", "surrogateescape").split("\n"):
+        if inside:
+            if line in ("  }", "  },"):
+                inside = False
+            elif (tip := _sha(line.rstrip(",").rpartition(": ")[2])) is not None:
+                tips.append(tip)
+            else:
+                return None
+        elif line == '  "refs": {':
+            refs_seen = inside = True
+        elif line in ('  "refs": {}', '  "refs": {},'):
+            refs_seen = True
+        elif line.startswith('  "start_head": '):
+            value = line[16:].rstrip(",")
+            start_head, head_seen = _sha(value), True
+            if start_head is None and value != "null":
+                return None
+    if not refs_seen or inside or not head_seen:
+        return None
+    return [*tips, *([start_head] if start_head else [])]
+
+
+def _sha(value: str) -> str | None:
+    """The object name in a JSON string `value`, or None."""
+    name = value[1:-1]
+    hexadecimal = not name.strip("0123456789abcdef")
+    if value[:1] == value[-1:] == '"' and len(name) in (40, 64) and hexadecimal:
+        return name
+    return None
 
 
 def _output(argv: list[str]) -> bytes | None:
@@ -124,11 +167,10 @@ def start() -> Early | None:
     common = found.decode("utf-8", "surrogateescape").rstrip("\n")
     try:
         with open(os.path.join(common, "guard", "session.json"), "rb") as handle:
-            data: Any = json.loads(handle.read())
-        tips = start_tips(data["refs"], data["start_head"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            tips = read_tips(handle.read())
+    except OSError:
         return None
-    if not all(isinstance(tip, str) for tip in tips):
+    if tips is None:
         return None
     args = log_args(["--branches", "HEAD"], tips)
     return Early(common, args, Spawned(["git", *args]))

@@ -279,9 +279,15 @@ def start_event(state: str) -> dict[str, Any] | None:
     return _first_event(state)
 
 
+def encode_session(session: Session) -> bytes:
+    """The session file: indented JSON with sorted keys (the audit's early log reads
+    its ref tips by lines, `prefetch.read_tips`)."""
+    return json.dumps(session.to_data(), indent=2, sort_keys=True).encode() + b"\n"
+
+
 def begin(state: str, session: Session, now: str, receipt: dict[str, Any]) -> None:
     """Record a new active session; StateError-free refusal is the caller's job."""
-    raw = json.dumps(session.to_data(), indent=2, sort_keys=True).encode() + b"\n"
+    raw = encode_session(session)
     write_atomic(os.path.join(state, SESSION), raw)
     data = {**receipt, "session_sha256": digest(raw)}
     append_unlocked(state, "start", session.id, data, now)
