@@ -1,10 +1,10 @@
 """`guard audit`'s one big git log, started before the rest of session-guard loads.
 
 The log is the audit's critical path; the guard script starts it first, from the
-active session's start tips read here without checks. Only os and _signal are
-loaded before it starts: subprocess, typing, and re and enum (which json and signal
-load) cost about 30 ms together, so git is started with os.posix_spawn and the
-session file is read by lines. `evidence.Gathering` then loads and checks the
+active session's start tips read here without checks. Only os, _signal and fcntl
+(to widen its pipe) are loaded before it starts: subprocess, typing, and re and enum
+(which json and signal load) cost about 30 ms together, so git is started with
+os.posix_spawn and the session file is read by lines. `evidence.Gathering` then loads and checks the
 session properly and adopts the running process only if it would have started
 exactly the same one.
 """
@@ -56,10 +56,13 @@ class Spawned:
     """A process started with os.posix_spawnp, its stdout and stderr on pipes: what
     `gitio.Pending` drains, shaped as the subprocess.Popen it otherwise starts."""
 
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], pipe_size: int = 0) -> None:
         """Raises OSError when `argv[0]` cannot be started (FileNotFoundError when it
-        is not on PATH)."""
+        is not on PATH). `pipe_size`: the stdout pipe's capacity to ask for, where
+        the system lets a pipe grow (Linux)."""
         out, err = os.pipe(), os.pipe()
+        if pipe_size:
+            _grow(out[0], pipe_size)
         try:
             self.pid = os.posix_spawnp(
                 argv[0],
@@ -89,6 +92,18 @@ class Spawned:
     def kill(self) -> None:
         if self.returncode is None:
             os.kill(self.pid, SIGKILL)
+
+
+def _grow(fd: int, size: int) -> None:
+    """Ask for a bigger pipe; where that is refused or unknown, keep the pipe as it is."""
+    import fcntl
+
+    grow = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if grow is not None:
+        try:  # noqa: SIM105 - contextlib is not loaded yet, and need not be
+            fcntl.fcntl(fd, grow, size)
+        except OSError:  # above the system's limit (/proc/sys/fs/pipe-max-size)
+            pass
 
 
 class Early:
@@ -173,4 +188,6 @@ def start() -> Early | None:
     if tips is None:
         return None
     args = log_args(["--branches", "HEAD"], tips)
-    return Early(common, args, Spawned(["git", *args]))
+    # 1 MiB: git never waits for a reader busy judging a big commit (the default 64
+    # KiB held a fraction of one), so it writes the rest meanwhile.
+    return Early(common, args, Spawned(["git", *args], pipe_size=1 << 20))

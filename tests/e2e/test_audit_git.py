@@ -1045,6 +1045,21 @@ def test_no_early_log_without_git_on_path(
         prefetch.Spawned(["git", "log"])
 
 
+def test_the_early_log_writes_into_a_wide_pipe() -> None:
+    """git need not wait while the audit judges a big commit: its pipe holds 1 MiB."""
+    import fcntl
+
+    from guard import prefetch
+
+    process = prefetch.Spawned(["git", "--version"], pipe_size=1 << 20)
+    with process.stdout, process.stderr:
+        assert fcntl.fcntl(process.stdout.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+        assert process.stdout.read().startswith(b"git version")
+    assert process.wait() == 0
+    with open(os.devnull, "rb") as not_a_pipe:
+        prefetch._grow(not_a_pipe.fileno(), 1 << 20)  # refused: nothing raised
+
+
 def test_the_early_log_is_adopted_only_when_it_is_the_one_needed(
     seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
