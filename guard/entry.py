@@ -37,9 +37,14 @@ def _audit(args: list[str]) -> None:
     other shapes (options, help, bad values) go on to click."""
     if any(arg.startswith(("--session", "--since", "--base", "--head")) for arg in args):
         return
+    import gc
+
     from guard.prefetch import start
 
     early = start()
+    # What the audit builds lives until os._exit below: the cyclic collector would
+    # only walk it again and again (about 60 passes, 10-15 ms for 300 commits).
+    gc.disable()
     from guard import auditing
     from guard.evidence import prefetch
 
@@ -57,3 +62,4 @@ def _audit(args: list[str]) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    gc.enable()  # click's way: an ordinary process again
