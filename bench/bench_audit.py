@@ -490,11 +490,12 @@ def check_audit(session: Session, cmd: Cmd) -> None:
 # --------------------------------------------------------------------------- breakdown
 
 PHASES = r"""
-import sys, time, os, json
+import sys, time, os, json, gc
 t0 = time.perf_counter()
 from guard.prefetch import start as start_log
 early = start_log()  # as the guard script does: the log first
 t_log = time.perf_counter() - t0
+gc.disable()  # as the guard script does
 from guard import auditing, evidence, gitio
 from guard import audit as core
 mode = sys.argv[1]
