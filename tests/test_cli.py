@@ -208,7 +208,7 @@ def test_unknown_option_is_a_usage_error(invoke) -> None:
     assert "Error: No such option '--jsn'" in result.err
 
 
-def test_console_script_and_module_run_as_subprocesses(repo: Path) -> None:
+def test_guard_script_and_module_run_as_subprocesses(repo: Path) -> None:
     script = str(Path(sys.executable).parent / "guard")
     for command in ([script], [sys.executable, "-m", "guard"]):
         done = subprocess.run(
@@ -250,6 +250,24 @@ def test_the_guard_script_loads_nothing_before_its_command_needs_it(repo: Path) 
     loaded = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
     assert "guard.hooks.agent" in loaded
     assert not loaded & {"re", "json", "typing", "subprocess", "click"}
+
+
+def test_the_guard_script_dispatches_each_fast_path(repo: Path) -> None:
+    """Through the installed script: the hook paths answer without a session, an
+    unknown agent and an audit of a named session go on to click and its errors."""
+    script = str(Path(sys.executable).parent / "guard")
+
+    def run(*args: str, stdin: bytes = b"") -> tuple[int, bytes, str]:
+        done = subprocess.run([script, *args], input=stdin, cwd=repo, capture_output=True)
+        return done.returncode, done.stdout, done.stderr.decode()
+
+    assert run("agent", "claude", stdin=b"{}") == (0, b"", "")
+    assert run("check", "--staged") == (0, b"", "")
+    code, _, err = run("agent", "nobody")
+    assert code == 2
+    assert "nobody" in err
+    code, _, err = run("audit", "--session", "nope")
+    assert (code, err) == (2, "guard: --session 'nope': no such archived session\n")
 
 
 def test_wheel_ships_the_policies_and_the_guard_script(tmp_path: Path) -> None:
