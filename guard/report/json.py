@@ -23,7 +23,6 @@ def encode(value: Any) -> str:
 _CHANGE_KEYS = ("path", "old_path", "status", "category", "rule", "allowed", "restores")
 _TAIL = ',"status":%s,"category":%s,"rule":%s,"allowed":%s,"restores":%s}'
 _STEP_KEYS = ("path", "action", "source", "category", "command")
-_STEP = '{"path":%s,"action":%s,"source":%s,"category":%s,"command":%s}'
 _LITERAL = {True: "true", False: "false", None: "null"}
 
 
@@ -61,25 +60,34 @@ def encode_commit(row: Mapping[str, Any], tails: dict[tuple[Any, ...], str] | No
 
 def encode_step(step: Mapping[str, Any]) -> str:
     """A rollback step, as `encode` writes it."""
-    return _step(step) if tuple(step) == _STEP_KEYS else encode(step)
+    return _step(step, {}) if tuple(step) == _STEP_KEYS else encode(step)
 
 
 def encode_plan(steps: Sequence[Mapping[str, Any]]) -> str:
     """The rollback plan, as `encode` writes it."""
     if not _shaped(steps, _STEP_KEYS):
         return encode(steps)
-    return f"[{','.join([_step(step) for step in steps])}]"
+    middles: dict[tuple[Any, ...], str] = {}
+    return f"[{','.join([_step(step, middles) for step in steps])}]"
 
 
-def _step(step: Mapping[str, Any]) -> str:
-    string = _string
-    return _STEP % (
-        string(step["path"]),
-        string(step["action"]),
-        "null" if step["source"] is None else string(step["source"]),
-        string(step["category"]),
-        string(step["command"]),
-    )
+def _step(step: Mapping[str, Any], middles: dict[tuple[Any, ...], str], plain: bool = False) -> str:
+    """A step of the usual shape. `middles`: the text between its path and its command,
+    by its action, source and category (they take few values). `plain`: its path and
+    command hold only characters JSON writes as they are (ASCII letters, digits and
+    `_@%+=:,./-`), so they need no string encoder."""
+    key = (step["action"], step["source"], step["category"])
+    middle = middles.get(key)
+    if middle is None:
+        action, source, category = key
+        source_text = "null" if source is None else _string(source)
+        middle = middles[key] = (
+            f',"action":{_string(action)},"source":{source_text},'
+            f'"category":{_string(category)},"command":'
+        )
+    if plain:
+        return f'{{"path":"{step["path"]}"{middle}"{step["command"]}"}}'
+    return f'{{"path":{_string(step["path"])}{middle}{_string(step["command"])}}}'
 
 
 class Streamed:
@@ -90,28 +98,17 @@ class Streamed:
     def __init__(self) -> None:
         self.commits: list[str] = []
         self.steps: list[str] = []
-        self._middles: dict[tuple[str, str | None, str], str] = {}
+        self._middles: dict[tuple[Any, ...], str] = {}
         self._tails: dict[tuple[Any, ...], str] = {}
 
     def commit(self, row: Mapping[str, Any]) -> None:
         self.commits.append(encode_commit(row, self._tails))
 
     def step(self, step: Mapping[str, Any], plain: bool = False) -> str:
-        """A rollback step, encoded. `plain`: its path and command hold only characters
-        JSON writes as they are (ASCII letters, digits and `_@%+=:,./-`), so they are
-        written without the string encoder; the rest of a step takes few values."""
-        if not plain or tuple(step) != _STEP_KEYS:
-            return encode_step(step)
-        key = (step["action"], step["source"], step["category"])
-        middle = self._middles.get(key)
-        if middle is None:
-            action, source, category = key
-            source_text = "null" if source is None else _string(source)
-            middle = self._middles[key] = (
-                f'","action":{_string(action)},"source":{source_text},'
-                f'"category":{_string(category)},"command":"'
-            )
-        return f'{{"path":"{step["path"]}{middle}{step["command"]}"}}'
+        """A rollback step, encoded; `plain` as `_step` says."""
+        if tuple(step) != _STEP_KEYS:
+            return encode(step)
+        return _step(step, self._middles, plain)
 
 
 def render(report: Mapping[str, Any], streamed: Streamed | None = None) -> str:
