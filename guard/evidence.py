@@ -200,7 +200,7 @@ class _Nets(Mapping[str, Sequence["Change"]]):
 
 
 def _start_tips(session: Session) -> list[str]:
-    return start_tips(session.refs, session.start_head)
+    return start_tips(session.refs.values(), session.start_head)
 
 
 def _not_the_guards(

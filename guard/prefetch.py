@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - an interpreter without the builtin mod
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable
 
 LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
 
@@ -46,10 +46,10 @@ def log_args(include: list[str], exclude: list[str]) -> list[str]:
     ]
 
 
-def start_tips(refs: Mapping[str, str], start_head: str | None) -> list[str]:
-    """What the session's log excludes: every ref tip recorded at start, and the
-    start commit."""
-    return [*refs.values(), *([start_head] if start_head else [])]
+def start_tips(tips: Iterable[str], start_head: str | None) -> list[str]:
+    """What a session's history excludes: every ref tip recorded at its start, then
+    the start commit."""
+    return [*tips, *([start_head] if start_head else [])]
 
 
 class Spawned:
@@ -148,7 +148,7 @@ def read_tips(raw: bytes) -> list[str] | None:
                 return None
     if not refs_seen or inside or not head_seen:
         return None
-    return [*tips, *([start_head] if start_head else [])]
+    return start_tips(tips, start_head)
 
 
 def _sha(value: str) -> str | None:

@@ -203,7 +203,7 @@ def test_the_early_log_reads_the_start_tips_the_store_wrote(
     for every file the store writes it must find what json finds."""
     raw = store.encode_session(make_session()._replace(refs=refs, start_head=start_head))
     data = json.loads(raw)
-    assert prefetch.read_tips(raw) == prefetch.start_tips(data["refs"], data["start_head"])
+    assert prefetch.read_tips(raw) == prefetch.start_tips(data["refs"].values(), data["start_head"])
 
 
 @pytest.mark.parametrize(

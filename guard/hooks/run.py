@@ -28,6 +28,7 @@ from guard.enforce import (
     staged_message,
     unstage_command,
 )
+from guard.prefetch import start_tips
 from guard.session import Change, Commit, Session
 
 BRANCH_PREFIX = "refs/heads/"
@@ -132,8 +133,7 @@ def _updates(lines: Sequence[str]) -> list[tuple[str, str, str]]:
 
 
 def _start_tips(session: Session) -> list[str]:
-    tips = list(session.refs.values())
-    return [*tips, session.start_head] if session.start_head else tips
+    return start_tips(session.refs.values(), session.start_head)
 
 
 def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None = None) -> int:
