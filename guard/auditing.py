@@ -14,6 +14,7 @@ import sys
 from contextlib import AbstractContextManager
 from typing import Any
 
+from guard import location
 from guard.errors import UsageError
 from guard.report import FORMATS, renderer
 from guard.report.json import Streamed
@@ -56,7 +57,7 @@ def default_session() -> str | None:
     from guard.hooks.install import repository_state
 
     state = repository_state()
-    if store.active_marker(state):
+    if location.active(state):
         return None
     archived = store.archived(state)
     if not archived:

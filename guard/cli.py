@@ -13,9 +13,9 @@ from typing import IO, Any
 import click
 
 from guard import __version__, gitio
-from guard.errors import EXIT_OK, GuardError, PolicyError, Problem, UsageError, guarded
+from guard.errors import EXIT_OK, GuardError, PolicyError, UsageError, boundary
 from guard.hooks.install import repository_state
-from guard.policy import Policy, effective_policy_path, load_policy
+from guard.policy import Policy, Problem, effective_policy_path, load_policy
 from guard.report import FORMATS, renderer
 
 
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
 def run(argv: list[str] | None = None) -> int:
     if hasattr(sys.stderr, "reconfigure"):  # paths with non-UTF-8 bytes print as bytes
         sys.stderr.reconfigure(errors="surrogateescape")
-    return guarded(lambda: _run_click(argv))
+    return boundary(lambda: _run_click(argv))
 
 
 def _run_click(argv: list[str] | None) -> int:

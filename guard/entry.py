@@ -51,12 +51,12 @@ def _audit(args: list[str]) -> None:
     prefetch(early)
     options = auditing.fast_argv(args)
     if options is not None:
-        from guard.errors import guarded
+        from guard.errors import boundary
 
         if hasattr(sys.stderr, "reconfigure"):  # as cli.run: non-UTF-8 paths print as bytes
             sys.stderr.reconfigure(errors="surrogateescape")
         fmt, output = options.get("--format", "text"), options.get("--output")
-        code = guarded(lambda: auditing.audit(fmt=fmt, output=output))
+        code = boundary(lambda: auditing.audit(fmt=fmt, output=output))
         # Everything is written and every git process waited for: leave without
         # tearing down the report's objects one by one (about 30 ms for 300 commits).
         sys.stdout.flush()

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import NamedTuple
+
+TYPE_CHECKING = False  # not typing's: the hooks import this module, and typing costs more
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import IO
+
+    from guard.policy import Problem
 
 # Exit codes, as tabled in the README.
 EXIT_OK = 0
@@ -26,29 +31,17 @@ class GuardError(Exception):
         self.message = message
         self.hint = hint
 
-    def render(self) -> str:
+    def render(self, prefix: str = "guard") -> str:
         """The full text for stderr: the message, then what to do about it."""
         if self.hint:
-            return f"guard: {self.message}\nhint: {self.hint}"
-        return f"guard: {self.message}"
+            return f"{prefix}: {self.message}\nhint: {self.hint}"
+        return f"{prefix}: {self.message}"
 
 
 class UsageError(GuardError):
     """A command-line value the guard cannot use."""
 
     exit_code = EXIT_USAGE
-
-
-class Problem(NamedTuple):
-    """One located problem in a policy file (line and column are 1-based)."""
-
-    file: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.message}"
 
 
 class PolicyError(GuardError):
@@ -65,7 +58,7 @@ class PolicyError(GuardError):
             hint="fix the policy, then run `guard policy check`",
         )
 
-    def render(self) -> str:
+    def render(self, prefix: str = "guard") -> str:
         lines = [str(problem) for problem in self.problems]
         lines.append(f"hint: {self.hint}")
         return "\n".join(lines)
@@ -89,23 +82,38 @@ class BlockedError(GuardError):
     exit_code = EXIT_BLOCKED
 
 
-def guarded(call: Callable[[], int]) -> int:
-    """Run a command: a GuardError prints its message and gives its exit code; any
-    other exception is a bug, said so with the version (traceback with GUARD_DEBUG)."""
+def boundary(
+    call: Callable[[], int],
+    *,
+    prefix: str = "guard",
+    where: str = "",
+    block: int | None = None,
+    err: IO[str] | None = None,
+) -> int:
+    """The one place where exceptions become messages and exit codes: for the CLI, the
+    git hooks and the agent hooks alike. A GuardError prints its message and gives its
+    exit code; any other exception is a bug, said so with the version (with a
+    traceback when GUARD_DEBUG is set). `where` names the hook for that message;
+    `block`, when given, is the exit code of every failure (an agent hook blocks with
+    2, the one code every agent reads as "do not run the tool")."""
+    err = err if err is not None else sys.stderr
     try:
         return call()
     except GuardError as exc:
-        sys.stderr.write(exc.render() + "\n")
-        return exc.exit_code
+        err.write(exc.render(prefix) + "\n")
+        return exc.exit_code if block is None else block
     except Exception as exc:
         from guard import __version__
 
-        sys.stderr.write(
-            f"guard: internal error (this is a bug in session-guard {__version__}, "
-            f"please report it): {type(exc).__name__}: {exc}\n"
-        )
+        if where:
+            what = f"internal error in the {where} (a bug in session-guard {__version__}; blocking)"
+        else:
+            what = (
+                f"internal error (this is a bug in session-guard {__version__}, please report it)"
+            )
+        err.write(f"{prefix}: {what}: {type(exc).__name__}: {exc}\n")
         if os.environ.get("GUARD_DEBUG"):
             import traceback
 
-            traceback.print_exc()
-        return EXIT_INTERNAL
+            traceback.print_exc(file=err)
+        return EXIT_INTERNAL if block is None else block

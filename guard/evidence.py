@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from guard import gitio, store
 from guard.errors import GitError, UsageError
-from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state, state_dir
+from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state
+from guard.location import state_dir
 from guard.prefetch import Early, log_args, start_tips
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guard import gitio, store
+from guard import gitio, location, store
 from guard.errors import BlockedError, StateError, UsageError
 from guard.hooks.install import (
     HOOKS,
@@ -21,8 +21,8 @@ from guard.hooks.install import (
     fingerprints,
     is_ours,
     repository_state,
-    state_dir,
 )
+from guard.location import state_dir
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import HookState, Session
 
@@ -69,7 +69,7 @@ def start(
         )
     head_sha, head_ref = gitio.head()
     state = state_dir(common)
-    if not store.active_marker(state):
+    if not location.active(state):
         arm(state)
     hooks_dir = gitio.hooks_dir()
     # Only the guard's own shims count as enforcement: a foreign hook is "missing".
@@ -105,7 +105,7 @@ def start(
         "hooks": {"hooks_dir": hooks_dir, "fingerprints": prints},
     }
     with store.locked(state):
-        if store.active_marker(state):
+        if location.active(state):
             raise BlockedError(
                 "a session is already active in this repository",
                 hint="see it with `guard session status`; end it with `guard session stop`",
@@ -176,7 +176,7 @@ def listing() -> list[dict[str, Any]]:
     for session_id in store.archived(state):
         events = _safe_events(store.archived_dir(state, session_id))
         rows.append(_row(session_id, events, active=False))
-    if store.active_marker(state):
+    if location.active(state):
         events = _safe_events(state)
         start_event = events[0] if events else {}
         rows.append(_row(str(start_event.get("session", "?")), events, active=True))
@@ -209,7 +209,7 @@ def verify(session_id: str | None) -> tuple[str, int, list[str]]:
     """Check a journal's hash chain (the active session's, or an archived one's)."""
     state = repository_state()
     if session_id is None:
-        if not store.active_marker(state):
+        if not location.active(state):
             raise UsageError(
                 "no active session", hint="name an archived one: guard session verify --session ID"
             )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from pathlib import Path
 
-from guard.errors import PolicyError, Problem
+from guard.errors import PolicyError
 
 SHIPPED_DISPLAY_DIR = "policies"
 MAX_POLICY_BYTES = 1 << 20
@@ -39,6 +39,18 @@ _INT = "tag:yaml.org,2002:int"
 # dataclasses (it loads inspect) and building each class cost about 30 ms a hook
 # run, measured with `python -X importtime -m guard.hooks`; NamedTuples are just
 # as immutable and typed.
+class Problem(NamedTuple):
+    """One located problem in a policy file (line and column are 1-based)."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}: {self.message}"
+
+
 class Pattern(NamedTuple):
     """One pattern of the flattened rule list, translated and located.
 

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from guard.errors import StateError
+from guard.location import ARCHIVE, HEAD, JOURNAL, LOCK, SESSION
 from guard.session import Session, session_from_data
 
 try:  # hashlib loads OpenSSL (about 5 ms a hook run); the builtin module suffices
@@ -35,10 +36,6 @@ except ImportError:  # Python < 3.12
     except ImportError:  # pragma: no cover - a Python built without them
         from hashlib import sha256 as _sha256  # type: ignore[assignment, unused-ignore]
 
-SESSION = "session.json"
-JOURNAL = "journal.jsonl"
-HEAD = "journal.head"
-ARCHIVE = "sessions"
 GENESIS = "0" * 64
 RECOVER = "guard session verify  (then, to end the session: guard session stop)"
 
@@ -71,7 +68,7 @@ def write_atomic(path: str, data: bytes) -> None:
 def locked(state: str) -> Iterator[None]:
     """Hold the state directory's lock (blocking) for the duration."""
     os.makedirs(state, exist_ok=True)
-    fd = os.open(os.path.join(state, "lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(os.path.join(state, LOCK), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -219,7 +216,7 @@ def load_active(state: str, *, locked_already: bool = False) -> Session | None:
     if locked_already:
         return _load_active(state)
     try:
-        fd = os.open(os.path.join(state, "lock"), os.O_RDONLY)
+        fd = os.open(os.path.join(state, LOCK), os.O_RDONLY)
     except FileNotFoundError:  # no session was ever started here
         return _load_active(state)
     try:
@@ -291,13 +288,6 @@ def begin(state: str, session: Session, now: str, receipt: dict[str, Any]) -> No
     write_atomic(os.path.join(state, SESSION), raw)
     data = {**receipt, "session_sha256": digest(raw)}
     append_unlocked(state, "start", session.id, data, now)
-
-
-def active_marker(state: str) -> bool:
-    """Whether anything of an active session is on disk (file or journal)."""
-    return os.path.exists(os.path.join(state, SESSION)) or os.path.exists(
-        os.path.join(state, JOURNAL)
-    )
 
 
 def archive(state: str, session_id: str) -> str:

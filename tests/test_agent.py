@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from guard import store
+from guard import location, store
 from guard.errors import GitError, UsageError
-from guard.hooks import agent, agent_install, install
+from guard.hooks import agent, agent_install
 from tests.conftest import git
 
 PAYLOADS = Path(__file__).parent / "data" / "agent_payloads"
@@ -155,11 +155,6 @@ def test_the_no_session_path_imports_almost_nothing(repo: Path) -> None:
         [sys.executable, "-I", "-c", script], cwd=repo, capture_output=True, text=True, env=env
     )
     assert (done.stdout, done.stderr) == ("0 []\n", "")
-
-
-def test_state_names_match_the_store() -> None:
-    assert (agent.SESSION_FILE, agent.JOURNAL_FILE) == (store.SESSION, store.JOURNAL)
-    assert install.state_dir("/x/.git") == os.path.join("/x/.git", agent.STATE_DIR)
 
 
 # --------------------------------------------------------------------------- file edits
@@ -784,7 +779,7 @@ def test_a_hook_bug_blocks_during_a_session(repo: Path, session: Any) -> None:
     result = hook("cursor", payload("claude_write", repo), repo)
     assert result.code == 2
     assert result.err.startswith("session-guard: internal error in the cursor hook (a bug in")
-    assert result.err.endswith("blocking because a session may be active): KeyError: 'cursor'\n")
+    assert result.err.endswith("blocking): KeyError: 'cursor'\n")
 
 
 def test_a_decision_that_cannot_be_journaled_blocks(repo: Path, session: Any) -> None:
@@ -822,15 +817,15 @@ def test_unreadable_gitfiles_send_the_walk_to_git(tmp_path: Path) -> None:
     odd = tmp_path / "odd"
     odd.mkdir()
     (odd / ".git").write_bytes(b"gitdir: \xff\n")
-    with pytest.raises(agent.Ambiguous):
-        agent.find_git(str(odd))
+    with pytest.raises(location.Ambiguous):
+        location.find_git(str(odd))
     gitdir = tmp_path / "g"
     (gitdir / "objects").mkdir(parents=True)
     (gitdir / "HEAD").write_text("ref: refs/heads/main\n")
     (gitdir / "commondir").write_bytes(b"\xff")
     (odd / ".git").write_text(f"gitdir: {gitdir}\n")
-    with pytest.raises(agent.Ambiguous, match="commondir"):
-        agent.find_git(str(odd))
+    with pytest.raises(location.Ambiguous, match="commondir"):
+        location.find_git(str(odd))
 
 
 # --------------------------------------------------------------------------- Codex and Gemini
@@ -931,17 +926,17 @@ def test_the_walk_finds_what_git_finds(repo: Path, tmp_path: Path) -> None:
     )
     (repo / "vendor/.git").mkdir(parents=True)  # not a repository: git looks further up
     for where in (repo, repo / "src", repo / "vendor", worktree, worktree / "src", separate):
-        found = agent.find_git(str(where))
+        found = location.find_git(str(where))
         assert found is not None
         assert found[2] == _rev_parse(where)
-        assert agent.common_dir(str(where), {}) == _rev_parse(where)
-    assert agent.find_git(str(worktree))[:2] == (  # type: ignore[index]
+        assert location.common_dir(str(where), {}) == _rev_parse(where)
+    assert location.find_git(str(worktree))[:2] == (  # type: ignore[index]
         os.path.realpath(worktree),
         os.path.realpath(repo / ".git/worktrees/wt"),
     )
-    assert agent.common_dir(str(repo / "no/such/dir"), {}) == _rev_parse(repo)
-    assert agent.find_git(str(tmp_path)) is None
-    assert agent.common_dir(str(tmp_path), {}) is None
+    assert location.common_dir(str(repo / "no/such/dir"), {}) == _rev_parse(repo)
+    assert location.find_git(str(tmp_path)) is None
+    assert location.common_dir(str(tmp_path), {}) is None
 
 
 def test_the_walk_asks_git_when_unsure(
@@ -951,16 +946,16 @@ def test_the_walk_asks_git_when_unsure(
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / ".git").write_text("this is not a gitfile\n")
-    with pytest.raises(agent.Ambiguous, match="is not a gitfile"):
-        agent.find_git(str(broken))
-    assert agent.common_dir(str(broken), {}) is None  # git agrees: not a repository
+    with pytest.raises(location.Ambiguous, match="is not a gitfile"):
+        location.find_git(str(broken))
+    assert location.common_dir(str(broken), {}) is None  # git agrees: not a repository
     dangling = tmp_path / "dangling"
     dangling.mkdir()
     (dangling / ".git").write_text("gitdir: ../nowhere\n")
-    with pytest.raises(agent.Ambiguous, match="not a git directory"):
-        agent.find_git(str(dangling))
+    with pytest.raises(location.Ambiguous, match="not a git directory"):
+        location.find_git(str(dangling))
     monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
-    assert agent.common_dir(str(tmp_path), os.environ) == _rev_parse(repo)
+    assert location.common_dir(str(tmp_path), os.environ) == _rev_parse(repo)
 
 
 # --------------------------------------------------------------------------- installers

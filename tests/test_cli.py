@@ -332,8 +332,8 @@ def test_other_audit_shapes_are_left_to_click(args: tuple[str, ...]) -> None:
     assert auditing.fast_argv(list(args)) is None
 
 
-def test_guarded_maps_errors_to_exit_codes(capsys, monkeypatch) -> None:
-    from guard.errors import StateError, guarded
+def test_boundary_maps_errors_to_exit_codes(capsys, monkeypatch) -> None:
+    from guard.errors import StateError, boundary
 
     def broken_state() -> int:
         raise StateError("session file is unreadable", hint="guard session verify")
@@ -341,13 +341,13 @@ def test_guarded_maps_errors_to_exit_codes(capsys, monkeypatch) -> None:
     def bug() -> int:
         raise KeyError("x")
 
-    assert guarded(lambda: 7) == 7
-    assert guarded(broken_state) == 3
+    assert boundary(lambda: 7) == 7
+    assert boundary(broken_state) == 3
     assert capsys.readouterr().err == (
         "guard: session file is unreadable\nhint: guard session verify\n"
     )
     monkeypatch.setenv("GUARD_DEBUG", "1")
-    assert guarded(bug) == 5
+    assert boundary(bug) == 5
     err = capsys.readouterr().err
     assert err.startswith(f"guard: internal error (this is a bug in session-guard {__version__}")
     assert "Traceback" in err and "KeyError: 'x'" in err

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guard import prefetch, store
+from guard import location, prefetch, store
 from guard.errors import StateError
 from guard.policy import default_policy_path, load_policy
 from guard.session import Session, session_from_data
@@ -47,12 +47,12 @@ def test_session_round_trips_through_state(state: str) -> None:
     loaded = store.load_active(state)
     assert loaded == make_session()
     assert session_from_data(loaded.to_data()) == loaded
-    assert store.active_marker(state)
+    assert location.active(state)
 
 
 def test_no_state_means_no_session(tmp_path: Path) -> None:
     assert store.load_active(str(tmp_path)) is None
-    assert not store.active_marker(str(tmp_path))
+    assert not location.active(str(tmp_path))
 
 
 def test_appended_events_verify(state: str) -> None:
@@ -147,7 +147,7 @@ def test_events_for_a_session_that_has_ended_are_dropped(state: str) -> None:
     """A hook that judged just before `stop` must not leave a journal of its own."""
     store.archive(state, SID)
     assert store.append(state, "blocked", SID, {}, "t") == ""
-    assert not store.active_marker(state)
+    assert not location.active(state)
 
 
 def test_malformed_but_recorded_session_is_unreadable(tmp_path: Path) -> None:

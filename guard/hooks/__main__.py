@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from guard import __version__
-from guard.errors import EXIT_INTERNAL, EXIT_USAGE, GuardError
+from guard.errors import EXIT_USAGE, boundary
 
 
 def main(argv: list[str]) -> int:
@@ -25,33 +24,26 @@ def run_hook(state: str | None, hook: str, args: list[str]) -> int:
     # A path with non-UTF-8 bytes must reach the terminal as those bytes, so the
     # suggested `git restore` command works when pasted.
     sys.stderr.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
-    try:
-        from guard.hooks import run
+    return boundary(lambda: _run(state, hook, args), prefix="session-guard", where=f"{hook} hook")
 
-        if state is None:
-            from guard.hooks.install import repository_state
 
-            state = repository_state()
-        if hook == "pre-commit":
-            return run.pre_commit(state)
-        if hook == "reference-transaction" and args:
-            stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-            return run.reference_transaction(state, args[0], stdin)
-        if hook == "pre-push":
-            stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-            return run.pre_push(state, stdin)
-        sys.stderr.write(f"session-guard: unknown hook {hook!r} {args}\n")
-        return EXIT_USAGE
-    except GuardError as exc:
-        sys.stderr.write(exc.render().replace("guard:", "session-guard:", 1) + "\n")
-        return exc.exit_code
-    except Exception as exc:
-        sys.stderr.write(
-            f"session-guard: internal error in the {hook} hook (a bug in session-guard "
-            f"{__version__}; blocking because a session is active): "
-            f"{type(exc).__name__}: {exc}\n"
-        )
-        return EXIT_INTERNAL
+def _run(state: str | None, hook: str, args: list[str]) -> int:
+    from guard.hooks import run
+
+    if state is None:
+        from guard.hooks.install import repository_state
+
+        state = repository_state()
+    if hook == "pre-commit":
+        return run.pre_commit(state)
+    if hook == "reference-transaction" and args:
+        stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        return run.reference_transaction(state, args[0], stdin)
+    if hook == "pre-push":
+        stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        return run.pre_push(state, stdin)
+    sys.stderr.write(f"session-guard: unknown hook {hook!r} {args}\n")
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -44,6 +44,8 @@ from __future__ import annotations
 import os
 import sys
 
+from guard.location import Ambiguous, active_state, existing_dir, find_git
+
 # Not `typing.TYPE_CHECKING`: importing typing costs more than this hook's whole run
 # when no session is active. mypy treats any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
@@ -58,113 +60,15 @@ AGENTS = ("claude", "codex", "gemini")
 EXIT_ALLOW = 0
 EXIT_BLOCK = 2  # the only code every agent treats as "do not run the tool"
 
-# Where a session lives: store.SESSION and store.JOURNAL under install.state_dir(common).
-# Spelled out here so that a call without a session imports neither module.
-STATE_DIR = "guard"
-SESSION_FILE = "session.json"
-JOURNAL_FILE = "journal.jsonl"
-
 # Environment variables naming the project an agent runs the hook for.
 PROJECT_VARS = {
     "claude": ("CLAUDE_PROJECT_DIR",),
     "codex": (),  # Codex starts hooks in the session's cwd
     "gemini": ("GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
 }
-# With these set, git may find another repository than the walk does: ask git.
-GIT_ENV = ("GIT_DIR", "GIT_COMMON_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES")
 
 SHOWN = 50  # paths kept in a journal entry
 COMMAND_CHARS = 4000  # command text kept in a journal entry
-
-
-# --------------------------------------------------------------------------- the repository
-
-
-class Ambiguous(Exception):
-    """The walk cannot answer as git would (an odd `.git` file, an environment override)."""
-
-
-def find_git(start: str) -> tuple[str, str, str] | None:
-    """(work tree root, git dir, common dir) of the repository holding `start`, or None.
-
-    Walks up from `start` as git's discovery does: a `.git` directory that looks like
-    a repository, or a `.git` file saying `gitdir: <path>` (linked worktrees,
-    submodules), whose `commondir` file names the directory worktrees share. Raises
-    Ambiguous where git would stop with an error.
-    """
-    current = os.path.abspath(start)
-    while True:
-        dot = os.path.join(current, ".git")
-        if os.path.isdir(dot):
-            found = _repository(current, dot)
-            if found is not None:
-                return found
-            # git skips a `.git` directory that is not a repository and keeps looking
-        elif os.path.isfile(dot):
-            found = _repository(current, _read_gitfile(dot))
-            if found is None:
-                raise Ambiguous(f"{dot} points to {_read_gitfile(dot)}, not a git directory")
-            return found
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
-def _read_gitfile(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read(4096)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Ambiguous(f"{path}: {exc}") from exc
-    if not text.startswith("gitdir: "):
-        raise Ambiguous(f"{path} is not a gitfile")
-    target = text[len("gitdir: ") :].strip()
-    return os.path.normpath(os.path.join(os.path.dirname(path), target))
-
-
-def _repository(root: str, git_dir: str) -> tuple[str, str, str] | None:
-    common = git_dir
-    try:
-        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
-            common = os.path.normpath(os.path.join(git_dir, handle.read().strip()))
-    except FileNotFoundError:
-        pass
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Ambiguous(f"{git_dir}/commondir: {exc}") from exc
-    looks_right = os.path.isfile(os.path.join(git_dir, "HEAD")) and os.path.isdir(
-        os.path.join(common, "objects")
-    )
-    if not looks_right:
-        return None
-    return os.path.realpath(root), os.path.realpath(git_dir), os.path.realpath(common)
-
-
-def existing_dir(path: str) -> str:
-    """`path` if it is a directory, else its nearest existing ancestor."""
-    path = os.path.abspath(path)
-    while not os.path.isdir(path):  # ends at the root, which exists
-        path = os.path.dirname(path)
-    return path
-
-
-def common_dir(start: str, environ: Mapping[str, str]) -> str | None:
-    """The common git directory of the repository holding `start`: by the walk, or by
-    asking git where the walk could disagree with it. None outside a repository."""
-    start = existing_dir(start)
-    try:
-        if any(environ.get(name) for name in GIT_ENV):
-            raise Ambiguous("git's environment overrides discovery")
-        found = find_git(start)
-        return None if found is None else found[2]
-    except (Ambiguous, OSError):
-        from guard import gitio
-        from guard.errors import GitError
-
-        try:
-            return os.path.realpath(gitio.common_dir(cwd=start))
-        except GitError:
-            return None
 
 
 def session_state(agent: str, environ: Mapping[str, str], cwd: str) -> str | None:
@@ -173,20 +77,8 @@ def session_state(agent: str, environ: Mapping[str, str], cwd: str) -> str | Non
     Looks where the agent says its project is (CLAUDE_PROJECT_DIR, GEMINI_PROJECT_DIR)
     and at the hook's own working directory; every linked worktree shares the state.
     """
-    seen = set()
-    for start in (*(environ.get(name) for name in PROJECT_VARS.get(agent, ())), cwd):
-        if not start or start in seen:
-            continue
-        seen.add(start)
-        common = common_dir(start, environ)
-        if common is None:
-            continue
-        state = os.path.join(common, STATE_DIR)
-        if os.path.exists(os.path.join(state, SESSION_FILE)) or os.path.exists(
-            os.path.join(state, JOURNAL_FILE)
-        ):
-            return state
-    return None
+    starts = (*(environ.get(name) for name in PROJECT_VARS.get(agent, ())), cwd)
+    return active_state(starts, environ)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -208,20 +100,18 @@ def main(
     environ = environ if environ is not None else os.environ
     cwd = cwd if cwd is not None else os.getcwd()
     raw = stdin.read()
-    try:
+
+    def run() -> int:
         state = session_state(agent, environ, cwd)
         if state is None:
             return _allow(agent, stdout)
         return _guarded(agent, raw, state, cwd, stdout, stderr)
-    except Exception as exc:
-        from guard import __version__
 
-        stderr.write(
-            f"session-guard: internal error in the {agent} hook (a bug in session-guard "
-            f"{__version__}; blocking because a session may be active): "
-            f"{type(exc).__name__}: {exc}\n"
-        )
-        return EXIT_BLOCK
+    from guard.errors import boundary
+
+    return boundary(
+        run, prefix="session-guard", where=f"{agent} hook", block=EXIT_BLOCK, err=stderr
+    )
 
 
 def _allow(agent: str, stdout: IO[str]) -> int:

@@ -18,16 +18,13 @@ from collections.abc import Iterable
 
 from guard import gitio
 from guard.errors import UsageError
+from guard.location import INSTALLED, JOURNAL, SESSION, state_dir
 from guard.store import digest
 
 HOOKS = ("pre-commit", "reference-transaction", "pre-push")
 MARKER = "# session-guard hook shim"
 CHAINED = ".guard-chained"
 _STDIN_HOOKS = {"reference-transaction", "pre-push"}
-
-
-def state_dir(common: str) -> str:
-    return os.path.join(common, "guard")
 
 
 def repository_state() -> str:
@@ -40,7 +37,7 @@ def shim_text(hook: str, hooks_dir: str, state: str, python: str) -> str:
     chained = shlex.quote(os.path.join(hooks_dir, hook + CHAINED))
     # -I: never import a `guard` package from the repository being committed in.
     run = f'{shlex.quote(python)} -I -m guard.hooks "$state" {hook} "$@"'
-    active = '[ -e "$state/session.json" ] || [ -e "$state/journal.jsonl" ] || exit 0'
+    active = f'[ -e "$state/{SESSION}" ] || [ -e "$state/{JOURNAL}" ] || exit 0'
     prepared = '[ "$1" = prepared ] || exit 0\n' if hook == "reference-transaction" else ""
     lines = [
         "#!/bin/sh",
@@ -103,9 +100,6 @@ def parse_hooks(text: str | None) -> list[str]:
     return chosen
 
 
-INSTALLED = "installed.json"
-
-
 def _write_shim(hook: str, hooks_dir: str, state: str, python: str) -> str:
     path = os.path.join(hooks_dir, hook)
     with open(path + ".tmp", "w", encoding="utf-8") as handle:
@@ -149,7 +143,7 @@ def install(hooks: Iterable[str], python: str | None = None) -> list[str]:
             os.replace(path, chained)
             done.append(f"{hook}: kept the existing hook as {chained}; it still runs first")
         armed_only = not os.path.lexists(chained) and not os.path.exists(
-            os.path.join(state, "session.json")
+            os.path.join(state, SESSION)
         )
         if armed_only:
             if os.path.lexists(path):

@@ -1,0 +1,144 @@
+"""Where session-guard keeps its state, and the repository found without running git.
+
+State lives in the repository's common git directory under `guard/`, so every
+linked worktree shares it and nothing of it is ever committed. Every module that
+names the state directory or one of its files takes the name from here.
+
+Imports only `os`: the hooks and the agent hook call this before they know whether
+a session is active, and with none they must cost no more than a bare Python start.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # not typing's: importing typing costs more than a no-session run
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+STATE_DIR = "guard"
+SESSION = "session.json"  # the active session; with JOURNAL, what the shims test for
+JOURNAL = "journal.jsonl"
+HEAD = "journal.head"
+LOCK = "lock"
+ARCHIVE = "sessions"
+INSTALLED = "installed.json"
+
+# With these set, git may find another repository than the walk does: ask git.
+GIT_ENV = ("GIT_DIR", "GIT_COMMON_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES")
+
+
+def state_dir(common: str) -> str:
+    """The state directory of the repository whose common git directory is `common`."""
+    return os.path.join(common, STATE_DIR)
+
+
+def active(state: str) -> bool:
+    """Whether anything of an active session is on disk (its file or its journal)."""
+    return os.path.exists(os.path.join(state, SESSION)) or os.path.exists(
+        os.path.join(state, JOURNAL)
+    )
+
+
+class Ambiguous(Exception):
+    """The walk cannot answer as git would (an odd `.git` file, an environment override)."""
+
+
+def find_git(start: str) -> tuple[str, str, str] | None:
+    """(work tree root, git dir, common dir) of the repository holding `start`, or None.
+
+    Walks up from `start` as git's discovery does: a `.git` directory that looks like
+    a repository, or a `.git` file saying `gitdir: <path>` (linked worktrees,
+    submodules), whose `commondir` file names the directory worktrees share. Raises
+    Ambiguous where git would stop with an error.
+    """
+    current = os.path.abspath(start)
+    while True:
+        dot = os.path.join(current, ".git")
+        if os.path.isdir(dot):
+            found = _repository(current, dot)
+            if found is not None:
+                return found
+            # git skips a `.git` directory that is not a repository and keeps looking
+        elif os.path.isfile(dot):
+            found = _repository(current, _read_gitfile(dot))
+            if found is None:
+                raise Ambiguous(f"{dot} points to {_read_gitfile(dot)}, not a git directory")
+            return found
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _read_gitfile(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read(4096)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Ambiguous(f"{path}: {exc}") from exc
+    if not text.startswith("gitdir: "):
+        raise Ambiguous(f"{path} is not a gitfile")
+    target = text[len("gitdir: ") :].strip()
+    return os.path.normpath(os.path.join(os.path.dirname(path), target))
+
+
+def _repository(root: str, git_dir: str) -> tuple[str, str, str] | None:
+    common = git_dir
+    try:
+        with open(os.path.join(git_dir, "commondir"), encoding="utf-8") as handle:
+            common = os.path.normpath(os.path.join(git_dir, handle.read().strip()))
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Ambiguous(f"{git_dir}/commondir: {exc}") from exc
+    looks_right = os.path.isfile(os.path.join(git_dir, "HEAD")) and os.path.isdir(
+        os.path.join(common, "objects")
+    )
+    if not looks_right:
+        return None
+    return os.path.realpath(root), os.path.realpath(git_dir), os.path.realpath(common)
+
+
+def existing_dir(path: str) -> str:
+    """`path` if it is a directory, else its nearest existing ancestor."""
+    path = os.path.abspath(path)
+    while not os.path.isdir(path):  # ends at the root, which exists
+        path = os.path.dirname(path)
+    return path
+
+
+def common_dir(start: str, environ: Mapping[str, str]) -> str | None:
+    """The common git directory of the repository holding `start`: by the walk, or by
+    asking git where the walk could disagree with it. None outside a repository."""
+    start = existing_dir(start)
+    try:
+        if any(environ.get(name) for name in GIT_ENV):
+            raise Ambiguous("git's environment overrides discovery")
+        found = find_git(start)
+        return None if found is None else found[2]
+    except (Ambiguous, OSError):
+        from guard import gitio
+        from guard.errors import GitError
+
+        try:
+            return os.path.realpath(gitio.common_dir(cwd=start))
+        except GitError:
+            return None
+
+
+def active_state(starts: tuple[str | None, ...], environ: Mapping[str, str]) -> str | None:
+    """The state directory of an active session of the repository holding any of
+    `starts` (tried in order), else None."""
+    seen = set()
+    for start in starts:
+        if not start or start in seen:
+            continue
+        seen.add(start)
+        common = common_dir(start, environ)
+        if common is None:
+            continue
+        state = state_dir(common)
+        if active(state):
+            return state
+    return None
