@@ -1,10 +1,20 @@
-"""The only module that runs git: every call, and the pure parsers of its -z output.
+"""The only module that runs git: the one runner every call goes through, and the
+pure parsers of its -z output.
 
 Hooks run these on every commit during a session, so each question is one git
 call that streams NUL-separated output, parsed here without GitPython (whose
 import alone costs more than a whole hook run). Git inherits our environment:
 GIT_DIR and GIT_INDEX_FILE set by a hook's caller are honoured on purpose
 (`commit -a` and `commit <paths>` stage into a temporary index).
+
+The runner keeps three promises for every call:
+- git sees the real objects: replace refs and grafts are ignored, and the
+  configuration that changes what a history read prints is pinned (`PINNED`);
+- nothing that grows with the repository or the plan goes on the command line
+  (revisions, paths and messages travel on standard input), so 50,000 refs or a
+  10,000-path rollback stay within the system's argument limits;
+- any failure to start git or of git itself is a GitError (exit 4), never a raw
+  OSError.
 """
 
 from __future__ import annotations
@@ -14,14 +24,30 @@ import os
 import selectors
 import subprocess
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
+from guard.changes import Change, Commit, WorkingChange
 from guard.errors import GitError
-from guard.prefetch import LOG_FORMAT, Spawned, log_args
-from guard.session import Change, Commit
 
-Process = subprocess.Popen[bytes] | Spawned  # a running git, drained by Pending
+# Configuration that would change what a read of history or of the index prints.
+# git gives `-c` precedence over every configuration file.
+PINNED = (
+    "-c",
+    "log.showRoot=true",  # false hides what a root commit adds
+    "-c",
+    "log.showSignature=false",
+    "-c",
+    "i18n.logOutputEncoding=UTF-8",
+    "-c",
+    "color.ui=never",
+    "-c",
+    "diff.relative=false",
+    "-c",
+    "core.quotePath=true",
+)
+# The environment every call adds to ours: no object is replaced, no graft file read.
+ENVIRONMENT = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
 
 
 class Location(NamedTuple):
@@ -35,47 +61,118 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-class Pending:
-    """A git command started in the background; `result()` waits for its output.
+def _argv(args: list[str]) -> list[str]:
+    return ["git", *PINNED, *args]
 
-    The audit starts its smaller questions (status, the start tree, each branch's
-    net diff) while the one big `git log` runs: the machine has more than one core.
-    A thread drains both pipes as git writes (a full pipe would stall git until
-    someone reads), handing stdout to `sink` when given (the log is parsed while it
-    streams), else keeping it for `result()`.
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, **ENVIRONMENT}
+
+
+def _command(args: list[str]) -> str:
+    """The git command in `args` (after options such as `-c key=value`), for messages."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        i += 2 if args[i] in ("-c", "-C") else 1
+    return args[i] if i < len(args) else ""
+
+
+def _failed(args: list[str], code: int, stderr: bytes) -> GitError:
+    message = _decode(stderr).strip() or f"exit status {code}"
+    return GitError(f"git {_command(args)} failed: {message}")
+
+
+def _unstartable(exc: OSError) -> GitError:
+    if isinstance(exc, FileNotFoundError):
+        return GitError("git is not installed or not on PATH")
+    return GitError(f"cannot run git: {exc.strerror or exc}")
+
+
+def run(args: list[str], *, cwd: str | None = None, data: bytes | None = None) -> bytes:
+    """Run `git ARGS` (with `data` on stdin), returning stdout; raise GitError with
+    git's own message on failure."""
+    try:
+        done = subprocess.run(
+            _argv(args), cwd=cwd, input=data, capture_output=True, env=_environment()
+        )
+    except OSError as exc:
+        raise _unstartable(exc) from exc
+    if done.returncode != 0:
+        raise _failed(args, done.returncode, done.stderr)
+    return done.stdout
+
+
+def attempt(args: list[str], *, cwd: str | None = None) -> bytes | None:
+    """Run `git ARGS`; None when git says no (a missing ref, not a repository)."""
+    try:
+        return run(args, cwd=cwd)
+    except GitError:
+        return None
+
+
+def lines(items: Iterable[str]) -> bytes:
+    """Revisions for a command's `--stdin`, one a line."""
+    return "".join(f"{item}\n" for item in items).encode("utf-8", "surrogateescape")
+
+
+class Pending:
+    """A git command running in the background; `result()` waits for its output.
+
+    The audit asks its smaller questions while its one big `git log` runs. A thread
+    writes `data` to git's stdin and another drains both pipes as git writes (a full
+    pipe would stall git until someone reads), handing stdout to `sink` when given
+    (the log is parsed while it streams), else keeping it for `result()`.
     """
 
     def __init__(
         self,
         args: list[str],
         cwd: str | None = None,
+        *,
+        data: bytes | None = None,
         sink: Callable[[bytes], None] | None = None,
-        done: Callable[[], None] | None = None,
-        nice: int = 0,
-        process: Process | None = None,
     ) -> None:
         self.args = args
-        self._done = done
         self._out: list[bytes] = []
         self._err: list[bytes] = []
-        self._failure: BaseException | None = None
+        self._failure: BaseException | GitError | None = None
         self._sink = sink or self._out.append
+        self._threads: list[threading.Thread] = []
         try:
-            self.process: Process | None = process or subprocess.Popen(
-                ["git", *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+                _argv(args),
+                cwd=cwd,
+                stdin=subprocess.DEVNULL if data is None else subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=_environment(),
             )
-        except FileNotFoundError:
+        except OSError as exc:
             self.process = None
-            if done is not None:
-                done()
+            self._failure = _unstartable(exc)
             return
-        if nice:  # a side question: it must not take a core from the one that matters
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, self.process.pid, nice)
-        self._thread = threading.Thread(target=self._drain, args=(self.process,), daemon=True)
-        self._thread.start()
+        if data is not None:
+            self._start(self._feed, self.process, data)
+        self._start(self._drain, self.process)
 
-    def _drain(self, process: Process) -> None:
+    def _start(self, target: Callable[..., None], *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    @staticmethod
+    def _feed(process: subprocess.Popen[bytes], data: bytes) -> None:
+        stdin = process.stdin
+        assert stdin is not None  # noqa: S101 - opened with a pipe above
+        try:
+            stdin.write(data)
+        except BrokenPipeError:  # git stopped reading: its exit status says why
+            pass
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                stdin.close()
+
+    def _drain(self, process: subprocess.Popen[bytes]) -> None:
         try:
             with selectors.DefaultSelector() as selector:
                 selector.register(process.stdout, selectors.EVENT_READ, self._sink)  # type: ignore[arg-type]
@@ -94,57 +191,17 @@ class Pending:
             for stream in (process.stdout, process.stderr):
                 stream.close()  # type: ignore[union-attr]
             process.wait()
-            if self._done is not None:
-                self._done()
-
-    def wait(self, timeout: float) -> bool:
-        """Whether git has finished (and its output is read), waiting `timeout` at most."""
-        if self.process is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
 
     def result(self) -> bytes:
-        if self.process is None:
-            raise GitError("git is not installed or not on PATH")
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
         if self._failure is not None:
             raise self._failure
-        if self.process.returncode != 0:
-            message = _decode(b"".join(self._err)).strip() or (
-                f"exit status {self.process.returncode}"
-            )
-            raise GitError(f"git {_command(self.args)} failed: {message}")
+        process = self.process
+        assert process is not None  # noqa: S101 - else _failure says why
+        if process.returncode != 0:
+            raise _failed(self.args, process.returncode, b"".join(self._err))
         return b"".join(self._out)
-
-
-def _command(args: list[str]) -> str:
-    """The git command in `args` (after options such as `-c key=value`), for messages."""
-    i = 0
-    while i < len(args) and args[i].startswith("-"):
-        i += 2 if args[i] == "-c" else 1
-    return args[i] if i < len(args) else ""
-
-
-def run(args: list[str], *, cwd: str | None = None, data: bytes | None = None) -> bytes:
-    """Run `git ARGS` (with `data` on stdin), returning stdout; raise GitError with
-    git's own message on failure."""
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True)
-    except FileNotFoundError as exc:
-        raise GitError("git is not installed or not on PATH") from exc
-    if done.returncode != 0:
-        message = _decode(done.stderr).strip() or f"exit status {done.returncode}"
-        raise GitError(f"git {_command(args)} failed: {message}")
-    return done.stdout
-
-
-def attempt(args: list[str], *, cwd: str | None = None) -> bytes | None:
-    """Run `git ARGS`; None when git says no (a missing ref, not a repository)."""
-    try:
-        return run(args, cwd=cwd)
-    except GitError:
-        return None
 
 
 def _line(out: bytes) -> str:
@@ -156,10 +213,10 @@ def locate(cwd: str | None = None) -> Location | None:
     out = attempt(["rev-parse", "--show-toplevel", "--show-prefix"], cwd=cwd)
     if out is None:
         return None
-    lines = _decode(out).split("\n")
-    if len(lines) < 2 or not lines[0]:
+    found = _decode(out).split("\n")
+    if len(found) < 2 or not found[0]:
         return None
-    return Location(lines[0], lines[1])
+    return Location(found[0], found[1])
 
 
 def common_dir(cwd: str | None = None) -> str:
@@ -197,7 +254,7 @@ def head(cwd: str | None = None) -> tuple[str | None, str | None]:
 
 def resolve(rev: str, cwd: str | None = None) -> str | None:
     """The object a revision names, or None when there is no such revision."""
-    out = attempt(["rev-parse", "--verify", "-q", rev], cwd=cwd)
+    out = attempt(["rev-parse", "--verify", "-q", "--end-of-options", rev], cwd=cwd)
     return _line(out) if out else None
 
 
@@ -343,70 +400,78 @@ def parse_log(out: bytes) -> list[Commit]:
 # --------------------------------------------------------------------------- questions
 
 _DIFF = ["--raw", "-z", "--no-abbrev", "--no-renames", "--ignore-submodules=none", "--no-ext-diff"]
+LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
 
 
 def staged_changes(cwd: str | None = None) -> list[Change]:
     """What the index (GIT_INDEX_FILE if set) changes relative to HEAD."""
-    return parse_raw(_tokens(run(["diff", "--cached", *_DIFF], cwd=cwd)))[0]
+    return parse_diff(run(["diff", "--cached", *_DIFF], cwd=cwd))
+
+
+def diff_args(base: str, target: str) -> list[str]:
+    """What differs between commits (or trees) `base` and `target`, as `parse_diff` reads it."""
+    return ["diff-tree", "-r", *_DIFF, base, target, "--"]
+
+
+def parse_diff(out: bytes) -> list[Change]:
+    return parse_raw(_tokens(out))[0]
 
 
 def diff(base: str, target: str | None, cwd: str | None = None) -> list[Change]:
     """What differs between commit (or tree) `base` and `target`: a commit, or the
     index when None. Renames come as a deletion and an addition."""
     if target is None:
-        out = run(["diff-index", "--cached", *_DIFF, base, "--"], cwd=cwd)
-    else:
-        out = run(["diff-tree", "-r", *_DIFF, base, target, "--"], cwd=cwd)
-    return parse_raw(_tokens(out))[0]
+        return parse_diff(run(["diff-index", "--cached", *_DIFF, base, "--"], cwd=cwd))
+    return parse_diff(run(diff_args(base, target), cwd=cwd))
 
 
 def paths(changes: Iterable[Change]) -> set[str]:
     return {c.path for c in changes}
 
 
+def _excluded(exclude: Iterable[str]) -> list[str]:
+    """Revisions to exclude, as `--stdin` lines (git before 2.42 takes no `--not` there)."""
+    return [f"^{sha}" for sha in exclude]
+
+
+def _rev_list(
+    args: list[str], revisions: Iterable[str], cwd: str | None, after: Iterable[str] = ()
+) -> list[str]:
+    """`git rev-list ARGS --stdin AFTER`, the revisions on stdin (read as `--stdin`
+    stands, so a `--not` in AFTER does not reach them)."""
+    argv = ["rev-list", "--ignore-missing", *args, "--stdin", *after]
+    return _decode(run(argv, cwd=cwd, data=lines(revisions))).split()
+
+
 def new_commits(tips: Iterable[str], exclude: Iterable[str], cwd: str | None = None) -> list[str]:
     """Commits reachable from `tips` but from no ref (nor HEAD) and none of `exclude`.
 
     In a reference-transaction hook's `prepared` state the refs have not moved yet,
-    so `--not --all` leaves exactly the commits the transaction brings in.
+    so excluding `--all` leaves exactly the commits the transaction brings in.
     """
-    out = run(["rev-list", "--ignore-missing", *tips, "--not", "--all", *exclude, "--"], cwd=cwd)
-    return _decode(out).split()
+    return _rev_list([], [*tips, *_excluded(exclude)], cwd, after=["--not", "--all"])
 
 
 def commits_since(tip: str, exclude: Iterable[str], cwd: str | None = None) -> list[str]:
     """Commits reachable from `tip` and from none of `exclude`."""
-    out = run(["rev-list", "--ignore-missing", tip, "--not", *exclude, "--"], cwd=cwd)
-    return _decode(out).split()
+    return _rev_list([], [tip, *_excluded(exclude)], cwd)
 
 
 def read_commits(shas: list[str], cwd: str | None = None) -> list[Commit]:
     """Each commit with its changes against its first parent, in one git call."""
     if not shas:
         return []
-    out = run(
-        [
-            "log",
-            "--no-walk=unsorted",
-            LOG_FORMAT,
-            "--diff-merges=first-parent",
-            *_DIFF,
-            *shas,
-            "--",
-        ],
-        cwd=cwd,
-    )
-    return parse_log(out)
+    args = ["log", "--no-walk=unsorted", LOG_FORMAT, "--diff-merges=first-parent", *_DIFF]
+    return parse_log(run([*args, "--stdin"], cwd=cwd, data=lines(shas)))
 
 
 def session_base(tip: str, exclude: list[str], cwd: str | None = None) -> str | None:
     """Where the commits of `tip` not reachable from `exclude` branch off: the commit
     their net change is measured from. None when there are no such commits (a branch
     or checkout of an older commit: nothing of the session is on it)."""
-    out = run(["rev-list", "--boundary", "--ignore-missing", tip, "--not", *exclude, "--"], cwd=cwd)
-    lines = _decode(out).split()
-    boundary = [line[1:] for line in lines if line.startswith("-")]
-    if len(boundary) == len(lines):
+    found = _rev_list(["--boundary"], [tip, *_excluded(exclude)], cwd)
+    boundary = [line[1:] for line in found if line.startswith("-")]
+    if len(boundary) == len(found):
         return None
     for candidate in exclude:  # prefer a start tip itself (the session's start commit)
         if candidate in boundary:
@@ -421,134 +486,50 @@ def is_ancestor(ancestor: str, descendant: str, cwd: str | None = None) -> bool:
 # --------------------------------------------------------------------------- audit
 
 
-class WorkingChange(NamedTuple):
-    """An uncommitted change: `state` is staged, unstaged or untracked."""
-
-    path: str
-    state: str
-    status: str
+def log_args(include: list[str]) -> list[str]:
+    """The audit's `git log`: commits of `include` (and of the revisions on stdin),
+    each with its raw changes against its first parent, renames detected."""
+    return [
+        "log",
+        LOG_FORMAT,
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "-M",
+        "--ignore-submodules=none",
+        "--no-ext-diff",
+        "--diff-merges=first-parent",
+        "--ignore-missing",
+        *include,
+        "--stdin",
+    ]
 
 
 class History:
     """Every commit reachable from `include` and from none of `exclude`, newest first,
     each with its changes against its first parent (renames detected): one git call,
-    started in the background and parsed while it streams. Iterating yields each
-    commit as soon as it is parsed (the audit judges while git still writes), once."""
+    started in the background and parsed while it streams. `commits()` waits for it."""
 
-    def __init__(
-        self,
-        include: list[str],
-        exclude: list[str],
-        cwd: str | None = None,
-        process: Process | None = None,
-    ) -> None:
-        """`process`: this very log, already started (see `guard.prefetch`)."""
-        self.args = log_args(include, exclude)
+    def __init__(self, include: list[str], exclude: Iterable[str], cwd: str | None = None) -> None:
         self._parser = LogParser()
-        self._ready = threading.Condition()
-        self._ended = False
         self._pending = (
-            Pending(self.args, cwd, sink=self._feed, done=self._end, process=process)
+            Pending(log_args(include), cwd, data=lines(_excluded(exclude)), sink=self._parser.feed)
             if include
             else None
         )
 
-    def _feed(self, data: bytes) -> None:
-        self._parser.feed(data)
-        with self._ready:
-            self._ready.notify()
-
-    def _end(self) -> None:
-        with self._ready:
-            self._ended = True
-            self._ready.notify()
-
-    def __iter__(self) -> Iterator[Commit]:
-        if self._pending is None:
-            return
-        parsed, seen = self._parser.commits, 0
-        while True:
-            with self._ready:
-                while not self._ended and len(parsed) == seen:
-                    self._ready.wait()
-                ended = self._ended
-            count = len(parsed)
-            yield from parsed[seen:count]
-            seen = count
-            if ended:
-                break
-        yield from self.all()[seen:]
-
-    def parsed(self) -> list[Commit]:
-        """The commits parsed so far (a list the parser only appends to)."""
-        return self._parser.commits
-
-    def all(self) -> list[Commit]:
-        """Every commit, once git has finished (whoever else is iterating)."""
+    def commits(self) -> list[Commit]:
         if self._pending is None:
             return []
-        with self._ready:
-            while not self._ended:
-                self._ready.wait()
         self._pending.result()
         return self._parser.close()
 
 
-ABSENT = ("000000", "")  # no file: the mode says so (diff records say it with zeros)
-
-
-def net_change(commits: Mapping[str, Commit], base: str, tip: str) -> list[Change] | None:
-    """What differs between `base` and `tip` (as `diff(base, tip)` says, renames as a
-    deletion and an addition), composed from the first-parent changes of the commits
-    on the first-parent line from `tip` down to `base`: no tree is read again. None
-    when that line leaves `commits` anywhere but at `base` (a branch reset to an
-    older commit, say): then git must be asked."""
-    before: dict[str, tuple[str, str]] = {}  # path -> (mode, oid) at base: the oldest says
-    after: dict[str, tuple[str, str]] = {}  # path -> (mode, oid) at tip: the newest says
-    sha = tip
-    while sha != base:
-        commit = commits.get(sha)
-        if commit is None or not commit.parents:
-            return None
-        for change in commit.changes:  # newest commit first
-            path, old = change.path, change.old_path
-            if old is None:
-                before[path] = (change.old_mode, change.old_oid)
-            else:  # a rename: its old path goes, its new path comes
-                before[old] = (change.old_mode, change.old_oid)
-                after.setdefault(old, ABSENT)
-                before[path] = ABSENT
-            after.setdefault(path, (change.new_mode, change.new_oid))
-        sha = commit.parents[0]
-    net = []
-    for path, (new_mode, new_oid) in after.items():
-        old_mode, old_oid = before[path]
-        if old_mode == new_mode and (old_oid == new_oid or old_mode == "000000"):
-            continue  # as it was (absent before and after counts, whatever the oids say)
-        if old_mode == "000000":
-            status, old_oid = "A", "0" * len(new_oid)
-        elif new_mode == "000000":
-            status, new_oid = "D", "0" * len(old_oid)
-        else:
-            status = "M" if old_mode[:2] == new_mode[:2] else "T"
-        net.append(Change(status, path, old_mode, new_mode, None, new_oid, old_oid))
-    return net
-
-
-def history(include: list[str], exclude: list[str], cwd: str | None = None) -> list[Commit]:
-    return list(History(include, exclude, cwd))
+def history(include: list[str], exclude: Iterable[str], cwd: str | None = None) -> list[Commit]:
+    return History(include, exclude, cwd).commits()
 
 
 TREE = ["ls-tree", "-r", "-z", "--full-tree"]
-# `path NUL mode oid NUL` pairs: one split and a dict, not a parse per entry (git 2.36+).
-# git quotes a %(path) with a control character, quote or backslash even with -z (and
-# non-ASCII without core.quotePath=false): such a listing is read again the plain way.
-TREE_FORMAT = [
-    "-c",
-    "core.quotePath=false",
-    *TREE,
-    "--format=%(path)%x00%(objectmode) %(objectname)",
-]
 
 
 def parse_tree(out: bytes) -> dict[str, str]:
@@ -560,33 +541,6 @@ def parse_tree(out: bytes) -> dict[str, str]:
             meta, path = record.split("\t", 1)
             entries[path] = f"{meta[:6]} {meta[meta.rfind(' ') + 1 :]}"
     return entries
-
-
-def parse_tree_format(out: bytes) -> dict[str, str] | None:
-    """Parse `git ls-tree` with TREE_FORMAT into path -> "mode oid"; None when git
-    quoted a path (one starts with a double quote: a mode never does)."""
-    if out.startswith(b'"') or b'\0"' in out:
-        return None
-    tokens = _tokens(out)
-    return dict(zip(tokens[0:-1:2], tokens[1::2], strict=True))
-
-
-class Tree:
-    """Every path of a commit's tree with its "mode oid", listed in the background."""
-
-    def __init__(self, rev: str, cwd: str | None = None, nice: int = 0) -> None:
-        self.rev, self.cwd = rev, cwd
-        self._pending = Pending([*TREE_FORMAT, rev], cwd, nice=nice)
-
-    def wait(self, timeout: float) -> bool:
-        return self._pending.wait(timeout)
-
-    def entries(self) -> dict[str, str]:
-        try:
-            entries = parse_tree_format(self._pending.result())
-        except GitError:  # git before 2.36 has no ls-tree --format
-            entries = None
-        return tree_entries(self.rev, self.cwd) if entries is None else entries
 
 
 def tree_entries(rev: str, cwd: str | None = None) -> dict[str, str]:
@@ -636,7 +590,6 @@ STATUS = [
     "--untracked-files=all",
     "--ignore-submodules=none",
 ]
-DIFF_TREE = ["diff-tree", "-r", *_DIFF]
 
 
 def working_tree(cwd: str | None = None) -> list[WorkingChange]:
@@ -651,11 +604,11 @@ def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> s
     if common is not None:
         try:
             with open(os.path.join(common, "logs", ref), "rb") as handle:  # noqa: PTH118, PTH123
-                lines = handle.read().splitlines()
+                logged = handle.read().splitlines()
         except OSError:
             pass
         else:
-            fields = lines[-1].split(b" ", 2) if lines else []
+            fields = logged[-1].split(b" ", 2) if logged else []
             return _decode(fields[1]) if len(fields) > 2 else None
     return resolve(f"{ref}@{{0}}", cwd=cwd)
 

@@ -83,7 +83,7 @@ def start(
         mode=mode,
         allowed=policy.modes[mode],
         reason=reason,
-        started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        started_at=store.now(),
         who={"email": gitio.config_get("user.email") or "", "host": socket.gethostname()},
         start_head=head_sha,
         head_ref=head_ref,
@@ -162,7 +162,7 @@ def stop(code: str | None) -> tuple[str, str, bool]:
         if damaged is not None:
             data["damage"] = damaged.message
         store.append_unlocked(  # under the lock held above
-            state, "stop", session_id, data, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            state, "stop", session_id, data, store.now()
         )
         target = store.archive(state, session_id)
         disarm(state)
@@ -230,12 +230,12 @@ def verify(session_id: str | None) -> tuple[str, int, list[str]]:
 
 def final_audit(session_id: str, directory: str) -> dict[str, Any]:
     """Audit a stopped session and store the report (JSON and Markdown) beside it."""
-    from guard import audit, evidence
+    from guard import audit, gather
     from guard.report import json as json_report
     from guard.report import markdown
 
-    found, classifier = evidence.for_session(session_id)
-    report = audit.build(found, classifier)
+    found, judge = gather.gather(gather.Scope(session_id=session_id))
+    report = audit.build(found, judge)
     with open(os.path.join(directory, "audit.json"), "w", encoding="utf-8") as handle:
         handle.write(json_report.render(report))
     with open(

@@ -1,4 +1,5 @@
-"""Applies an audit's rollback plan safely: one new commit, a backup ref, no rewrite.
+"""The rollback: its plan, from a branch's net change since the session start, and
+its application, one new commit with a backup ref first, never a history rewrite.
 
 The plan restores every path the session's mode does not allow to its content at
 the session start (deleting what the session added) and leaves allowed paths,
@@ -9,13 +10,51 @@ overwritten, and it saves `refs/guard/backup/<session-id>` first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Mapping
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guard import gitio
+from guard.changes import Change
 from guard.errors import BlockedError, UsageError
+from guard.quoting import literal, quote
+
+if TYPE_CHECKING:
+    from guard.judge import Judge
 
 TRAILER = "Guard-Rollback"
+
+
+def step(path: str, added: bool, category: str, base: str | None) -> dict[str, Any]:
+    """One step: delete what was added, restore the rest from `base`, with the exact
+    git command that does it (a pathspec that means only this path)."""
+    word = quote(literal(path))
+    if added or base is None:
+        return {
+            "path": path,
+            "action": "delete",
+            "source": None,
+            "category": category,
+            "command": f"git rm -q -- {word}",
+        }
+    return {
+        "path": path,
+        "action": "restore",
+        "source": base,
+        "category": category,
+        "command": f"git restore --source={base} --staged --worktree -- {word}",
+    }
+
+
+def plan(net: Iterable[Change], judge: Judge, base: str | None) -> list[dict[str, Any]]:
+    """Undo every non-allowed net change: delete what was added, restore the rest.
+    Pure: the plan is part of the audit's report."""
+    steps = []
+    for change in sorted(net, key=attrgetter("path")):
+        category, _ = judge.category(change.path, change.is_gitlink)
+        if category not in judge.allowed:
+            steps.append(step(change.path, change.status == "A", category, base))
+    return steps
 
 
 class Applied(NamedTuple):
@@ -62,12 +101,12 @@ def _backup_ref(session_id: str) -> str:
 
 def apply(report: Mapping[str, Any], session_id: str, branch: str | None) -> Applied:
     """Commit the plan of `report` (from `audit.build`) on the current or a new branch."""
-    plan = report["rollback"]
-    if not plan:
+    steps = report["rollback"]
+    if not steps:
         raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
     current = preconditions()
     untracked = {c.path for c in gitio.working_tree() if c.state == "untracked"}
-    clash = [step["path"] for step in plan if step["path"] in untracked]
+    clash = [s["path"] for s in steps if s["path"] in untracked]
     if clash:
         raise BlockedError(
             f"untracked files stand where the rollback restores: {', '.join(clash[:5])}",
@@ -81,26 +120,21 @@ def apply(report: Mapping[str, Any], session_id: str, branch: str | None) -> App
             raise UsageError(f"--branch {branch!r}: that branch exists already")
         gitio.run(["switch", "-q", "-c", branch])
         current = f"refs/heads/{branch}"
-    restores = [s for s in plan if s["action"] == "restore"]
-    deletes = [s["path"] for s in plan if s["action"] == "delete"]
+    restores = [s for s in steps if s["action"] == "restore"]
+    deletes = [s["path"] for s in steps if s["action"] == "delete"]
     by_source: dict[str, list[str]] = {}
-    for step in restores:
-        by_source.setdefault(step["source"], []).append(step["path"])
+    for restore in restores:
+        by_source.setdefault(restore["source"], []).append(restore["path"])
     for source, paths in by_source.items():
         gitio.restore_paths(source, paths)
     gitio.remove_paths(deletes)
-    listing = "\n".join(f"- {s['action']} {s['path']} ({s['category']})" for s in plan)
-    gitio.run(
-        [
-            "commit",
-            "-q",
-            "-m",
-            f"Roll back session {session_id}: {len(plan)} path(s) back to the session start",
-            "-m",
-            f"Paths the session's mode did not allow, as the audit planned:\n{listing}",
-            "-m",
-            f"{TRAILER}: {session_id}",
-        ]
+    listing = "\n".join(f"- {s['action']} {s['path']} ({s['category']})" for s in steps)
+    message = (
+        f"Roll back session {session_id}: {len(steps)} path(s) back to the session start\n\n"
+        f"Paths the session's mode did not allow, as the audit planned:\n{listing}\n\n"
+        f"{TRAILER}: {session_id}\n"
     )
+    # The message grows with the plan: on stdin, never one argument (128 KiB at most).
+    gitio.run(["commit", "-q", "-F", "-"], data=message.encode("utf-8", "surrogateescape"))
     commit = gitio.resolve("HEAD") or ""
     return Applied(commit, backup, current, len(restores), len(deletes))

@@ -8,7 +8,6 @@ from typing import Any, NamedTuple
 from guard.policy import Policy, policy_from_data, policy_to_data
 
 SCHEMA = "guard.session/v1"
-ZERO_OID = "0" * 40
 
 
 class HookState(NamedTuple):
@@ -46,6 +45,11 @@ class Session(NamedTuple):
         if ref is not None and ref in self.refs:
             return self.refs[ref]
         return self.start_head
+
+    def start_tips(self) -> list[str]:
+        """What the session's history excludes: every ref tip recorded at its start,
+        then the start commit."""
+        return [*self.refs.values(), *([self.start_head] if self.start_head else [])]
 
     def to_data(self) -> dict[str, Any]:
         return {
@@ -105,38 +109,3 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
             fingerprints=dict(hooks["fingerprints"]),
         ),
     )
-
-
-class Change(NamedTuple):
-    """One changed path between two trees.
-
-    `status` is git's letter: A, M, D, T (type change), U (unmerged) or R (a rename
-    from `old_path`, seen only where rename detection is on: the audit). `new_oid`
-    is the object the path holds afterwards, `old_oid` the one it (or `old_path`)
-    held before (empty when git did not say).
-    """
-
-    status: str
-    path: str
-    old_mode: str
-    new_mode: str
-    old_path: str | None = None
-    new_oid: str = ""
-    old_oid: str = ""
-
-    @property
-    def is_gitlink(self) -> bool:
-        """A submodule pointer: what it points to ships, whatever its path says."""
-        return self.old_mode == "160000" or self.new_mode == "160000"
-
-
-class Commit(NamedTuple):
-    """A commit and its changes relative to its first parent."""
-
-    sha: str
-    parents: tuple[str, ...]
-    subject: str
-    changes: tuple[Change, ...]
-    author: str = ""
-    date: str = ""
-    message: str = ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -38,6 +39,11 @@ except ImportError:  # Python < 3.12
 
 GENESIS = "0" * 64
 RECOVER = "guard session verify  (then, to end the session: guard session stop)"
+
+
+def now() -> str:
+    """The time of an event or a session's start: UTC, to the second, ISO 8601."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _canonical(entry: dict[str, Any]) -> bytes:
@@ -277,8 +283,7 @@ def start_event(state: str) -> dict[str, Any] | None:
 
 
 def encode_session(session: Session) -> bytes:
-    """The session file: indented JSON with sorted keys (the audit's early log reads
-    its ref tips by lines, `prefetch.read_tips`)."""
+    """The session file: indented JSON with sorted keys."""
     return json.dumps(session.to_data(), indent=2, sort_keys=True).encode() + b"\n"
 
 

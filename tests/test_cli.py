@@ -299,39 +299,6 @@ def test_wheel_ships_the_policies_and_the_guard_script(tmp_path: Path) -> None:
     assert b"from guard.entry import main" in script
 
 
-FAST = {
-    (): {},
-    ("--format", "json"): {"--format": "json"},
-    ("--format=sarif", "--output", "r.sarif"): {"--format": "sarif", "--output": "r.sarif"},
-    ("--output=r.json", "--format", "json"): {"--output": "r.json", "--format": "json"},
-}
-SLOW = [
-    ("--help",),
-    ("--mode", "read-only"),
-    ("--format", "yaml"),  # click says which values it takes
-    ("--format",),
-    ("--format", "json", "--format", "text"),
-    ("--output", "--format"),
-    ("--output", ""),
-    ("--output", "."),  # a directory: click words the error
-    ("extra",),
-]
-
-
-@pytest.mark.parametrize("args", list(FAST))
-def test_the_console_script_audits_common_shapes_without_click(args: tuple[str, ...]) -> None:
-    from guard import auditing
-
-    assert auditing.fast_argv(list(args)) == FAST[args]
-
-
-@pytest.mark.parametrize("args", SLOW)
-def test_other_audit_shapes_are_left_to_click(args: tuple[str, ...]) -> None:
-    from guard import auditing
-
-    assert auditing.fast_argv(list(args)) is None
-
-
 def test_boundary_maps_errors_to_exit_codes(capsys, monkeypatch) -> None:
     from guard.errors import StateError, boundary
 

@@ -8,10 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from guard import location, prefetch, store
+from guard import location, store
 from guard.errors import StateError
 from guard.policy import default_policy_path, load_policy
 from guard.session import Session, session_from_data
@@ -186,39 +184,3 @@ def test_parallel_appends_from_processes_keep_the_chain(state: str) -> None:
     events = store.read_journal(state)
     assert len(events) == 1 + 4 * 25
     assert all(json.dumps(e) for e in events)
-
-
-SHA = st.sampled_from(["0" * 40, "0123456789abcdef" * 2 + "01234567", "f" * 64])
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    refs=st.dictionaries(st.text(min_size=1, max_size=30), SHA, max_size=6),
-    start_head=st.one_of(st.none(), SHA),
-)
-def test_the_early_log_reads_the_start_tips_the_store_wrote(
-    refs: dict[str, str], start_head: str | None
-) -> None:
-    """`guard audit` starts its log from session.json read by lines, not by json;
-    for every file the store writes it must find what json finds."""
-    raw = store.encode_session(make_session()._replace(refs=refs, start_head=start_head))
-    data = json.loads(raw)
-    assert prefetch.read_tips(raw) == prefetch.start_tips(data["refs"].values(), data["start_head"])
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        b"",
-        b"{}",
-        b'{"refs": {}, "start_head": null}',  # not the store's layout
-        b'{\n  "refs": {},\n  "schema": 1\n}',  # no start_head
-        b'{\n  "start_head": null\n}',  # no refs
-        b'{\n  "refs": {\n    "refs/heads/main": "' + b"a" * 40 + b'"\n',  # cut short
-        b'{\n  "refs": {\n    "refs/heads/main": 7\n  },\n  "start_head": null\n}',
-        b'{\n  "refs": {},\n  "start_head": "HEAD"\n}',
-        b'{\n  "refs": {},\n  "start_head": "' + b"A" * 40 + b'"\n}',
-    ],
-)
-def test_a_session_file_of_another_shape_gives_no_early_log(raw: bytes) -> None:
-    assert prefetch.read_tips(raw) is None

@@ -157,7 +157,6 @@ def _guarded(agent: str, raw: bytes, state: str, cwd: str, stdout: IO[str], stde
 
 def _journal(state: str, session: Session, call: Call, verdict: Verdict) -> None:
     from guard import store
-    from guard.hooks.run import now
 
     event = "allowed" if verdict.allowed else ("warned" if session.observe else "blocked")
     data: dict[str, Any] = {
@@ -171,7 +170,7 @@ def _journal(state: str, session: Session, call: Call, verdict: Verdict) -> None
         data["command"] = call.command[:COMMAND_CHARS]
     if verdict.rows:
         data["paths"] = [row.data() for row in verdict.rows[:SHOWN]]
-    store.append(state, event, session.id, data, now())
+    store.append(state, event, session.id, data, store.now())
 
 
 # --------------------------------------------------------------------------- payloads

@@ -8,41 +8,31 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
 from guard import gitio, store
+from guard.changes import Change, Commit
 from guard.classify import Classifier
-from guard.enforce import (
-    Finding,
-    Style,
-    all_allowed,
+from guard.judge import Finding, Judge, unchanged_outside
+from guard.messages import (
     commit_title,
     finding_data,
     items_message,
-    judge,
-    mark_restores,
     move_title,
-    needs_restore_check,
     staged_message,
     unstage_command,
 )
-from guard.prefetch import start_tips
-from guard.session import Change, Commit, Session
+from guard.session import Session
 
 BRANCH_PREFIX = "refs/heads/"
-
-
-def now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _record(
     state: str, session: Session, blocked: bool, layer: str, data: dict[str, object]
 ) -> None:
     event = "warned" if session.observe else ("blocked" if blocked else "allowed")
-    store.append(state, event, session.id, {"layer": layer, **data}, now())
+    store.append(state, event, session.id, {"layer": layer, **data}, store.now())
 
 
 def _base(session: Session, ref: str | None) -> str:
@@ -55,20 +45,19 @@ def pre_commit(state: str, err: TextIO | None = None) -> int:
     session = store.load_active(state)
     if session is None:
         return 0
-    classifier = Classifier(session.policy)
+    judge = _judge_for(session)
     changes = gitio.staged_changes()
-    if all_allowed(changes, classifier, session.allowed):
+    if judge.all_allowed(changes):
         return 0
-    findings = judge(changes, classifier, session.allowed)
     head, ref = gitio.head()
     base = _base(session, ref)
-    if base != head:
-        # Staged changes differ from HEAD; when HEAD is the start itself, none of
-        # them can put a path back to its start content, so the diff is skipped.
-        findings = mark_restores(findings, gitio.paths(gitio.diff(base, None)))
+    # Staged changes differ from HEAD; when HEAD is the start itself, none of them
+    # can put a path back to its start content, so the diff is skipped.
+    unchanged = unchanged_outside(gitio.paths(gitio.diff(base, None))) if base != head else None
+    findings = judge.changes(changes, unchanged)
     if not any(f.violation for f in findings):
         return 0
-    err.write(staged_message(findings, session, Style.for_stream(err.isatty())))
+    err.write(staged_message(findings, session))
     _record(state, session, True, "pre-commit", finding_data(findings))
     return 0 if session.observe else 1
 
@@ -76,16 +65,20 @@ def pre_commit(state: str, err: TextIO | None = None) -> int:
 Item = tuple[str, list[Finding]]
 
 
-def _judge(session: Session, changes: Sequence[Change], base: str, target: str) -> list[Finding]:
+def _judge_for(session: Session) -> Judge:
+    """The hook run's one judge (its classifier built once from the frozen policy)."""
+    return Judge(Classifier(session.policy), session.allowed)
+
+
+def _judged(judge: Judge, changes: Sequence[Change], base: str, target: str) -> list[Finding]:
     """Judge changes; a non-allowed one is fine when `target` has the path's `base` content."""
-    findings = judge(changes, Classifier(session.policy), session.allowed)
-    if needs_restore_check(findings):
-        findings = mark_restores(findings, gitio.paths(gitio.diff(base, target)))
-    return findings
+    if judge.all_allowed(changes):
+        return judge.changes(changes)
+    return judge.changes(changes, unchanged_outside(gitio.paths(gitio.diff(base, target))))
 
 
-def _judge_commits(session: Session, commits: Sequence[Commit], base: str) -> list[Item]:
-    return [(commit_title(c), _judge(session, c.changes, base, c.sha)) for c in commits]
+def _judge_commits(judge: Judge, commits: Sequence[Commit], base: str) -> list[Item]:
+    return [(commit_title(c), _judged(judge, c.changes, base, c.sha)) for c in commits]
 
 
 _ADVICE = {
@@ -132,10 +125,6 @@ def _updates(lines: Sequence[str]) -> list[tuple[str, str, str]]:
     return updates
 
 
-def _start_tips(session: Session) -> list[str]:
-    return start_tips(session.refs.values(), session.start_head)
-
-
 def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None = None) -> int:
     """Every ref update (commit --no-verify, merge, cherry-pick, rebase, am, update-ref).
 
@@ -153,12 +142,13 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     if not updates:
         return 0
     tips = {new: ref for _, new, ref in sorted(updates, key=lambda u: u[2] == "HEAD")}
-    shas = gitio.new_commits(tips, _start_tips(session))
+    shas = gitio.new_commits(tips, session.start_tips())
     commits = gitio.read_commits(shas)
     branches = {ref for ref in tips.values() if ref.startswith(BRANCH_PREFIX)}
     base = _base(session, branches.pop() if len(branches) == 1 else None)
-    items = _judge_commits(session, commits, base)
-    items.extend(_branch_moves(session, updates, commits))
+    judge = _judge_for(session)
+    items = _judge_commits(judge, commits, base)
+    items.extend(_branch_moves(session, judge, updates, commits))
     data: dict[str, Any] = {"refs": sorted(set(tips.values())), "commits": shas}
     bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
     if not bad:
@@ -170,15 +160,17 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
         "nothing was committed and the ref did not move; if the paths are staged, "
         f"unstage them: {unstage_command(paths)}"
     ]
-    style = Style.for_stream(err.isatty())
-    err.write(items_message(bad, session, style, "this ref update", advice))
+    err.write(items_message(bad, session, "this ref update", advice))
     data.update(finding_data([f for _, fs in bad for f in fs]))
     _record(state, session, True, "reference-transaction", data)
     return 0 if session.observe else 1
 
 
 def _branch_moves(
-    session: Session, updates: Sequence[tuple[str, str, str]], commits: Sequence[Commit]
+    session: Session,
+    judge: Judge,
+    updates: Sequence[tuple[str, str, str]],
+    commits: Sequence[Commit],
 ) -> list[Item]:
     """What each branch move changes in the branch, when the new commits do not
     already say it (a commit on top of the old tip is judged as that commit)."""
@@ -198,7 +190,7 @@ def _branch_moves(
         if len(commits) == 1 and commits[0].sha == new and commits[0].parents[:1] == (old,):
             continue
         base = _base(session, ref)
-        findings = _judge(session, gitio.diff(old, new), base, new)
+        findings = _judged(judge, gitio.diff(old, new), base, new)
         items.append((move_title(ref, old, new), findings))
     return items
 
@@ -210,25 +202,25 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
     session = store.load_active(state)
     if session is None:
         return 0
-    style = Style.for_stream(err.isatty())
+    judge = _judge_for(session)
     status = 0
     for line in stdin.splitlines():
         parts = line.split(" ")
         if len(parts) != 4 or set(parts[1]) == {"0"}:
             continue  # a deletion pushes no commits
         local_ref, local_sha, _remote_ref, remote_sha = parts
-        exclude = _start_tips(session) + ([remote_sha] if set(remote_sha) != {"0"} else [])
+        exclude = session.start_tips() + ([remote_sha] if set(remote_sha) != {"0"} else [])
         shas = gitio.commits_since(local_sha, exclude)
         if not shas:
             continue
         base = _base(session, local_ref)
         if local_ref not in session.refs:  # a branch made during the session
             base = gitio.session_base(local_sha, exclude) or base
-        items = _judge_commits(session, gitio.read_commits(shas), base)
+        items = _judge_commits(judge, gitio.read_commits(shas), base)
         bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
         if not bad:
             continue
-        net = _judge(session, gitio.diff(base, local_sha), base, local_sha)
+        net = _judged(judge, gitio.diff(base, local_sha), base, local_sha)
         if not any(f.violation for f in net):
             err.write(
                 f"session-guard: {local_ref} carries {len(bad)} commit(s) that broke the "
@@ -236,7 +228,7 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
             )
             continue
         advice = ["restore the paths first with a new commit (guard rollback prints the plan)"]
-        err.write(items_message(bad, session, style, f"pushing {local_ref}", advice))
+        err.write(items_message(bad, session, f"pushing {local_ref}", advice))
         data: dict[str, Any] = {"ref": local_ref, "commits": shas}
         data.update(finding_data([f for _, fs in bad for f in fs]))
         _record(state, session, True, "pre-push", data)

@@ -1,0 +1,51 @@
+"""What git says changed: a path between two trees, a commit, an uncommitted change.
+
+Frozen values, parsed from git's output by `gitio` and judged by `judge`.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Change(NamedTuple):
+    """One changed path between two trees.
+
+    `status` is git's letter: A, M, D, T (type change), U (unmerged) or R (a rename
+    from `old_path`, seen only where rename detection is on: the audit). `new_oid`
+    is the object the path holds afterwards, `old_oid` the one it (or `old_path`)
+    held before (empty when git did not say).
+    """
+
+    status: str
+    path: str
+    old_mode: str
+    new_mode: str
+    old_path: str | None = None
+    new_oid: str = ""
+    old_oid: str = ""
+
+    @property
+    def is_gitlink(self) -> bool:
+        """A submodule pointer: what it points to ships, whatever its path says."""
+        return self.old_mode == "160000" or self.new_mode == "160000"
+
+
+class Commit(NamedTuple):
+    """A commit and its changes relative to its first parent."""
+
+    sha: str
+    parents: tuple[str, ...]
+    subject: str
+    changes: tuple[Change, ...]
+    author: str = ""
+    date: str = ""
+    message: str = ""
+
+
+class WorkingChange(NamedTuple):
+    """An uncommitted change: `state` is staged, unstaged or untracked."""
+
+    path: str
+    state: str
+    status: str

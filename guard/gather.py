@@ -1,0 +1,354 @@
+"""What an audit reads from git and from session state, for every scope it audits.
+
+Four scopes, one pipeline: the active session or an archived one (its frozen
+policy, start commit and ref tips, hooks and journal), `--since REV` (a start
+receipt when the state is gone: the repository's current policy applies), and
+`--base/--head` (an explicit range, as CI checks a pull request). Each scope says
+what to read (a `Reading`); `read` asks git all of it at once: the one big
+`git log`, parsed while it streams, runs beside the smaller questions (the start
+tree, git status, each branch's net change), and the results are collected when
+all have answered.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from guard import gitio, location, store
+from guard.audit import Evidence
+from guard.changes import Change, WorkingChange
+from guard.classify import Classifier
+from guard.errors import GitError, UsageError
+from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state
+from guard.judge import Judge
+from guard.policy import Policy, effective_policy_path, load_policy
+from guard.session import Session
+
+BRANCH = "refs/heads/"
+RANGE = "(range)"  # the name an explicit range's net change goes by
+
+
+class Scope(NamedTuple):
+    """What to audit: an archived session, a start commit, a range, or (all None)
+    the active session; `mode` judges with another mode of the policy."""
+
+    session_id: str | None = None
+    since: str | None = None
+    base: str | None = None
+    head: str | None = None
+    mode: str | None = None
+
+    def check(self) -> Scope:
+        if (self.base is None) != (self.head is None):
+            raise UsageError("--base and --head go together (an explicit range)")
+        if sum(x is not None for x in (self.session_id, self.since, self.base)) > 1:
+            raise UsageError("choose one of --session, --since or --base/--head")
+        return self
+
+
+class Reading(NamedTuple):
+    """What one audit asks git: the commits of `include` not in `exclude`, the start
+    tree at `base`, each branch's net change (name -> (from, to)), and the work tree."""
+
+    include: list[str]
+    exclude: list[str]
+    base: str | None
+    lines: dict[str, tuple[str, str]]
+    working: bool
+
+
+class Read(NamedTuple):
+    commits: list[Any]
+    start_entries: dict[str, str]
+    working: list[WorkingChange]
+    nets: dict[str, list[Change]]
+
+
+def read(reading: Reading) -> Read:
+    """Ask git everything `reading` names, all at once, and wait for every answer."""
+    history = gitio.History(reading.include, reading.exclude)
+    tree = gitio.Pending([*gitio.TREE, reading.base]) if reading.base else None
+    status = gitio.Pending(gitio.STATUS) if reading.working else None
+    nets = {
+        name: gitio.Pending(gitio.diff_args(start, tip))
+        for name, (start, tip) in reading.lines.items()
+    }
+    return Read(
+        commits=history.commits(),
+        start_entries=gitio.parse_tree(tree.result()) if tree else {},
+        working=gitio.parse_status(status.result()) if status else [],
+        nets={name: gitio.parse_diff(pending.result()) for name, pending in nets.items()},
+    )
+
+
+def gather(scope: Scope) -> tuple[Evidence, Judge]:
+    """The evidence of `scope`, and the judge that audits it."""
+    scope = scope.check()
+    if scope.base is not None and scope.head is not None:
+        return _range(scope.base, scope.head, scope.mode or "read-only")
+    if scope.since is not None:
+        return _since(scope.since, scope.mode or "read-only")
+    return _session(scope.session_id, scope.mode)
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+def _commit(rev: str, what: str) -> str:
+    sha = gitio.resolve(f"{rev}^{{commit}}")
+    if sha is not None:
+        return sha
+    if gitio.is_shallow():
+        raise GitError(
+            f"{what} {rev!r} is not in this shallow clone",
+            hint="fetch more history: git fetch --deepen=1000 (or --unshallow), "
+            "or in CI check out with fetch-depth: 0",
+        )
+    raise GitError(f"{what} {rev!r} is not a commit in this repository")
+
+
+def current_policy() -> Policy:
+    found = gitio.locate()
+    root = Path(found.root) if found else None
+    return load_policy(effective_policy_path(root), root)
+
+
+def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
+    if mode not in policy.modes:
+        raise UsageError(
+            f"--mode {mode!r}: the policy has no such mode",
+            hint=f"choose from {', '.join(policy.modes)}",
+        )
+    return tuple(policy.modes[mode])
+
+
+def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+    policy = current_policy()
+    judge = Judge(Classifier(policy), allowed_by(policy, mode))
+    start, tip = _commit(base, "--base"), _commit(head, "--head")
+    found = read(Reading([tip], [start], start, {RANGE: (start, tip)}, working=False))
+    return _evidence(None, start, found, RANGE, [], []), judge
+
+
+def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
+    policy = current_policy()
+    judge = Judge(Classifier(policy), allowed_by(policy, mode))
+    start = _commit(since, "--since")
+    head_sha, head_ref = gitio.head()
+    include = ["--branches", "HEAD"] if head_sha else ["--branches"]
+    current = head_ref or "HEAD"
+    lines = {current: (start, head_sha)} if head_sha else {}
+    found = read(Reading(include, [start], start, lines, working=True))
+    return _evidence(None, start, found, current, [], []), judge
+
+
+def _evidence(
+    session: Mapping[str, Any] | None,
+    base: str | None,
+    found: Read,
+    current: str | None,
+    rewritten: list[dict[str, str]],
+    integrity: list[dict[str, str]],
+) -> Evidence:
+    return Evidence(
+        session=session,
+        base=base,
+        commits=found.commits,
+        start_entries=found.start_entries,
+        working=found.working,
+        nets=found.nets,
+        current_branch=current,
+        rewritten=rewritten,
+        integrity=integrity,
+    )
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def load_session(session_id: str | None) -> tuple[Session, str]:
+    """The active session (None) or an archived one, with its state directory."""
+    state = repository_state()
+    if session_id is None:
+        session = store.load_active(state)
+        if session is None:
+            raise UsageError(
+                "no active session to audit",
+                hint="name one (guard session list): guard audit --session ID, "
+                "or give the receipt: guard audit --since COMMIT --mode MODE",
+            )
+        return session, state
+    directory = store.archived_dir(state, session_id)
+    if not os.path.isdir(directory):  # noqa: PTH112
+        raise UsageError(f"--session {session_id!r}: no such archived session")
+    return store.load_archived(directory), directory
+
+
+def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]:
+    session, directory = load_session(session_id)
+    allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
+    judge = Judge(Classifier(session.policy), allowed)
+    head_sha, head_ref = gitio.head()
+    current = head_ref or ("HEAD" if head_sha else None)
+    tips = gitio.ref_tips()
+    starts = session.start_tips()
+    lines = _moved(session, tips, head_sha, head_ref)
+    lines.update(_fresh(session, tips, starts, head_sha, head_ref))
+    # HEAD unborn is no error with --ignore-missing.
+    reading = Reading(["--branches", "HEAD"], starts, session.start_head, lines, working=True)
+    found = read(reading)
+    hooks_dir = gitio.hooks_dir()
+    rewritten, integrity = _integrity(session, directory, tips, hooks_dir)
+    found = found._replace(working=_not_the_guards(found.working, hooks_dir))
+    summary = {**summary_of(session, active=session_id is None)}
+    if mode is not None:
+        summary.update(mode=mode, allowed=list(allowed))
+    return _evidence(summary, session.start_head, found, current, rewritten, integrity), judge
+
+
+def _branches(
+    tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
+) -> list[tuple[str, str]]:
+    """Every branch with its tip, and a detached HEAD as one more."""
+    refs = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
+    if head_sha and head_ref is None:
+        refs.append(("HEAD", head_sha))
+    return refs
+
+
+def _moved(
+    session: Session, tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
+) -> dict[str, tuple[str, str]]:
+    """The branches that existed at the start and moved since: ref -> (start tip, tip)."""
+    moved = {}
+    for ref, tip in _branches(tips, head_sha, head_ref):
+        start = session.refs.get(ref)
+        if start is not None and start != tip:
+            moved[ref] = (start, tip)
+    return moved
+
+
+def _fresh(
+    session: Session,
+    tips: Mapping[str, str],
+    starts: list[str],
+    head_sha: str | None,
+    head_ref: str | None,
+) -> dict[str, tuple[str, str]]:
+    """Branches made during the session (a detached HEAD counts as one), measured from
+    where the session's commits on them begin, not from the start commit: a checkout
+    of an older commit to look around changes nothing."""
+    found = {}
+    for ref, tip in _branches(tips, head_sha, head_ref):
+        if ref in session.refs:
+            continue
+        base = gitio.session_base(tip, starts)
+        if base is not None and base != tip:
+            found[ref] = (base, tip)
+    return found
+
+
+def _not_the_guards(working: list[WorkingChange], hooks_dir: str) -> list[WorkingChange]:
+    """Leave out the guard's own hook files when the hooks folder is in the work tree
+    (a relative core.hooksPath such as .githooks): they are enforcement, not work."""
+    found = gitio.locate()
+    if found is None:
+        return working
+    root = os.path.realpath(found.root)
+    if not hooks_dir.startswith(root + os.sep):
+        return working
+    prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
+    names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, ".tmp")}
+    return [
+        change
+        for change in working
+        if not (change.path.startswith(prefix) and change.path[len(prefix) :] in names)
+    ]
+
+
+def _integrity(
+    session: Session, directory: str, tips: Mapping[str, str], hooks_dir: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    common = gitio.common_dir()
+    rewritten, integrity = [], []
+    for ref, start_tip in sorted(session.refs.items()):
+        tip = tips.get(ref)
+        if tip is None:
+            integrity.append({"kind": "ref-deleted", "detail": f"{ref} (was {start_tip})"})
+        elif tip != start_tip and not gitio.is_ancestor(start_tip, tip):
+            rewritten.append({"ref": ref, "start_tip": start_tip, "tip": tip})
+    for ref, tip in sorted(tips.items()):
+        if (
+            ref.startswith(BRANCH)
+            and session.refs.get(ref) != tip
+            and gitio.reflog_tip(ref, common) != tip
+        ):
+            integrity.append(
+                {
+                    "kind": "ref-without-reflog",
+                    "detail": f"{ref} points to {tip}, which its reflog never recorded: "
+                    "it was written directly, bypassing every hook",
+                }
+            )
+    integrity.extend(_hook_integrity(session, hooks_dir))
+    problems = store.verify(directory)
+    if problems:
+        integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
+    return rewritten, integrity
+
+
+def _hook_integrity(session: Session, now_dir: str) -> list[dict[str, str]]:
+    recorded = session.hooks
+    if recorded is None:
+        return []
+    found = []
+    now_config = gitio.config_get("core.hooksPath")
+    if now_dir != recorded.hooks_dir or now_config != recorded.hooks_path_config:
+        found.append(
+            {
+                "kind": "hooks-redirected",
+                "detail": f"hooks directory {recorded.hooks_dir} (core.hooksPath "
+                f"{recorded.hooks_path_config!r}) became {now_dir} ({now_config!r})",
+            }
+        )
+    current = fingerprints(recorded.hooks_dir, recorded.fingerprints)
+    for hook, before in sorted(recorded.fingerprints.items()):
+        after = current.get(hook)
+        if before is None:
+            found.append({"kind": "hooks-missing", "detail": f"{hook} was not installed at start"})
+        elif after is None:
+            found.append({"kind": "hooks-removed", "detail": f"{hook} was removed"})
+        elif after != before:
+            found.append({"kind": "hooks-changed", "detail": f"{hook} was changed"})
+    return found
+
+
+def summary_of(session: Session, active: bool) -> dict[str, Any]:
+    """The report's `session` object."""
+    return {
+        "id": session.id,
+        "mode": session.mode,
+        "allowed": list(session.allowed),
+        "reason": session.reason,
+        "started_at": session.started_at,
+        "start_head": session.start_head,
+        "active": active,
+    }
+
+
+def default_session() -> str | None:
+    """None (the active session) when one is active, else the latest archived one."""
+    state = repository_state()
+    if location.active(state):
+        return None
+    archived = store.archived(state)
+    if not archived:
+        raise UsageError(
+            "no session to audit in this repository",
+            hint="start one (guard session start), or audit a range: "
+            "guard audit --since COMMIT --mode MODE, or --base REV --head REV",
+        )
+    return archived[-1]
