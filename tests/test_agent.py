@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -625,128 +624,6 @@ def test_resetting_within_the_session_is_fine(repo: Path, session: Any) -> None:
     git(repo, "commit", "-qm", "docs: notes")
     assert bash(repo, "git reset --hard HEAD~1").code == 0  # back to the start commit
     assert bash(repo, "git reset --hard HEAD~2").code == 2
-
-
-def test_screening_reports_what_it_parsed() -> None:
-    hits = agent.screen("cd sub && cp a b ../docs/ ; git -C x commit -n", "/r")
-    assert hits == [
-        agent.Hit("write", "cp", "../docs/", "/r/sub", ("a", "b"), True),
-        agent.Hit(
-            "bypass", "`git commit --no-verify` skips the guard's pre-commit hook", "", "/r/sub/x"
-        ),
-    ]
-    unknown = agent.screen('cd "$DIR" && rm x', "/r")  # relative to a directory not known yet
-    assert unknown == [agent.Hit("delete", "rm", "x", None)]
-    assert agent.screen("rm /abs/x", None) == [agent.Hit("delete", "rm", "/abs/x", None)]
-
-
-BYPASS = "bypass"
-SCREENED = [
-    # quoting, escapes, comments and here-documents
-    ('echo "a\\"b\\\nc" > out.md', [("write", "out.md", "/r")]),
-    ("rm src/my\\ file.py", [("delete", "src/my file.py", "/r")]),
-    ("echo a#b > x#y", [("write", "x#y", "/r")]),
-    (
-        "cat <<-EOF > docs/x.md\n\tbody\n\tEOF\ngit commit -n",
-        [("write", "docs/x.md", "/r"), BYPASS],
-    ),
-    ("cat <<EOF > docs/x.md\nno end", [("write", "docs/x.md", "/r")]),
-    ("ls 2>/dev/null >&2 2>&1 >&-", [("write", "/dev/null", "/r")]),
-    ("A=1 B=2", []),
-    # substitutions
-    ('echo "`git update-ref refs/heads/x HEAD`"', [BYPASS]),
-    ("echo $( (cd src && rm a.py) )", [("delete", "a.py", "/r/src")]),
-    ("diff <(git commit --no-verify) x", [BYPASS]),
-    ("cd $(mktemp -d) && rm x", [("delete", "x", None)]),
-    # directories
-    ("cd && rm x", [("delete", "x", "~")]),
-    ("pushd src && popd && rm x", [("delete", "x", None)]),
-    ("env -C src rm app.py", [("delete", "app.py", "/r/src")]),
-    ("sudo -D src rm app.py", [("delete", "app.py", "/r/src")]),
-    ("git --git-dir=/r/.git commit -n", [(BYPASS, "/r/.git")]),
-    ("git --git-dir /o/.git --work-tree /o commit -n", [(BYPASS, "/o/.git")]),
-    # commands run by other commands
-    ("command -v git", []),
-    ("bash +o posix -c 'git commit -n'", [BYPASS]),
-    ("bash +x -c 'git commit -n'", [BYPASS]),
-    ("python -W ignore -X dev -m guard uninstall", [BYPASS]),
-    ("python3 -mguard session stop", [BYPASS]),
-    ("python3 script.py session stop", []),
-    ("env -S 'git commit -n'", [BYPASS]),
-    ("declare -x GIT_CONFIG_COUNT=1", [BYPASS]),
-    # options: attached, separate, abbreviated values
-    ("git commit --message=x --no-verify", [BYPASS]),
-    ("git commit --message --no-verify", []),
-    ("git commit -Skey -n", [BYPASS]),
-    ("git commit -S -m x", []),
-    ("git config set core.hooksPath x", [BYPASS]),
-    ("git config --add core.hooksPath x", [BYPASS]),
-    ("git config --rename-section core old", [BYPASS]),
-    ("git config --list", []),
-    ("git reset HEAD~1 -- src/app.py", []),
-    ("git rm --cached src/app.py", []),
-    ("git switch -c fix HEAD~2", [("checkout", "HEAD~2", "/r")]),
-    ("git checkout --detach main", [("checkout", "main", "/r")]),
-    ("git checkout main src/app.py", []),
-    # writers
-    ("cp -t docs a b", [("write", "docs", "/r")]),
-    ("cp only-one", []),
-    ("cp -T a dest", [("write", "dest", "/r")]),
-    ("ln -s ../x", [("write", ".", "/r")]),
-    ("mv -t docs a", [("write", "docs", "/r"), ("delete", "a", "/r")]),
-    ("install -d src/x", [("meta", "src/x", "/r")]),
-    ("mkdir -m 700 -p a/b", [("meta", "a/b", "/r")]),
-    (
-        "rmdir a && unlink b && shred -n 3 c",
-        [("delete", "a", "/r"), ("delete", "b", "/r"), ("write", "c", "/r")],
-    ),
-    ("chown -R me:me a b", [("meta", "a", "/r"), ("meta", "b", "/r")]),
-    ("chmod --reference=ref a", [("write", "a", "/r")]),
-    ("sed --in-place --expression=s/a/b/ -- f g", [("write", "f", "/r"), ("write", "g", "/r")]),
-    ("sed --expression s/a/b/ -i f", [("write", "f", "/r")]),
-    ("sed -i '' s/a/b/ f", [("write", "f", "/r")]),
-    ("sed -ne p -i f", [("write", "f", "/r")]),
-    ("perl -MFoo -i -e 1 f", [("write", "f", "/r")]),
-    ("perl -i script.pl f", [("write", "f", "/r")]),
-    ("perl -ne print f", []),
-    ("curl --output=src/x.py https://x.test/x", [("write", "src/x.py", "/r")]),
-    ("curl -o - https://x.test/x", []),
-    ("wget -Osrc/y.py https://x.test/y", [("write", "src/y.py", "/r")]),
-    ("wget -qO src/z.py https://x.test/z", [("write", "src/z.py", "/r")]),
-    ("find src -execdir rm {} +", [("delete", "{}", "/r")]),
-    ("for f in a b; do rm $f; done", [("delete", "$f", "/r")]),  # judged only if it names .git
-]
-
-
-def _shape(hit: agent.Hit) -> Any:
-    if hit.kind == BYPASS:
-        return (BYPASS, hit.word) if hit.word else BYPASS
-    home = os.path.expanduser("~")
-    return (hit.kind, hit.word, "~" if hit.cwd == home else hit.cwd)
-
-
-@pytest.mark.parametrize(("command", "expected"), SCREENED, ids=[c for c, _ in SCREENED])
-def test_how_commands_are_read(command: str, expected: list[Any]) -> None:
-    assert [_shape(hit) for hit in agent.screen(command, "/r")] == expected
-
-
-@pytest.mark.parametrize(
-    ("command", "message"),
-    [
-        ("echo $(ls", "a `$(` or `` ` `` substitution is not closed"),
-        ("cat << ; ls", "a here-document (`<<`) has no delimiter word"),
-        ("eval " * 9 + "ls", "commands nest more than 8 levels deep"),
-        ("echo " + "$(" * 9 + ")" * 9, "commands nest more than 8 levels deep"),
-    ],
-)
-def test_what_screening_refuses_to_guess(command: str, message: str) -> None:
-    with pytest.raises(agent.ShellSyntax, match=re.escape(message)):
-        agent.screen(command, "/r")
-
-
-def test_hits_show_what_they_are() -> None:
-    assert repr(agent.Hit("delete", "rm", "x", "/r")) == "Hit('delete', 'rm', 'x', '/r', (), False)"
-    assert agent.Hit("delete", "rm", "x") != ("delete", "rm", "x")
 
 
 def test_big_directories_are_judged_file_by_file_up_to_a_limit(
