@@ -420,9 +420,9 @@ def agent_hook(name: str) -> int:
     --agent NAME` writes the settings entry that runs it. Without a session it allows
     at once; `guard` itself takes a faster path to it (guard/entry.py).
     """
-    from guard.hooks import agent
+    from guard.agent import hook
 
-    return agent.main(name)
+    return hook.main(name)
 
 
 @cli.command()
@@ -443,7 +443,7 @@ def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
     for line in installer.install(installer.parse_hooks(hook_list)):
         click.echo(line)
     if agents:
-        from guard.hooks import agent_install
+        from guard.agent import install as agent_install
 
         root = agent_install.project_root()
         for name in agent_install.parse_agents(agents):
@@ -467,7 +467,7 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
 
     lines: list[str] = []
     if agents:
-        from guard.hooks import agent_install
+        from guard.agent import install as agent_install
 
         root = agent_install.project_root()
         for name in agent_install.parse_agents(agents):

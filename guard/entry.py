@@ -19,8 +19,8 @@ def main() -> None:
         # An agent runs this before every tool call: with no session it must cost no
         # more than a bare Python start (the hook imports only os and sys until it
         # finds a session's files), so click and the CLI stay unloaded.
-        from guard.hooks.agent import AGENTS
-        from guard.hooks.agent import main as agent_main
+        from guard.agent.hook import AGENTS
+        from guard.agent.hook import main as agent_main
 
         if sys.argv[2] in AGENTS:
             sys.exit(agent_main(sys.argv[2]))

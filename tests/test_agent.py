@@ -1,4 +1,4 @@
-"""Agent pre-tool hooks (guard/hooks/agent.py) and their installer (agent_install.py).
+"""Agent pre-tool hooks (guard/agent/: the hook, payloads, judge) and their installer.
 
 Real temporary repositories with a real session started through the CLI; the hook
 runs in process with the payloads of tests/data/agent_payloads/ (the agents'
@@ -21,8 +21,11 @@ from typing import Any
 import pytest
 
 from guard import location, store
+from guard.agent import hook as agent_hook
+from guard.agent import install as agent_install
+from guard.agent import judge
+from guard.agent import payload as agent_payload
 from guard.errors import GitError, UsageError
-from guard.hooks import agent, agent_install
 from tests.conftest import git
 
 PAYLOADS = Path(__file__).parent / "data" / "agent_payloads"
@@ -71,7 +74,7 @@ def hook(
     """Run `guard agent NAME` in process, as the agent would: payload on stdin."""
     raw = data if isinstance(data, bytes) else json.dumps(data).encode()
     out, err = io.StringIO(), io.StringIO()
-    code = agent.main(
+    code = agent_hook.main(
         name, stdin=io.BytesIO(raw), stdout=out, stderr=err, environ=environ or {}, cwd=str(cwd)
     )
     return Hooked(code, out.getvalue(), err.getvalue())
@@ -123,7 +126,7 @@ def session(started: Any, repo: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("raw", [b"", b"{not json", b"[1, 2]", b'{"tool_name": "Write"}'], ids=repr)
-@pytest.mark.parametrize("name", agent.AGENTS)
+@pytest.mark.parametrize("name", agent_hook.AGENTS)
 def test_without_a_session_everything_passes_at_once(
     repo: Path, tmp_path: Path, raw: bytes, name: str
 ) -> None:
@@ -137,15 +140,17 @@ def test_without_a_session_everything_passes_at_once(
 
 def test_the_no_session_path_imports_almost_nothing(repo: Path) -> None:
     """The hook without a session costs a bare Python start: no json, typing, store,
-    click, yaml, pathspec or subprocess (measured: each costs more than the check)."""
+    click, yaml, pathspec or subprocess (measured: each costs more than the check),
+    nor the payload parser, the judge or the shell screening."""
     populate(repo)
     script = (
         "import io, sys\n"
-        "from guard.hooks import agent\n"
-        "code = agent.main('claude', stdin=io.BytesIO(b'{}'), stdout=io.StringIO(),"
+        "from guard.agent import hook\n"
+        "code = hook.main('claude', stdin=io.BytesIO(b'{}'), stdout=io.StringIO(),"
         " stderr=io.StringIO(), environ={}, cwd='.')\n"
         "heavy = {'json', 'typing', 'guard.store', 'guard.session', 'guard.policy', 'click',"
-        " 'yaml', 'pathspec', 'subprocess', 'shlex', 're', 'rich'}\n"
+        " 'yaml', 'pathspec', 'subprocess', 'shlex', 're', 'rich',"
+        " 'guard.agent.payload', 'guard.agent.judge', 'guard.shell'}\n"
         "print(code, sorted(heavy & set(sys.modules)))\n"
     )
     # Without coverage's subprocess measurement, which imports modules of its own.
@@ -631,12 +636,12 @@ def test_big_directories_are_judged_file_by_file_up_to_a_limit(
 ) -> None:
     for n in range(6):
         (repo / f"docs/gen{n}.go").write_text("package docs\n")
-    monkeypatch.setattr(agent, "SHOWN", 3)
+    monkeypatch.setattr(judge, "SHOWN", 3)
     result = bash(repo, "rm -rf docs")
     assert result.err.count(": production (policies/default.yaml:") == 3
-    monkeypatch.setattr(agent, "FILES_SCANNED", 1)  # docs/ itself is docs; one file looked at
+    monkeypatch.setattr(judge, "FILES_SCANNED", 1)  # docs/ itself is docs; one file looked at
     assert bash(repo, "rm -rf docs").code in (0, 2)
-    monkeypatch.setattr(agent, "FILES_SCANNED", 0)
+    monkeypatch.setattr(judge, "FILES_SCANNED", 0)
     assert bash(repo, "rm -rf docs").code == 0
 
 
@@ -677,7 +682,7 @@ def test_codex_patch_without_text_fails_closed(repo: Path, session: Any) -> None
 def test_a_mode_that_allows_nothing(repo: Path, session: Any) -> None:
     active = store.load_active(str(repo / ".git/guard"))
     assert active is not None
-    assert agent.instead(active._replace(allowed=())) == (
+    assert agent_hook.instead(active._replace(allowed=())) == (
         "this session allows no changes: put your findings in your reply instead."
     )
 
@@ -771,7 +776,7 @@ def test_gemini_tools(repo: Path, session: Any) -> None:
 
 def test_the_hook_as_a_process(repo: Path, session: Any) -> None:
     """What an agent runs: a real process, the payload on stdin, exit 2 and stderr."""
-    command = [sys.executable, "-I", "-m", "guard.hooks.agent", "claude"]
+    command = [sys.executable, "-I", "-m", "guard.agent", "claude"]
     raw = json.dumps(payload("claude_write", repo)).encode()
     done = subprocess.run(command, input=raw, cwd=repo, capture_output=True)
     assert done.returncode == 2
@@ -780,7 +785,7 @@ def test_the_hook_as_a_process(repo: Path, session: Any) -> None:
     done = subprocess.run(command, input=docs, cwd=repo, capture_output=True)
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
     usage = subprocess.run([*command[:-1], "cursor"], input=b"", capture_output=True)
-    assert usage.returncode == 2 and usage.stderr.startswith(b"usage: python -m guard.hooks.agent")
+    assert usage.returncode == 2 and usage.stderr.startswith(b"usage: python -m guard.agent")
 
 
 # --------------------------------------------------------------------------- finding the repository
@@ -977,6 +982,7 @@ def test_settings_it_cannot_read_are_left_alone(tmp_path: Path, text: str, messa
 def test_installer_helpers(tmp_path: Path) -> None:
     assert agent_install.is_ours({"command": "guard agent claude"}, "claude")
     assert agent_install.is_ours({"command": "/v/bin/python -m guard.hooks.agent codex"}, "codex")
+    assert agent_install.is_ours({"command": "/v/bin/python -m guard.agent codex"}, "codex")
     assert agent_install.is_ours({"command": "'/opt/bin/guard agent gemini'"}, "gemini")
     assert not agent_install.is_ours({"command": "guard agent claude"}, "codex")
     assert not agent_install.is_ours({"command": "myguard agent claudex"}, "claude")
@@ -992,7 +998,11 @@ def test_installer_helpers(tmp_path: Path) -> None:
 def test_the_matcher_covers_every_tool_the_hook_judges(name: str) -> None:
     import re
 
-    tools = [*agent.EDIT_TOOLS[name], *agent.SHELL_TOOLS[name], *agent.PATCH_TOOLS.get(name, ())]
+    tools = [
+        *agent_payload.EDIT_TOOLS[name],
+        *agent_payload.SHELL_TOOLS[name],
+        *agent_payload.PATCH_TOOLS.get(name, ()),
+    ]
     matcher = re.compile(agent_install.MATCHERS[name])
     covered = [tool for tool in tools if matcher.search(tool)]
     if name == "codex":  # its shell tool reaches hooks as Bash, its patches as apply_patch
@@ -1003,7 +1013,7 @@ def test_the_matcher_covers_every_tool_the_hook_judges(name: str) -> None:
 
 def test_the_installed_command_blocks(repo: Path, session: Any) -> None:
     """The entry the installer writes, run as Claude Code runs it: through the shell."""
-    command = f"{sys.executable} -I -m guard.hooks.agent claude"
+    command = f"{sys.executable} -I -m guard.agent claude"
     agent_install.install("claude", str(repo), command=command)
     settings = json.loads((repo / ".claude/settings.json").read_text())
     entry = settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"]

@@ -248,7 +248,7 @@ def test_the_guard_script_loads_nothing_before_its_command_needs_it(repo: Path) 
     assert (done.returncode, done.stdout) == (0, b"")
     lines = done.stderr.decode().splitlines()
     loaded = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
-    assert "guard.hooks.agent" in loaded
+    assert "guard.agent.hook" in loaded
     assert not loaded & {"re", "json", "typing", "subprocess", "click"}
 
 

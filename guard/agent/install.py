@@ -64,7 +64,8 @@ def is_ours(entry: object, agent: str) -> bool:
     """Whether a handler runs this guard's hook for `agent` (however guard is spelled)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("command"), str):
         return False
-    pattern = rf"(^|[\s/'\"])(guard agent|guard\.hooks\.agent) {agent}(\s|$|['\"])"
+    # `python -m guard.agent NAME`, and `guard.hooks.agent`, where the hook lived before.
+    pattern = rf"(^|[\s/'\"])(guard agent|guard\.agent|guard\.hooks\.agent) {agent}(\s|$|['\"])"
     return re.search(pattern, entry["command"]) is not None
 
 
