@@ -13,6 +13,7 @@ from typing import IO, Any
 import click
 
 from guard import __version__, gitio
+from guard.agent.formats import NAMES as AGENT_NAMES
 from guard.errors import EXIT_OK, GuardError, PolicyError, UsageError, boundary
 from guard.hooks.install import repository_state
 from guard.policy import Policy, Problem, effective_policy_path, load_policy
@@ -406,9 +407,6 @@ def hook_pre_push(remote: str | None, url: str | None) -> int:
     del remote, url
     stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
     return run.pre_push(repository_state(), stdin)
-
-
-AGENT_NAMES = ("claude", "codex", "gemini")
 
 
 @cli.command("agent")

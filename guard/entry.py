@@ -19,10 +19,11 @@ def main() -> None:
         # An agent runs this before every tool call: with no session it must cost no
         # more than a bare Python start (the hook imports only os and sys until it
         # finds a session's files), so click and the CLI stay unloaded.
-        from guard.agent.hook import AGENTS
-        from guard.agent.hook import main as agent_main
+        from guard.agent.formats import AGENTS
 
         if sys.argv[2] in AGENTS:
+            from guard.agent.hook import main as agent_main
+
             sys.exit(agent_main(sys.argv[2]))
     if sys.argv[1:2] == ["audit"]:
         _audit(sys.argv[2:])

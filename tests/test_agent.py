@@ -21,10 +21,9 @@ from typing import Any
 import pytest
 
 from guard import location, store
+from guard.agent import formats, judge
 from guard.agent import hook as agent_hook
 from guard.agent import install as agent_install
-from guard.agent import judge
-from guard.agent import payload as agent_payload
 from guard.errors import GitError, UsageError
 from tests.conftest import git
 
@@ -126,7 +125,7 @@ def session(started: Any, repo: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("raw", [b"", b"{not json", b"[1, 2]", b'{"tool_name": "Write"}'], ids=repr)
-@pytest.mark.parametrize("name", agent_hook.AGENTS)
+@pytest.mark.parametrize("name", formats.NAMES)
 def test_without_a_session_everything_passes_at_once(
     repo: Path, tmp_path: Path, raw: bytes, name: str
 ) -> None:
@@ -884,22 +883,23 @@ EXISTING: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.mark.parametrize("name", agent_install.AGENTS)
+@pytest.mark.parametrize("name", formats.NAMES)
 def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> None:
-    path = tmp_path / agent_install.SETTINGS[name]
+    dialect = formats.AGENTS[name]
+    path = tmp_path / dialect["settings"]
     path.parent.mkdir()
     path.write_text(json.dumps(EXISTING[name], indent=4))
     lines = agent_install.install(name, str(tmp_path), command=f"guard agent {name}")
     assert lines[0] == (
-        f"{name}: updated {agent_install.SETTINGS[name]} ({agent_install.EVENTS[name]} hook, "
-        f"matcher {agent_install.MATCHERS[name]})"
+        f"{name}: updated {dialect['settings']} ({dialect['event']} hook, "
+        f"matcher {dialect['matcher']})"
     )
     data = json.loads(path.read_text())
-    event = agent_install.EVENTS[name]
+    event = dialect["event"]
     groups = data["hooks"][event]
     assert groups[:-1] == EXISTING[name]["hooks"][event]
     assert groups[-1] == {
-        "matcher": agent_install.MATCHERS[name],
+        "matcher": dialect["matcher"],
         "hooks": [agent_install.handler(name, f"guard agent {name}")],
     }
     rest = {k: v for k, v in data.items() if k != "hooks"}
@@ -907,13 +907,38 @@ def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> Non
     assert list(data) == list(EXISTING[name])  # key order kept
     before = path.read_bytes()
     again = agent_install.install(name, str(tmp_path), command=f"guard agent {name}")
-    assert again == [f"{name}: already installed in {agent_install.SETTINGS[name]}"]
+    assert again == [f"{name}: already installed in {dialect['settings']}"]
     assert path.read_bytes() == before
     assert agent_install.uninstall(name, str(tmp_path)) == [
-        f"{name}: removed the session-guard hook from {agent_install.SETTINGS[name]}"
+        f"{name}: removed the session-guard hook from {dialect['settings']}"
     ]
     assert json.loads(path.read_text()) == EXISTING[name]
     assert agent_install.uninstall(name, str(tmp_path)) == []
+
+
+HANDLERS = {
+    "claude": {"type": "command", "command": "guard agent claude", "timeout": 30},
+    "codex": {
+        "type": "command",
+        "command": "guard agent codex",
+        "timeout": 30,
+        "statusMessage": "session-guard: checking the session",
+    },
+    "gemini": {
+        "type": "command",
+        "command": "guard agent gemini",
+        "name": "session-guard",
+        "description": "Refuse edits and shell commands the active session does not allow",
+        "timeout": 30000,
+    },
+}
+
+
+@pytest.mark.parametrize("name", formats.NAMES)
+def test_each_agent_gets_its_own_handler_shape(name: str) -> None:
+    """Timeouts in seconds for Claude and Codex, milliseconds for Gemini; key order kept."""
+    entry = agent_install.handler(name, f"guard agent {name}")
+    assert list(entry.items()) == list(HANDLERS[name].items())
 
 
 def test_a_fresh_install_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -994,16 +1019,16 @@ def test_installer_helpers(tmp_path: Path) -> None:
     assert codex[-1].startswith("codex: project hooks load only in a trusted project")
 
 
-@pytest.mark.parametrize("name", agent_install.AGENTS)
+@pytest.mark.parametrize("name", formats.NAMES)
 def test_the_matcher_covers_every_tool_the_hook_judges(name: str) -> None:
     import re
 
     tools = [
-        *agent_payload.EDIT_TOOLS[name],
-        *agent_payload.SHELL_TOOLS[name],
-        *agent_payload.PATCH_TOOLS.get(name, ()),
+        *formats.AGENTS[name]["edit_tools"],
+        *formats.AGENTS[name]["shell_tools"],
+        *formats.AGENTS[name]["patch_tools"],
     ]
-    matcher = re.compile(agent_install.MATCHERS[name])
+    matcher = re.compile(formats.AGENTS[name]["matcher"])
     covered = [tool for tool in tools if matcher.search(tool)]
     if name == "codex":  # its shell tool reaches hooks as Bash, its patches as apply_patch
         assert {"Bash", "apply_patch", "Edit", "Write"} <= set(covered)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from guard.agent.hook import AGENTS, EXIT_BLOCK, main
+from guard.agent.formats import NAMES
+from guard.agent.hook import EXIT_BLOCK, main
 
-if sys.argv[1:] and sys.argv[1] in AGENTS:
+if sys.argv[1:] and sys.argv[1] in NAMES:
     sys.exit(main(sys.argv[1]))
-sys.stderr.write(f"usage: python -m guard.agent {{{','.join(AGENTS)}}} < hook.json\n")
+sys.stderr.write(f"usage: python -m guard.agent {{{','.join(NAMES)}}} < hook.json\n")
 sys.exit(EXIT_BLOCK)

@@ -1,8 +1,8 @@
 """The agent hook's entry: find the session, judge the call, journal it, allow or block.
 
 `main` is what `guard agent NAME` runs. Without a session it allows at once, having
-imported only `os`, `sys` and `guard.location`; the payload parser, the judge and
-the store load only once a session's files are found.
+imported only `os`, `sys`, `guard.location` and the formats table; the payload parser,
+the judge and the store load only once a session's files are found.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
+from guard.agent.formats import AGENTS
 from guard.location import active_state
 
 # Not `typing.TYPE_CHECKING`: importing typing costs more than this hook's whole run
@@ -23,16 +24,8 @@ if TYPE_CHECKING:
     from guard.agent.payload import Call
     from guard.session import Session
 
-AGENTS = ("claude", "codex", "gemini")
 EXIT_ALLOW = 0
 EXIT_BLOCK = 2  # the only code every agent treats as "do not run the tool"
-
-# Environment variables naming the project an agent runs the hook for.
-PROJECT_VARS = {
-    "claude": ("CLAUDE_PROJECT_DIR",),
-    "codex": (),  # Codex starts hooks in the session's cwd
-    "gemini": ("GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
-}
 
 COMMAND_CHARS = 4000  # command text kept in a journal entry
 
@@ -43,7 +36,9 @@ def session_state(agent: str, environ: Mapping[str, str], cwd: str) -> str | Non
     Looks where the agent says its project is (CLAUDE_PROJECT_DIR, GEMINI_PROJECT_DIR)
     and at the hook's own working directory; every linked worktree shares the state.
     """
-    starts = (*(environ.get(name) for name in PROJECT_VARS.get(agent, ())), cwd)
+    dialect = AGENTS.get(agent)
+    names = dialect["project_vars"] if dialect is not None else ()
+    starts = (*(environ.get(name) for name in names), cwd)
     return active_state(starts, environ)
 
 
@@ -81,8 +76,9 @@ def main(
 
 
 def _allow(agent: str, stdout: IO[str]) -> int:
-    if agent == "gemini":
-        stdout.write("{}\n")  # Gemini parses stdout as JSON on exit 0
+    dialect = AGENTS.get(agent)
+    if dialect is not None and dialect["allow_output"]:
+        stdout.write(dialect["allow_output"])
     return EXIT_ALLOW
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+from guard.agent.formats import AGENTS
 from guard.errors import UsageError
 from guard.shell.files import PATCH_NAMES, patch_targets
 
@@ -15,23 +16,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-EDIT_TOOLS: dict[str, dict[str, tuple[str, ...]]] = {
-    "claude": {
-        "Write": ("file_path",),
-        "Edit": ("file_path",),
-        "MultiEdit": ("file_path",),
-        "NotebookEdit": ("notebook_path", "file_path"),
-    },
-    "codex": {"Write": ("file_path",), "Edit": ("file_path",)},
-    "gemini": {"write_file": ("file_path",), "replace": ("file_path",)},
-}
-SHELL_TOOLS = {
-    "claude": frozenset({"Bash"}),
-    "codex": frozenset({"Bash", "shell", "local_shell", "shell_command", "exec_command"}),
-    "gemini": frozenset({"run_shell_command"}),
-}
-PATCH_TOOLS = {"codex": frozenset({"apply_patch"})}
-EVENTS = {"claude": "PreToolUse", "codex": "PreToolUse", "gemini": "BeforeTool"}
 # Tool-input keys that move a shell command's working directory.
 WORKDIR_KEYS = ("workdir", "dir_path", "directory")
 
@@ -72,20 +56,22 @@ def parse_payload(agent: str, raw: bytes, cwd: str) -> Call:
         raise _bad(f"the hook input is not JSON ({exc})") from None
     if not isinstance(data, dict):
         raise _bad(f"the hook input is JSON but not an object ({type(data).__name__})")
+    dialect = AGENTS[agent]
     event = data.get("hook_event_name")
     tool = data.get("tool_name")
-    if event is not None and event != EVENTS[agent]:
+    if event is not None and event != dialect["event"]:
         return Call(agent, str(tool), "ignored", cwd)
     if not isinstance(tool, str):
         raise _bad("the hook input has no tool_name")
     where = data.get("cwd")
     base = os.path.join(cwd, where) if isinstance(where, str) and where else cwd
-    if tool in EDIT_TOOLS[agent]:
-        return Call(agent, tool, "edit", base, (("write", _edit_path(data, tool, agent)),))
-    if tool in PATCH_TOOLS.get(agent, ()):
+    if tool in dialect["edit_tools"]:
+        path = _edit_path(data, tool, dialect["edit_tools"][tool])
+        return Call(agent, tool, "edit", base, (("write", path),))
+    if tool in dialect["patch_tools"]:
         patch = _text_input(data, tool, ("command", "input", "patch"))
         return Call(agent, tool, "edit", base, tuple(patch_targets(patch)), None)
-    if tool in SHELL_TOOLS[agent]:
+    if tool in dialect["shell_tools"]:
         return _shell_call(agent, tool, data, base)
     return Call(agent, tool, "ignored", base)
 
@@ -97,13 +83,13 @@ def _tool_input(data: Mapping[str, Any], tool: str) -> Mapping[str, Any]:
     return tool_input
 
 
-def _edit_path(data: Mapping[str, Any], tool: str, agent: str) -> str:
+def _edit_path(data: Mapping[str, Any], tool: str, keys: tuple[str, ...]) -> str:
     tool_input = _tool_input(data, tool)
-    for key in EDIT_TOOLS[agent][tool]:
+    for key in keys:
         value = tool_input.get(key)
         if isinstance(value, str) and value:
             return value
-    raise _bad(f"the {tool} call names no file ({' or '.join(EDIT_TOOLS[agent][tool])})")
+    raise _bad(f"the {tool} call names no file ({' or '.join(keys)})")
 
 
 def _text_input(data: Mapping[str, Any], tool: str, keys: tuple[str, ...]) -> str:
