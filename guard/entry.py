@@ -12,9 +12,17 @@ import sys
 
 def main() -> None:
     if sys.argv[1:] == ["check", "--staged"]:
+        # The pre-commit framework runs this on every commit: with no session it must
+        # cost no more than a bare Python start, so the repository is found by walking
+        # up to its `.git` (as the agent hook does), not by running git.
+        from guard.location import active_state
+
+        state = active_state((os.getcwd(),), os.environ)
+        if state is None:
+            sys.exit(0)
         from guard.hooks.__main__ import run_hook
 
-        sys.exit(run_hook(None, "pre-commit", []))
+        sys.exit(run_hook(state, "pre-commit", []))
     if len(sys.argv) == 3 and sys.argv[1] == "agent":
         # An agent runs this before every tool call: with no session it must cost no
         # more than a bare Python start (the hook imports only os and sys until it
