@@ -77,7 +77,7 @@ def main() -> int:
             sys.executable,
             "-I",
             "-c",
-            "import sys; from guard.hooks.agent import main; sys.exit(main('claude'))",
+            "import sys; from guard.agent.hook import main; sys.exit(main('claude'))",
         ]
         rows = {
             "python -c pass": ([sys.executable, "-c", "pass"], b"", 0),

@@ -13,6 +13,7 @@ from typing import IO, Any
 import click
 
 from guard import __version__, gitio
+from guard.agent.formats import NAMES as AGENT_NAMES
 from guard.errors import EXIT_OK, GuardError, PolicyError, UsageError, boundary
 from guard.hooks.install import repository_state
 from guard.policy import Policy, Problem, effective_policy_path, load_policy
@@ -408,9 +409,6 @@ def hook_pre_push(remote: str | None, url: str | None) -> int:
     return run.pre_push(repository_state(), stdin)
 
 
-AGENT_NAMES = ("claude", "codex", "gemini")
-
-
 @cli.command("agent")
 @click.argument("name", type=click.Choice(AGENT_NAMES))
 def agent_hook(name: str) -> int:
@@ -420,9 +418,9 @@ def agent_hook(name: str) -> int:
     --agent NAME` writes the settings entry that runs it. Without a session it allows
     at once; `guard` itself takes a faster path to it (guard/entry.py).
     """
-    from guard.hooks import agent
+    from guard.agent import hook
 
-    return agent.main(name)
+    return hook.main(name)
 
 
 @cli.command()
@@ -443,7 +441,7 @@ def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
     for line in installer.install(installer.parse_hooks(hook_list)):
         click.echo(line)
     if agents:
-        from guard.hooks import agent_install
+        from guard.agent import install as agent_install
 
         root = agent_install.project_root()
         for name in agent_install.parse_agents(agents):
@@ -467,7 +465,7 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
 
     lines: list[str] = []
     if agents:
-        from guard.hooks import agent_install
+        from guard.agent import install as agent_install
 
         root = agent_install.project_root()
         for name in agent_install.parse_agents(agents):

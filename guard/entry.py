@@ -5,22 +5,32 @@ check itself."""
 
 from __future__ import annotations
 
+import os
 import sys
 
 
 def main() -> None:
     if sys.argv[1:] == ["check", "--staged"]:
+        # The pre-commit framework runs this on every commit: with no session it must
+        # cost no more than a bare Python start, so the repository is found by walking
+        # up to its `.git` (as the agent hook does), not by running git.
+        from guard.location import active_state
+
+        state = active_state((os.getcwd(),), os.environ)
+        if state is None:
+            sys.exit(0)
         from guard.hooks.__main__ import run_hook
 
-        sys.exit(run_hook(None, "pre-commit", []))
+        sys.exit(run_hook(state, "pre-commit", []))
     if len(sys.argv) == 3 and sys.argv[1] == "agent":
         # An agent runs this before every tool call: with no session it must cost no
         # more than a bare Python start (the hook imports only os and sys until it
         # finds a session's files), so click and the CLI stay unloaded.
-        from guard.hooks.agent import AGENTS
-        from guard.hooks.agent import main as agent_main
+        from guard.agent.formats import AGENTS
 
         if sys.argv[2] in AGENTS:
+            from guard.agent.hook import main as agent_main
+
             sys.exit(agent_main(sys.argv[2]))
     from guard.cli import main as cli_main
 

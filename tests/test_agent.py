@@ -1,4 +1,4 @@
-"""Agent pre-tool hooks (guard/hooks/agent.py) and their installer (agent_install.py).
+"""Agent pre-tool hooks (guard/agent/: the hook, payloads, judge) and their installer.
 
 Real temporary repositories with a real session started through the CLI; the hook
 runs in process with the payloads of tests/data/agent_payloads/ (the agents'
@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,8 +21,10 @@ from typing import Any
 import pytest
 
 from guard import location, store
+from guard.agent import formats, judge
+from guard.agent import hook as agent_hook
+from guard.agent import install as agent_install
 from guard.errors import GitError, UsageError
-from guard.hooks import agent, agent_install
 from tests.conftest import git
 
 PAYLOADS = Path(__file__).parent / "data" / "agent_payloads"
@@ -72,7 +73,7 @@ def hook(
     """Run `guard agent NAME` in process, as the agent would: payload on stdin."""
     raw = data if isinstance(data, bytes) else json.dumps(data).encode()
     out, err = io.StringIO(), io.StringIO()
-    code = agent.main(
+    code = agent_hook.main(
         name, stdin=io.BytesIO(raw), stdout=out, stderr=err, environ=environ or {}, cwd=str(cwd)
     )
     return Hooked(code, out.getvalue(), err.getvalue())
@@ -124,7 +125,7 @@ def session(started: Any, repo: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("raw", [b"", b"{not json", b"[1, 2]", b'{"tool_name": "Write"}'], ids=repr)
-@pytest.mark.parametrize("name", agent.AGENTS)
+@pytest.mark.parametrize("name", formats.NAMES)
 def test_without_a_session_everything_passes_at_once(
     repo: Path, tmp_path: Path, raw: bytes, name: str
 ) -> None:
@@ -138,15 +139,17 @@ def test_without_a_session_everything_passes_at_once(
 
 def test_the_no_session_path_imports_almost_nothing(repo: Path) -> None:
     """The hook without a session costs a bare Python start: no json, typing, store,
-    click, yaml, pathspec or subprocess (measured: each costs more than the check)."""
+    click, yaml, pathspec or subprocess (measured: each costs more than the check),
+    nor the payload parser, the judge or the shell screening."""
     populate(repo)
     script = (
         "import io, sys\n"
-        "from guard.hooks import agent\n"
-        "code = agent.main('claude', stdin=io.BytesIO(b'{}'), stdout=io.StringIO(),"
+        "from guard.agent import hook\n"
+        "code = hook.main('claude', stdin=io.BytesIO(b'{}'), stdout=io.StringIO(),"
         " stderr=io.StringIO(), environ={}, cwd='.')\n"
         "heavy = {'json', 'typing', 'guard.store', 'guard.session', 'guard.policy', 'click',"
-        " 'yaml', 'pathspec', 'subprocess', 'shlex', 're', 'rich'}\n"
+        " 'yaml', 'pathspec', 'subprocess', 'shlex', 're', 'rich',"
+        " 'guard.agent.payload', 'guard.agent.judge', 'guard.shell'}\n"
         "print(code, sorted(heavy & set(sys.modules)))\n"
     )
     # Without coverage's subprocess measurement, which imports modules of its own.
@@ -627,139 +630,17 @@ def test_resetting_within_the_session_is_fine(repo: Path, session: Any) -> None:
     assert bash(repo, "git reset --hard HEAD~2").code == 2
 
 
-def test_screening_reports_what_it_parsed() -> None:
-    hits = agent.screen("cd sub && cp a b ../docs/ ; git -C x commit -n", "/r")
-    assert hits == [
-        agent.Hit("write", "cp", "../docs/", "/r/sub", ("a", "b"), True),
-        agent.Hit(
-            "bypass", "`git commit --no-verify` skips the guard's pre-commit hook", "", "/r/sub/x"
-        ),
-    ]
-    unknown = agent.screen('cd "$DIR" && rm x', "/r")  # relative to a directory not known yet
-    assert unknown == [agent.Hit("delete", "rm", "x", None)]
-    assert agent.screen("rm /abs/x", None) == [agent.Hit("delete", "rm", "/abs/x", None)]
-
-
-BYPASS = "bypass"
-SCREENED = [
-    # quoting, escapes, comments and here-documents
-    ('echo "a\\"b\\\nc" > out.md', [("write", "out.md", "/r")]),
-    ("rm src/my\\ file.py", [("delete", "src/my file.py", "/r")]),
-    ("echo a#b > x#y", [("write", "x#y", "/r")]),
-    (
-        "cat <<-EOF > docs/x.md\n\tbody\n\tEOF\ngit commit -n",
-        [("write", "docs/x.md", "/r"), BYPASS],
-    ),
-    ("cat <<EOF > docs/x.md\nno end", [("write", "docs/x.md", "/r")]),
-    ("ls 2>/dev/null >&2 2>&1 >&-", [("write", "/dev/null", "/r")]),
-    ("A=1 B=2", []),
-    # substitutions
-    ('echo "`git update-ref refs/heads/x HEAD`"', [BYPASS]),
-    ("echo $( (cd src && rm a.py) )", [("delete", "a.py", "/r/src")]),
-    ("diff <(git commit --no-verify) x", [BYPASS]),
-    ("cd $(mktemp -d) && rm x", [("delete", "x", None)]),
-    # directories
-    ("cd && rm x", [("delete", "x", "~")]),
-    ("pushd src && popd && rm x", [("delete", "x", None)]),
-    ("env -C src rm app.py", [("delete", "app.py", "/r/src")]),
-    ("sudo -D src rm app.py", [("delete", "app.py", "/r/src")]),
-    ("git --git-dir=/r/.git commit -n", [(BYPASS, "/r/.git")]),
-    ("git --git-dir /o/.git --work-tree /o commit -n", [(BYPASS, "/o/.git")]),
-    # commands run by other commands
-    ("command -v git", []),
-    ("bash +o posix -c 'git commit -n'", [BYPASS]),
-    ("bash +x -c 'git commit -n'", [BYPASS]),
-    ("python -W ignore -X dev -m guard uninstall", [BYPASS]),
-    ("python3 -mguard session stop", [BYPASS]),
-    ("python3 script.py session stop", []),
-    ("env -S 'git commit -n'", [BYPASS]),
-    ("declare -x GIT_CONFIG_COUNT=1", [BYPASS]),
-    # options: attached, separate, abbreviated values
-    ("git commit --message=x --no-verify", [BYPASS]),
-    ("git commit --message --no-verify", []),
-    ("git commit -Skey -n", [BYPASS]),
-    ("git commit -S -m x", []),
-    ("git config set core.hooksPath x", [BYPASS]),
-    ("git config --add core.hooksPath x", [BYPASS]),
-    ("git config --rename-section core old", [BYPASS]),
-    ("git config --list", []),
-    ("git reset HEAD~1 -- src/app.py", []),
-    ("git rm --cached src/app.py", []),
-    ("git switch -c fix HEAD~2", [("checkout", "HEAD~2", "/r")]),
-    ("git checkout --detach main", [("checkout", "main", "/r")]),
-    ("git checkout main src/app.py", []),
-    # writers
-    ("cp -t docs a b", [("write", "docs", "/r")]),
-    ("cp only-one", []),
-    ("cp -T a dest", [("write", "dest", "/r")]),
-    ("ln -s ../x", [("write", ".", "/r")]),
-    ("mv -t docs a", [("write", "docs", "/r"), ("delete", "a", "/r")]),
-    ("install -d src/x", [("meta", "src/x", "/r")]),
-    ("mkdir -m 700 -p a/b", [("meta", "a/b", "/r")]),
-    (
-        "rmdir a && unlink b && shred -n 3 c",
-        [("delete", "a", "/r"), ("delete", "b", "/r"), ("write", "c", "/r")],
-    ),
-    ("chown -R me:me a b", [("meta", "a", "/r"), ("meta", "b", "/r")]),
-    ("chmod --reference=ref a", [("write", "a", "/r")]),
-    ("sed --in-place --expression=s/a/b/ -- f g", [("write", "f", "/r"), ("write", "g", "/r")]),
-    ("sed --expression s/a/b/ -i f", [("write", "f", "/r")]),
-    ("sed -i '' s/a/b/ f", [("write", "f", "/r")]),
-    ("sed -ne p -i f", [("write", "f", "/r")]),
-    ("perl -MFoo -i -e 1 f", [("write", "f", "/r")]),
-    ("perl -i script.pl f", [("write", "f", "/r")]),
-    ("perl -ne print f", []),
-    ("curl --output=src/x.py https://x.test/x", [("write", "src/x.py", "/r")]),
-    ("curl -o - https://x.test/x", []),
-    ("wget -Osrc/y.py https://x.test/y", [("write", "src/y.py", "/r")]),
-    ("wget -qO src/z.py https://x.test/z", [("write", "src/z.py", "/r")]),
-    ("find src -execdir rm {} +", [("delete", "{}", "/r")]),
-    ("for f in a b; do rm $f; done", [("delete", "$f", "/r")]),  # judged only if it names .git
-]
-
-
-def _shape(hit: agent.Hit) -> Any:
-    if hit.kind == BYPASS:
-        return (BYPASS, hit.word) if hit.word else BYPASS
-    home = os.path.expanduser("~")
-    return (hit.kind, hit.word, "~" if hit.cwd == home else hit.cwd)
-
-
-@pytest.mark.parametrize(("command", "expected"), SCREENED, ids=[c for c, _ in SCREENED])
-def test_how_commands_are_read(command: str, expected: list[Any]) -> None:
-    assert [_shape(hit) for hit in agent.screen(command, "/r")] == expected
-
-
-@pytest.mark.parametrize(
-    ("command", "message"),
-    [
-        ("echo $(ls", "a `$(` or `` ` `` substitution is not closed"),
-        ("cat << ; ls", "a here-document (`<<`) has no delimiter word"),
-        ("eval " * 9 + "ls", "commands nest more than 8 levels deep"),
-        ("echo " + "$(" * 9 + ")" * 9, "commands nest more than 8 levels deep"),
-    ],
-)
-def test_what_screening_refuses_to_guess(command: str, message: str) -> None:
-    with pytest.raises(agent.ShellSyntax, match=re.escape(message)):
-        agent.screen(command, "/r")
-
-
-def test_hits_show_what_they_are() -> None:
-    assert repr(agent.Hit("delete", "rm", "x", "/r")) == "Hit('delete', 'rm', 'x', '/r', (), False)"
-    assert agent.Hit("delete", "rm", "x") != ("delete", "rm", "x")
-
-
 def test_big_directories_are_judged_file_by_file_up_to_a_limit(
     repo: Path, session: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for n in range(6):
         (repo / f"docs/gen{n}.go").write_text("package docs\n")
-    monkeypatch.setattr(agent, "SHOWN", 3)
+    monkeypatch.setattr(judge, "SHOWN", 3)
     result = bash(repo, "rm -rf docs")
     assert result.err.count(": production (policies/default.yaml:") == 3
-    monkeypatch.setattr(agent, "FILES_SCANNED", 1)  # docs/ itself is docs; one file looked at
+    monkeypatch.setattr(judge, "FILES_SCANNED", 1)  # docs/ itself is docs; one file looked at
     assert bash(repo, "rm -rf docs").code in (0, 2)
-    monkeypatch.setattr(agent, "FILES_SCANNED", 0)
+    monkeypatch.setattr(judge, "FILES_SCANNED", 0)
     assert bash(repo, "rm -rf docs").code == 0
 
 
@@ -800,7 +681,7 @@ def test_codex_patch_without_text_fails_closed(repo: Path, session: Any) -> None
 def test_a_mode_that_allows_nothing(repo: Path, session: Any) -> None:
     active = store.load_active(str(repo / ".git/guard"))
     assert active is not None
-    assert agent.instead(active._replace(allowed=())) == (
+    assert agent_hook.instead(active._replace(allowed=())) == (
         "this session allows no changes: put your findings in your reply instead."
     )
 
@@ -894,7 +775,7 @@ def test_gemini_tools(repo: Path, session: Any) -> None:
 
 def test_the_hook_as_a_process(repo: Path, session: Any) -> None:
     """What an agent runs: a real process, the payload on stdin, exit 2 and stderr."""
-    command = [sys.executable, "-I", "-m", "guard.hooks.agent", "claude"]
+    command = [sys.executable, "-I", "-m", "guard.agent", "claude"]
     raw = json.dumps(payload("claude_write", repo)).encode()
     done = subprocess.run(command, input=raw, cwd=repo, capture_output=True)
     assert done.returncode == 2
@@ -903,7 +784,7 @@ def test_the_hook_as_a_process(repo: Path, session: Any) -> None:
     done = subprocess.run(command, input=docs, cwd=repo, capture_output=True)
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
     usage = subprocess.run([*command[:-1], "cursor"], input=b"", capture_output=True)
-    assert usage.returncode == 2 and usage.stderr.startswith(b"usage: python -m guard.hooks.agent")
+    assert usage.returncode == 2 and usage.stderr.startswith(b"usage: python -m guard.agent")
 
 
 # --------------------------------------------------------------------------- finding the repository
@@ -1002,22 +883,23 @@ EXISTING: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.mark.parametrize("name", agent_install.AGENTS)
+@pytest.mark.parametrize("name", formats.NAMES)
 def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> None:
-    path = tmp_path / agent_install.SETTINGS[name]
+    dialect = formats.AGENTS[name]
+    path = tmp_path / dialect["settings"]
     path.parent.mkdir()
     path.write_text(json.dumps(EXISTING[name], indent=4))
     lines = agent_install.install(name, str(tmp_path), command=f"guard agent {name}")
     assert lines[0] == (
-        f"{name}: updated {agent_install.SETTINGS[name]} ({agent_install.EVENTS[name]} hook, "
-        f"matcher {agent_install.MATCHERS[name]})"
+        f"{name}: updated {dialect['settings']} ({dialect['event']} hook, "
+        f"matcher {dialect['matcher']})"
     )
     data = json.loads(path.read_text())
-    event = agent_install.EVENTS[name]
+    event = dialect["event"]
     groups = data["hooks"][event]
     assert groups[:-1] == EXISTING[name]["hooks"][event]
     assert groups[-1] == {
-        "matcher": agent_install.MATCHERS[name],
+        "matcher": dialect["matcher"],
         "hooks": [agent_install.handler(name, f"guard agent {name}")],
     }
     rest = {k: v for k, v in data.items() if k != "hooks"}
@@ -1025,13 +907,38 @@ def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> Non
     assert list(data) == list(EXISTING[name])  # key order kept
     before = path.read_bytes()
     again = agent_install.install(name, str(tmp_path), command=f"guard agent {name}")
-    assert again == [f"{name}: already installed in {agent_install.SETTINGS[name]}"]
+    assert again == [f"{name}: already installed in {dialect['settings']}"]
     assert path.read_bytes() == before
     assert agent_install.uninstall(name, str(tmp_path)) == [
-        f"{name}: removed the session-guard hook from {agent_install.SETTINGS[name]}"
+        f"{name}: removed the session-guard hook from {dialect['settings']}"
     ]
     assert json.loads(path.read_text()) == EXISTING[name]
     assert agent_install.uninstall(name, str(tmp_path)) == []
+
+
+HANDLERS = {
+    "claude": {"type": "command", "command": "guard agent claude", "timeout": 30},
+    "codex": {
+        "type": "command",
+        "command": "guard agent codex",
+        "timeout": 30,
+        "statusMessage": "session-guard: checking the session",
+    },
+    "gemini": {
+        "type": "command",
+        "command": "guard agent gemini",
+        "name": "session-guard",
+        "description": "Refuse edits and shell commands the active session does not allow",
+        "timeout": 30000,
+    },
+}
+
+
+@pytest.mark.parametrize("name", formats.NAMES)
+def test_each_agent_gets_its_own_handler_shape(name: str) -> None:
+    """Timeouts in seconds for Claude and Codex, milliseconds for Gemini; key order kept."""
+    entry = agent_install.handler(name, f"guard agent {name}")
+    assert list(entry.items()) == list(HANDLERS[name].items())
 
 
 def test_a_fresh_install_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -1100,6 +1007,7 @@ def test_settings_it_cannot_read_are_left_alone(tmp_path: Path, text: str, messa
 def test_installer_helpers(tmp_path: Path) -> None:
     assert agent_install.is_ours({"command": "guard agent claude"}, "claude")
     assert agent_install.is_ours({"command": "/v/bin/python -m guard.hooks.agent codex"}, "codex")
+    assert agent_install.is_ours({"command": "/v/bin/python -m guard.agent codex"}, "codex")
     assert agent_install.is_ours({"command": "'/opt/bin/guard agent gemini'"}, "gemini")
     assert not agent_install.is_ours({"command": "guard agent claude"}, "codex")
     assert not agent_install.is_ours({"command": "myguard agent claudex"}, "claude")
@@ -1111,12 +1019,16 @@ def test_installer_helpers(tmp_path: Path) -> None:
     assert codex[-1].startswith("codex: project hooks load only in a trusted project")
 
 
-@pytest.mark.parametrize("name", agent_install.AGENTS)
+@pytest.mark.parametrize("name", formats.NAMES)
 def test_the_matcher_covers_every_tool_the_hook_judges(name: str) -> None:
     import re
 
-    tools = [*agent.EDIT_TOOLS[name], *agent.SHELL_TOOLS[name], *agent.PATCH_TOOLS.get(name, ())]
-    matcher = re.compile(agent_install.MATCHERS[name])
+    tools = [
+        *formats.AGENTS[name]["edit_tools"],
+        *formats.AGENTS[name]["shell_tools"],
+        *formats.AGENTS[name]["patch_tools"],
+    ]
+    matcher = re.compile(formats.AGENTS[name]["matcher"])
     covered = [tool for tool in tools if matcher.search(tool)]
     if name == "codex":  # its shell tool reaches hooks as Bash, its patches as apply_patch
         assert {"Bash", "apply_patch", "Edit", "Write"} <= set(covered)
@@ -1126,7 +1038,7 @@ def test_the_matcher_covers_every_tool_the_hook_judges(name: str) -> None:
 
 def test_the_installed_command_blocks(repo: Path, session: Any) -> None:
     """The entry the installer writes, run as Claude Code runs it: through the shell."""
-    command = f"{sys.executable} -I -m guard.hooks.agent claude"
+    command = f"{sys.executable} -I -m guard.agent claude"
     agent_install.install("claude", str(repo), command=command)
     settings = json.loads((repo / ".claude/settings.json").read_text())
     entry = settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"]

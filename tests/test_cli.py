@@ -248,7 +248,7 @@ def test_the_guard_script_loads_nothing_before_its_command_needs_it(repo: Path) 
     assert (done.returncode, done.stdout) == (0, b"")
     lines = done.stderr.decode().splitlines()
     loaded = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
-    assert "guard.hooks.agent" in loaded
+    assert "guard.agent.hook" in loaded
     assert not loaded & {"re", "json", "typing", "subprocess", "click"}
 
 
@@ -268,6 +268,63 @@ def test_the_guard_script_dispatches_each_fast_path(repo: Path) -> None:
     assert "nobody" in err
     code, _, err = run("audit", "--session", "nope")
     assert (code, err) == (2, "guard: --session 'nope': no such archived session\n")
+
+
+def _stage_production(repo: Path) -> None:
+    """A commit to start from, then `src/app.py` (production) staged."""
+    (repo / "README.md").write_text("x\n")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-qm", "init")
+    (repo / "src").mkdir()
+    (repo / "src" / "app.py").write_text("x = 1\n")
+    git(repo, "add", "src/app.py")
+
+
+def test_check_staged_without_a_session_imports_almost_nothing(repo: Path) -> None:
+    """What the pre-commit framework runs on every commit costs a bare Python start
+    when no session is active: the repository is found by the walk, not by git."""
+    _stage_production(repo)
+    script = (
+        "import sys\n"
+        "sys.argv = ['guard', 'check', '--staged']\n"
+        "from guard.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    code = done.code\n"
+        "heavy = {'json', 'typing', 'guard.store', 'guard.session', 'guard.policy',"
+        " 'guard.gitio', 'guard.hooks.run', 'click', 'yaml', 'pathspec', 'subprocess',"
+        " 'shlex', 're', 'rich'}\n"
+        "print(code, sorted(heavy & set(sys.modules)))\n"
+    )
+    # Without coverage's subprocess measurement, which imports modules of its own.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}
+    for where in (repo, repo / "src"):
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", script], cwd=where, capture_output=True, text=True, env=env
+        )
+        assert (done.stdout, done.stderr) == ("0 []\n", "")
+
+
+def test_check_staged_through_the_script_blocks_only_during_a_session(repo: Path) -> None:
+    script = str(Path(sys.executable).parent / "guard")
+
+    def check(where: Path) -> tuple[int, bytes, str]:
+        done = subprocess.run([script, "check", "--staged"], cwd=where, capture_output=True)
+        return done.returncode, done.stdout, done.stderr.decode()
+
+    _stage_production(repo)
+    assert check(repo) == (0, b"", "")
+    started = subprocess.run([script, "session", "start"], cwd=repo, capture_output=True)
+    assert started.returncode == 0, started.stderr
+    for where in (repo, repo / "src"):  # the walk finds the session from a subdirectory too
+        code, out, err = check(where)
+        assert (code, out) == (1, b""), err
+        assert "    src/app.py  production  (no rule matched: the policy default)" in err
+    (repo / ".git" / "guard" / "session.json").write_text("{}")
+    code, _, err = check(repo)  # unusable session state: fail closed
+    assert code == 3, err
+    assert err.startswith("session-guard: session file does not match the one recorded")
 
 
 def test_wheel_ships_the_policies_and_the_guard_script(tmp_path: Path) -> None:

@@ -1,1 +1,1 @@
-"""Git hook entry points (run by the shims), the shim installer, and agent hooks."""
+"""Git hook entry points (run by the shims) and the shim installer."""

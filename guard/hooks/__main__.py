@@ -19,21 +19,17 @@ def main(argv: list[str]) -> int:
     return run_hook(argv[0], argv[1], argv[2:])
 
 
-def run_hook(state: str | None, hook: str, args: list[str]) -> int:
-    """Run one hook; `state` None means: find it from the current repository."""
+def run_hook(state: str, hook: str, args: list[str]) -> int:
+    """Run one hook with the session state directory `state`."""
     # A path with non-UTF-8 bytes must reach the terminal as those bytes, so the
     # suggested `git restore` command works when pasted.
     sys.stderr.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
     return boundary(lambda: _run(state, hook, args), prefix="session-guard", where=f"{hook} hook")
 
 
-def _run(state: str | None, hook: str, args: list[str]) -> int:
+def _run(state: str, hook: str, args: list[str]) -> int:
     from guard.hooks import run
 
-    if state is None:
-        from guard.hooks.install import repository_state
-
-        state = repository_state()
     if hook == "pre-commit":
         return run.pre_commit(state)
     if hook == "reference-transaction" and args:

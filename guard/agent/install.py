@@ -1,13 +1,9 @@
 """Merges the guard's pre-tool hook into an agent's project settings, and takes it out.
 
-One entry per agent, in the file and shape each agent documents:
-
-- Claude Code: `.claude/settings.json`, `hooks.PreToolUse`, matcher
-  `Edit|MultiEdit|Write|NotebookEdit|Bash` (timeout in seconds);
-- Codex CLI: `.codex/hooks.json` (`{"hooks": {...}}`, the JSON form of its
-  `[hooks]` config), `PreToolUse`, matcher `Bash|apply_patch|Edit|Write`;
-- Gemini CLI: `.gemini/settings.json`, `hooks.BeforeTool`, matcher
-  `write_file|replace|run_shell_command` (timeout in milliseconds).
+One entry per agent, in the file and shape each agent documents (formats.AGENTS:
+its settings file, `hooks.<event>`, a matcher group holding our handler):
+Claude Code `.claude/settings.json`, Codex CLI `.codex/hooks.json`, Gemini CLI
+`.gemini/settings.json`.
 
 Everything else in the file is kept as it was (key order included), installing
 twice changes nothing, and uninstalling removes only handlers whose command runs
@@ -23,21 +19,8 @@ import os
 import re
 from typing import Any
 
+from guard.agent.formats import AGENTS, NAMES
 from guard.errors import UsageError
-
-AGENTS = ("claude", "codex", "gemini")
-SETTINGS = {
-    "claude": os.path.join(".claude", "settings.json"),
-    "codex": os.path.join(".codex", "hooks.json"),
-    "gemini": os.path.join(".gemini", "settings.json"),
-}
-EVENTS = {"claude": "PreToolUse", "codex": "PreToolUse", "gemini": "BeforeTool"}
-MATCHERS = {
-    "claude": "Edit|MultiEdit|Write|NotebookEdit|Bash",
-    "codex": "Bash|apply_patch|Edit|Write",
-    "gemini": "write_file|replace|run_shell_command",
-}
-STATUS = "session-guard: checking the session"
 
 
 def default_command(agent: str) -> str:
@@ -46,25 +29,15 @@ def default_command(agent: str) -> str:
 
 def handler(agent: str, command: str) -> dict[str, Any]:
     """Our hook handler, in the agent's own format."""
-    if agent == "gemini":
-        return {
-            "type": "command",
-            "command": command,
-            "name": "session-guard",
-            "description": "Refuse edits and shell commands the active session does not allow",
-            "timeout": 30000,
-        }
-    entry: dict[str, Any] = {"type": "command", "command": command, "timeout": 30}
-    if agent == "codex":
-        entry["statusMessage"] = STATUS
-    return entry
+    return {"type": "command", "command": command, **AGENTS[agent]["handler"]}
 
 
 def is_ours(entry: object, agent: str) -> bool:
     """Whether a handler runs this guard's hook for `agent` (however guard is spelled)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("command"), str):
         return False
-    pattern = rf"(^|[\s/'\"])(guard agent|guard\.hooks\.agent) {agent}(\s|$|['\"])"
+    # `python -m guard.agent NAME`, and `guard.hooks.agent`, where the hook lived before.
+    pattern = rf"(^|[\s/'\"])(guard agent|guard\.agent|guard\.hooks\.agent) {agent}(\s|$|['\"])"
     return re.search(pattern, entry["command"]) is not None
 
 
@@ -73,7 +46,7 @@ def parse_agents(names: tuple[str, ...] | list[str]) -> list[str]:
     if unknown:
         raise UsageError(
             f"--agent {', '.join(map(repr, unknown))}: unknown agent",
-            hint=f"choose from {', '.join(AGENTS)}",
+            hint=f"choose from {', '.join(NAMES)}",
         )
     return list(dict.fromkeys(names))
 
@@ -131,16 +104,17 @@ def _groups(data: dict[str, Any], agent: str, display: str) -> list[Any] | None:
         return None
     if not isinstance(hooks, dict):
         raise UsageError(f"{display}: `hooks` is not an object; fix it first")
-    groups = hooks.get(EVENTS[agent])
+    event = AGENTS[agent]["event"]
+    groups = hooks.get(event)
     if groups is not None and not isinstance(groups, list):
-        raise UsageError(f"{display}: `hooks.{EVENTS[agent]}` is not a list; fix it first")
+        raise UsageError(f"{display}: `hooks.{event}` is not a list; fix it first")
     return groups
 
 
 def _ensure_groups(data: dict[str, Any], agent: str, display: str) -> list[Any]:
     groups = _groups(data, agent, display)
     if groups is None:
-        groups = data.setdefault("hooks", {})[EVENTS[agent]] = []
+        groups = data.setdefault("hooks", {})[AGENTS[agent]["event"]] = []
     return groups
 
 
@@ -149,14 +123,15 @@ def _ensure_groups(data: dict[str, Any], agent: str, display: str) -> list[Any]:
 
 def install(agent: str, root: str, command: str | None = None) -> list[str]:
     """Merge our hook entry into the agent's settings; return what was done. Idempotent."""
-    display = SETTINGS[agent]
+    dialect = AGENTS[agent]
+    display = dialect["settings"]
     path = os.path.join(root, display)
     data = _load(path, display)
     created = data is None
     data = {} if data is None else data
     groups = _ensure_groups(data, agent, display)
     entry = handler(agent, command or default_command(agent))
-    wanted = {"matcher": MATCHERS[agent], "hooks": [entry]}
+    wanted = {"matcher": dialect["matcher"], "hooks": [entry]}
     if wanted in groups and sum(_count_ours(g, agent) for g in groups) == 1:
         return [f"{agent}: already installed in {display}"]
     # An older entry of ours (another command, say) is replaced where it was.
@@ -165,7 +140,7 @@ def install(agent: str, root: str, command: str | None = None) -> list[str]:
     groups.insert(min(position, len(groups)), wanted)
     _save(path, data)
     verb = "created" if created else "updated"
-    lines = [f"{agent}: {verb} {display} ({EVENTS[agent]} hook, matcher {MATCHERS[agent]})"]
+    lines = [f"{agent}: {verb} {display} ({dialect['event']} hook, matcher {dialect['matcher']})"]
     return lines + _notes(agent, command)
 
 
@@ -178,11 +153,8 @@ def _notes(agent: str, command: str | None) -> list[str]:
             f"{agent}: warning: `guard` is not on PATH here; an agent that cannot run it "
             "lets every tool call through"
         )
-    if agent == "codex":
-        notes.append(
-            "codex: project hooks load only in a trusted project (and older Codex versions "
-            "need `[features] codex_hooks = true` in config.toml)"
-        )
+    if AGENTS[agent]["note"]:
+        notes.append(f"{agent}: {AGENTS[agent]['note']}")
     return notes
 
 
@@ -211,7 +183,7 @@ def _remove_ours(groups: list[Any], agent: str) -> int:
 
 def uninstall(agent: str, root: str) -> list[str]:
     """Remove our handlers; leave every other setting and hook as it was."""
-    display = SETTINGS[agent]
+    display = AGENTS[agent]["settings"]
     path = os.path.join(root, display)
     data = _load(path, display)
     groups = None if data is None else _groups(data, agent, display)
@@ -219,7 +191,7 @@ def uninstall(agent: str, root: str) -> list[str]:
         return []
     hooks = data["hooks"]
     if not groups:
-        del hooks[EVENTS[agent]]
+        del hooks[AGENTS[agent]["event"]]
     if not hooks:
         del data["hooks"]
     if data:

@@ -1,0 +1,31 @@
+"""Agent pre-tool hooks: judge an agent's edit or shell command before it runs.
+
+`guard agent claude|codex|gemini` is the command an agent runs before each tool
+call (Claude Code and Codex `PreToolUse`, Gemini CLI `BeforeTool`). It reads the
+hook JSON on stdin and, while a session is active:
+
+- file edits (Claude `Write`/`Edit`/`MultiEdit`/`NotebookEdit`, Gemini
+  `write_file`/`replace`, Codex `apply_patch` patches): each path is resolved
+  (relative to the payload's `cwd`, `..` and symlinks followed) and, inside the
+  repository, classified; a category the session's mode does not allow is refused,
+  and so is anything in the git directory (hooks, config, refs, session state).
+  Paths outside the repository, and paths git ignores, are not the guard's business.
+- shell commands (Claude `Bash`, Codex's shell tool, Gemini `run_shell_command`)
+  are screened (guard/shell/) for what would bypass or end the guard
+  (`--no-verify`, `core.hooksPath`, `GIT_CONFIG_*`, `guard session stop`, `guard
+  uninstall`, `git update-ref`, force pushes, moving a branch or HEAD to a commit
+  from before the session, editing `.git` or the hooks) and for writes into paths
+  the mode does not allow (redirections, `tee`, `sed -i`, `cp`, `mv`, `rm`, ...).
+
+Every decision is journaled. Blocking is exit 2 with the reason on stderr: the one
+blocking signal all three agents document (their other non-zero codes, a crash or
+a missing command all let the tool run). An observe-mode session warns and allows.
+During a session the hook fails closed: unreadable input, an unparsable command or
+unusable session state all block. Without a session it allows at once: only `os`
+and `sys` are imported until a session's files are found, and the repository is
+found by walking up to its `.git`, not by running git.
+
+The modules: `hook` (the entry, the journal, the block message), `payload` (hook
+JSON to a `Call`), `judge` (a `Call` against the session: paths, protected
+directories, git), `install` (the agents' settings entries).
+"""

@@ -1,0 +1,184 @@
+"""The agent hook's entry: find the session, judge the call, journal it, allow or block.
+
+`main` is what `guard agent NAME` runs. Without a session it allows at once, having
+imported only `os`, `sys`, `guard.location` and the formats table; the payload parser,
+the judge and the store load only once a session's files are found.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from guard.agent.formats import AGENTS
+from guard.location import active_state
+
+# Not `typing.TYPE_CHECKING`: importing typing costs more than this hook's whole run
+# when no session is active. mypy treats any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import IO, Any
+
+    from guard.agent.judge import Verdict
+    from guard.agent.payload import Call
+    from guard.session import Session
+
+EXIT_ALLOW = 0
+EXIT_BLOCK = 2  # the only code every agent treats as "do not run the tool"
+
+COMMAND_CHARS = 4000  # command text kept in a journal entry
+
+
+def session_state(agent: str, environ: Mapping[str, str], cwd: str) -> str | None:
+    """The state directory of an active session for the agent's project, else None.
+
+    Looks where the agent says its project is (CLAUDE_PROJECT_DIR, GEMINI_PROJECT_DIR)
+    and at the hook's own working directory; every linked worktree shares the state.
+    """
+    dialect = AGENTS.get(agent)
+    names = dialect["project_vars"] if dialect is not None else ()
+    starts = (*(environ.get(name) for name in names), cwd)
+    return active_state(starts, environ)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(
+    agent: str,
+    *,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+) -> int:
+    """Run the hook for `agent`: 0 allows the tool call, 2 blocks it."""
+    stdin = stdin if stdin is not None else sys.stdin.buffer
+    stdout = stdout if stdout is not None else sys.stdout
+    stderr = stderr if stderr is not None else sys.stderr
+    environ = environ if environ is not None else os.environ
+    cwd = cwd if cwd is not None else os.getcwd()
+    raw = stdin.read()
+
+    def run() -> int:
+        state = session_state(agent, environ, cwd)
+        if state is None:
+            return _allow(agent, stdout)
+        return _guarded(agent, raw, state, cwd, stdout, stderr)
+
+    from guard.errors import boundary
+
+    return boundary(
+        run, prefix="session-guard", where=f"{agent} hook", block=EXIT_BLOCK, err=stderr
+    )
+
+
+def _allow(agent: str, stdout: IO[str]) -> int:
+    dialect = AGENTS.get(agent)
+    if dialect is not None and dialect["allow_output"]:
+        stdout.write(dialect["allow_output"])
+    return EXIT_ALLOW
+
+
+def _guarded(agent: str, raw: bytes, state: str, cwd: str, stdout: IO[str], stderr: IO[str]) -> int:
+    from guard import store
+    from guard.agent.judge import Judge, Verdict
+    from guard.agent.payload import Call, parse_payload
+    from guard.errors import GuardError
+
+    try:
+        session = store.load_active(state)
+    except GuardError as exc:
+        stderr.write(f"{exc.render().replace('guard:', 'session-guard:', 1)}\n")
+        stderr.write("session-guard: blocking this tool call until the session state is sound\n")
+        return EXIT_BLOCK
+    if session is None:  # pragma: no cover - the session ended since its files were seen
+        return _allow(agent, stdout)
+    try:
+        call = parse_payload(agent, raw, cwd)
+    except GuardError as exc:
+        call = Call(agent, "", "invalid", cwd)
+        verdict = Verdict(False, f"unusable hook input: {exc.message}", [exc.message], [])
+    else:
+        if call.kind == "ignored":
+            return _allow(agent, stdout)
+        verdict = Judge(session, state).decide(call)
+    try:
+        _journal(state, session, call, verdict)
+    except GuardError as exc:
+        stderr.write(f"{exc.render().replace('guard:', 'session-guard:', 1)}\n")
+        stderr.write("session-guard: blocking: this decision could not be journaled\n")
+        return EXIT_BLOCK
+    if verdict.allowed:
+        return _allow(agent, stdout)
+    stderr.write(block_message(call, verdict, session))
+    if session.observe:
+        return _allow(agent, stdout)
+    return EXIT_BLOCK
+
+
+def _journal(state: str, session: Session, call: Call, verdict: Verdict) -> None:
+    from guard import store
+    from guard.agent.judge import SHOWN
+
+    event = "allowed" if verdict.allowed else ("warned" if session.observe else "blocked")
+    data: dict[str, Any] = {
+        "layer": "agent",
+        "agent": call.agent,
+        "tool": call.tool,
+        "decision": "allow" if verdict.allowed else "deny",
+        "reason": verdict.reason,
+    }
+    if call.command is not None:
+        data["command"] = call.command[:COMMAND_CHARS]
+    if verdict.rows:
+        data["paths"] = [row.data() for row in verdict.rows[:SHOWN]]
+    store.append(state, event, session.id, data, store.now())
+
+
+# --------------------------------------------------------------------------- messages
+
+EXAMPLES = {
+    "docs": "a docs path such as docs/ or a *.md file",
+    "test": "a test path such as tests/",
+}
+
+
+def instead(session: Session) -> str:
+    """What the agent can do instead, given what the mode allows."""
+    if not session.allowed:
+        return "this session allows no changes: put your findings in your reply instead."
+    places = [EXAMPLES.get(category, f"a {category} path") for category in session.allowed]
+    return f"write your findings to {' or '.join(places)}, and leave the paths above as they are."
+
+
+def block_message(call: Call, verdict: Verdict, session: Session) -> str:
+    """What the agent reads: what was refused and why, and what it can do instead."""
+    allowed = ", ".join(session.allowed) or "nothing"
+    reason = f'; reason: "{session.reason}"' if session.reason else ""
+    verb = "would block" if session.observe else "blocked"
+    if call.kind == "invalid":
+        what = "this tool call"
+    elif call.kind == "shell":
+        what = f"this {call.tool} command"
+    else:
+        what = f"this {call.tool} call"
+    lines = [
+        f"session-guard: {verb} {what}. Session {session.id} is in {session.mode} mode, "
+        f"which allows {allowed}{reason}.",
+        *(f"  - {problem}" for problem in verdict.problems),
+    ]
+    if session.observe:
+        lines.append("  (observe mode: recorded, not blocked)")
+        return "\n".join(lines) + "\n"
+    owner = "the person who started it (it is locked)" if session.locked else "a person"
+    lines += [
+        f"What you can do instead: {instead(session)}",
+        "Do not work around this with other tools, scripts or git options: the commit hooks "
+        "and `guard audit` see every change that reaches the repository.",
+        f"If the change is really needed, stop and ask {owner} to end the session "
+        "(guard session stop).",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,318 @@
+"""An agent's `Call` judged against the active session: the paths it touches, resolved
+and classified, the git directory and hooks kept off limits, and the hits of its
+shell command. Reads files and asks git; writes nothing."""
+
+from __future__ import annotations
+
+import os
+
+from guard.classify import Classifier
+from guard.judge import Judge as PathJudge
+from guard.location import Ambiguous, existing_dir, find_git
+from guard.shell.parse import ShellSyntax, opaque
+from guard.shell.screen import screen
+
+# Not typing's TYPE_CHECKING (mypy treats any name TYPE_CHECKING as true): annotations
+# import nothing at run time.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from guard.agent.payload import Call
+    from guard.session import Session
+    from guard.shell.screen import Hit
+
+SHOWN = 50  # refused paths listed (of a directory, and in a journal entry)
+
+
+class Row:
+    """One path judged: where it is and whether the session allows touching it."""
+
+    __slots__ = ("category", "root", "rule", "shown", "status", "via")
+
+    def __init__(
+        self,
+        shown: str,
+        status: str,
+        via: str,
+        category: str = "",
+        rule: str | None = None,
+        root: str = "",
+    ) -> None:
+        self.shown = shown  # relative to its work tree inside the repository, else as given
+        self.status = status  # allowed, denied, protected, outside, ignored, unknown
+        self.via = via
+        self.category = category
+        self.rule = rule
+        self.root = root  # the work tree holding the path
+
+    @property
+    def refused(self) -> bool:
+        return self.status in ("denied", "protected", "unknown")
+
+    def line(self) -> str:
+        if self.status == "protected":
+            return (
+                f"{self.shown} ({self.via}): inside the repository's git directory or hooks, "
+                "which hold the guard's hooks and session state; off limits during a session"
+            )
+        if self.status == "unknown":
+            return (
+                f"{self.shown} ({self.via}): cannot tell where it points, and it names the git "
+                "directory, the hooks or the guard's state"
+            )
+        rule = self.rule or "no rule matched: the policy default"
+        return f"{self.shown}: {self.category} ({rule}), by {self.via}"
+
+    def data(self) -> dict[str, object]:
+        row: dict[str, object] = {"path": self.shown, "status": self.status, "via": self.via}
+        if self.category:
+            row.update(category=self.category, rule=self.rule)
+        return row
+
+
+class Verdict:
+    __slots__ = ("allowed", "problems", "reason", "rows")
+
+    def __init__(self, allowed: bool, reason: str, problems: list[str], rows: list[Row]) -> None:
+        self.allowed = allowed
+        self.reason = reason
+        self.problems = problems  # lines for the agent: what is refused and why
+        self.rows = rows
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def _resolve(path: str, kind: str) -> str:
+    """A path as the file system will treat it: symlinks followed, except the last
+    component of a deletion (`rm link` removes the link, not what it points to)."""
+    if kind != "delete":
+        return os.path.realpath(path)
+    parent, name = os.path.split(os.path.normpath(path))
+    if name in ("", ".", ".."):
+        return os.path.realpath(path)
+    return os.path.join(os.path.realpath(parent), name)
+
+
+FILES_SCANNED = 10000  # files of a directory judged one by one; the commit layers see the rest
+
+
+def _files(directory: str, prefix: str) -> Iterator[str]:
+    """Files under `directory` (not in nested `.git`), as `prefix` + relative path."""
+    seen = 0
+    for parent, dirs, names in os.walk(directory):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        inner = os.path.relpath(parent, directory)
+        for name in names:
+            seen += 1
+            if seen > FILES_SCANNED:
+                return
+            yield prefix + (name if inner == "." else f"{inner}/{name}")
+
+
+# An unknown path (`"$(git rev-parse --git-dir)/hooks/x"`) that names these is refused.
+PROTECTED_NAMES = (".git", "hooks", "guard")
+
+
+class Judge:
+    """Decides one call against the active session: reads files and asks git, writes nothing."""
+
+    def __init__(self, session: Session, state: str) -> None:
+        self.session = session
+        self.common = os.path.realpath(os.path.dirname(state))
+        hooks = session.hooks.hooks_dir if session.hooks else os.path.join(self.common, "hooks")
+        self.protected = (self.common, os.path.realpath(hooks))
+        self.paths = PathJudge(Classifier(session.policy), session.allowed)
+        self._found: dict[str, tuple[str, str, str] | None] = {}
+        self.cwd = os.path.dirname(self.common)  # the call's directory, once deciding
+
+    def decide(self, call: Call) -> Verdict:
+        self.cwd = call.cwd
+        if call.kind == "shell":
+            return self.shell(call.command or "", call.cwd)
+        rows = [
+            row for op, path in call.paths for row in self.judge_path(path, call.cwd, op, call.tool)
+        ]
+        return self._verdict([], self._unignored(rows))
+
+    # ---- paths
+
+    def locate(self, path: str) -> tuple[str, str, str] | None:
+        """The repository holding `path` (an existing directory), cached."""
+        if path not in self._found:
+            try:
+                self._found[path] = find_git(path)
+            except (Ambiguous, OSError):
+                self._found[path] = None
+        return self._found[path]
+
+    def judge_path(self, given: str, base: str, kind: str, via: str) -> list[Row]:
+        """Rows for one path an operation touches (a directory: its files too)."""
+        real = _resolve(os.path.join(base, given), kind)
+        if self._protected(real, kind):
+            return [Row(self._shown(real, given), "protected", via)]
+        found = self.locate(existing_dir(os.path.dirname(real) if real != "/" else real))
+        if found is None or found[2] != self.common:
+            return [Row(real, "outside", via)]
+        root = found[0]
+        relative = os.path.relpath(real, root)
+        if relative == ".git" or relative.startswith(".git/"):
+            return [Row(relative, "protected", via)]
+        if kind == "meta" or (kind == "delete" and not os.path.lexists(real)):
+            # git tracks no directories or owners; deleting nothing changes nothing
+            return [Row(relative, "allowed", via)]
+        if os.path.isdir(real):
+            return self._directory(real, relative, root, via)
+        return [self._row(relative, root, via)]
+
+    def _row(self, relative: str, root: str, via: str) -> Row:
+        """One repository path against the policy and the session's mode, as the one
+        judge of what a violation is decides."""
+        category, rule = self.paths.category(relative)
+        status = "allowed" if category in self.paths.allowed else "denied"
+        return Row(relative, status, via, category, rule, root)
+
+    def _directory(self, real: str, relative: str, root: str, via: str) -> list[Row]:
+        """A directory is judged as one (`src/`) and by the files in it, since a docs
+        folder can hold code the policy calls production."""
+        prefix = "" if relative == "." else relative + "/"
+        if prefix:
+            head = self._row(prefix, root, via)
+            if head.refused:
+                return [head]
+        rows = []
+        for path in _files(real, prefix):
+            row = self._row(path, root, via)
+            if row.refused:
+                rows.append(row)
+                if len(rows) >= SHOWN:
+                    break
+        return rows or [Row(prefix or ".", "allowed", via)]
+
+    def _shown(self, real: str, given: str) -> str:
+        """A protected path as the user knows it: relative to the main work tree."""
+        top = os.path.dirname(self.common)
+        if os.path.basename(self.common) == ".git" and real != top and _within(real, top):
+            return os.path.relpath(real, top)
+        return given
+
+    def _protected(self, real: str, kind: str) -> bool:
+        for directory in self.protected:
+            if _within(real, directory):
+                return True
+            if kind in ("delete", "meta") and _within(directory, real):
+                return True  # rm -rf .git, or the repository itself
+        return False
+
+    @staticmethod
+    def _unignored(rows: list[Row]) -> list[Row]:
+        """Refused paths git ignores cannot be committed without -f: let them pass."""
+        by_root: dict[str, list[Row]] = {}
+        for row in rows:
+            if row.status == "denied" and row.shown != ".":
+                by_root.setdefault(row.root, []).append(row)
+        if not by_root:
+            return rows
+        from guard import gitio
+
+        for root, denied in by_root.items():
+            paths = [row.shown for row in denied]
+            # One path a line (-z needs --stdin); a quoted odd name just stays refused.
+            args = ["-c", "core.quotePath=false", "check-ignore", "--", *paths]
+            out = gitio.attempt(args, cwd=root)
+            ignored = set(os.fsdecode(out).split("\n")) if out else set()
+            for row in denied:
+                if row.shown in ignored:
+                    row.status = "ignored"
+        return rows
+
+    # ---- shell
+
+    def shell(self, command: str, cwd: str) -> Verdict:
+        try:
+            hits = screen(command, cwd)
+        except ShellSyntax as exc:
+            return Verdict(False, f"unparsable command: {exc}", [f"cannot parse it: {exc}"], [])
+        problems: list[str] = []
+        rows: list[Row] = []
+        for hit in hits:
+            if hit.kind == "bypass":
+                if self._in_repository(hit.cwd, hit.word):
+                    problems.append(hit.what)
+            elif hit.kind in ("write", "delete", "meta"):
+                rows.extend(self._hit_rows(hit))
+            else:
+                problem = self._move_problem(hit)
+                if problem is not None:
+                    problems.append(problem)
+        return self._verdict(problems, self._unignored(rows))
+
+    def _in_repository(self, cwd: str | None, git_dir: str) -> bool:
+        """Whether a git or guard command at `cwd` acts on the session's repository
+        (an unknown directory counts: better refuse than let a bypass through)."""
+        if cwd is None:
+            return True
+        if git_dir and not opaque(git_dir):
+            return _within(os.path.realpath(os.path.join(cwd, git_dir)), self.common)
+        found = self.locate(existing_dir(os.path.realpath(cwd)))
+        return found is not None and found[2] == self.common
+
+    def _hit_rows(self, hit: Hit) -> list[Row]:
+        word = hit.word
+        if opaque(word):
+            return [Row(word, "unknown", hit.what)] if self._names_protected(word) else []
+        path = os.path.expanduser(word)
+        if not os.path.isabs(path) and hit.cwd is None:
+            return []  # relative to a directory only known when the shell runs
+        base = hit.cwd or "/"
+        targets = [path]
+        into = hit.into or word.endswith("/") or os.path.isdir(os.path.join(base, path))
+        if hit.names and into and not any(opaque(name) for name in hit.names):
+            targets = [os.path.join(path, name) for name in hit.names]
+        return [row for t in targets for row in self.judge_path(t, base, hit.kind, hit.what)]
+
+    @staticmethod
+    def _names_protected(word: str) -> bool:
+        parts = word.replace("\\", "/").split("/")
+        return any(part in PROTECTED_NAMES for part in parts)
+
+    def _move_problem(self, hit: Hit) -> str | None:
+        """Moving HEAD or a branch to a commit the session did not start from or build on."""
+        start = self.session.start_head
+        if start is None or not self._in_repository(hit.cwd, ""):
+            return None
+        from guard import gitio
+
+        cwd = self.cwd
+        if hit.cwd is not None and os.path.isdir(hit.cwd):
+            cwd = hit.cwd
+        if opaque(hit.word):
+            if hit.kind != "reset-hard":
+                return None
+            return f"`{hit.what} {hit.word}`: cannot tell which commit it moves to"
+        if hit.kind == "checkout" and gitio.resolve(f"refs/heads/{hit.word}", cwd=cwd):
+            return None  # switching to an existing branch
+        sha = gitio.resolve(f"{hit.word}^{{commit}}", cwd=cwd)
+        if sha is None or sha == start or gitio.is_ancestor(start, sha, cwd=cwd):
+            return None
+        return (
+            f"`{hit.what} {hit.word}` moves to {sha[:12]}, which is not the session's start "
+            f"commit {start[:12]} or built on it"
+        )
+
+    # ---- verdict
+
+    def _verdict(self, problems: list[str], rows: list[Row]) -> Verdict:
+        refused = [row for row in rows if row.refused]
+        problems = problems + [row.line() for row in refused]
+        if problems:
+            return Verdict(False, "; ".join(problems), problems, rows)
+        if rows and all(row.status == "outside" for row in rows):
+            reason = "outside the repository"
+        elif any(row.status == "ignored" for row in rows):
+            reason = "paths the mode does not allow are ignored by git"
+        else:
+            reason = "nothing the session's mode forbids"
+        return Verdict(True, reason, [], rows)
