@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import posixpath
 import sys
-from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 
-from guard import __version__, gitio
-from guard.errors import EXIT_OK, GuardError, PolicyError, UsageError, boundary
+from guard import __version__
+from guard.errors import EXIT_OK, GuardError, UsageError, boundary
 from guard.hooks.install import repository_state
-from guard.policy import Policy, Problem, effective_policy_path, load_policy
 from guard.report import FORMATS, renderer
 
 
@@ -51,56 +47,6 @@ def cli() -> None:
 # --------------------------------------------------------------------------- classify
 
 
-def _policy_for(policy_file: Path | None, root: Path | None) -> Policy:
-    path = policy_file if policy_file is not None else effective_policy_path(root)
-    return load_policy(path, root)
-
-
-def _read_stdin(nul: bool) -> list[str]:
-    data = sys.stdin.buffer.read()
-    parts = data.split(b"\0" if nul else b"\n")
-    return [os.fsdecode(part) for part in parts if part]
-
-
-def _repo_path(arg: str, location: gitio.Location | None) -> str:
-    """A command-line path (relative to the current directory) as a repo-relative path."""
-    if location is None:
-        if arg.startswith("/"):
-            raise UsageError(f"{arg!r}: an absolute path needs a repository to be relative to")
-        joined = arg
-    elif Path(arg).is_absolute():
-        joined = os.path.relpath(arg, location.root)
-    else:
-        joined = location.prefix + arg
-    norm = posixpath.normpath(joined)
-    if norm in (".", "..") or norm.startswith("../"):
-        raise UsageError(f"{arg!r} is outside the repository")
-    return norm
-
-
-def quote_path(path: str) -> str:
-    """C-style quoting for paths with control characters, as git's core.quotePath does."""
-    if path.isprintable() and '"' not in path and "\\" not in path:
-        return path
-    out = []
-    for char in path:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\n":
-            out.append("\\n")
-        elif char.isprintable():
-            out.append(char)
-        else:
-            out.extend(f"\\{byte:03o}" for byte in os.fsencode(char))
-    return '"' + "".join(out) + '"'
-
-
-def _write(out: IO[bytes], text: str) -> None:
-    out.write(os.fsencode(text))
-
-
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read paths from standard input.")
@@ -116,30 +62,9 @@ def classify(
     paths: tuple[str, ...], from_stdin: bool, nul: bool, as_json: bool, policy_file: Path | None
 ) -> int:
     """Print each PATH's category and the rule that decided it."""
-    from guard.classify import Classifier
+    from guard.commands import classify as command
 
-    if nul and not from_stdin:
-        raise UsageError("-z needs --stdin (it sets how paths are separated there)")
-    if not paths and not from_stdin:
-        raise UsageError("give paths to classify, or --stdin to read them")
-    location = gitio.locate()
-    classifier = Classifier(_policy_for(policy_file, Path(location.root) if location else None))
-    given = list(paths) + (_read_stdin(nul) if from_stdin else [])
-    results = [(path, classifier.classify(_repo_path(path, location))) for path in given]
-    out = sys.stdout.buffer
-    if as_json:
-        rows = [{"path": p, "category": d.category, "rule": d.rule} for p, d in results]
-        _write(out, json.dumps(rows, indent=2) + "\n")
-    elif nul:
-        for path, decision in results:
-            _write(out, f"{path}\0{decision.category}\0{decision.rule or ''}\0")
-    else:
-        width = max((len(d.category) for _, d in results), default=0)
-        for path, decision in results:
-            rule = decision.rule or "default"
-            _write(out, f"{decision.category:<{width}}  {quote_path(path)}  ({rule})\n")
-    out.flush()
-    return EXIT_OK
+    return command.classify(paths, from_stdin, nul, as_json, policy_file)
 
 
 # --------------------------------------------------------------------------- policy
@@ -154,48 +79,9 @@ def policy() -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def policy_check(files: tuple[Path, ...]) -> int:
     """Validate policy FILES (default: the repository's effective policy)."""
-    location = gitio.locate()
-    root = Path(location.root) if location else None
-    problems: list[Problem] = []
-    for path in files or (effective_policy_path(root),):
-        try:
-            loaded = load_policy(path, root)
-        except PolicyError as exc:
-            problems.extend(exc.problems)
-            continue
-        modes = ", ".join(loaded.modes) or "none"
-        click.echo(
-            f"ok: {' -> '.join(reversed(loaded.sources))}: {len(loaded.patterns)} patterns, "
-            f"categories {', '.join(loaded.categories)}, modes {modes}"
-        )
-    if problems:
-        raise PolicyError(problems)
-    return EXIT_OK
+    from guard.commands import policy as command
 
-
-def _policy_data(loaded: Policy) -> dict[str, Any]:
-    return {
-        "sources": list(loaded.sources),
-        "categories": list(loaded.categories),
-        "default": loaded.default,
-        "modes": {name: list(allowed) for name, allowed in loaded.modes.items()},
-        "rules": [
-            {"category": p.category, "pattern": p.text, "rule": p.rule} for p in loaded.patterns
-        ],
-    }
-
-
-def _policy_lines(loaded: Policy) -> Iterable[str]:
-    yield f"# resolved from {' -> '.join(loaded.sources)} (last matching rule wins)"
-    yield f"categories: {', '.join(loaded.categories)}"
-    yield f"default: {loaded.default}"
-    yield "modes:"
-    for name, allowed in loaded.modes.items():
-        yield f"  {name}: {', '.join(allowed) or '(nothing)'}"
-    yield "rules:"
-    width = max((len(p.category) for p in loaded.patterns), default=0)
-    for p in loaded.patterns:
-        yield f"  {p.category:<{width}}  {p.text:<32}  {p.file}:{p.line}"
+    return command.check(files)
 
 
 @policy.command("show")
@@ -208,14 +94,9 @@ def _policy_lines(loaded: Policy) -> Iterable[str]:
 )
 def policy_show(as_json: bool, policy_file: Path | None) -> int:
     """Print the resolved policy: categories, default, modes and every rule in order."""
-    location = gitio.locate()
-    loaded = _policy_for(policy_file, Path(location.root) if location else None)
-    if as_json:
-        click.echo(json.dumps(_policy_data(loaded), indent=2))
-    else:
-        for line in _policy_lines(loaded):
-            click.echo(line)
-    return EXIT_OK
+    from guard.commands import policy as command
+
+    return command.show(as_json, policy_file)
 
 
 # --------------------------------------------------------------------------- sessions
