@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from guard import __version__
-from guard.errors import EXIT_OK, GuardError, UsageError, boundary
+from guard.errors import EXIT_OK, UsageError, boundary
 from guard.hooks.install import repository_state
 from guard.report import FORMATS, renderer
 
@@ -107,10 +106,6 @@ def session() -> None:
     """Declare, inspect and end sessions."""
 
 
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
-
-
 @session.command("start")
 @click.option("--mode", default="read-only", show_default=True, help="A mode of the policy.")
 @click.option("--reason", default="", help="Why the session exists (shown when blocking).")
@@ -127,126 +122,45 @@ def session_start(
     mode: str, reason: str, lock: bool, observe: bool, as_json: bool, policy_file: Path | None
 ) -> int:
     """Start a session: from now on, changes outside the mode are blocked."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    started = lifecycle.start(mode, reason, lock=lock, observe=observe, policy_file=policy_file)
-    s = started.session
-    if as_json:
-        data = {**s.summary(), "active": True}
-        if started.unlock_code:
-            data["unlock_code"] = started.unlock_code
-        _echo_json(data)
-    else:
-        allowed = ", ".join(s.allowed) or "nothing"
-        kind = "observing" if s.observe else "enforcing"
-        click.echo(f"session {s.id} started: {s.mode} mode, allows {allowed} ({kind})")
-        if s.reason:
-            click.echo(f"  reason:  {s.reason}")
-        where = f" on {s.head_ref}" if s.head_ref else " (detached HEAD)"
-        click.echo(f"  start:   {s.start_head or '(no commits yet)'}{where}")
-        since = s.start_head or "<first commit>"
-        click.echo(f"  receipt: guard audit --since {since} --mode {s.mode}")
-        if started.unlock_code:
-            click.echo(
-                f"  unlock:  {started.unlock_code}  (shown once; `guard session stop` needs it)"
-            )
-    if started.hooks_missing:
-        click.echo(
-            f"warning: session-guard's {', '.join(started.hooks_missing)} hook(s) are not "
-            "installed, so git will not enforce every layer of this session (commits that skip "
-            "pre-commit: --no-verify, merge, cherry-pick, rebase): run `guard install` "
-            "(it keeps any hook already there)",
-            err=True,
-        )
-    return EXIT_OK
+    return command.start(mode, reason, lock, observe, as_json, policy_file)
 
 
 @session.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the session as JSON.")
 def session_status(as_json: bool) -> int:
     """Show the active session, if any."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    current = lifecycle.status()
-    if as_json:
-        _echo_json({**current.summary(), "active": True} if current else {"active": False})
-    elif current is None:
-        click.echo("no active session")
-    else:
-        click.echo(
-            f"session {current.id}: {current.mode} mode, allows "
-            f"{', '.join(current.allowed) or 'nothing'}"
-            f"{' (observe only)' if current.observe else ''}"
-        )
-        click.echo(f"  started: {current.started_at} by {current.who.get('email') or '?'}")
-        click.echo(f"  start:   {current.start_head or '(no commits yet)'}")
-        if current.reason:
-            click.echo(f"  reason:  {current.reason}")
-        click.echo(f"  locked:  {'yes' if current.locked else 'no'}")
-    return EXIT_OK
+    return command.status(as_json)
 
 
 @session.command("stop")
 @click.option("--unlock", "code", help="The unlock code printed by `session start --lock`.")
 def session_stop(code: str | None) -> int:
     """End the active session and archive it."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    session_id, target, recovered = lifecycle.stop(code)
-    note = " (recovered from damaged state)" if recovered else ""
-    click.echo(f"session {session_id} stopped{note}; archived in {target}")
-    try:
-        report = lifecycle.final_audit(session_id, target)
-    except GuardError as exc:  # the session has ended all the same
-        click.echo(f"guard: no final audit: {exc.message}", err=True)
-        return EXIT_OK
-    summary = report["summary"]
-    click.echo(
-        f"final audit: {summary['verdict']}: {summary['commits']} commit(s), "
-        f"{summary['violations']} violation(s), {summary['net_violations']} still in place "
-        f"(guard report --session {session_id})"
-    )
-    return EXIT_OK
+    return command.stop(code)
 
 
 @session.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def session_list(as_json: bool) -> int:
     """List this repository's sessions, oldest first."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    rows = lifecycle.listing()
-    if as_json:
-        _echo_json(rows)
-        return EXIT_OK
-    if not rows:
-        click.echo("no sessions yet")
-    for row in rows:
-        state = "active" if row["active"] else f"stopped {row['stopped_at'] or '?'}"
-        click.echo(
-            f"{row['id']}  {row['mode'] or '?':<10}  started {row['started_at'] or '?'}  "
-            f"{state}  blocked {row['blocked']}, warned {row['warned']}"
-        )
-    return EXIT_OK
+    return command.listing(as_json)
 
 
 @session.command("verify")
 @click.option("--session", "session_id", help="An archived session (default: the active one).")
 def session_verify(session_id: str | None) -> int:
     """Check the session journal's hash chain for edited, reordered or cut lines."""
-    from guard import lifecycle
-    from guard.errors import EXIT_STATE
+    from guard.commands import session as command
 
-    directory, events, problems = lifecycle.verify(session_id)
-    if problems:
-        for problem in problems:
-            click.echo(f"{directory}: {problem}", err=True)
-        click.echo(
-            "guard: the session record was altered: treat its history as untrusted", err=True
-        )
-        return EXIT_STATE
-    click.echo(f"ok: {events} events, hash chain intact ({directory})")
-    return EXIT_OK
+    return command.verify(session_id)
 
 
 # --------------------------------------------------------------------------- enforcement

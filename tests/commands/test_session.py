@@ -1,4 +1,4 @@
-"""Session commands through the CLI: start, status, stop, list, verify, install."""
+"""`guard session` start, status, stop, list and verify, through the CLI."""
 
 from __future__ import annotations
 
