@@ -170,10 +170,10 @@ def session_verify(session_id: str | None) -> int:
 @click.option("--staged", is_flag=True, required=True, help="Check the staged changes.")
 def check(staged: bool) -> int:
     """Judge the staged changes against the active session (pre-commit's entry)."""
-    from guard.hooks import run
+    from guard.commands import hook as command
 
     del staged
-    return run.pre_commit(repository_state())
+    return command.check_staged()
 
 
 @cli.group()
@@ -185,10 +185,9 @@ def hook() -> None:
 @click.argument("phase")
 def hook_reference_transaction(phase: str) -> int:
     """Judge a ref update: `prepared` blocks commits the session does not allow."""
-    from guard.hooks import run
+    from guard.commands import hook as command
 
-    stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-    return run.reference_transaction(repository_state(), phase, stdin)
+    return command.reference_transaction(phase)
 
 
 @hook.command("pre-push")
@@ -196,11 +195,10 @@ def hook_reference_transaction(phase: str) -> int:
 @click.argument("url", required=False)
 def hook_pre_push(remote: str | None, url: str | None) -> int:
     """Refuse to push commits that break the active session."""
-    from guard.hooks import run
+    from guard.commands import hook as command
 
     del remote, url
-    stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-    return run.pre_push(repository_state(), stdin)
+    return command.pre_push()
 
 
 AGENT_NAMES = ("claude", "codex", "gemini")
@@ -215,9 +213,9 @@ def agent_hook(name: str) -> int:
     --agent NAME` writes the settings entry that runs it. Without a session it allows
     at once; `guard` itself takes a faster path to it (guard/entry.py).
     """
-    from guard.hooks import agent
+    from guard.commands import hook as command
 
-    return agent.main(name)
+    return command.agent(name)
 
 
 @cli.command()
@@ -233,18 +231,9 @@ def agent_hook(name: str) -> int:
 )
 def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Install the git hooks (chaining any hook already there), and agent hooks."""
-    from guard.hooks import install as installer
+    from guard.commands import install as command
 
-    for line in installer.install(installer.parse_hooks(hook_list)):
-        click.echo(line)
-    if agents:
-        from guard.hooks import agent_install
-
-        root = agent_install.project_root()
-        for name in agent_install.parse_agents(agents):
-            for line in agent_install.install(name, root):
-                click.echo(line)
-    return EXIT_OK
+    return command.install(hook_list, agents)
 
 
 @cli.command()
@@ -258,20 +247,9 @@ def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
 )
 def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Remove the guard's hooks and put back what they replaced."""
-    from guard.hooks import install as installer
+    from guard.commands import install as command
 
-    lines: list[str] = []
-    if agents:
-        from guard.hooks import agent_install
-
-        root = agent_install.project_root()
-        for name in agent_install.parse_agents(agents):
-            lines += agent_install.uninstall(name, root)
-    if hook_list or not agents:
-        lines += installer.uninstall(installer.parse_hooks(hook_list))
-    for line in lines or ["nothing to remove"]:
-        click.echo(line)
-    return EXIT_OK
+    return command.uninstall(hook_list, agents)
 
 
 # --------------------------------------------------------------------------- audit

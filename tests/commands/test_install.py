@@ -1,0 +1,33 @@
+"""`guard install` and `guard uninstall`: what they did, and what they refuse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def test_install_and_uninstall_report_what_they_did(invoke, repo: Path) -> None:
+    hooks = repo / ".git" / "hooks"
+    (hooks / "pre-commit").write_text("#!/bin/sh\nexit 0\n")
+    first = invoke(["install", "--hooks", "pre-commit"], cwd=repo)
+    assert first.text.splitlines() == [
+        f"pre-commit: kept the existing hook as {hooks}/pre-commit.guard-chained; "
+        "it still runs first",
+        f"pre-commit: installed {hooks}/pre-commit",
+    ]
+    assert invoke(["uninstall"], cwd=repo).text == "pre-commit: restored the previous hook\n"
+    assert (hooks / "pre-commit").read_text() == "#!/bin/sh\nexit 0\n"
+    left = invoke(["uninstall"], cwd=repo)
+    assert (
+        left.text == f"pre-commit: left {hooks}/pre-commit alone (session-guard did not write it)\n"
+    )
+    (hooks / "pre-commit").unlink()
+    assert invoke(["uninstall"], cwd=repo).text == "nothing to remove\n"
+
+
+def test_unknown_hooks_are_a_usage_error(invoke, repo: Path) -> None:
+    bad_hooks = invoke(["install", "--hooks", "pre-commit,post-commit"], cwd=repo)
+    assert bad_hooks.code == 2
+    assert bad_hooks.err == (
+        "guard: --hooks 'pre-commit,post-commit': unknown hook 'post-commit'\n"
+        "hint: choose from pre-commit, reference-transaction, pre-push\n"
+    )
