@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from guard import __version__
-from guard.errors import EXIT_OK, UsageError, boundary
-from guard.hooks.install import repository_state
-from guard.report import FORMATS, renderer
+from guard.errors import EXIT_OK, boundary
+from guard.report import FORMATS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -273,11 +271,9 @@ def audit(
     output: Path | None,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan."""
-    from guard import auditing
+    from guard.commands import audit as command
 
-    return auditing.audit(
-        session_id, since, mode, base, head, fmt, None if output is None else str(output)
-    )
+    return command.audit(session_id, since, mode, base, head, fmt, output)
 
 
 @cli.command()
@@ -285,24 +281,9 @@ def audit(
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 def report(session_id: str | None, fmt: str) -> int:
     """Render the final audit stored when a session stopped."""
-    from guard import auditing, store
+    from guard.commands import audit as command
 
-    state = repository_state()
-    archived = store.archived(state)
-    session_id = session_id or (archived[-1] if archived else None)
-    if session_id is None or session_id not in archived:
-        raise UsageError(
-            f"no stopped session {session_id!r}" if session_id else "no stopped session yet",
-            hint="guard session list shows them",
-        )
-    stored = Path(store.archived_dir(state, session_id)) / "audit.json"
-    if not stored.is_file():
-        raise UsageError(
-            f"session {session_id} has no stored audit", hint="guard audit --session ID"
-        )
-    data = json.loads(stored.read_text(encoding="utf-8", errors="surrogateescape"))
-    auditing.emit(renderer(fmt, color=auditing.color())(data), None)
-    return EXIT_OK
+    return command.report(session_id, fmt)
 
 
 @cli.command()
@@ -311,39 +292,9 @@ def report(session_id: str | None, fmt: str) -> int:
 @click.option("--branch", help="Commit on this new branch instead of the current one.")
 def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:
     """Print the rollback plan; with --apply, commit it (one new commit, backup ref first)."""
-    from guard import audit as audit_core
-    from guard import auditing
-    from guard import rollback as rolling
+    from guard.commands import rollback as command
 
-    found, classifier, sid = auditing.evidence_for(session_id, None, None, None, None)
-    before = audit_core.build(found, classifier)
-    name = (found.session or {}).get("id", "unknown")
-    plan = before["rollback"]
-    if not do_apply:
-        if not plan:
-            click.echo("nothing to roll back: every path the mode forbids is as it was at start")
-            return EXIT_OK
-        click.echo(f"rollback plan for {found.current_branch} ({len(plan)} path(s)):")
-        for step in plan:
-            click.echo(f"  {step['command']}")
-        click.echo("apply it in one commit: guard rollback --apply")
-        return EXIT_OK
-    applied = rolling.apply(before, name, branch)
-    click.echo(
-        f"committed {applied.commit[:12]} on {applied.branch}: {applied.restored} restored, "
-        f"{applied.deleted} deleted; backup of the previous tip: {applied.backup_ref}"
-    )
-    found, classifier, _ = auditing.evidence_for(sid, None, None, None, None)
-    after = audit_core.build(found, classifier)
-    summary = after["summary"]
-    click.echo(
-        f"audit after rollback: verdict {summary['verdict']}, "
-        f"net_violations {summary['net_violations']}"
-    )
-    if after["rollback"]:
-        click.echo("guard: paths are still not back to their start content", err=True)
-        return 1
-    return EXIT_OK
+    return command.rollback(session_id, do_apply, branch)
 
 
 @cli.command()
