@@ -297,15 +297,13 @@ def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:
     return command.rollback(session_id, do_apply, branch)
 
 
+# --------------------------------------------------------------------------- demo
+
+
 @cli.command()
 @click.option("--keep", is_flag=True, help="Keep the temporary repository and print its path.")
 def demo(keep: bool) -> int:
     """Replay a drifting read-only session in a throw-away repository, step by step."""
-    from guard import demo as story
+    from guard.commands import demo as command
 
-    kept = story.run(keep, click.echo)
-    click.echo("")
-    click.echo("demo finished: the session was declared, enforced, audited and rolled back")
-    if kept is not None:
-        click.echo(f"the repository is kept at {kept}")
-    return EXIT_OK
+    return command.demo(keep)
