@@ -209,7 +209,7 @@ def agent_hook(name: str) -> int:
 
     NAME is claude or codex (PreToolUse) or gemini (BeforeTool); `guard install
     --agent NAME` writes the settings entry that runs it. Without a session it allows
-    at once; `guard` itself takes a faster path to it (guard/entry.py).
+    at once.
     """
     from guard.commands import hook as command
 
@@ -254,7 +254,11 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
 
 
 @cli.command()
-@click.option("--session", "session_id", help="An archived session (default: the active one).")
+@click.option(
+    "--session",
+    "session_id",
+    help="An archived session (default: the active one, else the latest stopped one).",
+)
 @click.option("--since", help="A start commit (the receipt), when the session state is gone.")
 @click.option("--mode", help="Judge with this mode of the policy (default: the session's).")
 @click.option("--base", help="Audit an explicit range: its base (with --head).")
@@ -287,7 +291,11 @@ def report(session_id: str | None, fmt: str) -> int:
 
 
 @cli.command()
-@click.option("--session", "session_id", help="An archived session (default: the active one).")
+@click.option(
+    "--session",
+    "session_id",
+    help="An archived session (default: the active one, else the latest stopped one).",
+)
 @click.option("--apply", "do_apply", is_flag=True, help="Make the rollback commit.")
 @click.option("--branch", help="Commit on this new branch instead of the current one.")
 def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:

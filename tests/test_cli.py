@@ -182,3 +182,26 @@ def test_boundary_maps_errors_to_exit_codes(capsys, monkeypatch) -> None:
     err = capsys.readouterr().err
     assert err.startswith(f"guard: internal error (this is a bug in session-guard {__version__}")
     assert "Traceback" in err and "KeyError: 'x'" in err
+
+
+def help_text(invoke, *command: str) -> str:
+    result = invoke([*command, "--help"])
+    assert (result.code, result.err) == (0, "")
+    return " ".join(result.text.split())  # click wraps to the terminal's width
+
+
+@pytest.mark.parametrize("command", ["audit", "rollback"])
+def test_session_help_names_the_fallback_to_the_latest_stopped_one(invoke, command: str) -> None:
+    assert (
+        "--session TEXT An archived session (default: the active one, else the latest "
+        "stopped one)." in help_text(invoke, command)
+    )
+
+
+def test_agent_help_speaks_of_the_command_not_its_files(invoke) -> None:
+    text = help_text(invoke, "agent")
+    assert text.endswith(
+        "`guard install --agent NAME` writes the settings entry that runs it. Without a "
+        "session it allows at once. Options: -h, --help Show this message and exit."
+    )
+    assert ".py" not in text
