@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 
 def test_install_and_uninstall_report_what_they_did(invoke, repo: Path) -> None:
     hooks = repo / ".git" / "hooks"
@@ -31,3 +33,24 @@ def test_unknown_hooks_are_a_usage_error(invoke, repo: Path) -> None:
         "guard: --hooks 'pre-commit,post-commit': unknown hook 'post-commit'\n"
         "hint: choose from pre-commit, reference-transaction, pre-push\n"
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["install"],
+        ["install", "--agent", "claude"],
+        ["uninstall"],
+        ["uninstall", "--agent", "codex"],
+    ],
+)
+def test_outside_a_repository_it_says_so_and_exits_4(
+    invoke, tmp_path: Path, args: list[str]
+) -> None:
+    result = invoke(args, cwd=tmp_path)
+    assert (result.code, result.err) == (
+        4,
+        "guard: not a git repository (or git is missing)\nhint: run this inside one\n",
+    )
+    assert result.out == b""
+    assert list(tmp_path.iterdir()) == []
