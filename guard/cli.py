@@ -1,4 +1,8 @@
-"""click commands: parse, call, render, and map errors to exit codes."""
+"""The command line: click declarations that parse arguments and call guard/commands/.
+
+Each command's body is one call to a function of `guard.commands.<name>`, which
+returns the exit code; `run` is the one way in, through `guard.errors.boundary`.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
+    """Parse `argv`, run the command, and return its exit code (errors included)."""
     if hasattr(sys.stderr, "reconfigure"):  # paths with non-UTF-8 bytes print as bytes
         sys.stderr.reconfigure(errors="surrogateescape")
     return boundary(lambda: _run_click(argv))
