@@ -1,23 +1,20 @@
-"""click commands: parse, call, render, and map errors to exit codes."""
+"""The command line: click declarations that parse arguments and call guard/commands/.
+
+Each command's body is one call to a function of `guard.commands.<name>`, which
+returns the exit code; `run` is the one way in, through `guard.errors.boundary`.
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import posixpath
 import sys
-from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
 
 import click
 
-from guard import __version__, gitio
+from guard import __version__
 from guard.agent.formats import NAMES as AGENT_NAMES
-from guard.errors import EXIT_OK, GuardError, PolicyError, UsageError, boundary
-from guard.hooks.install import repository_state
-from guard.policy import Policy, Problem, effective_policy_path, load_policy
-from guard.report import FORMATS, renderer
+from guard.errors import EXIT_OK, boundary
+from guard.report import FORMATS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,6 +23,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
+    """Parse `argv`, run the command, and return its exit code (errors included)."""
     if hasattr(sys.stderr, "reconfigure"):  # paths with non-UTF-8 bytes print as bytes
         sys.stderr.reconfigure(errors="surrogateescape")
     return boundary(lambda: _run_click(argv))
@@ -52,56 +50,6 @@ def cli() -> None:
 # --------------------------------------------------------------------------- classify
 
 
-def _policy_for(policy_file: Path | None, root: Path | None) -> Policy:
-    path = policy_file if policy_file is not None else effective_policy_path(root)
-    return load_policy(path, root)
-
-
-def _read_stdin(nul: bool) -> list[str]:
-    data = sys.stdin.buffer.read()
-    parts = data.split(b"\0" if nul else b"\n")
-    return [os.fsdecode(part) for part in parts if part]
-
-
-def _repo_path(arg: str, location: gitio.Location | None) -> str:
-    """A command-line path (relative to the current directory) as a repo-relative path."""
-    if location is None:
-        if arg.startswith("/"):
-            raise UsageError(f"{arg!r}: an absolute path needs a repository to be relative to")
-        joined = arg
-    elif Path(arg).is_absolute():
-        joined = os.path.relpath(arg, location.root)
-    else:
-        joined = location.prefix + arg
-    norm = posixpath.normpath(joined)
-    if norm in (".", "..") or norm.startswith("../"):
-        raise UsageError(f"{arg!r} is outside the repository")
-    return norm
-
-
-def quote_path(path: str) -> str:
-    """C-style quoting for paths with control characters, as git's core.quotePath does."""
-    if path.isprintable() and '"' not in path and "\\" not in path:
-        return path
-    out = []
-    for char in path:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\n":
-            out.append("\\n")
-        elif char.isprintable():
-            out.append(char)
-        else:
-            out.extend(f"\\{byte:03o}" for byte in os.fsencode(char))
-    return '"' + "".join(out) + '"'
-
-
-def _write(out: IO[bytes], text: str) -> None:
-    out.write(os.fsencode(text))
-
-
 @cli.command()
 @click.argument("paths", nargs=-1)
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read paths from standard input.")
@@ -117,30 +65,9 @@ def classify(
     paths: tuple[str, ...], from_stdin: bool, nul: bool, as_json: bool, policy_file: Path | None
 ) -> int:
     """Print each PATH's category and the rule that decided it."""
-    from guard.classify import Classifier
+    from guard.commands import classify as command
 
-    if nul and not from_stdin:
-        raise UsageError("-z needs --stdin (it sets how paths are separated there)")
-    if not paths and not from_stdin:
-        raise UsageError("give paths to classify, or --stdin to read them")
-    location = gitio.locate()
-    classifier = Classifier(_policy_for(policy_file, Path(location.root) if location else None))
-    given = list(paths) + (_read_stdin(nul) if from_stdin else [])
-    results = [(path, classifier.classify(_repo_path(path, location))) for path in given]
-    out = sys.stdout.buffer
-    if as_json:
-        rows = [{"path": p, "category": d.category, "rule": d.rule} for p, d in results]
-        _write(out, json.dumps(rows, indent=2) + "\n")
-    elif nul:
-        for path, decision in results:
-            _write(out, f"{path}\0{decision.category}\0{decision.rule or ''}\0")
-    else:
-        width = max((len(d.category) for _, d in results), default=0)
-        for path, decision in results:
-            rule = decision.rule or "default"
-            _write(out, f"{decision.category:<{width}}  {quote_path(path)}  ({rule})\n")
-    out.flush()
-    return EXIT_OK
+    return command.classify(paths, from_stdin, nul, as_json, policy_file)
 
 
 # --------------------------------------------------------------------------- policy
@@ -155,48 +82,9 @@ def policy() -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def policy_check(files: tuple[Path, ...]) -> int:
     """Validate policy FILES (default: the repository's effective policy)."""
-    location = gitio.locate()
-    root = Path(location.root) if location else None
-    problems: list[Problem] = []
-    for path in files or (effective_policy_path(root),):
-        try:
-            loaded = load_policy(path, root)
-        except PolicyError as exc:
-            problems.extend(exc.problems)
-            continue
-        modes = ", ".join(loaded.modes) or "none"
-        click.echo(
-            f"ok: {' -> '.join(reversed(loaded.sources))}: {len(loaded.patterns)} patterns, "
-            f"categories {', '.join(loaded.categories)}, modes {modes}"
-        )
-    if problems:
-        raise PolicyError(problems)
-    return EXIT_OK
+    from guard.commands import policy as command
 
-
-def _policy_data(loaded: Policy) -> dict[str, Any]:
-    return {
-        "sources": list(loaded.sources),
-        "categories": list(loaded.categories),
-        "default": loaded.default,
-        "modes": {name: list(allowed) for name, allowed in loaded.modes.items()},
-        "rules": [
-            {"category": p.category, "pattern": p.text, "rule": p.rule} for p in loaded.patterns
-        ],
-    }
-
-
-def _policy_lines(loaded: Policy) -> Iterable[str]:
-    yield f"# resolved from {' -> '.join(loaded.sources)} (last matching rule wins)"
-    yield f"categories: {', '.join(loaded.categories)}"
-    yield f"default: {loaded.default}"
-    yield "modes:"
-    for name, allowed in loaded.modes.items():
-        yield f"  {name}: {', '.join(allowed) or '(nothing)'}"
-    yield "rules:"
-    width = max((len(p.category) for p in loaded.patterns), default=0)
-    for p in loaded.patterns:
-        yield f"  {p.category:<{width}}  {p.text:<32}  {p.file}:{p.line}"
+    return command.check(files)
 
 
 @policy.command("show")
@@ -209,14 +97,9 @@ def _policy_lines(loaded: Policy) -> Iterable[str]:
 )
 def policy_show(as_json: bool, policy_file: Path | None) -> int:
     """Print the resolved policy: categories, default, modes and every rule in order."""
-    location = gitio.locate()
-    loaded = _policy_for(policy_file, Path(location.root) if location else None)
-    if as_json:
-        click.echo(json.dumps(_policy_data(loaded), indent=2))
-    else:
-        for line in _policy_lines(loaded):
-            click.echo(line)
-    return EXIT_OK
+    from guard.commands import policy as command
+
+    return command.show(as_json, policy_file)
 
 
 # --------------------------------------------------------------------------- sessions
@@ -225,10 +108,6 @@ def policy_show(as_json: bool, policy_file: Path | None) -> int:
 @cli.group()
 def session() -> None:
     """Declare, inspect and end sessions."""
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, sort_keys=True))
 
 
 @session.command("start")
@@ -247,126 +126,45 @@ def session_start(
     mode: str, reason: str, lock: bool, observe: bool, as_json: bool, policy_file: Path | None
 ) -> int:
     """Start a session: from now on, changes outside the mode are blocked."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    started = lifecycle.start(mode, reason, lock=lock, observe=observe, policy_file=policy_file)
-    s = started.session
-    if as_json:
-        data = {**s.summary(), "active": True}
-        if started.unlock_code:
-            data["unlock_code"] = started.unlock_code
-        _echo_json(data)
-    else:
-        allowed = ", ".join(s.allowed) or "nothing"
-        kind = "observing" if s.observe else "enforcing"
-        click.echo(f"session {s.id} started: {s.mode} mode, allows {allowed} ({kind})")
-        if s.reason:
-            click.echo(f"  reason:  {s.reason}")
-        where = f" on {s.head_ref}" if s.head_ref else " (detached HEAD)"
-        click.echo(f"  start:   {s.start_head or '(no commits yet)'}{where}")
-        since = s.start_head or "<first commit>"
-        click.echo(f"  receipt: guard audit --since {since} --mode {s.mode}")
-        if started.unlock_code:
-            click.echo(
-                f"  unlock:  {started.unlock_code}  (shown once; `guard session stop` needs it)"
-            )
-    if started.hooks_missing:
-        click.echo(
-            f"warning: session-guard's {', '.join(started.hooks_missing)} hook(s) are not "
-            "installed, so git will not enforce every layer of this session (commits that skip "
-            "pre-commit: --no-verify, merge, cherry-pick, rebase): run `guard install` "
-            "(it keeps any hook already there)",
-            err=True,
-        )
-    return EXIT_OK
+    return command.start(mode, reason, lock, observe, as_json, policy_file)
 
 
 @session.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the session as JSON.")
 def session_status(as_json: bool) -> int:
     """Show the active session, if any."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    current = lifecycle.status()
-    if as_json:
-        _echo_json({**current.summary(), "active": True} if current else {"active": False})
-    elif current is None:
-        click.echo("no active session")
-    else:
-        click.echo(
-            f"session {current.id}: {current.mode} mode, allows "
-            f"{', '.join(current.allowed) or 'nothing'}"
-            f"{' (observe only)' if current.observe else ''}"
-        )
-        click.echo(f"  started: {current.started_at} by {current.who.get('email') or '?'}")
-        click.echo(f"  start:   {current.start_head or '(no commits yet)'}")
-        if current.reason:
-            click.echo(f"  reason:  {current.reason}")
-        click.echo(f"  locked:  {'yes' if current.locked else 'no'}")
-    return EXIT_OK
+    return command.status(as_json)
 
 
 @session.command("stop")
 @click.option("--unlock", "code", help="The unlock code printed by `session start --lock`.")
 def session_stop(code: str | None) -> int:
     """End the active session and archive it."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    session_id, target, recovered = lifecycle.stop(code)
-    note = " (recovered from damaged state)" if recovered else ""
-    click.echo(f"session {session_id} stopped{note}; archived in {target}")
-    try:
-        report = lifecycle.final_audit(session_id, target)
-    except GuardError as exc:  # the session has ended all the same
-        click.echo(f"guard: no final audit: {exc.message}", err=True)
-        return EXIT_OK
-    summary = report["summary"]
-    click.echo(
-        f"final audit: {summary['verdict']}: {summary['commits']} commit(s), "
-        f"{summary['violations']} violation(s), {summary['net_violations']} still in place "
-        f"(guard report --session {session_id})"
-    )
-    return EXIT_OK
+    return command.stop(code)
 
 
 @session.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def session_list(as_json: bool) -> int:
     """List this repository's sessions, oldest first."""
-    from guard import lifecycle
+    from guard.commands import session as command
 
-    rows = lifecycle.listing()
-    if as_json:
-        _echo_json(rows)
-        return EXIT_OK
-    if not rows:
-        click.echo("no sessions yet")
-    for row in rows:
-        state = "active" if row["active"] else f"stopped {row['stopped_at'] or '?'}"
-        click.echo(
-            f"{row['id']}  {row['mode'] or '?':<10}  started {row['started_at'] or '?'}  "
-            f"{state}  blocked {row['blocked']}, warned {row['warned']}"
-        )
-    return EXIT_OK
+    return command.listing(as_json)
 
 
 @session.command("verify")
 @click.option("--session", "session_id", help="An archived session (default: the active one).")
 def session_verify(session_id: str | None) -> int:
     """Check the session journal's hash chain for edited, reordered or cut lines."""
-    from guard import lifecycle
-    from guard.errors import EXIT_STATE
+    from guard.commands import session as command
 
-    directory, events, problems = lifecycle.verify(session_id)
-    if problems:
-        for problem in problems:
-            click.echo(f"{directory}: {problem}", err=True)
-        click.echo(
-            "guard: the session record was altered: treat its history as untrusted", err=True
-        )
-        return EXIT_STATE
-    click.echo(f"ok: {events} events, hash chain intact ({directory})")
-    return EXIT_OK
+    return command.verify(session_id)
 
 
 # --------------------------------------------------------------------------- enforcement
@@ -376,10 +174,10 @@ def session_verify(session_id: str | None) -> int:
 @click.option("--staged", is_flag=True, required=True, help="Check the staged changes.")
 def check(staged: bool) -> int:
     """Judge the staged changes against the active session (pre-commit's entry)."""
-    from guard.hooks import run
+    from guard.commands import hook as command
 
     del staged
-    return run.pre_commit(repository_state())
+    return command.check_staged()
 
 
 @cli.group()
@@ -391,10 +189,9 @@ def hook() -> None:
 @click.argument("phase")
 def hook_reference_transaction(phase: str) -> int:
     """Judge a ref update: `prepared` blocks commits the session does not allow."""
-    from guard.hooks import run
+    from guard.commands import hook as command
 
-    stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-    return run.reference_transaction(repository_state(), phase, stdin)
+    return command.reference_transaction(phase)
 
 
 @hook.command("pre-push")
@@ -402,11 +199,10 @@ def hook_reference_transaction(phase: str) -> int:
 @click.argument("url", required=False)
 def hook_pre_push(remote: str | None, url: str | None) -> int:
     """Refuse to push commits that break the active session."""
-    from guard.hooks import run
+    from guard.commands import hook as command
 
     del remote, url
-    stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-    return run.pre_push(repository_state(), stdin)
+    return command.pre_push()
 
 
 @cli.command("agent")
@@ -416,11 +212,11 @@ def agent_hook(name: str) -> int:
 
     NAME is claude or codex (PreToolUse) or gemini (BeforeTool); `guard install
     --agent NAME` writes the settings entry that runs it. Without a session it allows
-    at once; `guard` itself takes a faster path to it (guard/entry.py).
+    at once.
     """
-    from guard.agent import hook
+    from guard.commands import hook as command
 
-    return hook.main(name)
+    return command.agent(name)
 
 
 @cli.command()
@@ -436,18 +232,9 @@ def agent_hook(name: str) -> int:
 )
 def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Install the git hooks (chaining any hook already there), and agent hooks."""
-    from guard.hooks import install as installer
+    from guard.commands import install as command
 
-    for line in installer.install(installer.parse_hooks(hook_list)):
-        click.echo(line)
-    if agents:
-        from guard.agent import install as agent_install
-
-        root = agent_install.project_root()
-        for name in agent_install.parse_agents(agents):
-            for line in agent_install.install(name, root):
-                click.echo(line)
-    return EXIT_OK
+    return command.install(hook_list, agents)
 
 
 @cli.command()
@@ -461,27 +248,20 @@ def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
 )
 def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Remove the guard's hooks and put back what they replaced."""
-    from guard.hooks import install as installer
+    from guard.commands import install as command
 
-    lines: list[str] = []
-    if agents:
-        from guard.agent import install as agent_install
-
-        root = agent_install.project_root()
-        for name in agent_install.parse_agents(agents):
-            lines += agent_install.uninstall(name, root)
-    if hook_list or not agents:
-        lines += installer.uninstall(installer.parse_hooks(hook_list))
-    for line in lines or ["nothing to remove"]:
-        click.echo(line)
-    return EXIT_OK
+    return command.uninstall(hook_list, agents)
 
 
 # --------------------------------------------------------------------------- audit
 
 
 @cli.command()
-@click.option("--session", "session_id", help="An archived session (default: the active one).")
+@click.option(
+    "--session",
+    "session_id",
+    help="An archived session (default: the active one, else the latest stopped one).",
+)
 @click.option("--since", help="A start commit (the receipt), when the session state is gone.")
 @click.option("--mode", help="Judge with this mode of the policy (default: the session's).")
 @click.option("--base", help="Audit an explicit range: its base (with --head).")
@@ -498,11 +278,9 @@ def audit(
     output: Path | None,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan."""
-    from guard import auditing
+    from guard.commands import audit as command
 
-    return auditing.audit(
-        session_id, since, mode, base, head, fmt, None if output is None else str(output)
-    )
+    return command.audit(session_id, since, mode, base, head, fmt, output)
 
 
 @cli.command()
@@ -510,76 +288,33 @@ def audit(
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 def report(session_id: str | None, fmt: str) -> int:
     """Render the final audit stored when a session stopped."""
-    from guard import auditing, store
+    from guard.commands import audit as command
 
-    state = repository_state()
-    archived = store.archived(state)
-    session_id = session_id or (archived[-1] if archived else None)
-    if session_id is None or session_id not in archived:
-        raise UsageError(
-            f"no stopped session {session_id!r}" if session_id else "no stopped session yet",
-            hint="guard session list shows them",
-        )
-    stored = Path(store.archived_dir(state, session_id)) / "audit.json"
-    if not stored.is_file():
-        raise UsageError(
-            f"session {session_id} has no stored audit", hint="guard audit --session ID"
-        )
-    data = json.loads(stored.read_text(encoding="utf-8", errors="surrogateescape"))
-    auditing.emit(renderer(fmt, color=auditing.color())(data), None)
-    return EXIT_OK
+    return command.report(session_id, fmt)
 
 
 @cli.command()
-@click.option("--session", "session_id", help="An archived session (default: the active one).")
+@click.option(
+    "--session",
+    "session_id",
+    help="An archived session (default: the active one, else the latest stopped one).",
+)
 @click.option("--apply", "do_apply", is_flag=True, help="Make the rollback commit.")
 @click.option("--branch", help="Commit on this new branch instead of the current one.")
 def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:
     """Print the rollback plan; with --apply, commit it (one new commit, backup ref first)."""
-    from guard import audit as audit_core
-    from guard import auditing
-    from guard import rollback as rolling
+    from guard.commands import rollback as command
 
-    found, classifier, sid = auditing.evidence_for(session_id, None, None, None, None)
-    before = audit_core.build(found, classifier)
-    name = (found.session or {}).get("id", "unknown")
-    plan = before["rollback"]
-    if not do_apply:
-        if not plan:
-            click.echo("nothing to roll back: every path the mode forbids is as it was at start")
-            return EXIT_OK
-        click.echo(f"rollback plan for {found.current_branch} ({len(plan)} path(s)):")
-        for step in plan:
-            click.echo(f"  {step['command']}")
-        click.echo("apply it in one commit: guard rollback --apply")
-        return EXIT_OK
-    applied = rolling.apply(before, name, branch)
-    click.echo(
-        f"committed {applied.commit[:12]} on {applied.branch}: {applied.restored} restored, "
-        f"{applied.deleted} deleted; backup of the previous tip: {applied.backup_ref}"
-    )
-    found, classifier, _ = auditing.evidence_for(sid, None, None, None, None)
-    after = audit_core.build(found, classifier)
-    summary = after["summary"]
-    click.echo(
-        f"audit after rollback: verdict {summary['verdict']}, "
-        f"net_violations {summary['net_violations']}"
-    )
-    if after["rollback"]:
-        click.echo("guard: paths are still not back to their start content", err=True)
-        return 1
-    return EXIT_OK
+    return command.rollback(session_id, do_apply, branch)
+
+
+# --------------------------------------------------------------------------- demo
 
 
 @cli.command()
 @click.option("--keep", is_flag=True, help="Keep the temporary repository and print its path.")
 def demo(keep: bool) -> int:
     """Replay a drifting read-only session in a throw-away repository, step by step."""
-    from guard import demo as story
+    from guard.commands import demo as command
 
-    kept = story.run(keep, click.echo)
-    click.echo("")
-    click.echo("demo finished: the session was declared, enforced, audited and rolled back")
-    if kept is not None:
-        click.echo(f"the repository is kept at {kept}")
-    return EXIT_OK
+    return command.demo(keep)

@@ -1,4 +1,4 @@
-"""The CLI, in process and as a real subprocess: outputs, errors and exit codes."""
+"""The thin CLI, in process and as a real subprocess: parsing, help, errors, exit codes."""
 
 from __future__ import annotations
 
@@ -11,177 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from guard import __version__, cli
+from guard import __version__
+from guard.commands import classify
 from tests.conftest import git
-
-LOCAL_POLICY = """\
-version: 1
-extends: default
-rules:
-  # the team's analysis notes
-  - category: docs
-    paths: [/notes/]
-"""
-
-
-def test_classify_prints_category_path_and_rule(invoke, repo: Path) -> None:
-    result = invoke(["classify", "tests/test_app.py", "README.md", "setup.py"], cwd=repo)
-    assert result.code == 0, result.err
-    lines = result.text.splitlines()
-    assert lines[0].startswith("test        tests/test_app.py  (policies/default.yaml:")
-    assert lines[1].startswith("docs        README.md  (policies/default.yaml:")
-    assert lines[2] == "production  setup.py  (default)"
-
-
-def test_repository_policy_applies_and_is_named_in_the_rule(invoke, repo: Path) -> None:
-    (repo / ".guard.yaml").write_text(LOCAL_POLICY)
-    result = invoke(["classify", "--json", "notes/findings.py", ".guard.yaml"], cwd=repo)
-    assert result.code == 0, result.err
-    rows = json.loads(result.out)
-    assert rows[0] == {
-        "path": "notes/findings.py",
-        "category": "docs",
-        "rule": ".guard.yaml:6: /notes/",
-    }
-    assert rows[1]["category"] == "production"
-
-
-def test_paths_are_relative_to_the_current_directory(invoke, repo: Path) -> None:
-    sub = repo / "tests" / "unit"
-    sub.mkdir(parents=True)
-    result = invoke(
-        ["classify", "--json", "helpers.py", "../../src/app.py", str(repo / "docs" / "x.md")],
-        cwd=sub,
-    )
-    assert result.code == 0, result.err
-    assert [r["category"] for r in json.loads(result.out)] == ["test", "production", "docs"]
-    outside = invoke(["classify", "../../../elsewhere.py"], cwd=sub)
-    assert outside.code == 2
-    assert outside.err == "guard: '../../../elsewhere.py' is outside the repository\n"
-
-
-def test_classify_works_outside_a_repository(invoke, tmp_path: Path) -> None:
-    result = invoke(["classify", "docs/index.md", "src/main.go"], cwd=tmp_path)
-    assert result.code == 0, result.err
-    assert [line.split()[0] for line in result.text.splitlines()] == ["docs", "production"]
-    absolute = invoke(["classify", "/etc/passwd"], cwd=tmp_path)
-    assert absolute.code == 2
-    assert "an absolute path needs a repository" in absolute.err
-
-
-ODD_NAMES = [
-    b"docs/with space.md",
-    b'tests/quote"d.py',
-    b"tests/new\nline.py",
-    b"src/tab\there.py",
-    b"docs/latin1-\xe9.md",
-    b"-leading-dash.py",
-    b"src/\xff\xfe.bin",
-]
-
-
-def test_stdin_z_json_round_trips_every_path_git_lists(invoke, repo: Path) -> None:
-    for name in ODD_NAMES:
-        target = os.path.join(os.fsencode(repo), name)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(b"x\n")
-    git(repo, "add", "-A")
-    listed = subprocess.run(
-        ["git", "-C", str(repo), "ls-files", "-z"], capture_output=True, check=True
-    ).stdout
-    result = invoke(["classify", "--stdin", "-z", "--json"], stdin=listed, cwd=repo)
-    assert result.code == 0, result.err
-    rows = json.loads(result.out)
-    assert sorted(os.fsencode(r["path"]) for r in rows) == sorted(ODD_NAMES)
-    by_path = {os.fsencode(r["path"]): r["category"] for r in rows}
-    assert by_path[b"tests/new\nline.py"] == "test"
-    assert by_path[b"docs/latin1-\xe9.md"] == "docs"
-    assert by_path[b"src/\xff\xfe.bin"] == "production"
-
-
-def test_z_output_is_nul_separated_fields(invoke, repo: Path) -> None:
-    result = invoke(["classify", "--stdin", "-z"], stdin=b"a\nb.py\0docs/x.md\0", cwd=repo)
-    assert result.code == 0, result.err
-    fields = result.out.split(b"\0")
-    assert fields[:3] == [b"a\nb.py", b"production", b""]
-    assert fields[3:5] == [b"docs/x.md", b"docs"]
-    assert fields[5].startswith(b"policies/default.yaml:")
-
-
-def test_plain_output_quotes_control_characters(invoke, repo: Path) -> None:
-    result = invoke(["classify", "--stdin"], stdin="src/a\tb.py\nsrc/é\\.py\n".encode(), cwd=repo)
-    assert result.code == 0
-    assert result.text.splitlines() == [
-        'production  "src/a\\tb.py"  (default)',
-        'production  "src/é\\\\.py"  (default)',
-    ]
-    assert cli.quote_path("a\x01\udcff") == '"a\\001\\377"'
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["classify"], "guard: give paths to classify, or --stdin to read them\n"),
-        (
-            ["classify", "-z", "x"],
-            "guard: -z needs --stdin (it sets how paths are separated there)\n",
-        ),
-    ],
-)
-def test_usage_errors_exit_2_with_the_reason(
-    invoke, repo: Path, args: list[str], message: str
-) -> None:
-    result = invoke(args, cwd=repo)
-    assert (result.code, result.err) == (2, message)
-
-
-def test_broken_repository_policy_is_reported_with_location(invoke, repo: Path) -> None:
-    (repo / ".guard.yaml").write_text(
-        "version: 1\nextends: default\nrules:\n  - category: doc\n    paths: [notes/]\n"
-    )
-    result = invoke(["classify", "x"], cwd=repo)
-    assert result.code == 2
-    assert result.err == (
-        ".guard.yaml:4:15: unknown category 'doc' (did you mean 'docs'?)\n"
-        "hint: fix the policy, then run `guard policy check`\n"
-    )
-    assert result.out == b""
-
-
-def test_policy_check_validates_the_effective_policy_and_named_files(invoke, repo: Path) -> None:
-    ok = invoke(["policy", "check"], cwd=repo)
-    assert ok.code == 0, ok.err
-    assert ok.text.startswith("ok: policies/default.yaml: ")
-    (repo / ".guard.yaml").write_text(LOCAL_POLICY)
-    (repo / "bad.yaml").write_text("version: 1\nextends: default\nmodes:\n  audit: [dosc]\n")
-    both = invoke(["policy", "check", ".guard.yaml", "bad.yaml"], cwd=repo)
-    assert both.code == 2
-    assert both.text.startswith("ok: .guard.yaml -> policies/default.yaml: ")
-    assert (
-        both.err.splitlines()[0] == "bad.yaml:4:11: unknown category 'dosc' (did you mean 'docs'?)"
-    )
-
-
-def test_policy_show_prints_the_resolved_policy(invoke, repo: Path) -> None:
-    (repo / ".guard.yaml").write_text(LOCAL_POLICY)
-    shown = invoke(["policy", "show", "--json"], cwd=repo)
-    assert shown.code == 0, shown.err
-    data = json.loads(shown.out)
-    assert data["sources"] == ["policies/default.yaml", ".guard.yaml"]
-    assert data["categories"] == ["production", "test", "docs"]
-    assert data["modes"]["read-only"] == ["docs"]
-    assert data["rules"][-1] == {
-        "category": "docs",
-        "pattern": "/notes/",
-        "rule": ".guard.yaml:6: /notes/",
-    }
-    text = invoke(["policy", "show"], cwd=repo).text.splitlines()
-    assert (
-        text[0] == "# resolved from policies/default.yaml -> .guard.yaml (last matching rule wins)"
-    )
-    assert "  read-only: docs" in text
-    assert text[-1].split() == ["docs", "/notes/", ".guard.yaml:6"]
 
 
 def test_version(invoke) -> None:
@@ -193,7 +25,7 @@ def test_internal_errors_exit_5_and_say_it_is_a_bug(invoke, repo: Path, monkeypa
     def explode(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "_policy_for", explode)
+    monkeypatch.setattr(classify, "policy_for", explode)
     result = invoke(["classify", "x"], cwd=repo)
     assert result.code == 5
     assert result.err == (
@@ -375,3 +207,26 @@ def test_boundary_maps_errors_to_exit_codes(capsys, monkeypatch) -> None:
     err = capsys.readouterr().err
     assert err.startswith(f"guard: internal error (this is a bug in session-guard {__version__}")
     assert "Traceback" in err and "KeyError: 'x'" in err
+
+
+def help_text(invoke, *command: str) -> str:
+    result = invoke([*command, "--help"])
+    assert (result.code, result.err) == (0, "")
+    return " ".join(result.text.split())  # click wraps to the terminal's width
+
+
+@pytest.mark.parametrize("command", ["audit", "rollback"])
+def test_session_help_names_the_fallback_to_the_latest_stopped_one(invoke, command: str) -> None:
+    assert (
+        "--session TEXT An archived session (default: the active one, else the latest "
+        "stopped one)." in help_text(invoke, command)
+    )
+
+
+def test_agent_help_speaks_of_the_command_not_its_files(invoke) -> None:
+    text = help_text(invoke, "agent")
+    assert text.endswith(
+        "`guard install --agent NAME` writes the settings entry that runs it. Without a "
+        "session it allows at once. Options: -h, --help Show this message and exit."
+    )
+    assert ".py" not in text

@@ -1,4 +1,4 @@
-"""Session commands through the CLI: start, status, stop, list, verify, install."""
+"""`guard session` start, status, stop, list and verify, through the CLI."""
 
 from __future__ import annotations
 
@@ -122,41 +122,3 @@ def test_errors_have_clear_messages_and_exit_codes(invoke, repo: Path, tmp_path:
     outside = invoke(["session", "start"], cwd=tmp_path)
     assert outside.code == 4
     assert outside.err.startswith("guard: not a git repository")
-    bad_hooks = invoke(["install", "--hooks", "pre-commit,post-commit"], cwd=repo)
-    assert bad_hooks.code == 2
-    assert bad_hooks.err == (
-        "guard: --hooks 'pre-commit,post-commit': unknown hook 'post-commit'\n"
-        "hint: choose from pre-commit, reference-transaction, pre-push\n"
-    )
-
-
-def test_check_staged_and_hook_commands_pass_without_a_session(invoke, repo: Path) -> None:
-    committed(repo)
-    (repo / "app.py").write_text("x\n")
-    git(repo, "add", "app.py")
-    assert invoke(["check", "--staged"], cwd=repo).code == 0
-    assert invoke(["hook", "reference-transaction", "prepared"], stdin=b"", cwd=repo).code == 0
-    assert invoke(["hook", "pre-push", "origin", "url"], stdin=b"", cwd=repo).code == 0
-    invoke(["session", "start"], cwd=repo)
-    blocked = invoke(["check", "--staged"], cwd=repo)
-    assert blocked.code == 1
-    assert "    app.py  production  (no rule matched: the policy default)" in blocked.err
-
-
-def test_install_and_uninstall_report_what_they_did(invoke, repo: Path) -> None:
-    hooks = repo / ".git" / "hooks"
-    (hooks / "pre-commit").write_text("#!/bin/sh\nexit 0\n")
-    first = invoke(["install", "--hooks", "pre-commit"], cwd=repo)
-    assert first.text.splitlines() == [
-        f"pre-commit: kept the existing hook as {hooks}/pre-commit.guard-chained; "
-        "it still runs first",
-        f"pre-commit: installed {hooks}/pre-commit",
-    ]
-    assert invoke(["uninstall"], cwd=repo).text == "pre-commit: restored the previous hook\n"
-    assert (hooks / "pre-commit").read_text() == "#!/bin/sh\nexit 0\n"
-    left = invoke(["uninstall"], cwd=repo)
-    assert (
-        left.text == f"pre-commit: left {hooks}/pre-commit alone (session-guard did not write it)\n"
-    )
-    (hooks / "pre-commit").unlink()
-    assert invoke(["uninstall"], cwd=repo).text == "nothing to remove\n"

@@ -5,8 +5,20 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 
-def test_demo_replays_enforce_audit_and_rollback(invoke, tmp_path: Path) -> None:
+
+@pytest.fixture(autouse=True)
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo's temporary directories go under the test's own, which pytest removes:
+    a kept demo repository must not stay behind in the system's /tmp after the run."""
+    path = tmp_path / "scratch"
+    path.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(path))
+    return path
+
+
+def test_demo_replays_enforce_audit_and_rollback(invoke, tmp_path: Path, scratch: Path) -> None:
     result = invoke(["demo", "--keep"], cwd=tmp_path)
     assert result.code == 0, result.err
     text = result.text
@@ -19,15 +31,13 @@ def test_demo_replays_enforce_audit_and_rollback(invoke, tmp_path: Path) -> None
     ):
         assert expected in text, expected
     kept = Path(text.rstrip().rsplit(" ", 1)[-1])
+    assert kept.parent == scratch and kept.name.startswith("guard-demo-")
     assert (kept / "tests/e2e/test_results/WORKLOG.md").is_file()
     assert not (kept / "src/payments/retry.py").exists()
     assert "THRESHOLD = 5\n" in (kept / "src/payments/breaker.py").read_text()
 
 
-def test_demo_cleans_up_after_itself(invoke, tmp_path: Path, monkeypatch) -> None:
-    scratch = tmp_path / "scratch"
-    scratch.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+def test_demo_cleans_up_after_itself(invoke, tmp_path: Path, scratch: Path) -> None:
     result = invoke(["demo"], cwd=tmp_path)
     assert result.code == 0, result.err
     assert "is kept at" not in result.text

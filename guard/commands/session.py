@@ -1,9 +1,10 @@
-"""Starting, stopping, listing and verifying sessions: the shell around `store`."""
+"""`guard session start|status|stop|list|verify`: a session's lifecycle around `store`."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 import socket
@@ -13,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from guard import gitio, location, store
-from guard.errors import BlockedError, StateError, UsageError
+from guard.commands.output import echo
+from guard.commands.policy import policy_for
+from guard.errors import EXIT_OK, EXIT_STATE, BlockedError, GuardError, StateError, UsageError
 from guard.hooks.install import (
     HOOKS,
     arm,
@@ -23,10 +26,12 @@ from guard.hooks.install import (
     repository_state,
 )
 from guard.location import state_dir
-from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import HookState, Session
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+# --------------------------------------------------------------------------- start
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,40 @@ class Started:
     session: Session
     unlock_code: str | None
     hooks_missing: list[str]
+
+
+def start(
+    mode: str, reason: str, lock: bool, observe: bool, as_json: bool, policy_file: Path | None
+) -> int:
+    """Start a session and print its receipt; warn when git will not enforce every layer."""
+    started = _declare(mode, reason, lock=lock, observe=observe, policy_file=policy_file)
+    s = started.session
+    if as_json:
+        data = {**s.summary(), "active": True}
+        if started.unlock_code:
+            data["unlock_code"] = started.unlock_code
+        _echo_json(data)
+    else:
+        allowed = ", ".join(s.allowed) or "nothing"
+        kind = "observing" if s.observe else "enforcing"
+        echo(f"session {s.id} started: {s.mode} mode, allows {allowed} ({kind})")
+        if s.reason:
+            echo(f"  reason:  {s.reason}")
+        where = f" on {s.head_ref}" if s.head_ref else " (detached HEAD)"
+        echo(f"  start:   {s.start_head or '(no commits yet)'}{where}")
+        since = s.start_head or "<first commit>"
+        echo(f"  receipt: guard audit --since {since} --mode {s.mode}")
+        if started.unlock_code:
+            echo(f"  unlock:  {started.unlock_code}  (shown once; `guard session stop` needs it)")
+    if started.hooks_missing:
+        echo(
+            f"warning: session-guard's {', '.join(started.hooks_missing)} hook(s) are not "
+            "installed, so git will not enforce every layer of this session (commits that skip "
+            "pre-commit: --no-verify, merge, cherry-pick, rebase): run `guard install` "
+            "(it keeps any hook already there)",
+            err=True,
+        )
+    return EXIT_OK
 
 
 def new_session_id() -> str:
@@ -50,18 +89,13 @@ def _new_lock() -> tuple[str, dict[str, str]]:
     return code, {"salt": salt, "sha256": _hash_code(code, salt)}
 
 
-def _resolve_policy(policy_file: Path | None) -> Policy:
-    location = gitio.locate()
-    root = Path(location.root) if location else None
-    return load_policy(policy_file or effective_policy_path(root), root)
-
-
-def start(
+def _declare(
     mode: str, reason: str, *, lock: bool, observe: bool, policy_file: Path | None = None
 ) -> Started:
     """Declare a session: freeze the policy, record refs and hooks, journal the start."""
     common = gitio.common_dir()
-    policy = _resolve_policy(policy_file)
+    here = gitio.locate()
+    policy = policy_for(policy_file, Path(here.root) if here else None)
     if mode not in policy.modes:
         raise UsageError(
             f"--mode {mode!r}: the policy has no such mode",
@@ -115,8 +149,50 @@ def start(
     return Started(session, code, missing)
 
 
-def status() -> Session | None:
-    return store.load_active(repository_state())
+# --------------------------------------------------------------------------- status
+
+
+def status(as_json: bool) -> int:
+    """Show the active session, if any."""
+    current = store.load_active(repository_state())
+    if as_json:
+        _echo_json({**current.summary(), "active": True} if current else {"active": False})
+    elif current is None:
+        echo("no active session")
+    else:
+        echo(
+            f"session {current.id}: {current.mode} mode, allows "
+            f"{', '.join(current.allowed) or 'nothing'}"
+            f"{' (observe only)' if current.observe else ''}"
+        )
+        echo(f"  started: {current.started_at} by {current.who.get('email') or '?'}")
+        echo(f"  start:   {current.start_head or '(no commits yet)'}")
+        if current.reason:
+            echo(f"  reason:  {current.reason}")
+        echo(f"  locked:  {'yes' if current.locked else 'no'}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- stop
+
+
+def stop(code: str | None) -> int:
+    """End the active session, archive it, and store and summarise its final audit."""
+    session_id, target, recovered = _end(code)
+    note = " (recovered from damaged state)" if recovered else ""
+    echo(f"session {session_id} stopped{note}; archived in {target}")
+    try:
+        report = _final_audit(session_id, target)
+    except GuardError as exc:  # the session has ended all the same
+        echo(f"guard: no final audit: {exc.message}", err=True)
+        return EXIT_OK
+    summary = report["summary"]
+    echo(
+        f"final audit: {summary['verdict']}: {summary['commits']} commit(s), "
+        f"{summary['violations']} violation(s), {summary['net_violations']} still in place "
+        f"(guard report --session {session_id})"
+    )
+    return EXIT_OK
 
 
 def _check_unlock(lock_data: Any, code: str | None) -> None:
@@ -133,7 +209,7 @@ def _check_unlock(lock_data: Any, code: str | None) -> None:
         raise BlockedError("wrong unlock code: the session stays active")
 
 
-def stop(code: str | None) -> tuple[str, str, bool]:
+def _end(code: str | None) -> tuple[str, str, bool]:
     """End the active session: check the unlock code, journal, archive.
 
     Works when the session file is damaged too (the recovery path): the journal's
@@ -169,7 +245,43 @@ def stop(code: str | None) -> tuple[str, str, bool]:
     return session_id, target, damaged is not None
 
 
-def listing() -> list[dict[str, Any]]:
+def _final_audit(session_id: str, directory: str) -> dict[str, Any]:
+    """Audit a stopped session and store the report (JSON and Markdown) beside it."""
+    from guard.commands.audit import audited
+    from guard.report import json as json_report
+    from guard.report import markdown
+
+    report = audited(session_id=session_id)
+    with open(os.path.join(directory, "audit.json"), "w", encoding="utf-8") as handle:
+        handle.write(json_report.render(report))
+    with open(
+        os.path.join(directory, "audit.md"), "w", encoding="utf-8", errors="surrogateescape"
+    ) as handle:
+        handle.write(markdown.render(report))
+    return report
+
+
+# --------------------------------------------------------------------------- list
+
+
+def listing(as_json: bool) -> int:
+    """List this repository's sessions, oldest first."""
+    rows = _rows()
+    if as_json:
+        _echo_json(rows)
+        return EXIT_OK
+    if not rows:
+        echo("no sessions yet")
+    for row in rows:
+        state = "active" if row["active"] else f"stopped {row['stopped_at'] or '?'}"
+        echo(
+            f"{row['id']}  {row['mode'] or '?':<10}  started {row['started_at'] or '?'}  "
+            f"{state}  blocked {row['blocked']}, warned {row['warned']}"
+        )
+    return EXIT_OK
+
+
+def _rows() -> list[dict[str, Any]]:
     """Every session this repository has had, oldest first, with its active flag."""
     state = repository_state()
     rows = []
@@ -205,7 +317,22 @@ def _row(session_id: str, events: list[dict[str, Any]], active: bool) -> dict[st
     }
 
 
-def verify(session_id: str | None) -> tuple[str, int, list[str]]:
+# --------------------------------------------------------------------------- verify
+
+
+def verify(session_id: str | None) -> int:
+    """Check a session journal's hash chain; exit 3 when it was altered."""
+    directory, events, problems = _check_chain(session_id)
+    if problems:
+        for problem in problems:
+            echo(f"{directory}: {problem}", err=True)
+        echo("guard: the session record was altered: treat its history as untrusted", err=True)
+        return EXIT_STATE
+    echo(f"ok: {events} events, hash chain intact ({directory})")
+    return EXIT_OK
+
+
+def _check_chain(session_id: str | None) -> tuple[str, int, list[str]]:
     """Check a journal's hash chain (the active session's, or an archived one's)."""
     state = repository_state()
     if session_id is None:
@@ -228,18 +355,5 @@ def verify(session_id: str | None) -> tuple[str, int, list[str]]:
     return directory, events, problems
 
 
-def final_audit(session_id: str, directory: str) -> dict[str, Any]:
-    """Audit a stopped session and store the report (JSON and Markdown) beside it."""
-    from guard import audit, gather
-    from guard.report import json as json_report
-    from guard.report import markdown
-
-    found, judge = gather.gather(gather.Scope(session_id=session_id))
-    report = audit.build(found, judge)
-    with open(os.path.join(directory, "audit.json"), "w", encoding="utf-8") as handle:
-        handle.write(json_report.render(report))
-    with open(
-        os.path.join(directory, "audit.md"), "w", encoding="utf-8", errors="surrogateescape"
-    ) as handle:
-        handle.write(markdown.render(report))
-    return report
+def _echo_json(data: Any) -> None:
+    echo(json.dumps(data, indent=2, sort_keys=True))

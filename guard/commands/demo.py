@@ -16,7 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from guard.errors import GuardError
+from guard.commands.output import echo
+from guard.errors import EXIT_OK, GuardError
 
 FILES = {
     "src/payments/breaker.py": "THRESHOLD = 5\n\n\ndef open_after(failures):\n"
@@ -122,7 +123,17 @@ def story(demo: Demo) -> None:
     demo.git("log --oneline")
 
 
-def run(keep: bool, out: Callable[[str], None]) -> Path | None:
+def demo(keep: bool) -> int:
+    """Replay the story, then say so (and where the repository is, when kept)."""
+    kept = replay(keep, echo)
+    echo("")
+    echo("demo finished: the session was declared, enforced, audited and rolled back")
+    if kept is not None:
+        echo(f"the repository is kept at {kept}")
+    return EXIT_OK
+
+
+def replay(keep: bool, out: Callable[[str], None]) -> Path | None:
     """Replay the story in a temporary repository; return it when kept."""
     root = Path(tempfile.mkdtemp(prefix="guard-demo-"))
     try:

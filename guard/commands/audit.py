@@ -1,0 +1,96 @@
+"""`guard audit` and `guard report`: a session's changes judged, and its stored audit."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from guard import store
+from guard.errors import EXIT_OK, UsageError
+from guard.hooks.install import repository_state
+from guard.report import renderer
+
+
+def audited(
+    session_id: str | None = None,
+    since: str | None = None,
+    mode: str | None = None,
+    base: str | None = None,
+    head: str | None = None,
+) -> dict[str, Any]:
+    """The report of what the scope names: an archived session, a start commit, a
+    range, or (nothing named) the active session, else the latest stopped one."""
+    from guard import audit, gather
+
+    scope = gather.Scope(session_id, since, base, head, mode).check()
+    if since is not None:
+        sys.stderr.write(
+            "guard: --since audits with the repository's current policy, not a frozen one\n"
+        )
+    if session_id is None and since is None and base is None:
+        scope = scope._replace(session_id=gather.default_session())
+    evidence, judge = gather.gather(scope)
+    return audit.build(evidence, judge)
+
+
+def emit(text: str, output: str | None) -> None:
+    data = text.encode("utf-8", "surrogateescape")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        with open(output, "wb") as handle:  # noqa: PTH123
+            handle.write(data)
+
+
+def color() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def audit(
+    session_id: str | None,
+    since: str | None,
+    mode: str | None,
+    base: str | None,
+    head: str | None,
+    fmt: str,
+    output: Path | None,
+) -> int:
+    """Everything that changed since the session started, judged, with a rollback plan."""
+    from guard.audit import exit_status
+
+    waiting: AbstractContextManager[object] = contextlib.nullcontext()
+    if sys.stderr.isatty() and fmt == "text":
+        from guard.report.text import progress
+
+        waiting = progress("reading the history...")
+    with waiting:
+        report = audited(session_id, since, mode, base, head)
+    target = None if output is None else str(output)
+    emit(renderer(fmt, color=color() and output is None)(report), target)
+    return exit_status(report)
+
+
+def report(session_id: str | None, fmt: str) -> int:
+    """Render the final audit stored when a session stopped (default: the latest)."""
+    state = repository_state()
+    archived = store.archived(state)
+    session_id = session_id or (archived[-1] if archived else None)
+    if session_id is None or session_id not in archived:
+        raise UsageError(
+            f"no stopped session {session_id!r}" if session_id else "no stopped session yet",
+            hint="guard session list shows them",
+        )
+    stored = Path(store.archived_dir(state, session_id)) / "audit.json"
+    if not stored.is_file():
+        raise UsageError(
+            f"session {session_id} has no stored audit", hint="guard audit --session ID"
+        )
+    data = json.loads(stored.read_text(encoding="utf-8", errors="surrogateescape"))
+    emit(renderer(fmt, color=color())(data), None)
+    return EXIT_OK

@@ -1,0 +1,49 @@
+"""`guard install` and `guard uninstall`: the git hooks' shims and the agents' settings."""
+
+from __future__ import annotations
+
+from guard import gitio
+from guard.commands.output import echo
+from guard.errors import EXIT_OK
+
+
+def _inside_a_repository() -> None:
+    """Say "not a git repository" as every command does (gitio.common_dir words it),
+    before the installers' first git call would print git's own raw failure."""
+    gitio.common_dir()
+
+
+def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
+    """Install the git hooks (chaining any hook already there), then the agent hooks."""
+    from guard.hooks import install as installer
+
+    _inside_a_repository()
+    for line in installer.install(installer.parse_hooks(hook_list)):
+        echo(line)
+    if agents:
+        from guard.agent import install as agent_install
+
+        root = agent_install.project_root()
+        for name in agent_install.parse_agents(agents):
+            for line in agent_install.install(name, root):
+                echo(line)
+    return EXIT_OK
+
+
+def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
+    """Remove the guard's hooks and put back what they replaced; say what was done."""
+    from guard.hooks import install as installer
+
+    _inside_a_repository()
+    lines: list[str] = []
+    if agents:
+        from guard.agent import install as agent_install
+
+        root = agent_install.project_root()
+        for name in agent_install.parse_agents(agents):
+            lines += agent_install.uninstall(name, root)
+    if hook_list or not agents:
+        lines += installer.uninstall(installer.parse_hooks(hook_list))
+    for line in lines or ["nothing to remove"]:
+        echo(line)
+    return EXIT_OK
