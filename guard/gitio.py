@@ -219,22 +219,28 @@ def locate(cwd: str | None = None) -> Location | None:
     return Location(found[0], found[1])
 
 
-def common_dir(cwd: str | None = None) -> str:
-    """The repository's common git directory, shared by every linked worktree."""
-    out = attempt(["rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=cwd)
+def _repository_path(args: list[str], cwd: str | None) -> str:
+    """A path `git rev-parse --path-format=absolute ARGS` names; outside a repository
+    the one message every command gives."""
+    out = attempt(["rev-parse", "--path-format=absolute", *args], cwd=cwd)
     if out is None:
         raise GitError("not a git repository (or git is missing)", hint="run this inside one")
     return _line(out)
 
 
+def common_dir(cwd: str | None = None) -> str:
+    """The repository's common git directory, shared by every linked worktree."""
+    return _repository_path(["--git-common-dir"], cwd)
+
+
 def git_dir(cwd: str | None = None) -> str:
     """This worktree's own git directory (where MERGE_HEAD and friends live)."""
-    return _line(run(["rev-parse", "--path-format=absolute", "--git-dir"], cwd=cwd))
+    return _repository_path(["--git-dir"], cwd)
 
 
 def hooks_dir(cwd: str | None = None) -> str:
     """The hooks directory git actually uses (core.hooksPath respected), absolute."""
-    return _line(run(["rev-parse", "--path-format=absolute", "--git-path", "hooks"], cwd=cwd))
+    return _repository_path(["--git-path", "hooks"], cwd)
 
 
 def config_get(key: str, cwd: str | None = None) -> str | None:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from guard import gitio
 from guard.commands.output import echo
 from guard.errors import EXIT_OK
-
-
-def _inside_a_repository() -> None:
-    """Say "not a git repository" as every command does (gitio.common_dir words it),
-    before the installers' first git call would print git's own raw failure."""
-    gitio.common_dir()
 
 
 def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Install the git hooks (chaining any hook already there), then the agent hooks."""
     from guard.hooks import install as installer
 
-    _inside_a_repository()
     for line in installer.install(installer.parse_hooks(hook_list)):
         echo(line)
     if agents:
@@ -34,7 +26,6 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Remove the guard's hooks and put back what they replaced; say what was done."""
     from guard.hooks import install as installer
 
-    _inside_a_repository()
     lines: list[str] = []
     if agents:
         from guard.agent import install as agent_install
