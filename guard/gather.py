@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import gitio, location, store
+from guard import gitio, gitparse, location, store
 from guard.audit import Evidence
 from guard.changes import Change, WorkingChange
 from guard.classify import Classifier
@@ -78,9 +78,9 @@ def read(reading: Reading) -> Read:
     }
     return Read(
         commits=history.commits(),
-        start_entries=gitio.parse_tree(tree.result()) if tree else {},
-        working=gitio.parse_status(status.result()) if status else [],
-        nets={name: gitio.parse_diff(pending.result()) for name, pending in nets.items()},
+        start_entries=gitparse.parse_tree(tree.result()) if tree else {},
+        working=gitparse.parse_status(status.result()) if status else [],
+        nets={name: gitparse.parse_diff(pending.result()) for name, pending in nets.items()},
     )
 
 

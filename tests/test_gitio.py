@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guard import gitio
+from guard import gitio, gitparse
 from guard.changes import Change, Commit
 from guard.errors import GitError
 from tests.conftest import git
@@ -34,7 +34,7 @@ def test_parse_raw_reads_every_status_renames_and_copies() -> None:
         + raw("C100", b"src/base.py", b"src/copy.py")
         + raw("M", b"vendor/lib", modes=("160000", "160000"))
     )
-    changes, end = gitio.parse_raw(out.decode("utf-8", "surrogateescape").split("\0"))
+    changes, end = gitparse.parse_raw(out.decode("utf-8", "surrogateescape").split("\0"))
     assert changes == [
         Change("M", "src/a.py", "100644", "100644", None, A, Z),
         Change("A", "docs/x y.md", "000000", "100644", None, A, Z),
@@ -63,7 +63,7 @@ def test_parse_log_reads_headers_messages_and_records() -> None:
         + b" \0Bo <b@x>\0"
         + b"2026-01-02T00:00:00+00:00\0root\n\0"
     )
-    first, second = gitio.parse_log(out)
+    first, second = gitparse.parse_log(out)
     assert first == Commit(
         A,
         (Z,),
@@ -83,7 +83,7 @@ names = st.binary(min_size=1, max_size=30).filter(lambda b: b"\0" not in b)
 @given(st.lists(names, min_size=1, max_size=8))
 def test_parse_raw_round_trips_any_path_git_can_store(paths: list[bytes]) -> None:
     out = b"".join(raw("M", p) for p in paths)
-    changes, _ = gitio.parse_raw(out.decode("utf-8", "surrogateescape").split("\0"))
+    changes, _ = gitparse.parse_raw(out.decode("utf-8", "surrogateescape").split("\0"))
     assert [os.fsencode(c.path) for c in changes] == paths
 
 
@@ -176,7 +176,7 @@ def test_the_log_parser_gives_the_same_commits_whatever_pieces_git_writes(
     """git writes the log in pieces of any size; the streaming parser keeps a commit
     only once its records are complete, so any split gives the whole-output answer."""
     out = log_output()
-    whole = gitio.parse_log(out)
+    whole = gitparse.parse_log(out)
     assert [c.sha for c in whole] == [A, "b" * 40, "c" * 40, Z]
     assert [len(c.changes) for c in whole] == [3, 2, 0, 1]
     assert whole[0].changes[1].path == "\x01looks-like-a-header"
@@ -184,7 +184,7 @@ def test_the_log_parser_gives_the_same_commits_whatever_pieces_git_writes(
         "R", "\n:looks-like-a-record", "100644", "100644", "src/old.py", A, Z
     )
     assert whole[1].parents == (Z, A)
-    parser = gitio.LogParser()
+    parser = gitparse.LogParser()
     edges = sorted({0, *cuts, len(out)})
     for begin, end in itertools.pairwise(edges):
         parser.feed(out[begin:end])
