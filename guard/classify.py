@@ -26,7 +26,8 @@ import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from guard.policy import Pattern, Policy
+from guard.patterns import Pattern
+from guard.policy import Policy
 
 _Match = Callable[[str], object]
 

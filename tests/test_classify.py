@@ -14,7 +14,8 @@ from pathspec import PathSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from guard.classify import Classifier
-from guard.policy import Policy, compile_pattern, default_policy_path, load_policy
+from guard.patterns import compile_pattern
+from guard.policy import Policy, default_policy_path, load_policy
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "classify_cases.yaml").read_text()

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guard.errors import PolicyError
-from guard.policy import load_policy, shape, shipped_dir
+from guard.patterns import shape
+from guard.policy import load_policy, shipped_dir
 
 HEADER = "version: 1\ncategories: [production, test, docs]\ndefault: production\n"
 
