@@ -230,3 +230,30 @@ def test_agent_help_speaks_of_the_command_not_its_files(invoke) -> None:
         "session it allows at once. Options: -h, --help Show this message and exit."
     )
     assert ".py" not in text
+
+
+def test_a_hook_during_a_session_loads_no_cli_yaml_pathspec_or_rich(repo: Path, invoke) -> None:
+    """The hooks run on every commit of a session: the frozen policy needs neither YAML
+    nor pathspec, a block message needs no rich, and nothing needs click."""
+    (repo / "README.md").write_text("x\n")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-qm", "init")
+    assert invoke(["session", "start"], cwd=repo).code == 0
+    (repo / "src").mkdir()
+    (repo / "src" / "app.py").write_text("x = 1\n")
+    git(repo, "add", "src/app.py")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}
+    state = str(repo / ".git" / "guard")
+    done = subprocess.run(
+        [sys.executable, "-I", "-X", "importtime", "-m", "guard.hooks", state, "pre-commit"],
+        cwd=repo,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.decode().splitlines()
+    assert "session-guard: blocked this commit" in done.stderr.decode()
+    loaded = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
+    assert "guard.judge" in loaded
+    assert not loaded & {"click", "rich", "yaml", "pathspec", "git", "guard.cli"}
