@@ -22,8 +22,9 @@ from guard.audit import Evidence
 from guard.changes import Change, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, UsageError
-from guard.hooks.install import CHAINED, HOOKS, fingerprints, repository_state
+from guard.hooks.install import CHAINED, HOOKS, fingerprints
 from guard.judge import Judge
+from guard.location import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import Session
 

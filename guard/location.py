@@ -33,6 +33,14 @@ def state_dir(common: str) -> str:
     return os.path.join(common, STATE_DIR)
 
 
+def repository_state() -> str:
+    """The state directory of the repository around the current directory, as git
+    finds it (GitError outside one)."""
+    from guard import gitio
+
+    return state_dir(gitio.common_dir())
+
+
 def active(state: str) -> bool:
     """Whether anything of an active session is on disk (its file or its journal)."""
     return os.path.exists(os.path.join(state, SESSION)) or os.path.exists(

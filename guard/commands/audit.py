@@ -12,7 +12,7 @@ from typing import Any
 
 from guard import store
 from guard.errors import EXIT_OK, UsageError
-from guard.hooks.install import repository_state
+from guard.location import repository_state
 from guard.report import renderer
 
 

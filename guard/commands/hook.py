@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from guard.hooks.install import repository_state
+from guard.location import repository_state
 
 
 def check_staged() -> int:

@@ -23,9 +23,8 @@ from guard.hooks.install import (
     disarm,
     fingerprints,
     is_ours,
-    repository_state,
 )
-from guard.location import state_dir
+from guard.location import repository_state, state_dir
 from guard.session import HookState, Session
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I

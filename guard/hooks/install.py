@@ -18,18 +18,13 @@ from collections.abc import Iterable
 
 from guard import gitio
 from guard.errors import UsageError
-from guard.location import INSTALLED, JOURNAL, SESSION, state_dir
+from guard.location import INSTALLED, JOURNAL, SESSION, repository_state
 from guard.store import digest
 
 HOOKS = ("pre-commit", "reference-transaction", "pre-push")
 MARKER = "# session-guard hook shim"
 CHAINED = ".guard-chained"
 _STDIN_HOOKS = {"reference-transaction", "pre-push"}
-
-
-def repository_state() -> str:
-    """The session state directory of the repository around the current directory."""
-    return state_dir(gitio.common_dir())
 
 
 def shim_text(hook: str, hooks_dir: str, state: str, python: str) -> str:

@@ -1035,3 +1035,36 @@ def test_a_session_audit_and_a_range_audit_of_the_same_history_agree(seeded: Pat
     _, archived = audit(invoke, repo)
     assert len(active["commits"]) == 7
     assert essence(active) == essence(since) == essence(ranged) == essence(archived)
+
+
+def test_the_audit_reads_real_objects_whatever_the_configuration_says(seeded: Path, invoke) -> None:
+    """A replace ref that shows a harmless commit in place of a violating one, and
+    configuration that hides what a root commit adds, change nothing the audit sees."""
+    repo = seeded
+    start(invoke, repo)
+    for key, value in [
+        ("log.showRoot", "false"),
+        ("color.ui", "always"),
+        ("diff.relative", "true"),
+        ("diff.noprefix", "true"),
+        ("log.showSignature", "true"),
+        ("i18n.logOutputEncoding", "ISO-8859-1"),
+    ]:
+        git(repo, "config", key, value)
+    tree = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    write(repo, "src/app.py", "def app():\n    return 9\n")
+    git(repo, "add", "src/app.py")
+    bad_tree = git(repo, "write-tree").strip()
+    git(repo, "reset", "-q", "--hard")
+    parent = head(repo)
+    bad = git(repo, "commit-tree", bad_tree, "-p", parent, "-m", "docs: notes").strip()
+    harmless = git(repo, "commit-tree", tree, "-p", parent, "-m", "docs: notes").strip()
+    git(repo, "replace", bad, harmless)
+    git(repo, "-c", "core.hooksPath=/dev/null", "merge", "-q", "--ff-only", bad)
+    root = git(repo, "commit-tree", bad_tree, "-m", "an orphan root").strip()
+    git(repo, "update-ref", "refs/heads/orphan", root)
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert rows(report, "docs: notes") == [("src/app.py", None, "M", "production", False, False)]
+    assert ("src/app.py", None, "A", "production", False, False) in rows(report, "an orphan root")
+    assert commit_of(report, "docs: notes")["mislabelled"] is True
