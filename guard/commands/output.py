@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sys
-from typing import IO
-
-# What click.echo removed from text going to a file or a pipe, kept so the
-# commands print the same bytes as when click printed for them.
-_ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")
 
 
 def echo(line: str = "", *, err: bool = False) -> None:
-    """Write `line` and a newline to stdout (stderr with `err`), and flush."""
-    stream: IO[str] = sys.stderr if err else sys.stdout
-    text = line + "\n"
-    if not stream.isatty():
-        text = _ANSI.sub("", text)
-    stream.write(text)
+    """Write `line` and a newline to stdout (stderr with `err`), and flush. The text
+    goes out as it is: the commands write no colour codes (the audit's text report,
+    drawn by rich, is the one place with colour)."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(line + "\n")
     stream.flush()
