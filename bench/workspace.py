@@ -42,8 +42,8 @@ class Plan:
         )
 
 
-FULL = Plan(runs=21, audit_runs=9, warmup=2, sizes=(300, 3_000))
-QUICK = Plan(runs=9, audit_runs=5, warmup=1, sizes=(100, 1_000))
+FULL = Plan(runs=41, audit_runs=31, warmup=2, sizes=(300, 3_000))
+QUICK = Plan(runs=15, audit_runs=9, warmup=1, sizes=(100, 1_000))
 
 
 def options(description: str) -> argparse.ArgumentParser:
