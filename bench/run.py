@@ -6,7 +6,7 @@ Usage:
                         [--keep] [--workdir DIR]
 
 Run it with the Python whose environment has session-guard installed (its `guard`
-script is what is timed). About 3 minutes with --quick, 15 without, on two cores.
+script is what is timed). --quick runs fewer rounds and smaller audit sessions.
 See bench/README.md for what each row measures.
 """
 

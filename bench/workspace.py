@@ -154,7 +154,7 @@ def clone(source: Path, target: Path, env: dict[str, str]) -> Path:
 def settle(repos: list[Path], env: dict[str, str]) -> None:
     """Rewrite each clone's index in a later second than its checkout. Entries written
     in the same second as the index are "racily clean": git re-reads and hashes them on
-    every refresh, which made `git commit` 5x slower in whichever clone had more of them
+    every refresh, which slows `git commit` in whichever clone has more of them
     (https://git-scm.com/docs/racy-git)."""
     time.sleep(1.05 - time.time() % 1.0)
     for repo in repos:
