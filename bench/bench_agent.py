@@ -1,42 +1,30 @@
-"""The agent hook's cost per tool call, with and without a session, side by side.
+"""The agent hot path: `guard agent claude` fed a PreToolUse payload on stdin, with no
+session and during a read-only session, against a bare Python start in the same
+interleaved rounds.
 
 Usage:
-    python bench/bench_agent.py [--runs N]
+    python bench/bench_agent.py [--quick] [--runs N] [--keep] [--workdir DIR]
 
-Builds a small repository, then times `guard agent claude` fed a PreToolUse `Write`
-payload: with no session (the SPEC: no more than a bare Python start), and with a
-read-only session for an allowed path (docs/analysis.md), a refused one
-(src/app.py) and a screened shell command. The floor, `python -c pass`, is measured
-in the same interleaved rounds, and so is the hook started directly with
-`python -I -c`, without the `guard` script. Nothing is asserted.
+Black-box: the installed `guard` script runs as a subprocess, from a clone of the
+generated repository (bench/gen_repo.py, 20,000 files), with CLAUDE_PROJECT_DIR set
+as Claude Code sets it. With no session: a Write to a docs path. During the session:
+that Write (allowed), a Write to a production file (refused, exit 2) and a Bash
+command (allowed: it reads, and writes only into docs/). Prints its rows of the
+results table; see bench/README.md.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-GUARD = str(Path(sys.executable).parent / "guard")
+import workspace
+from timing import Cmd, Row, interleave, median, ms
+from workspace import Plan, Workspace, git
 
-
-def env() -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    clean.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_AUTHOR_NAME="bench",
-        GIT_AUTHOR_EMAIL="bench@example.com",
-        GIT_COMMITTER_NAME="bench",
-        GIT_COMMITTER_EMAIL="bench@example.com",
-    )
-    return clean
+NO_SESSION_TARGET = 1.1  # x python -c pass
+BASH = "git status --short && grep -rn TODO src > docs/todo.md"
 
 
 def payload(repo: Path, tool: str, tool_input: dict[str, str]) -> bytes:
@@ -51,76 +39,58 @@ def payload(repo: Path, tool: str, tool_input: dict[str, str]) -> bytes:
     ).encode()
 
 
-def timed(argv: list[str], repo: Path, stdin: bytes, environ: dict[str, str]) -> tuple[float, int]:
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=repo, input=stdin, capture_output=True, env=environ)
-    return time.perf_counter() - start, done.returncode
+def agent_rows(ws: Workspace, origin: Path, plan: Plan) -> list[Row]:
+    repo = workspace.clone(origin, ws.root / "agent", ws.env)
+    env = {**ws.env, "CLAUDE_PROJECT_DIR": str(repo)}
+    tracked = git(["ls-files", "-z", "src/"], repo, ws.env).split(b"\0")
+    production = next(p.decode() for p in tracked if p.endswith(b".py"))
+    docs = payload(repo, "Write", {"file_path": str(repo / "docs" / "analysis.md")})
+    agent = [ws.guard, "agent", "claude"]
+
+    def cmd(name: str, stdin: bytes, expect: int = 0) -> Cmd:
+        return Cmd(name, agent, repo, env, expect, stdin)
+
+    # The same payload on the floor's stdin: both pay for the pipe.
+    bare = Cmd("python", [ws.python, "-c", "pass"], repo, env, stdin=docs)
+    rounds = interleave([cmd("guard", docs), bare], plan.runs, plan.warmup)
+    rows = [
+        Row(
+            "guard agent claude, no session vs python -c pass",
+            ms(rounds, "guard"),
+            ms(rounds, "python"),
+            median(rounds, lambda r: r["guard"] / r["python"]),
+            NO_SESSION_TARGET,
+        )
+    ]
+    ws.start_session(repo)
+    restore = workspace.journal_restorer(repo)
+    calls = {
+        "Write to docs (allowed)": (docs, 0),
+        "Write to production (blocked)": (
+            payload(repo, "Write", {"file_path": str(repo / production)}),
+            2,
+        ),
+        "Bash (allowed)": (payload(repo, "Bash", {"command": BASH}), 0),
+    }
+    cmds = [bare] + [cmd(name, stdin, expect) for name, (stdin, expect) in calls.items()]
+    for c in cmds:
+        c.before = restore
+    rounds = interleave(cmds, plan.runs, plan.warmup)
+    restore()
+    for name in calls:
+        rows.append(
+            Row(
+                f"guard agent claude, session, {name} vs python",
+                ms(rounds, name),
+                ms(rounds, "python"),
+                median(rounds, lambda r, name=name: r[name] / r["python"]),
+            )
+        )
+    return rows
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=21)
-    args = parser.parse_args()
-    environ = env()
-    with tempfile.TemporaryDirectory() as tmp:
-        repo = Path(tmp) / "repo"
-        repo.mkdir()
-        (repo / "src").mkdir()
-        (repo / "src" / "app.py").write_text("x = 1\n")
-        for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "init"]):
-            subprocess.run(["git", *command], cwd=repo, env=environ, check=True)
-        write_docs = payload(repo, "Write", {"file_path": str(repo / "docs/analysis.md")})
-        write_src = payload(repo, "Write", {"file_path": str(repo / "src/app.py")})
-        bypass = payload(repo, "Bash", {"command": "git commit --no-verify -qam fix"})
-        agent = [GUARD, "agent", "claude"]
-        direct = [
-            sys.executable,
-            "-I",
-            "-c",
-            "import sys; from guard.agent.hook import main; sys.exit(main('claude'))",
-        ]
-        rows = {
-            "python -c pass": ([sys.executable, "-c", "pass"], b"", 0),
-            "no session: guard agent claude": (agent, write_docs, 0),
-            "no session: python -I -c (the hook without the guard script)": (
-                direct,
-                write_docs,
-                0,
-            ),
-        }
-        results: dict[str, list[float]] = {name: [] for name in rows}
-        for _ in range(args.runs):
-            for name, (argv, stdin, expect) in rows.items():
-                seconds, code = timed(argv, repo, stdin, environ)
-                assert code == expect, (name, code)
-                results[name].append(seconds)
-        subprocess.run(
-            [GUARD, "session", "start", "--reason", "bench"],
-            cwd=repo,
-            env=environ,
-            capture_output=True,
-            check=True,
-        )
-        session_rows = {
-            "session: Write docs/analysis.md (allowed)": (agent, write_docs, 0),
-            "session: Write src/app.py (refused)": (agent, write_src, 2),
-            "session: Bash git commit --no-verify (refused)": (agent, bypass, 2),
-            "python -c pass (again)": ([sys.executable, "-c", "pass"], b"", 0),
-        }
-        results.update({name: [] for name in session_rows})
-        for _ in range(args.runs):
-            for name, (argv, stdin, expect) in session_rows.items():
-                seconds, code = timed(argv, repo, stdin, environ)
-                assert code == expect, (name, code)
-                results[name].append(seconds)
-    floor = statistics.median(results["python -c pass"] + results["python -c pass (again)"])
-    print(f"python {sys.version.split()[0]}; {args.runs} interleaved rounds; medians\n")
-    print("| call | median ms | x python -c pass |")
-    print("| --- | ---: | ---: |")
-    for name, values in results.items():
-        median = statistics.median(values)
-        print(f"| {name} | {median * 1000:.1f} | {median / floor:.2f} |")
-    return 0
+    return workspace.main(__doc__, "guard-bench-agent-", agent_rows)
 
 
 if __name__ == "__main__":
