@@ -38,7 +38,7 @@ class Evidence(NamedTuple):
 
     session: Mapping[str, Any] | None
     base: str | None  # the start commit: what "restores" and the rollback compare to
-    commits: Sequence[Commit]  # newest first
+    commits: Iterable[Commit]  # newest first; may be streaming from git: read once
     start_entries: Mapping[str, str]  # path -> "mode oid" at `base`
     working: Sequence[WorkingChange]
     nets: Mapping[str, Sequence[Change]]  # branch -> changes from its start to now
@@ -63,12 +63,24 @@ def _change_row(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _commit_row(commit: Commit, judge: Judge, unchanged: Unchanged) -> tuple[dict[str, Any], int]:
-    """The commit as the report lists it, and its number of violating changes."""
+def _commit_row(
+    commit: Commit, judge: Judge, unchanged: Unchanged, changed: dict[str, set[str]]
+) -> tuple[dict[str, Any], int]:
+    """The commit as the report lists it, and its number of violating changes; its
+    paths are added to `changed` by category (both sides of a rename, each in its own)."""
     findings = judge.changes(commit.changes, unchanged)
-    bad = sum(f.violation for f in findings)
+    bad, beyond_docs = 0, False
+    for change, finding in zip(commit.changes, findings, strict=True):
+        bad += finding.violation
+        beyond_docs = beyond_docs or (finding.category != "docs" and not finding.restores)
+        if change.old_path is None:
+            category = judge.category(change.path, change.is_gitlink)[0]
+            changed.setdefault(category, set()).add(change.path)
+        else:
+            for path in (change.old_path, change.path):
+                category = judge.category(path, change.is_gitlink)[0]
+                changed.setdefault(category, set()).add(path)
     verdict = "clean" if bad == 0 else ("violation" if bad == len(findings) else "mixed")
-    beyond_docs = any(f.category != "docs" and not f.restores for f in findings)
     return {
         "sha": commit.sha,
         "parents": list(commit.parents),
@@ -97,31 +109,9 @@ def _working_rows(working: Iterable[WorkingChange], judge: Judge) -> list[dict[s
     return rows
 
 
-def _changed_paths(
-    commits: Sequence[Commit], judge: Judge, categories: Iterable[str]
-) -> dict[str, int]:
-    """How many distinct paths of each category the commits touch (both sides of a
-    rename count, each in its category), in the policy's order."""
-    changed: dict[str, set[str]] = {name: set() for name in categories}
-    for commit in commits:
-        for change in commit.changes:
-            for path in (change.old_path, change.path):
-                if path is not None:
-                    category = judge.category(path, change.is_gitlink)[0]
-                    changed.setdefault(category, set()).add(path)
-    return {name: len(paths) for name, paths in changed.items()}
-
-
 def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
-    """The `guard.audit/v1` report."""
-    unchanged = unchanged_in(dict(evidence.start_entries))
-    commits, violations = [], 0
-    for commit in evidence.commits:
-        row, bad = _commit_row(commit, judge, unchanged)
-        commits.append(row)
-        violations += bad
-    working = _working_rows(evidence.working, judge)
-    violations += sum(not r["allowed"] for r in working)
+    """The `guard.audit/v1` report. The branches' net changes and the plan come first,
+    then the commits, in one pass (they may still be streaming from git)."""
     forbidden = {}
     for branch, changes in evidence.nets.items():
         judge.prime(c.path for c in changes)
@@ -130,6 +120,16 @@ def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
         )
     current = evidence.current_branch or ""
     plan = rollback_plan(evidence.nets.get(current, ()), judge, evidence.base)
+    working = _working_rows(evidence.working, judge)
+    unchanged = unchanged_in(dict(evidence.start_entries))
+    # In the policy's order (a set's would change with the hash seed, run to run).
+    categories = [*judge.classifier.policy.categories, "production", "test", "docs"]
+    changed: dict[str, set[str]] = {name: set() for name in categories}
+    commits, violations = [], sum(not r["allowed"] for r in working)
+    for commit in evidence.commits:
+        row, bad = _commit_row(commit, judge, unchanged, changed)
+        commits.append(row)
+        violations += bad
     dirty = {row["path"] for row in working if not row["allowed"]}
     # "Now" is the checked-out branch and the work tree; other branches that still
     # carry forbidden changes are named in `integrity`, so nothing goes unreported.
@@ -145,8 +145,6 @@ def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
         if paths and branch != evidence.current_branch
     ]
     verdict = "violated" if net else ("restored" if violations else "clean")
-    # In the policy's order (a set's would change with the hash seed, run to run).
-    categories = dict.fromkeys([*judge.classifier.policy.categories, "production", "test", "docs"])
     return {
         "schema": SCHEMA,
         "session": dict(evidence.session) if evidence.session is not None else None,
@@ -159,7 +157,7 @@ def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
         "summary": {
             "commits": len(commits),
             "violating_commits": sum(c["verdict"] != "clean" for c in commits),
-            "changed_paths": _changed_paths(evidence.commits, judge, categories),
+            "changed_paths": {name: len(paths) for name, paths in changed.items()},
             "violations": violations,
             "net_violations": len(net),
             "verdict": verdict,

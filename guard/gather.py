@@ -13,13 +13,13 @@ all have answered.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from guard import gitio, gitparse, location, store
 from guard.audit import Evidence
-from guard.changes import Change, WorkingChange
+from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, UsageError
 from guard.hooks.install import CHAINED, HOOKS, fingerprints
@@ -62,23 +62,22 @@ class Reading(NamedTuple):
 
 
 class Read(NamedTuple):
-    commits: list[Any]
+    commits: Iterable[Commit]  # streaming from git's log: read once, as git writes
     start_entries: dict[str, str]
     working: list[WorkingChange]
     nets: dict[str, list[Change]]
 
 
 def read(reading: Reading) -> Read:
-    """Ask git everything `reading` names, all at once, and wait for every answer."""
+    """Ask git everything `reading` names at once. The smaller answers are waited for
+    here, while the log runs; its commits stream to whoever judges them, so the
+    judging keeps pace with git (which has a core to itself) instead of following it."""
     history = gitio.History(reading.include, reading.exclude)
     tree = gitio.Pending([*gitio.TREE, reading.base]) if reading.base else None
     status = gitio.Pending(gitio.STATUS) if reading.working else None
-    nets = {
-        name: gitio.Pending(gitio.diff_args(start, tip))
-        for name, (start, tip) in reading.lines.items()
-    }
+    nets = {name: gitio.Pending(gitio.diff_args(*line)) for name, line in reading.lines.items()}
     return Read(
-        commits=history.commits(),
+        commits=history.stream(),
         start_entries=gitparse.parse_tree(tree.result()) if tree else {},
         working=gitparse.parse_status(status.result()) if status else [],
         nets={name: gitparse.parse_diff(pending.result()) for name, pending in nets.items()},

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import selectors
 import subprocess
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from guard.changes import Change, Commit, WorkingChange
@@ -129,8 +130,12 @@ class Pending:
         *,
         data: bytes | None = None,
         sink: Callable[[bytes], None] | None = None,
+        done: Callable[[], None] | None = None,
     ) -> None:
+        """`done` is called from the reading thread once git has exited (or could not
+        start)."""
         self.args = args
+        self._done = done
         self._out: list[bytes] = []
         self._err: list[bytes] = []
         self._failure: BaseException | GitError | None = None
@@ -148,6 +153,8 @@ class Pending:
         except OSError as exc:
             self.process = None
             self._failure = _unstartable(exc)
+            if done is not None:
+                done()
             return
         if data is not None:
             self._start(self._feed, self.process, data)
@@ -189,6 +196,8 @@ class Pending:
             for stream in (process.stdout, process.stderr):
                 stream.close()  # type: ignore[union-attr]
             process.wait()
+            if self._done is not None:
+                self._done()
 
     def result(self) -> bytes:
         for thread in self._threads:
@@ -386,21 +395,43 @@ def log_args(include: list[str]) -> list[str]:
 class History:
     """Every commit reachable from `include` and from none of `exclude`, newest first,
     each with its changes against its first parent (renames detected): one git call,
-    started in the background and parsed while it streams. `commits()` waits for it."""
+    started in the background and parsed by its reading thread while git writes.
+
+    `stream()` yields each commit as soon as it is parsed, so the caller judges one
+    while git writes the next (git has a core to itself); `commits()` waits for all.
+    Either, once."""
 
     def __init__(self, include: list[str], exclude: Iterable[str], cwd: str | None = None) -> None:
         self._parser = LogParser()
+        self._parsed: queue.SimpleQueue[int] = queue.SimpleQueue()  # commits parsed so far
         self._pending = (
-            Pending(log_args(include), cwd, data=lines(_excluded(exclude)), sink=self._parser.feed)
+            Pending(
+                log_args(include),
+                cwd,
+                data=lines(_excluded(exclude)),
+                sink=self._feed,
+                done=lambda: self._parsed.put(-1),
+            )
             if include
             else None
         )
 
-    def commits(self) -> list[Commit]:
+    def _feed(self, data: bytes) -> None:
+        self._parser.feed(data)
+        self._parsed.put(len(self._parser.commits))
+
+    def stream(self) -> Iterator[Commit]:
         if self._pending is None:
-            return []
-        self._pending.result()
-        return self._parser.close()
+            return
+        commits, seen = self._parser.commits, 0
+        while (count := self._parsed.get()) >= 0:
+            yield from commits[seen:count]
+            seen = max(seen, count)
+        self._pending.result()  # git's failure, or the reader's, is raised here
+        yield from self._parser.close()[seen:]
+
+    def commits(self) -> list[Commit]:
+        return list(self.stream())
 
 
 def history(include: list[str], exclude: Iterable[str], cwd: str | None = None) -> list[Commit]:

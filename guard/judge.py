@@ -90,8 +90,9 @@ class Judge:
         must be allowed or leave its path as it was at the start."""
         category, rule = self.category(change.path, change.is_gitlink)
         allowed = category in self.allowed
-        now = state_after(change)
-        new_fine = allowed or (unchanged is not None and unchanged(change.path, now))
+        new_fine = allowed or (
+            unchanged is not None and unchanged(change.path, state_after(change))
+        )
         if change.old_path is None:
             return Finding(
                 change.path, change.status, category, rule, allowed, not allowed and new_fine

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 
 _SAFE_WORD = re.compile(r"[\w@%+=:,./-]+\Z", re.ASCII)
+_MAGIC = re.compile(r"\A:|[*?\[\\]")
 
 
 def literal(path: str) -> str:
     """A path as a git pathspec that means exactly that path: a leading `:` would be
     pathspec magic and `*?[` wildcards, so such paths get `:(literal)`."""
-    if path.startswith(":") or any(c in path for c in "*?[\\"):
+    if _MAGIC.search(path):
         return f":(literal){path}"
     return path
 
