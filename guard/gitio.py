@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import selectors
 import subprocess
 import threading
@@ -402,6 +401,8 @@ class History:
     Either, once."""
 
     def __init__(self, include: list[str], exclude: Iterable[str], cwd: str | None = None) -> None:
+        import queue  # only the audit reads a history; the hooks never pay for it
+
         self._parser = LogParser()
         self._parsed: queue.SimpleQueue[int] = queue.SimpleQueue()  # commits parsed so far
         self._pending = (
