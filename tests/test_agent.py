@@ -318,6 +318,10 @@ def test_the_project_directory_variable_finds_the_session(
         (b'{"tool_name": "Write"}', "the Write call has no tool_input object"),
         (b'{"tool_name": "Edit", "tool_input": {}}', "the Edit call names no file (file_path)"),
         (b'{"tool_name": "Bash", "tool_input": {"command": 7}}', "the Bash call has no command"),
+        (
+            b'{"tool_name": "Write", "tool_input": {"file_path": "docs/a\\u0000.md"}}',
+            "the Write call names a file with a NUL byte: 'docs/a\\x00.md'",
+        ),
     ],
 )
 def test_unusable_input_blocks_during_a_session(
@@ -332,6 +336,16 @@ def test_unusable_input_blocks_during_a_session(
     event = journal(repo)[-1]
     assert event["event"] == "blocked"
     assert event["data"]["reason"].startswith(f"unusable hook input: {message}")
+
+
+@pytest.mark.parametrize("command", ["echo " + "$(" * 500 + ")" * 500, "(" * 3000 + ")" * 3000])
+def test_commands_nested_past_any_limit_are_refused_not_crashed(
+    repo: Path, session: Any, command: str
+) -> None:
+    result = bash(repo, command)
+    assert result.code == 2
+    assert "internal error" not in result.err
+    assert "cannot parse it:" in result.err
 
 
 def test_unusable_session_state_blocks(repo: Path, session: Any) -> None:

@@ -88,6 +88,8 @@ def _edit_path(data: Mapping[str, Any], tool: str, keys: tuple[str, ...]) -> str
     for key in keys:
         value = tool_input.get(key)
         if isinstance(value, str) and value:
+            if "\0" in value:
+                raise _bad(f"the {tool} call names a file with a NUL byte: {value!r}")
             return value
     raise _bad(f"the {tool} call names no file ({' or '.join(keys)})")
 
