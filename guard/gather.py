@@ -169,26 +169,30 @@ def _evidence(
 # --------------------------------------------------------------------------- sessions
 
 
-def load_session(session_id: str | None) -> tuple[Session, str]:
-    """The active session (None) or an archived one, with its state directory."""
+def load_session(session_id: str | None) -> tuple[Session, str, bool]:
+    """The active session (None, or its id) or an archived one, with its state
+    directory and whether it is the active one."""
     state = repository_state()
-    if session_id is None:
-        session = store.load_active(state)
+    active = store.load_active(state) if session_id is None or location.active(state) else None
+    if session_id is None or (active is not None and active.id == session_id):
+        session = active
         if session is None:
             raise UsageError(
                 "no active session to audit",
                 hint="name one (guard session list): guard audit --session ID, "
                 "or give the receipt: guard audit --since COMMIT --mode MODE",
             )
-        return session, state
+        return session, state, True
     directory = store.archived_dir(state, session_id)
     if not os.path.isdir(directory):  # noqa: PTH112
-        raise UsageError(f"--session {session_id!r}: no such archived session")
-    return store.load_archived(directory), directory
+        raise UsageError(
+            f"--session {session_id!r}: no such session", hint="guard session list shows them"
+        )
+    return store.load_archived(directory), directory, False
 
 
 def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]:
-    session, directory = load_session(session_id)
+    session, directory, active = load_session(session_id)
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
     head_sha, head_ref = gitio.head()
@@ -203,7 +207,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     hooks_dir = gitio.hooks_dir()
     rewritten, integrity = _integrity(session, directory, tips, hooks_dir)
     found = found._replace(working=_not_the_guards(found.working, hooks_dir))
-    summary = {**summary_of(session, active=session_id is None)}
+    summary = summary_of(session, active)
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
     return _evidence(summary, session.start_head, found, current, rewritten, integrity), judge

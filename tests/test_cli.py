@@ -99,7 +99,10 @@ def test_the_guard_script_dispatches_each_fast_path(repo: Path) -> None:
     assert code == 2
     assert "nobody" in err
     code, _, err = run("audit", "--session", "nope")
-    assert (code, err) == (2, "guard: --session 'nope': no such archived session\n")
+    assert (code, err) == (
+        2,
+        "guard: --session 'nope': no such session\nhint: guard session list shows them\n",
+    )
 
 
 def _stage_production(repo: Path) -> None:

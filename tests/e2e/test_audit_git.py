@@ -893,7 +893,7 @@ MODE_HINT = "hint: choose from read-only, tests-only\n"
 
 
 NO_MODE = "guard: --mode 'yolo': the policy has no such mode\n" + MODE_HINT
-NO_SESSION = "guard: --session 'nope': no such archived session\n"
+NO_SESSION = "guard: --session 'nope': no such session\nhint: guard session list shows them\n"
 PAIR = "guard: --base and --head go together (an explicit range)\n"
 SINCE_NOTE = "guard: --since audits with the repository's current policy, not a frozen one\n"
 USAGE = {
@@ -920,6 +920,16 @@ def test_usage_errors_exit_2(seeded: Path, invoke, case: str) -> None:
     start(invoke, seeded)
     done = invoke(args, cwd=seeded)
     assert (done.code, done.out, done.err) == (2, b"", message)
+
+
+def test_the_active_session_can_be_named_by_its_id(seeded: Path, invoke) -> None:
+    session = start(invoke, seeded)
+    violated(seeded)
+    code, named = audit(invoke, seeded, "--session", session["id"])
+    assert code == 1 and named["session"]["active"] is True
+    assert named == audit(invoke, seeded)[1]
+    printed = invoke(["rollback", "--session", session["id"]], cwd=seeded)
+    assert printed.code == 0 and "git rm -q -- src/new.py" in printed.text
 
 
 def test_the_console_script_audits_like_the_cli(seeded: Path, invoke, tmp_path: Path) -> None:
