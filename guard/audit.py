@@ -19,13 +19,30 @@ from guard.rollback import plan as rollback_plan
 
 SCHEMA = "guard.audit/v1"
 
-# A commit message that claims documentation or analysis only.
-CLAIMS = re.compile(
+# What a commit message says when it claims documentation or analysis only. The
+# subject's conventions: Conventional Commits (`docs:`, `docs(api)!:`, a docs scope
+# under another type), `[docs]`, a docs path as the scope (`docs/worklog:`), after
+# any `fixup!`/`squash!`/`amend!` (what `git commit --fixup` writes) and gitmoji
+# (an emoji or a `:memo:` code).
+SUBJECT_CLAIM = re.compile(
     r"""
-    \A\s*docs?(\([^)]*\))?!?:                       # a conventional-commit docs: subject
-    | \b(documentation|docs?|analysis|notes?|worklog|comments?)[\s-]+only\b
+    \A\s*(?:(?:fixup|squash|amend)!\s*)*
+    (?:(?::[a-z0-9_+-]+:|[^\w\s\[(:!])\s*)*
+    (?:
+        (?:docs?|documentation)\s*(?:\([^)]*\))?!?\s*:
+      | [a-z]+\((?:docs?|documentation|readme|worklog|notes?)(?:[/,\s][^)]*)?\)!?\s*:
+      | \[(?:docs?|documentation)\]
+      | docs?/[^\s:]*\s*:
+      | (?:update|improve|edit|fix|add)[sd]?\s+(?:the\s+)?(?:documentation|docs)\s*\Z
+    )
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+MESSAGE_CLAIM = re.compile(
+    r"""
+    \b(documentation|docs?|analysis|notes?|worklog|comments?)[\s-]+only\b
     | \bonly\s+(documentation|docs?|analysis|notes|comments|the\s+worklog)\b
-    | \bread[\s-]only\b
+    | \bread[\s-]?only\b
     | \bno\s+(functional|code|behaviou?r(al)?|logic|production)\s+changes?\b
     | \bnon[\s-]functional\b
     """,
@@ -48,7 +65,8 @@ class Evidence(NamedTuple):
 
 
 def claims_docs_only(message: str) -> bool:
-    return CLAIMS.search(message) is not None
+    subject = message.split("\n", 1)[0]
+    return SUBJECT_CLAIM.search(subject) is not None or MESSAGE_CLAIM.search(message) is not None
 
 
 def _change_row(finding: Finding) -> dict[str, Any]:

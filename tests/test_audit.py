@@ -335,6 +335,41 @@ def test_changes_back_to_the_start_are_allowed_and_make_the_verdict_restored() -
 # --------------------------------------------------------------------------- mislabelled
 
 
+CLAIMS = {  # message -> whether it claims documentation or analysis only
+    "docs: fix a typo": True,
+    "doc: typo": True,
+    "docs : typo": True,
+    "DOCS(readme): typo": True,
+    "docs(api)!: reword": True,
+    "fixup! docs: add the worklog": True,
+    "squash! docs: add the worklog": True,
+    "amend! fixup! docs: notes": True,
+    "chore(docs): tidy": True,
+    "build(docs/site): refresh": True,
+    "[docs] tidy the guide": True,
+    "docs/worklog: day two": True,
+    "\U0001f4dd docs: worklog": True,  # gitmoji, the emoji
+    ":memo: docs: worklog": True,  # gitmoji, the code
+    "\u270f\ufe0f Update documentation": True,
+    "Update documentation": True,
+    "update the docs": True,
+    "readonly investigation of the login flake": True,
+    "Investigate\n\nRead-only analysis, no functional changes.": True,
+    "Tidy up\n\nnon-functional": True,
+    "feat: add a docs generator": False,
+    "fix(api): serve the docs endpoint": False,
+    "Update documentation generator": False,
+    "docsify: bump the theme": False,
+    "Fix the login timeout": False,
+    "refactor(core): split the breaker": False,
+}
+
+
+@pytest.mark.parametrize("message", CLAIMS)
+def test_claims_follow_the_commit_conventions(message: str) -> None:
+    assert audit.claims_docs_only(message) is CLAIMS[message]
+
+
 @pytest.mark.parametrize(
     ("message", "changes", "mislabelled"),
     [
