@@ -298,10 +298,23 @@ def _integrity(
                 }
             )
     integrity.extend(_hook_integrity(session, hooks_dir))
+    integrity.extend(_substitutions(common))
     problems = store.verify(directory)
     if problems:
         integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
     return rewritten, integrity
+
+
+def _substitutions(common: str) -> list[dict[str, str]]:
+    """Replace refs and a graft file: what makes git show other objects than the real
+    ones. Every git call of session-guard ignores them; a person's git does not."""
+    found = [
+        {"kind": "replace-object", "detail": f"{ref}: git shows {target} in its place"}
+        for ref, target in sorted(gitio.refs("refs/replace/").items())
+    ]
+    if os.path.exists(os.path.join(common, "info", "grafts")):  # noqa: PTH110, PTH118
+        found.append({"kind": "grafts", "detail": f"{common}/info/grafts rewrites parents"})
+    return found
 
 
 def _hook_integrity(session: Session, now_dir: str) -> list[dict[str, str]]:

@@ -270,16 +270,19 @@ def resolve(rev: str, cwd: str | None = None) -> str | None:
     return _line(out) if out else None
 
 
-def ref_tips(cwd: str | None = None) -> dict[str, str]:
-    """Every branch and tag with the commit (or tag object) it points to."""
-    out = run(
-        ["for-each-ref", "--format=%(refname)%00%(objectname)", "refs/heads", "refs/tags"], cwd=cwd
-    )
-    tips = {}
+def refs(*prefixes: str, cwd: str | None = None) -> dict[str, str]:
+    """Every ref under `prefixes` with the object it points to."""
+    out = run(["for-each-ref", "--format=%(refname)%00%(objectname)", *prefixes], cwd=cwd)
+    found = {}
     for line in _decode(out).splitlines():
         name, _, sha = line.partition("\0")
-        tips[name] = sha
-    return tips
+        found[name] = sha
+    return found
+
+
+def ref_tips(cwd: str | None = None) -> dict[str, str]:
+    """Every branch and tag with the commit (or tag object) it points to."""
+    return refs("refs/heads", "refs/tags", cwd=cwd)
 
 
 def empty_tree(cwd: str | None = None) -> str:

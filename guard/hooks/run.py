@@ -138,6 +138,9 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     session = store.load_active(state)
     if session is None:
         return 0
+    replaced = _replace_refs(stdin.splitlines())
+    if replaced:
+        return _refuse_replacement(state, session, replaced, err)
     updates = _updates(stdin.splitlines())
     if not updates:
         return 0
@@ -163,6 +166,33 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     err.write(items_message(bad, session, "this ref update", advice))
     data.update(finding_data([f for _, fs in bad for f in fs]))
     _record(state, session, True, "reference-transaction", data)
+    return 0 if session.observe else 1
+
+
+REPLACE_PREFIX = "refs/replace/"
+
+
+def _replace_refs(lines: Sequence[str]) -> list[str]:
+    """The replace refs a transaction creates or moves (deleting one is always fine)."""
+    refs = []
+    for line in lines:
+        parts = line.split(" ")
+        if len(parts) == 3 and parts[2].startswith(REPLACE_PREFIX) and set(parts[1]) != {"0"}:
+            refs.append(parts[2])
+    return refs
+
+
+def _refuse_replacement(state: str, session: Session, refs: list[str], err: TextIO) -> int:
+    """A replace ref makes git show one object in place of another: a violating commit
+    could pass for a harmless one in every command that does not ignore them."""
+    verb = "would block" if session.observe else "blocked"
+    err.write(
+        f"session-guard: {verb} this ref update: session {session.id} is in "
+        f"{session.mode} mode, and {', '.join(refs)} would make git show one object in "
+        "place of another.\n  Replace refs cannot be created or moved during a session "
+        "(git replace -d removes one; or end the session: guard session stop).\n"
+    )
+    _record(state, session, True, "reference-transaction", {"refs": refs, "replace": True})
     return 0 if session.observe else 1
 
 

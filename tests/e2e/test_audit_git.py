@@ -1078,3 +1078,26 @@ def test_the_audit_reads_real_objects_whatever_the_configuration_says(seeded: Pa
     assert rows(report, "docs: notes") == [("src/app.py", None, "M", "production", False, False)]
     assert ("src/app.py", None, "A", "production", False, False) in rows(report, "an orphan root")
     assert commit_of(report, "docs: notes")["mislabelled"] is True
+
+
+def test_replace_refs_are_refused_during_a_session_and_shown_in_the_audit(
+    seeded: Path, invoke
+) -> None:
+    repo = seeded
+    parent = head(repo)
+    tree = git(repo, "rev-parse", "HEAD^{tree}").strip()
+    harmless = git(repo, "commit-tree", tree, "-p", parent, "-m", "docs: notes").strip()
+    git(repo, "replace", harmless, parent)  # before the session: allowed, and kept
+    assert invoke(["install"], cwd=repo).code == 0
+    start(invoke, repo)
+    refused = subprocess.run(
+        ["git", "-C", str(repo), "replace", "-f", parent, harmless], capture_output=True, text=True
+    )
+    assert refused.returncode != 0
+    assert "Replace refs cannot be created or moved during a session" in refused.stderr
+    assert git(repo, "for-each-ref", "refs/replace/").count("\n") == 1
+    code, report = audit(invoke, repo)
+    kinds = [(i["kind"], i["detail"]) for i in report["integrity"]]
+    assert ("replace-object", f"refs/replace/{harmless}: git shows {parent} in its place") in kinds
+    assert code == 1
+    git(repo, "replace", "-d", harmless)  # deleting one is always fine
