@@ -21,7 +21,7 @@ from guard import gitio, gitparse, location, store
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
-from guard.errors import GitError, UsageError
+from guard.errors import GitError, StateError, UsageError
 from guard.hooks.install import CHAINED, HOOKS, fingerprints
 from guard.judge import Judge
 from guard.location import repository_state
@@ -205,7 +205,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     reading = Reading(["--branches", "HEAD"], starts, session.start_head, lines, working=True)
     found = read(reading)
     hooks_dir = gitio.hooks_dir()
-    rewritten, integrity = _integrity(session, directory, tips, hooks_dir)
+    rewritten, integrity = _integrity(session, directory, tips, active)
     found = found._replace(working=_not_the_guards(found.working, hooks_dir))
     summary = summary_of(session, active)
     if mode is not None:
@@ -274,7 +274,7 @@ def _not_the_guards(working: list[WorkingChange], hooks_dir: str) -> list[Workin
 
 
 def _integrity(
-    session: Session, directory: str, tips: Mapping[str, str], hooks_dir: str
+    session: Session, directory: str, tips: Mapping[str, str], active: bool
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     common = gitio.common_dir()
     rewritten, integrity = [], []
@@ -297,7 +297,8 @@ def _integrity(
                     "it was written directly, bypassing every hook",
                 }
             )
-    integrity.extend(_hook_integrity(session, hooks_dir))
+    at_stop = None if active else _hooks_at_stop(directory)
+    integrity.extend(_hook_integrity(session, hooks_now(session) if at_stop is None else at_stop))
     integrity.extend(_substitutions(common))
     problems = store.verify(directory)
     if problems:
@@ -317,12 +318,37 @@ def _substitutions(common: str) -> list[dict[str, str]]:
     return found
 
 
-def _hook_integrity(session: Session, now_dir: str) -> list[dict[str, str]]:
+def hooks_now(session: Session) -> dict[str, Any]:
+    """The hooks as they are now, in the shape `session stop` records them."""
+    recorded = session.hooks
+    return {
+        "hooks_dir": gitio.hooks_dir(),
+        "hooks_path_config": gitio.config_get("core.hooksPath"),
+        "fingerprints": fingerprints(recorded.hooks_dir, recorded.fingerprints) if recorded else {},
+    }
+
+
+def _hooks_at_stop(directory: str) -> Mapping[str, Any] | None:
+    """The hooks as `session stop` found them, before it disarmed them, from the
+    archived journal's stop event (whose hash chain `verify` checks)."""
+    try:
+        events = store.read_journal(directory)
+    except StateError:
+        return None  # journal-invalid says so
+    last = events[-1] if events else {}
+    hooks = (last.get("data") or {}).get("hooks") if last.get("event") == "stop" else None
+    return hooks if isinstance(hooks, dict) else None
+
+
+def _hook_integrity(session: Session, now: Mapping[str, Any]) -> list[dict[str, str]]:
+    """How the hooks differ from the start: `now` is their state at the end (the
+    stop event's record for an archived session; the guard's own disarming at stop
+    is no finding)."""
     recorded = session.hooks
     if recorded is None:
         return []
     found = []
-    now_config = gitio.config_get("core.hooksPath")
+    now_dir, now_config = now.get("hooks_dir"), now.get("hooks_path_config")
     if now_dir != recorded.hooks_dir or now_config != recorded.hooks_path_config:
         found.append(
             {
@@ -331,7 +357,7 @@ def _hook_integrity(session: Session, now_dir: str) -> list[dict[str, str]]:
                 f"{recorded.hooks_path_config!r}) became {now_dir} ({now_config!r})",
             }
         )
-    current = fingerprints(recorded.hooks_dir, recorded.fingerprints)
+    current = now.get("fingerprints") or {}
     for hook, before in sorted(recorded.fingerprints.items()):
         after = current.get(hook)
         if before is None:

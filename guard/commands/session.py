@@ -236,6 +236,10 @@ def _end(code: str | None) -> tuple[str, str, bool]:
         data: dict[str, Any] = {"recovered": damaged is not None}
         if damaged is not None:
             data["damage"] = damaged.message
+        if session is not None:  # as they are before disarming them: the audit's "now"
+            from guard.gather import hooks_now
+
+            data["hooks"] = hooks_now(session)
         store.append_unlocked(  # under the lock held above
             state, "stop", session_id, data, store.now()
         )

@@ -1101,3 +1101,22 @@ def test_replace_refs_are_refused_during_a_session_and_shown_in_the_audit(
     assert ("replace-object", f"refs/replace/{harmless}: git shows {parent} in its place") in kinds
     assert code == 1
     git(repo, "replace", "-d", harmless)  # deleting one is always fine
+
+
+def test_an_honest_session_ends_clean_and_a_removed_hook_still_shows(seeded: Path, invoke) -> None:
+    """`session stop` disarms the hooks before the final audit: its own disarming is
+    no finding; a hook removed during the session still is."""
+    repo = seeded
+    assert invoke(["install"], cwd=repo).code == 0
+    start(invoke, repo)
+    commit(repo, "worklog", {"docs/worklog.md": WORKLOG})
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    code, report = audit(invoke, repo)
+    assert (code, report["integrity"], report["summary"]["verdict"]) == (0, [], "clean")
+    assert invoke(["report", "--format", "json"], cwd=repo).code == 0
+    session = start(invoke, repo)
+    (repo / ".git/hooks/pre-push").unlink()
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    code, report = audit(invoke, repo, "--session", session["id"])
+    assert code == 1
+    assert [i["kind"] for i in report["integrity"]] == ["hooks-removed"]
