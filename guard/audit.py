@@ -127,6 +127,9 @@ def _working_rows(working: Iterable[WorkingChange], judge: Judge) -> list[dict[s
     return rows
 
 
+NOTES = {"hooks-missing"}  # integrity kinds that inform without failing the audit
+
+
 def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
     """The `guard.audit/v1` report. The branches' net changes and the plan come first,
     then the commits, in one pass (they may still be streaming from git)."""
@@ -162,14 +165,24 @@ def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
         for branch, paths in sorted(forbidden.items())
         if paths and branch != evidence.current_branch
     ]
-    verdict = "violated" if net else ("restored" if violations else "clean")
+    integrity = [dict(i) for i in evidence.integrity]
+    weakened = evidence.rewritten or any(i["kind"] not in NOTES for i in integrity)
+    # The headline says what the exit code says: only a clean verdict exits 0. A
+    # forbidden change still on another branch (`unrestored-branch`) is no tampering:
+    # it follows from violations, which make the verdict `restored` at the least.
+    if net:
+        verdict = "violated"
+    elif weakened:
+        verdict = "tampered"
+    else:
+        verdict = "restored" if violations else "clean"
     return {
         "schema": SCHEMA,
         "session": dict(evidence.session) if evidence.session is not None else None,
         "commits": commits,
         "working_tree": working,
         "rewritten_refs": [dict(r) for r in evidence.rewritten],
-        "integrity": [dict(i) for i in evidence.integrity] + others,
+        "integrity": integrity + others,
         "rollback": plan,
         "revert_candidates": [c["sha"] for c in commits if c["verdict"] == "violation"],
         "summary": {
@@ -183,14 +196,7 @@ def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
     }
 
 
-NOTES = {"hooks-missing"}  # integrity kinds that inform without failing the audit
-
-
 def exit_status(report: Mapping[str, Any]) -> int:
-    """1 when anything is wrong: violations, net changes, rewritten refs, or integrity
-    findings other than the notes (hooks that were never installed were warned of at
-    start; a clean session without them is still clean)."""
-    summary = report["summary"]
-    troubled = summary["violations"] or summary["net_violations"] or report["rewritten_refs"]
-    weakened = [i for i in report["integrity"] if i["kind"] not in NOTES]
-    return 1 if troubled or weakened else 0
+    """0 for a clean verdict, else 1: the verdict already weighs violations, net
+    changes, rewritten refs and integrity findings other than the notes."""
+    return 0 if report["summary"]["verdict"] == "clean" else 1

@@ -515,9 +515,11 @@ def test_other_branches_with_forbidden_changes_are_named_in_integrity() -> None:
 def test_rewritten_history_or_weakened_enforcement_fails_the_audit(
     trouble: dict[str, Any],
 ) -> None:
+    """The headline says what the exit code says: never CLEAN with exit 1."""
     report = build(**trouble)
-    assert report["summary"]["verdict"] == "clean"
+    assert report["summary"]["verdict"] == "tampered"
     assert audit.exit_status(report) == 1
+    assert "│ TAMPERED  session" in render("text", report)
 
 
 def test_a_range_has_no_session() -> None:

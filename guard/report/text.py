@@ -16,7 +16,7 @@ from rich.table import Table
 from guard.report import describe, mode_text, problems, violations
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_STYLE = {"clean": "green", "restored": "yellow", "violated": "bold red"}
+_STYLE = {"clean": "green", "restored": "yellow", "tampered": "bold red", "violated": "bold red"}
 
 
 def _headline(report: Mapping[str, Any]) -> str:

@@ -283,7 +283,7 @@ def test_hooks_removed_during_the_session(seeded: Path, invoke) -> None:
         {"kind": "hooks-removed", "detail": "pre-push was removed"},
         {"kind": "hooks-removed", "detail": "reference-transaction was removed"},
     ]
-    assert report["summary"]["verdict"] == "clean"
+    assert report["summary"]["verdict"] == "tampered"
 
 
 def test_hooks_redirected_during_the_session(seeded: Path, invoke, tmp_path: Path) -> None:
