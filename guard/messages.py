@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from guard.changes import Commit
 from guard.judge import Finding
-from guard.quoting import literal, quote
+from guard.quoting import literal, quote, shown, visible
 from guard.session import Session
 
 
@@ -32,11 +32,11 @@ SHOWN = 50  # paths listed in a message or journal entry; the rest are counted
 
 def _finding_lines(findings: Iterable[Finding]) -> list[str]:
     rows = [f for f in findings if f.violation]
-    width = min(max((len(f.path) for f in rows[:SHOWN]), default=0), 60)
+    width = min(max((len(shown(f.path)) for f in rows[:SHOWN]), default=0), 60)
     lines = []
     for f in rows[:SHOWN]:
         rule = f.rule or "no rule matched: the policy default"
-        lines.append(f"    {f.path:<{width}}  {f.category}  ({rule})")
+        lines.append(f"    {shown(f.path):<{width}}  {f.category}  ({rule})")
     if len(rows) > SHOWN:
         lines.append(f"    ... and {len(rows) - SHOWN} more")
     return lines
@@ -44,7 +44,7 @@ def _finding_lines(findings: Iterable[Finding]) -> list[str]:
 
 def _header(what: str, session: Session) -> list[str]:
     verb = "would block" if session.observe else "blocked"
-    reason = f', reason: "{session.reason}"' if session.reason else ""
+    reason = f', reason: "{visible(session.reason)}"' if session.reason else ""
     return [
         f"session-guard: {verb} {what}: session {session.id} is in "
         f"{session.mode} mode (allows {_allowed_text(session)}{reason}).",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from guard.judge import Finding
 from guard.messages import items_message, staged_message, unstage_command
 from guard.policy import default_policy_path, load_policy
-from guard.quoting import quote
 from guard.session import Session
 
 POLICY = load_policy(default_policy_path())
@@ -76,18 +73,13 @@ def test_items_message_lists_only_violating_items() -> None:
     assert "    - the merge was not committed: git merge --abort" in message
 
 
-@pytest.mark.parametrize(
-    ("path", "quoted"),
-    [
-        ("src/app.py", "src/app.py"),
-        ("a b.py", "'a b.py'"),
-        ("-rf", "'-rf'"),
-        ("it's.md", "'it'\"'\"'s.md'"),
-        ("", "''"),
-    ],
-)
-def test_quote_makes_paths_safe_shell_words(path: str, quoted: str) -> None:
-    assert quote(path) == quoted
+def test_a_blocked_path_with_control_characters_is_shown_escaped() -> None:
+    message = staged_message([bad("src/\rdocs/ok.md\x1b[2K.py")], session(reason="x\ry"))
+    assert "\r" not in message and "\x1b" not in message
+    assert '"src/\\rdocs/ok.md\\033[2K.py"  production' in message
+    assert (
+        "unstage them: git restore --staged -- $':(literal)src/\\rdocs/ok.md\\033[2K.py'" in message
+    )
 
 
 def test_unstage_command_shows_the_first_twenty() -> None:

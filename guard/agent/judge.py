@@ -9,6 +9,7 @@ import os
 from guard.classify import Classifier
 from guard.judge import Judge as PathJudge
 from guard.location import Ambiguous, existing_dir, find_git
+from guard.quoting import shown, visible
 from guard.shell.parse import ShellSyntax, opaque
 from guard.shell.screen import screen
 
@@ -51,18 +52,19 @@ class Row:
         return self.status in ("denied", "protected", "unknown")
 
     def line(self) -> str:
+        name, via = shown(self.shown), visible(self.via)
         if self.status == "protected":
             return (
-                f"{self.shown} ({self.via}): inside the repository's git directory or hooks, "
+                f"{name} ({via}): inside the repository's git directory or hooks, "
                 "which hold the guard's hooks and session state; off limits during a session"
             )
         if self.status == "unknown":
             return (
-                f"{self.shown} ({self.via}): cannot tell where it points, and it names the git "
+                f"{name} ({via}): cannot tell where it points, and it names the git "
                 "directory, the hooks or the guard's state"
             )
         rule = self.rule or "no rule matched: the policy default"
-        return f"{self.shown}: {self.category} ({rule}), by {self.via}"
+        return f"{name}: {self.category} ({rule}), by {via}"
 
     def data(self) -> dict[str, object]:
         row: dict[str, object] = {"path": self.shown, "status": self.status, "via": self.via}

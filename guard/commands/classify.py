@@ -13,6 +13,7 @@ from typing import IO
 from guard import gitio
 from guard.commands.policy import policy_for
 from guard.errors import EXIT_OK, UsageError
+from guard.quoting import shown
 
 
 def classify(
@@ -40,7 +41,7 @@ def classify(
         width = max((len(d.category) for _, d in results), default=0)
         for path, decision in results:
             rule = decision.rule or "default"
-            _write(out, f"{decision.category:<{width}}  {quote_path(path)}  ({rule})\n")
+            _write(out, f"{decision.category:<{width}}  {shown(path)}  ({rule})\n")
     out.flush()
     return EXIT_OK
 
@@ -65,25 +66,6 @@ def _repo_path(arg: str, location: gitio.Location | None) -> str:
     if norm in (".", "..") or norm.startswith("../"):
         raise UsageError(f"{arg!r} is outside the repository")
     return norm
-
-
-def quote_path(path: str) -> str:
-    """C-style quoting for paths with control characters, as git's core.quotePath does."""
-    if path.isprintable() and '"' not in path and "\\" not in path:
-        return path
-    out = []
-    for char in path:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\n":
-            out.append("\\n")
-        elif char.isprintable():
-            out.append(char)
-        else:
-            out.extend(f"\\{byte:03o}" for byte in os.fsencode(char))
-    return '"' + "".join(out) + '"'
 
 
 def _write(out: IO[bytes], text: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
@@ -13,9 +12,9 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from guard.quoting import visible
 from guard.report import describe, mode_text, problems, violations
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _STYLE = {"clean": "green", "restored": "yellow", "tampered": "bold red", "violated": "bold red"}
 
 
@@ -48,7 +47,7 @@ def _commits(report: Mapping[str, Any]) -> Table:
 
 def _visible(text: str) -> str:
     """Markup-escaped, and control characters shown, never sent to the terminal."""
-    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+    return escape(visible(text))
 
 
 def _section(console: Console, title: str, lines: list[str]) -> None:

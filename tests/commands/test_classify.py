@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from guard.commands import classify
+from guard.quoting import shown
 from tests.commands.test_policy import LOCAL_POLICY
 from tests.conftest import git
 
@@ -106,7 +106,7 @@ def test_plain_output_quotes_control_characters(invoke, repo: Path) -> None:
         'production  "src/a\\tb.py"  (default)',
         'production  "src/é\\\\.py"  (default)',
     ]
-    assert classify.quote_path("a\x01\udcff") == '"a\\001\\377"'
+    assert shown("a\x01\udcff") == '"a\\001\\377"'
 
 
 @pytest.mark.parametrize(

@@ -411,7 +411,7 @@ def test_odd_paths_round_trip_in_the_json(repo: Path, invoke) -> None:
     assert commands["src/my file.py"] == "git rm -q -- 'src/my file.py'"
     assert commands["src/it's.py"] == "git rm -q -- 'src/it'\"'\"'s.py'"
     assert commands['src/say "hi".py'] == "git rm -q -- 'src/say \"hi\".py'"
-    assert commands["src/new\nline.py"] == "git rm -q -- 'src/new\nline.py'"
+    assert commands["src/new\nline.py"] == "git rm -q -- $'src/new\\nline.py'"
 
 
 def test_rollback_removes_odd_paths(repo: Path, invoke) -> None:

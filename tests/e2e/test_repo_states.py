@@ -549,6 +549,7 @@ ODD = {
     "non-UTF-8": b"caf\xe9",
     "leading colon": b":notes",
     "glob": b"*",
+    "terminal escapes": b"ok\rdocs-x\x1b[2K\x1b[1A",
 }
 
 
@@ -559,7 +560,8 @@ def path_of(raw: bytes) -> str:
 @pytest.mark.parametrize("name", ODD.values(), ids=ODD.keys())
 def test_odd_file_names(project: Path, invoke, name: bytes) -> None:
     """Blocked when production, allowed when docs; the block message's unstage
-    command, run by a shell, unstages exactly the refused path."""
+    command, run by bash (a path with control characters is written `$'...'`, as GNU
+    ls writes it), unstages exactly the refused path."""
     start(invoke, project)
     docs, prod = path_of(b"docs/" + name + b".md"), path_of(name + b".py")
     (project / docs).write_bytes(b"notes\n")
@@ -572,10 +574,11 @@ def test_odd_file_names(project: Path, invoke, name: bytes) -> None:
     before = staged(project)
     done = sh(project, "commit", "-q", "-m", "odd code")
     refused(done, 1, "production")
+    assert b"\r" not in done.stderr and b"\x1b" not in done.stderr  # nothing a terminal acts on
     assert staged(project) == before
     command = done.stderr.split(b"unstage them: ", 1)[1].split(b"\n    - or write", 1)[0]
     assert command.startswith(b"git restore --staged ")
-    undo = subprocess.run([b"sh", b"-c", command], cwd=project, capture_output=True)
+    undo = subprocess.run([b"bash", b"-c", command], cwd=project, capture_output=True)
     assert undo.returncode == 0, undo.stderr
     assert staged(project) == [b"docs/more.py"]
     assert (project / prod).read_bytes() == b"X = 1\n"
