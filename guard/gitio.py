@@ -285,6 +285,11 @@ def ref_tips(cwd: str | None = None) -> dict[str, str]:
     return refs("refs/heads", "refs/tags", cwd=cwd)
 
 
+def is_tracked(path: str, cwd: str | None = None) -> bool:
+    """Whether git tracks the file at `path` (False outside the work tree)."""
+    return attempt(["ls-files", "--error-unmatch", "--", path], cwd=cwd) is not None
+
+
 def empty_tree(cwd: str | None = None) -> str:
     """The empty tree's id in this repository's hash (stands in for an unborn start)."""
     return _line(run(["hash-object", "-t", "tree", "--stdin"], cwd=cwd, data=b""))

@@ -126,6 +126,16 @@ def install(hooks: Iterable[str], python: str | None = None) -> list[str]:
             "without that folder runs no hooks; an absolute path is safer"
         )
     hooks = list(hooks)
+    tracked = [hook for hook in hooks if gitio.is_tracked(os.path.join(hooks_dir, hook))]
+    if tracked:
+        raise UsageError(
+            f"the hooks directory {hooks_dir} holds tracked hooks ({', '.join(tracked)}): "
+            "session-guard never writes into a tracked file (the change would ship)",
+            hint="call the guard from each of them yourself: `guard check --staged` in "
+            'pre-commit, `guard hook reference-transaction "$@"` and `guard hook pre-push '
+            '"$@"` with their standard input; or point core.hooksPath at an untracked '
+            "directory, then run guard install again",
+        )
     for hook in hooks:
         path = os.path.join(hooks_dir, hook)
         chained = path + CHAINED

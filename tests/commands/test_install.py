@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import git
+
 
 def test_install_and_uninstall_report_what_they_did(invoke, repo: Path) -> None:
     hooks = repo / ".git" / "hooks"
@@ -54,3 +56,22 @@ def test_outside_a_repository_it_says_so_and_exits_4(
     )
     assert result.out == b""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_install_never_writes_into_a_tracked_hook(repo: Path, invoke) -> None:
+    hooks = repo / ".githooks"
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text("#!/bin/sh\nexec make lint\n")
+    (hooks / "pre-commit").chmod(0o755)
+    git(repo, "add", ".githooks")
+    git(repo, "commit", "-qm", "team hooks")
+    git(repo, "config", "core.hooksPath", ".githooks")
+    done = invoke(["install"], cwd=repo)
+    assert done.code == 2
+    assert done.err.startswith(
+        f"guard: the hooks directory {hooks} holds tracked hooks (pre-commit): session-guard "
+        "never writes into a tracked file (the change would ship)\nhint: call the guard from "
+    )
+    assert sorted(p.name for p in hooks.iterdir()) == ["pre-commit"]
+    assert (hooks / "pre-commit").read_text() == "#!/bin/sh\nexec make lint\n"
+    assert git(repo, "status", "--porcelain") == ""
