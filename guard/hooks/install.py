@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from guard import gitio
 from guard.errors import UsageError
-from guard.location import INSTALLED, JOURNAL, SESSION, repository_state
+from guard.location import INSTALLED, JOURNAL, SESSION, STATE_DIR, repository_state
 from guard.store import digest
 
 HOOKS = ("pre-commit", "reference-transaction", "pre-push")
@@ -27,19 +27,24 @@ CHAINED = ".guard-chained"
 _STDIN_HOOKS = {"reference-transaction", "pre-push"}
 
 
-def shim_text(hook: str, hooks_dir: str, state: str, python: str) -> str:
-    """The shim for one hook. Paths are fixed at install time: no git call at run time."""
-    chained = shlex.quote(os.path.join(hooks_dir, hook + CHAINED))
+def shim_text(hook: str, state: str, python: str) -> str:
+    """The shim for one hook. The state is found where git says this repository's
+    common directory is, not where it was at install time: a moved or copied
+    repository keeps enforcing its own session (the install-time path is the
+    fallback). The chained hook is found beside the shim itself."""
     # -I: never import a `guard` package from the repository being committed in.
     run = f'{shlex.quote(python)} -I -m guard.hooks "$state" {hook} "$@"'
-    active = f'[ -e "$state/{SESSION}" ] || [ -e "$state/{JOURNAL}" ] || exit 0'
+    find = (
+        "state=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null) "
+        f'&& state="$state/{STATE_DIR}" || state={shlex.quote(state)}'
+    )
+    active = f'{find}\n[ -e "$state/{SESSION}" ] || [ -e "$state/{JOURNAL}" ] || exit 0'
     prepared = '[ "$1" = prepared ] || exit 0\n' if hook == "reference-transaction" else ""
     lines = [
         "#!/bin/sh",
         f"{MARKER} ({hook}): managed by `guard install`; `guard uninstall` restores the",
         "# hook it replaced. With no session active it exits without starting Python.",
-        f"state={shlex.quote(state)}",
-        f"chained={chained}",
+        f'chained="$0{CHAINED}"',
     ]
     if hook in _STDIN_HOOKS:
         lines += [
@@ -98,7 +103,7 @@ def parse_hooks(text: str | None) -> list[str]:
 def _write_shim(hook: str, hooks_dir: str, state: str, python: str) -> str:
     path = os.path.join(hooks_dir, hook)
     with open(path + ".tmp", "w", encoding="utf-8") as handle:
-        handle.write(shim_text(hook, hooks_dir, state, python))
+        handle.write(shim_text(hook, state, python))
     os.chmod(path + ".tmp", 0o755)  # noqa: S103 - git runs only executable hooks
     os.replace(path + ".tmp", path)
     return path

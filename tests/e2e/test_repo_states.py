@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -256,6 +257,24 @@ def test_linked_worktrees_share_one_session(project: Path, invoke, tmp_path: Pat
     assert [(r["path"], r["state"]) for r in report["working_tree"]] == [
         ("src/tool.sh", "unstaged")
     ]
+
+
+def test_a_moved_or_copied_repository_keeps_enforcing_its_own_session(
+    project: Path, invoke, tmp_path: Path
+) -> None:
+    """The shims find the state where git says the repository is now: a move keeps
+    the session enforced, and a copy enforces its own copy of it."""
+    start(invoke, project)
+    moved = tmp_path / "moved"
+    shutil.move(str(project), moved)
+    enforced(moved)
+    copy = tmp_path / "copy"
+    shutil.copytree(moved, copy, symlinks=True)
+    journal = (moved / ".git/guard/journal.jsonl").read_text()
+    git(copy, "rm", "-q", "docs/notes.md")
+    git(copy, "commit", "-qm", "docs: drop the notes")  # so the copy's docs commit differs
+    enforced(copy)
+    assert (moved / ".git/guard/journal.jsonl").read_text() == journal  # not the copy's
 
 
 def test_a_sparse_checkout(project: Path, invoke) -> None:
