@@ -35,8 +35,16 @@ def _record(
     store.append(state, event, session.id, {"layer": layer, **data}, store.now())
 
 
-def _base(session: Session, ref: str | None) -> str:
-    return session.base_for(ref) or gitio.empty_tree()
+def _base(session: Session, ref: str | None, tip: str | None) -> str:
+    """What a branch's changes are judged against, "restores" included: its tip at
+    the session start; for a branch made during the session (or a detached HEAD), the
+    start tip its session commits grew from (its tip, while it holds none)."""
+    if ref is not None and ref in session.refs:
+        return session.refs[ref]
+    if tip is None:
+        return session.start_head or gitio.empty_tree()
+    # None: the tip holds no session commit yet, so it is the content it grew from.
+    return gitio.session_base(tip, session.start_tips()) or tip
 
 
 def pre_commit(state: str, err: TextIO | None = None) -> int:
@@ -50,7 +58,7 @@ def pre_commit(state: str, err: TextIO | None = None) -> int:
     if judge.all_allowed(changes):
         return 0
     head, ref = gitio.head()
-    base = _base(session, ref)
+    base = _base(session, ref, head)
     # Staged changes differ from HEAD; when HEAD is the start itself, none of them
     # can put a path back to its start content, so the diff is skipped.
     unchanged = unchanged_outside(gitio.paths(gitio.diff(base, None))) if base != head else None
@@ -144,14 +152,24 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     updates = _updates(stdin.splitlines())
     if not updates:
         return 0
-    tips = {new: ref for _, new, ref in sorted(updates, key=lambda u: u[2] == "HEAD")}
-    shas = gitio.new_commits(tips, session.start_tips())
-    commits = gitio.read_commits(shas)
-    branches = {ref for ref in tips.values() if ref.startswith(BRANCH_PREFIX)}
-    base = _base(session, branches.pop() if len(branches) == 1 else None)
     judge = _judge_for(session)
-    items = _judge_commits(judge, commits, base)
-    items.extend(_branch_moves(session, judge, updates, commits))
+    items: list[Item] = []
+    shas: list[str] = []
+    for old, new, ref in sorted(updates, key=lambda u: u[2] == "HEAD"):  # branches first
+        previous = _previous(ref, old)
+        brought = [sha for sha in _brought(session, ref, new, previous) if sha not in shas]
+        shas += brought
+        commits = gitio.read_commits(brought)
+        base = _base(session, ref if ref != "HEAD" else None, new)
+        items += _judge_commits(judge, commits, base)
+        moved = ref.startswith(BRANCH_PREFIX) and previous is not None and previous != new
+        on_top = (
+            len(commits) == 1 and commits[0].sha == new and commits[0].parents[:1] == (previous,)
+        )
+        if moved and previous is not None and not on_top:
+            findings = _judged(judge, gitio.diff(previous, new), base, new)
+            items.append((move_title(ref, previous, new), findings))
+    tips = {new: ref for _, new, ref in updates}
     data: dict[str, Any] = {"refs": sorted(set(tips.values())), "commits": shas}
     bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
     if not bad:
@@ -196,33 +214,23 @@ def _refuse_replacement(state: str, session: Session, refs: list[str], err: Text
     return 0 if session.observe else 1
 
 
-def _branch_moves(
-    session: Session,
-    judge: Judge,
-    updates: Sequence[tuple[str, str, str]],
-    commits: Sequence[Commit],
-) -> list[Item]:
-    """What each branch move changes in the branch, when the new commits do not
-    already say it (a commit on top of the old tip is judged as that commit)."""
-    items = []
-    for old, new, ref in updates:
-        if not ref.startswith(BRANCH_PREFIX):
-            continue  # moving a detached HEAD (checkout) changes no branch
-        if set(old) == {"0"}:
-            # Zeros mean "created" or "forced"; a forced update of an existing branch
-            # (`branch -f`) still moves it, from its current value.
-            current = gitio.resolve(ref)
-            if current is None:
-                continue  # a new branch: its commits were judged above
-            old = current
-            if old == new:
-                continue
-        if len(commits) == 1 and commits[0].sha == new and commits[0].parents[:1] == (old,):
-            continue
-        base = _base(session, ref)
-        findings = _judged(judge, gitio.diff(old, new), base, new)
-        items.append((move_title(ref, old, new), findings))
-    return items
+def _previous(ref: str, old: str) -> str | None:
+    """What a ref held before the update: zeros mean "created" or "forced", and a forced
+    update of an existing branch (`branch -f`) still moves it from its current value."""
+    if set(old) != {"0"}:
+        return old
+    return gitio.resolve(ref) if ref.startswith(BRANCH_PREFIX) else None
+
+
+def _brought(session: Session, ref: str, new: str, previous: str | None) -> list[str]:
+    """The commits an update brings: for a branch, every commit it will hold that no
+    session-start tip reaches and it did not hold before (so a branch made from a
+    tagged, stashed or dangling commit is judged by it); for a detached HEAD, only
+    commits no ref holds yet (checking out an older commit to look at it is fine)."""
+    starts = session.start_tips()
+    if ref.startswith(BRANCH_PREFIX):
+        return gitio.commits_since(new, starts + ([previous] if previous else []))
+    return gitio.new_commits([new], starts)
 
 
 def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
@@ -243,9 +251,7 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
         shas = gitio.commits_since(local_sha, exclude)
         if not shas:
             continue
-        base = _base(session, local_ref)
-        if local_ref not in session.refs:  # a branch made during the session
-            base = gitio.session_base(local_sha, exclude) or base
+        base = _base(session, local_ref, local_sha)
         items = _judge_commits(judge, gitio.read_commits(shas), base)
         bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
         if not bad:

@@ -601,3 +601,61 @@ def test_odd_file_names(project: Path, invoke, name: bytes) -> None:
     assert undo.returncode == 0, undo.stderr
     assert staged(project) == [b"docs/more.py"]
     assert (project / prod).read_bytes() == b"X = 1\n"
+
+
+# --------------------------------------------------------------------------- branch bases
+
+
+def _commit_tree(repo: Path, parent: str, files: dict[str, str], message: str) -> str:
+    """A commit on `parent` with `files` changed, made without touching any ref."""
+    index = repo / ".git" / "scratch-index"
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+    run = {"cwd": repo, "env": env, "check": True, "capture_output": True}
+    subprocess.run(["git", "read-tree", parent], **run)  # type: ignore[call-overload]
+    for path, content in files.items():
+        blob = (
+            subprocess.run(["git", "hash-object", "-w", "--stdin"], input=content.encode(), **run)
+            .stdout.decode()
+            .strip()
+        )  # type: ignore[call-overload]
+        subprocess.run(
+            ["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"], **run
+        )  # type: ignore[call-overload]
+    tree = subprocess.run(["git", "write-tree"], **run).stdout.decode().strip()  # type: ignore[call-overload]
+    index.unlink()
+    return git(repo, "commit-tree", tree, "-p", parent, "-m", message).strip()
+
+
+def test_a_branch_made_from_an_existing_violating_commit_is_refused(project: Path, invoke) -> None:
+    """Creating a branch brings the commits no session-start tip reaches: a tagged
+    commit made with commit-tree, or a stash, is judged when a branch takes it."""
+    start(invoke, project)
+    evil = _commit_tree(project, head(project), {"src/app.py": PROD}, "docs: notes")
+    git(project, "tag", "parked", evil)  # tags are not judged: nothing ships from them
+    refused(sh(project, "branch", "evil", "parked"), 128, "src/app.py", ABORTED)
+    write(project, "src/app.py", PROD)
+    git(project, "stash", "-q")
+    refused(sh(project, "branch", "x", "stash@{0}"), 128, "src/app.py", ABORTED)
+    assert git(project, "branch", "--list").split() == ["*", "main"]
+    clean = _commit_tree(project, head(project), {"docs/n.md": "notes\n"}, "docs: n")
+    ok = sh(project, "branch", "fine", clean)
+    assert ok.returncode == 0, err(ok)
+
+
+def test_restores_are_judged_against_the_branch_they_land_on(project: Path, invoke) -> None:
+    """`release` is behind `main` at the start: a new branch from `release` that copies
+    main's content is no restore of release's (it changes what release shipped)."""
+    base = head(project)
+    git(project, "branch", "release", base)
+    commit(project, "src/app.py", PROD)
+    git(project, "rm", "-q", "src/tool.sh")
+    git(project, "commit", "-qm", "drop the tool")
+    start(invoke, project)
+    git(project, "switch", "-q", "-c", "hotfix", "release")
+    write(project, "src/app.py", PROD)  # main's content, not release's
+    git(project, "add", "src/app.py")
+    refused(sh(project, "commit", "-qm", "copy main's app"), 1, "src/app.py")
+    git(project, "restore", "--staged", "--worktree", "src/app.py")
+    git(project, "rm", "-q", "src/tool.sh")  # main deleted it; release still ships it
+    refused(sh(project, "commit", "-qm", "drop the tool"), 1, "src/tool.sh")
+    refused(sh(project, "commit", "--no-verify", "-qm", "drop the tool"), 128, "src/tool.sh")
