@@ -12,7 +12,9 @@ all have answered.
 
 from __future__ import annotations
 
+import calendar
 import os
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -51,14 +53,16 @@ class Scope(NamedTuple):
 
 
 class Reading(NamedTuple):
-    """What one audit asks git: the commits of `include` not in `exclude`, the start
-    tree at `base`, each branch's net change (name -> (from, to)), and the work tree."""
+    """What one audit asks git: the commits of `include` (and `parked`) not in
+    `exclude`, the start tree at `base`, each branch's net change (name -> (from,
+    to)), and the work tree."""
 
     include: list[str]
     exclude: list[str]
     base: str | None
     lines: dict[str, tuple[str, str]]
     working: bool
+    parked: tuple[str, ...] = ()
 
 
 class Read(NamedTuple):
@@ -72,7 +76,7 @@ def read(reading: Reading) -> Read:
     """Ask git everything `reading` names at once. The smaller answers are waited for
     here, while the log runs; its commits stream to whoever judges them, so the
     judging keeps pace with git (which has a core to itself) instead of following it."""
-    history = gitio.History(reading.include, reading.exclude)
+    history = gitio.History(reading.include, reading.exclude, also=reading.parked)
     tree = gitio.Pending([*gitio.TREE, reading.base]) if reading.base else None
     status = gitio.Pending(gitio.STATUS) if reading.working else None
     nets = {name: gitio.Pending(gitio.diff_args(*line)) for name, line in reading.lines.items()}
@@ -141,7 +145,8 @@ def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
     include = ["--branches", "HEAD"] if head_sha else ["--branches"]
     current = head_ref or "HEAD"
     lines = {current: (start, head_sha)} if head_sha else {}
-    found = read(Reading(include, [start], start, lines, working=True))
+    since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
+    found = read(Reading(include, [start], start, lines, True, parked(since_time)))
     return _evidence(None, start, found, current, [], []), judge
 
 
@@ -202,7 +207,9 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     lines = _moved(session, tips, head_sha, head_ref)
     lines.update(_fresh(session, tips, starts, head_sha, head_ref))
     # HEAD unborn is no error with --ignore-missing.
-    reading = Reading(["--branches", "HEAD"], starts, session.start_head, lines, working=True)
+    started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
+    include = ["--branches", "HEAD"]
+    reading = Reading(include, starts, session.start_head, lines, True, parked(started))
     found = read(reading)
     hooks_dir = gitio.hooks_dir()
     rewritten, integrity = _integrity(session, directory, tips, active)
@@ -211,6 +218,22 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
     return _evidence(summary, session.start_head, found, current, rewritten, integrity), judge
+
+
+def parked(since: int) -> tuple[str, ...]:
+    """Commits the audit reads beside the branches: what another worktree has checked
+    out (the verdict must not depend on the directory it runs in), every stash entry,
+    and what was pushed from `since` (unix time) on, as the remote-tracking refs'
+    reflogs record it, so a pushed commit that no branch holds is seen. What arrived
+    by fetch is not the session's own work, and is not read."""
+    found = gitio.worktree_heads()
+    found += [sha for sha, _, _ in gitio.reflog("refs/stash")]
+    found += [
+        sha
+        for sha, when, message in gitio.reflog("refs/remotes/")
+        if when >= since and message.startswith("update by push")
+    ]
+    return tuple(dict.fromkeys(found))
 
 
 def _branches(

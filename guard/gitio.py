@@ -408,7 +408,14 @@ class History:
     while git writes the next (git has a core to itself); `commits()` waits for all.
     Either, once."""
 
-    def __init__(self, include: list[str], exclude: Iterable[str], cwd: str | None = None) -> None:
+    def __init__(
+        self,
+        include: list[str],
+        exclude: Iterable[str],
+        cwd: str | None = None,
+        also: Iterable[str] = (),
+    ) -> None:
+        """`also`: more commits to include, however many (they go on stdin too)."""
         import queue  # only the audit reads a history; the hooks never pay for it
 
         self._parser = LogParser()
@@ -417,7 +424,7 @@ class History:
             Pending(
                 log_args(include),
                 cwd,
-                data=lines(_excluded(exclude)),
+                data=lines([*also, *_excluded(exclude)]),
                 sink=self._feed,
                 done=lambda: self._parsed.put(-1),
             )
@@ -486,6 +493,28 @@ def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> s
             fields = logged[-1].split(b" ", 2) if logged else []
             return _decode(fields[1]) if len(fields) > 2 else None
     return resolve(f"{ref}@{{0}}", cwd=cwd)
+
+
+def worktree_heads(cwd: str | None = None) -> list[str]:
+    """The commit each worktree of the repository has checked out (none unborn)."""
+    out = run(["worktree", "list", "--porcelain"], cwd=cwd)
+    return [line[5:] for line in _decode(out).splitlines() if line.startswith("HEAD ")]
+
+
+def reflog(prefix: str, cwd: str | None = None) -> list[tuple[str, int, str]]:
+    """(new value, unix time, message) of every reflog entry of the refs under
+    `prefix` (a ref, or a folder ending in `/`); nothing when there is no such ref
+    (`log -g` would fall back to HEAD's reflog)."""
+    if not refs(prefix, cwd=cwd):
+        return []
+    which = f"--glob={prefix}*" if prefix.endswith("/") else prefix
+    out = run(["log", "-g", "--date=unix", "--format=%H%x00%gd%x00%gs", which, "--"], cwd=cwd)
+    entries = []
+    for line in _decode(out).splitlines():
+        sha, selector, message = line.split("\0", 2)
+        when = selector.rpartition("@{")[2].rstrip("}")
+        entries.append((sha, int(when) if when.isdigit() else 0, message))
+    return entries
 
 
 def is_shallow(cwd: str | None = None) -> bool:

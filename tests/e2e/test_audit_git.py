@@ -1120,3 +1120,43 @@ def test_an_honest_session_ends_clean_and_a_removed_hook_still_shows(seeded: Pat
     code, report = audit(invoke, repo, "--session", session["id"])
     assert code == 1
     assert [i["kind"] for i in report["integrity"]] == ["hooks-removed"]
+
+
+def test_the_audit_sees_what_was_pushed_parked_or_checked_out_elsewhere(
+    seeded: Path, invoke, tmp_path: Path
+) -> None:
+    """A pushed commit no branch holds, a detached commit in another worktree and a
+    stash are the session's work wherever the audit runs; a teammate's commit that
+    arrived by fetch is not."""
+    repo = seeded
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "origin", "main")
+    mate = tmp_path / "mate"
+    git(tmp_path, "clone", "-q", str(remote), str(mate))
+    start(invoke, repo)
+    write(repo, "src/app.py", "def app():\n    return 8\n")
+    git(repo, "add", "src/app.py")
+    pushed_tree = git(repo, "write-tree").strip()
+    git(repo, "reset", "-q", "--hard")
+    pushed = git(repo, "commit-tree", pushed_tree, "-p", head(repo), "-m", "pushed").strip()
+    git(repo, "push", "-q", "--no-verify", "origin", f"{pushed}:refs/heads/main")
+    worktree = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", "--detach", str(worktree))
+    commit(worktree, "elsewhere", {"src/util.py": "def util():\n    return 9\n"})
+    write(repo, "src/x.py", "X = 'stashed'\n")
+    git(repo, "stash", "-q")
+    write(mate, "src/mate.py", "M = 1\n")
+    git(mate, "add", "src/mate.py")
+    git(mate, "commit", "-qm", "a teammate's work")
+    git(mate, "push", "-q", "origin", "HEAD:refs/heads/mate")
+    git(repo, "fetch", "-q", "origin")
+    _, here = audit(invoke, repo)
+    subjects = {c["subject"] for c in here["commits"]}
+    assert {"pushed", "elsewhere"} <= subjects
+    assert any(s.startswith("WIP on main") for s in subjects)  # the stash
+    assert "a teammate's work" not in subjects
+    _, there = audit(invoke, worktree)
+    assert [c["sha"] for c in there["commits"]] == [c["sha"] for c in here["commits"]]
+    assert rows(here, "pushed") == [("src/app.py", None, "M", "production", False, False)]
