@@ -174,10 +174,9 @@ def _evidence(
 # --------------------------------------------------------------------------- sessions
 
 
-def load_session(session_id: str | None) -> tuple[Session, str, bool]:
-    """The active session (None, or its id) or an archived one, with its state
-    directory and whether it is the active one."""
-    state = repository_state()
+def load_session(session_id: str | None, state: str) -> tuple[Session, str, bool]:
+    """The active session (None, or its id) or an archived one of the repository whose
+    state directory is `state`, with its directory and whether it is the active one."""
     active = store.load_active(state) if session_id is None or location.active(state) else None
     if session_id is None or (active is not None and active.id == session_id):
         session = active
@@ -197,7 +196,8 @@ def load_session(session_id: str | None) -> tuple[Session, str, bool]:
 
 
 def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]:
-    session, directory, active = load_session(session_id)
+    common = gitio.common_dir()
+    session, directory, active = load_session(session_id, location.state_dir(common))
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
     head_sha, head_ref = gitio.head()
@@ -212,7 +212,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     reading = Reading(include, starts, session.start_head, lines, True, parked(started))
     found = read(reading)
     hooks_dir = gitio.hooks_dir()
-    rewritten, integrity = _integrity(session, directory, tips, active)
+    rewritten, integrity = _integrity(session, directory, tips, active, hooks_dir, common)
     found = found._replace(working=_not_the_guards(found.working, hooks_dir))
     summary = summary_of(session, active)
     if mode is not None:
@@ -297,9 +297,13 @@ def _not_the_guards(working: list[WorkingChange], hooks_dir: str) -> list[Workin
 
 
 def _integrity(
-    session: Session, directory: str, tips: Mapping[str, str], active: bool
+    session: Session,
+    directory: str,
+    tips: Mapping[str, str],
+    active: bool,
+    hooks_dir: str,
+    common: str,
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    common = gitio.common_dir()
     rewritten, integrity = [], []
     for ref, start_tip in sorted(session.refs.items()):
         tip = tips.get(ref)
@@ -321,7 +325,8 @@ def _integrity(
                 }
             )
     at_stop = None if active else _hooks_at_stop(directory)
-    integrity.extend(_hook_integrity(session, hooks_now(session) if at_stop is None else at_stop))
+    now = hooks_now(session, hooks_dir) if at_stop is None else at_stop
+    integrity.extend(_hook_integrity(session, now))
     integrity.extend(_substitutions(common))
     problems = store.verify(directory)
     if problems:
@@ -341,11 +346,11 @@ def _substitutions(common: str) -> list[dict[str, str]]:
     return found
 
 
-def hooks_now(session: Session) -> dict[str, Any]:
+def hooks_now(session: Session, hooks_dir: str | None = None) -> dict[str, Any]:
     """The hooks as they are now, in the shape `session stop` records them."""
     recorded = session.hooks
     return {
-        "hooks_dir": gitio.hooks_dir(),
+        "hooks_dir": hooks_dir or gitio.hooks_dir(),
         "hooks_path_config": gitio.config_get("core.hooksPath"),
         "fingerprints": fingerprints(recorded.hooks_dir, recorded.fingerprints) if recorded else {},
     }
