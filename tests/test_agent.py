@@ -625,6 +625,20 @@ def test_harmless_commands_pass(repo: Path, session: Any, command: str) -> None:
     assert (result.code, result.err) == (0, "")
 
 
+def _refused(repo: Path, command: str, fragment: str) -> None:
+    result = bash(repo, command)
+    assert result.code == 2, (command, result.err)
+    assert fragment in result.err, (command, result.err)
+
+
+def test_a_comment_after_a_newline_does_not_quote_the_next_line_away(
+    repo: Path, session: Any
+) -> None:
+    """`#` at the start of a line starts a comment: its apostrophe quotes nothing."""
+    _refused(repo, "ls\n# it's\ngit commit --no-verify -m x\n# that's it", "--no-verify` skips")
+    assert bash(repo, "ls\n# it's fine\necho ok").code == 0
+
+
 def test_git_elsewhere_is_not_our_business(repo: Path, session: Any, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

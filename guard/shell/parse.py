@@ -65,7 +65,7 @@ class _Out:
 
     def add(self, char: str) -> None:
         self.chars.append(char)
-        self.word_start = char in " \t\r;&|()<>"
+        self.word_start = char in " \t\r\n;&|()<>"
 
     def raw(self, text: str) -> None:
         self.chars.append(text)
