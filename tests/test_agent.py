@@ -639,6 +639,29 @@ def test_a_comment_after_a_newline_does_not_quote_the_next_line_away(
     assert bash(repo, "ls\n# it's fine\necho ok").code == 0
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git commit $'--no-verify' -m x",
+        'git commit $"--no-verify" -m x',
+        "git commit $'--no-\\x76erify' -m x",
+        "git commit $'--no-\\166erify' -m x",
+        "git commit $'-\\u006e' -m x",
+        "git commit -m $'it\\'s' $'-n'",
+    ],
+)
+def test_dollar_quoted_words_are_decoded_as_bash_does(
+    repo: Path, session: Any, command: str
+) -> None:
+    _refused(repo, command, "--no-verify` skips")
+
+
+def test_dollar_quoted_look_alikes_pass(repo: Path, session: Any) -> None:
+    assert bash(repo, "git commit -m $'--no-verify\\nreally; not' -q").code == 0
+    assert bash(repo, "echo $'a > src/app.py'").code == 0
+    assert "a $' quote is not closed" in bash(repo, "echo $'open").err
+
+
 def test_git_elsewhere_is_not_our_business(repo: Path, session: Any, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

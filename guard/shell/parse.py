@@ -1,10 +1,10 @@
 """Shell text to commands: the scanner that readies it for shlex, the tokens, the parser.
 
-The scanner reads the text as bash does (quotes, escapes, comments, line
-continuations, here-documents, `$( )`, backticks and `<( )`) and hides quoted
-operator characters, so that shlex's tokens split at real operators only; the
-parser turns the tokens into simple commands and `( )` groups. Pure: no files,
-no environment.
+The scanner reads the text as bash does (quotes, `$'...'` with its C escapes, `$"..."`,
+escapes, comments, line continuations, here-documents, `$( )`, backticks and `<( )`)
+and hides quoted operator characters, so that shlex's tokens split at real operators
+only; the parser turns the tokens into simple commands and `( )` groups. Pure: no
+files, no environment.
 """
 
 from __future__ import annotations
@@ -34,6 +34,13 @@ OPERATORS = sorted(
     reverse=True,
 )  # fmt: skip
 SEPARATORS = frozenset({"&&", "||", ";;", ";", "&", "|", "|&", "\n"})
+
+
+C_ESCAPES = {
+    "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
+    "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
+}  # fmt: skip
+HEX = "0123456789abcdefABCDEF"
 
 
 def _hide(char: str) -> str:
@@ -209,11 +216,56 @@ class _Scanner:
         return True
 
     def _dollar(self, out: _Out) -> bool:
-        if self.peek() != "(":
+        following = self.peek()
+        if following == '"':  # $"...": a translated string, read as a double-quoted one
+            self.i += 1
+            return True
+        if following == "'":  # $'...': C escapes decoded; the value is one plain word
+            self.i += 2
+            for char in self._ansi_c():
+                out.raw(_hide(char) if char in OPS else "\\" + char)
+            return True
+        if following != "(":
             return False
         self.i += 2
         out.sub(self.script(")"))
         return True
+
+    def _ansi_c(self) -> str:
+        """The value of a `$'...'` string, its opening quote read already."""
+        value: list[str] = []
+        while self.i < self.n:
+            char = self.s[self.i]
+            self.i += 1
+            if char == "'":
+                return "".join(value)
+            if char == "\\" and self.i < self.n:
+                value.append(self._c_escape())
+            else:
+                value.append(char)
+        raise ShellSyntax("a $' quote is not closed")
+
+    def _c_escape(self) -> str:
+        """One backslash escape of a `$'...'` string, as bash decodes it."""
+        char = self.s[self.i]
+        self.i += 1
+        if char in C_ESCAPES:
+            return C_ESCAPES[char]
+        if char == "c" and self.i < self.n:  # \cX: the control character
+            self.i += 1
+            return chr(ord(self.s[self.i - 1]) & 0x1F)
+        digits, base, most = {"x": (HEX, 16, 2), "u": (HEX, 16, 4), "U": (HEX, 16, 8)}.get(
+            char, ("01234567", 8, 3)
+        )
+        start = self.i - (base == 8)
+        end = start
+        while end < self.n and end - start < most and self.s[end] in digits:
+            end += 1
+        if end == start:
+            return "\\" + char  # not an escape bash knows: kept as written
+        self.i = end
+        code = int(self.s[start:end], base)
+        return chr(code) if code < 0x110000 else "\ufffd"
 
     def _backtick(self, out: _Out) -> bool:
         self.i += 1
