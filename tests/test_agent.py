@@ -662,6 +662,55 @@ def test_dollar_quoted_look_alikes_pass(repo: Path, session: Any) -> None:
     assert "a $' quote is not closed" in bash(repo, "echo $'open").err
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cat <<EOF\n$(git commit --no-verify -m x)\nEOF",
+        "cat <<-EOF > docs/x.md\n\tnote `git commit -n -m x`\n\tEOF",
+        "cat <<A; cat <<B\nA\n${X:-$(git commit -n)}\nB",
+        "(cat <<EOF\n'$(git commit -n)'\nEOF\n)",
+    ],
+)
+def test_substitutions_in_unquoted_here_documents_are_screened(
+    repo: Path, session: Any, command: str
+) -> None:
+    _refused(repo, command, "--no-verify` skips")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cat <<'EOF'\n$(git commit --no-verify -m x)\nEOF",
+        'cat <<"EOF"\n`git commit -n`\nEOF',
+        "cat <<\\EOF\n$(git commit -n)\nEOF",
+        "cat <<EOF\n\\$(git commit -n) \\`git commit -n\\`\nEOF",
+    ],
+)
+def test_quoted_here_documents_and_escapes_stay_literal(
+    repo: Path, session: Any, command: str
+) -> None:
+    assert bash(repo, command).code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'cat <<<"$(git commit --no-verify -m x)"',
+        "cat <<< `git commit -n`",
+        "cat<<<$(git commit -n)",
+    ],
+)
+def test_here_strings_are_words_whose_substitutions_run(
+    repo: Path, session: Any, command: str
+) -> None:
+    _refused(repo, command, "--no-verify` skips")
+
+
+def test_here_strings_read_nothing_as_a_here_document(repo: Path, session: Any) -> None:
+    assert bash(repo, "cat <<< EOF\ngit commit -n\nEOF").code == 2
+    assert bash(repo, "grep -c x <<< 'a b' > docs/count.md").code == 0
+
+
 def test_git_elsewhere_is_not_our_business(repo: Path, session: Any, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

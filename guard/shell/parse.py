@@ -66,7 +66,8 @@ class _Out:
         self.chars: list[str] = []
         self.bodies: list[str] = []
         self.subs: list[Script] = []
-        self.pending: list[tuple[str, bool]] = []  # here-documents awaiting their body
+        # here-documents awaiting their body: (delimiter, strip tabs, body expanded)
+        self.pending: list[tuple[str, bool, bool]] = []
         self.depth = 0
         self.word_start = True
 
@@ -146,8 +147,11 @@ class _Scanner:
     def _newline(self, out: _Out) -> bool:
         out.add("\n")
         self.i += 1
-        for delimiter, strip_tabs in out.pending:
-            out.bodies.append(self._body(delimiter, strip_tabs))
+        for delimiter, strip_tabs, expanded in out.pending:
+            body = self._body(delimiter, strip_tabs)
+            out.bodies.append(body)
+            if expanded:
+                out.subs.extend(_body_subs(body))
         out.pending.clear()
         return True
 
@@ -277,7 +281,12 @@ class _Scanner:
             self.i += 2
             out.sub(self.script(")"))
             return True
-        if self.s.startswith("<<", self.i) and not self.s.startswith("<<<", self.i):
+        if self.s.startswith("<<<", self.i):  # a here-string: the next word is read as usual
+            for _ in range(3):
+                out.add("<")
+            self.i += 3
+            return True
+        if self.s.startswith("<<", self.i):
             self._heredoc(out)
             return True
         return False
@@ -288,13 +297,15 @@ class _Scanner:
         self.i += strip_tabs
         while self.peek(0) in (" ", "\t"):
             self.i += 1
+        start = self.i
         delimiter = self._delimiter()
+        expanded = not any(c in "'\"\\" for c in self.s[start : self.i])
         if not delimiter:
             raise ShellSyntax("a here-document (`<<`) has no delimiter word")
         out.add("<")
         out.add("<")
         out.raw(" " + "".join(_hide(c) for c in delimiter) + " ")
-        out.pending.append((delimiter, strip_tabs))
+        out.pending.append((delimiter, strip_tabs, expanded))
 
     def _delimiter(self) -> str:
         word = []
@@ -320,6 +331,26 @@ class _Scanner:
             self.i = end
             return True
         return False
+
+
+def _body_subs(body: str) -> list[Script]:
+    """The `$( )` and backtick substitutions bash runs in an unquoted here-document's
+    body (a backslash keeps `$`, a backtick or itself literal there; quotes are text)."""
+    scanner = _Scanner(body)
+    subs = []
+    while scanner.i < scanner.n:
+        char = body[scanner.i]
+        if char == "\\":
+            scanner.i += 2
+        elif char == "$" and scanner.peek() == "(":
+            scanner.i += 2
+            subs.append(scanner.script(")"))
+        elif char == "`":
+            scanner.i += 1
+            subs.append(scanner.script("`"))
+        else:
+            scanner.i += 1
+    return subs
 
 
 def prepare(text: str) -> Script:
