@@ -711,6 +711,26 @@ def test_here_strings_read_nothing_as_a_here_document(repo: Path, session: Any) 
     assert bash(repo, "grep -c x <<< 'a b' > docs/count.md").code == 0
 
 
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        ("case x in x) git commit --no-verify -m x;; esac", "--no-verify` skips"),
+        ("case $1 in\n  a|b) ls ;;\n  (c) git commit -n ;&\n  *) ls;;\nesac", "--no-verify` skips"),
+        ("case x in a) ls;;& x) rm src/app.py\nesac", "src/app.py: production"),
+        ("if true; then case x in x) git commit -n;; esac; fi", "--no-verify` skips"),
+        ("(case x in x) ls;; esac); git commit -n", "--no-verify` skips"),
+        ("function f { git commit --no-verify -m x; }; f", "--no-verify` skips"),
+        ("function f() { rm src/app.py; }", "src/app.py: production"),
+        ("f() { git commit --no-verify -m x; }", "--no-verify` skips"),
+    ],
+)
+def test_case_arms_and_function_bodies_are_screened(
+    repo: Path, session: Any, command: str, fragment: str
+) -> None:
+    _refused(repo, command, fragment)
+    assert bash(repo, "case x in x) echo esac > docs/x.md;; esac").code == 0
+
+
 def test_git_elsewhere_is_not_our_business(repo: Path, session: Any, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

@@ -3,8 +3,8 @@
 The scanner reads the text as bash does (quotes, `$'...'` with its C escapes, `$"..."`,
 escapes, comments, line continuations, here-documents, `$( )`, backticks and `<( )`)
 and hides quoted operator characters, so that shlex's tokens split at real operators
-only; the parser turns the tokens into simple commands and `( )` groups. Pure: no
-files, no environment.
+only; the parser turns the tokens into simple commands and `( )` groups, the
+commands of `case` arms included. Pure: no files, no environment.
 """
 
 from __future__ import annotations
@@ -409,20 +409,38 @@ class Group:
         self.nodes = nodes
 
 
+# Reserved words after which a command still begins (`then case ...`, `{ case ...`).
+LEADING = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
+
+
+def _leading(current: Simple) -> bool:
+    """Whether the next word is where a command begins."""
+    return all(word in LEADING for word in current.words)
+
+
 class _Parser:
     def __init__(self, items: list[tuple[bool, str]], bodies: list[str]) -> None:
         self.items = items
         self.at = 0
         self.bodies: Iterator[str] = iter(bodies)
 
-    def nodes(self, nested: bool = False) -> list[Simple | Group]:
+    def nodes(self, nested: bool = False, arm: bool = False) -> list[Simple | Group]:
+        """Commands up to the end, or to the `)` closing a subshell (`nested`), or to the
+        end of a case arm (`arm`: `;;`, `;&`, `;;&` or the `esac`)."""
         nodes: list[Simple | Group] = []
         current = Simple()
         while self.at < len(self.items):
             is_op, text = self.items[self.at]
             self.at += 1
-            if not is_op:
+            if not is_op and text in ("case", "esac") and _leading(current):
+                current = self._flush(nodes, current)
+                if self._case_word(text, nodes, arm):
+                    break
+            elif not is_op:
                 current.words.append(text)
+            elif arm and (text == ";;" or (text == ";" and self._next_is("&"))):
+                self.at += text == ";"
+                break
             elif text == ")":
                 if nested:
                     break
@@ -435,6 +453,34 @@ class _Parser:
                 self._redirect(current, text)
         self._flush(nodes, current)
         return nodes
+
+    def _case_word(self, text: str, nodes: list[Simple | Group], arm: bool) -> bool:
+        """`case` starts a case command; `esac` ends the arm (True: stop there)."""
+        if text == "case":
+            self._case(nodes)
+        elif arm:
+            self.at -= 1  # the `esac`, left for `_case`
+            return True
+        return False
+
+    def _next_is(self, op: str) -> bool:
+        return self.at < len(self.items) and self.items[self.at] == (True, op)
+
+    def _case(self, nodes: list[Simple | Group]) -> None:
+        """`case WORD in PATTERN) COMMANDS;; ... esac`: the commands of every arm."""
+        while self.at < len(self.items) and self.items[self.at] != (False, "in"):
+            self.at += 1
+        self.at += 1
+        while self.at < len(self.items):
+            is_op, text = self.items[self.at]
+            self.at += 1
+            if is_op and text in ("\n", ";", "&"):
+                continue  # between arms, and the `&` of `;;&`
+            if (is_op, text) == (False, "esac"):
+                return
+            while self.at < len(self.items) and self.items[self.at - 1] != (True, ")"):
+                self.at += 1  # the patterns, up to their `)`
+            nodes.extend(self.nodes(arm=True))
 
     @staticmethod
     def _flush(nodes: list[Simple | Group], current: Simple) -> Simple:

@@ -153,7 +153,7 @@ def _check_env(name: str, value: str | None, ctx: Ctx) -> None:
 KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"}
 )
-UNFOLLOWED = frozenset({"for", "select", "case", "function", "esac"})
+UNFOLLOWED = frozenset({"for", "select", "case", "esac"})
 
 
 def _command(words: list[str], ctx: Ctx) -> None:
@@ -169,6 +169,9 @@ def _command(words: list[str], ctx: Ctx) -> None:
         _command(args, ctx)
         return
     if name in UNFOLLOWED:
+        return
+    if name == "function":  # `function f { BODY; }`: the body is screened as if run
+        _command(args[1:], ctx)
         return
     handler = COMMANDS.get(name) or _family(name)
     if handler is not None:
