@@ -731,6 +731,52 @@ def test_case_arms_and_function_bodies_are_screened(
     assert bash(repo, "case x in x) echo esac > docs/x.md;; esac").code == 0
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "ln src/app.py docs/app.py",
+        "ln -f src/app.py docs/",
+        "cd docs && ln ../src/app.py",
+        "cp -l src/app.py docs/app.py",
+        "cp -al src docs/src-copy",
+        "cp --link src/app.py docs/",
+        "link src/app.py docs/app.md",
+    ],
+)
+def test_hard_links_to_forbidden_paths_are_refused(repo: Path, session: Any, command: str) -> None:
+    _refused(repo, command, ": production (no rule matched: the policy default), by a hard link")
+    assert not (repo / "docs/app.py").exists()
+
+
+def test_hard_links_between_allowed_paths_and_symlinks_pass(repo: Path, session: Any) -> None:
+    assert bash(repo, "ln docs/guide.md docs/guide-link.md").code == 0
+    assert bash(repo, "ln -s ../src/app.py docs/app-link.py").code == 0
+    assert bash(repo, "cp src/app.py docs/app-copy.md").code == 0
+
+
+def test_writes_to_a_file_with_other_hard_links_are_refused(
+    repo: Path, session: Any, tmp_path: Path
+) -> None:
+    os.link(repo / "src/app.py", repo / "docs/app.md")
+    os.link(repo / "src/app.py", tmp_path / "app.py")
+    shares = "a file with more than one hard link shares its content with another path"
+    for target in (f"{repo}/docs/app.md", str(tmp_path / "app.py")):
+        result = hook("claude", payload("claude_write", repo, file_path=target), repo)
+        assert result.code == 2 and shares in result.err, result.err
+        edit = hook("claude", payload("claude_edit", repo, file_path=target), repo)
+        assert edit.code == 2 and shares in edit.err
+    for command in (
+        "echo x >> docs/app.md",
+        f"echo x | tee {tmp_path}/app.py",
+        "sed -i s/1/2/ docs/app.md",
+    ):
+        _refused(repo, command, shares)
+    assert bash(repo, "cat docs/app.md > docs/copy.md && rm docs/app.md").code == 0
+    assert (
+        hook("claude", payload("claude_write", repo, file_path=f"{repo}/docs/x.md"), repo).code == 0
+    )
+
+
 def test_git_elsewhere_is_not_our_business(repo: Path, session: Any, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

@@ -5,6 +5,7 @@ shell command. Reads files and asks git; writes nothing."""
 from __future__ import annotations
 
 import os
+import stat
 
 from guard.classify import Classifier
 from guard.judge import Judge as PathJudge
@@ -41,7 +42,7 @@ class Row:
         root: str = "",
     ) -> None:
         self.shown = shown  # relative to its work tree inside the repository, else as given
-        self.status = status  # allowed, denied, protected, outside, ignored, unknown
+        self.status = status  # allowed, denied, protected, outside, ignored, unknown, linked
         self.via = via
         self.category = category
         self.rule = rule
@@ -49,7 +50,7 @@ class Row:
 
     @property
     def refused(self) -> bool:
-        return self.status in ("denied", "protected", "unknown")
+        return self.status in ("denied", "protected", "unknown", "linked")
 
     def line(self) -> str:
         name, via = shown(self.shown), visible(self.via)
@@ -57,6 +58,12 @@ class Row:
             return (
                 f"{name} ({via}): inside the repository's git directory or hooks, "
                 "which hold the guard's hooks and session state; off limits during a session"
+            )
+        if self.status == "linked":
+            return (
+                f"{name} ({via}): a file with more than one hard link shares its content "
+                "with another path, possibly one the mode forbids; a write to it is refused "
+                "during a session"
             )
         if self.status == "unknown":
             return (
@@ -155,6 +162,8 @@ class Judge:
         real = _resolve(os.path.join(base, given), kind)
         if self._protected(real, kind):
             return [Row(self._shown(real, given), "protected", via)]
+        if kind == "write" and self._hard_linked(real):
+            return [Row(given, "linked", via)]
         found = self.locate(existing_dir(os.path.dirname(real) if real != "/" else real))
         if found is None or found[2] != self.common:
             return [Row(real, "outside", via)]
@@ -192,6 +201,16 @@ class Judge:
                 if len(rows) >= SHOWN:
                     break
         return rows or [Row(prefix or ".", "allowed", via)]
+
+    def _hard_linked(self, real: str) -> bool:
+        """An existing regular file with other names on the repository's file system:
+        writing it writes them, wherever they are."""
+        try:
+            found = os.stat(real)
+            ours = os.stat(self.common)
+        except OSError:
+            return False
+        return stat.S_ISREG(found.st_mode) and found.st_nlink > 1 and found.st_dev == ours.st_dev
 
     def _shown(self, real: str, given: str) -> str:
         """A protected path as the user knows it: relative to the main work tree."""
