@@ -777,6 +777,87 @@ def test_writes_to_a_file_with_other_hard_links_are_refused(
     )
 
 
+CONFIG_FILE = "a git configuration file, which decides what git runs"
+SWAPS = "swaps the configuration file git reads for another"
+CONFIG_WRITE = "changes git's configuration, which decides what git runs and shows"
+
+
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        ("echo '[core] hooksPath=/x' >> ~/.gitconfig", CONFIG_FILE),
+        ("echo x | tee -a ~/.config/git/config", CONFIG_FILE),
+        ("cp docs/guide.md /tmp/xdg/git/config", CONFIG_FILE),
+        ("cp docs/guide.md /etc/gitconfig", CONFIG_FILE),
+        ('printf x > "$HOME/.gitconfig"', "or a git configuration file"),
+        ('cat docs/guide.md >> "$XDG_CONFIG_HOME/git/config"', "or a git configuration file"),
+        ("echo '[core] hooksPath=/x' >> .git/config", ".git/config (redirection >>): inside"),
+        ("HOME=/tmp/h git commit -m x", f"setting HOME {SWAPS}"),
+        ("XDG_CONFIG_HOME=/tmp/x git log", f"setting XDG_CONFIG_HOME {SWAPS}"),
+        ("export HOME=/tmp/h; git commit -m x", f"setting HOME {SWAPS}"),
+        ("env XDG_CONFIG_HOME=/tmp/x git commit -m x", f"setting XDG_CONFIG_HOME {SWAPS}"),
+        ("git config -e", "`git config --edit` can change any setting"),
+        ("git config --global --edit", "`git config --edit` can change any setting"),
+        ("git config edit --local", "`git config --edit` can change any setting"),
+        ("git config log.showRoot false", f"`git config log.showRoot` {CONFIG_WRITE}"),
+        ("git config --global alias.ci 'commit -n'", f"`git config alias.ci` {CONFIG_WRITE}"),
+        (
+            "git config --file /tmp/x.cfg core.fsmonitor x",
+            f"`git config core.fsmonitor` {CONFIG_WRITE}",
+        ),
+        ("git config set diff.external /tmp/x", f"`git config diff.external` {CONFIG_WRITE}"),
+        ("git config --unset log.showSignature", f"`git config log.showSignature` {CONFIG_WRITE}"),
+        (
+            "git config --remove-section alias",
+            f"`git config --remove-section alias` {CONFIG_WRITE}",
+        ),
+        ("git config --add core.pager cat", f"`git config core.pager` {CONFIG_WRITE}"),
+        ("git replace HEAD HEAD~1", "`git replace` makes git show other objects"),
+        ("git replace -f HEAD HEAD~1", "`git replace` makes git show other objects"),
+        ("git replace --graft HEAD", "`git replace` makes git show other objects"),
+        ("git replace --edit HEAD", "`git replace` makes git show other objects"),
+        ("git replace --convert-graft-file", "`git replace` makes git show other objects"),
+    ],
+)
+def test_configuration_escapes_are_refused(
+    repo: Path, session: Any, command: str, fragment: str
+) -> None:
+    _refused(repo, command, fragment)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git config user.email a@example.com",
+        "git config --global color.ui auto",
+        "git config --unset user.signingKey",
+        "git config --get log.showRoot",
+        "git config -l",
+        "git config --file /tmp/x.cfg --list",
+        "git replace",
+        "git replace -l",
+        "git replace --format=short -l",
+        "git replace -d 0123abcd",
+        "cat ~/.gitconfig",
+        "echo x > docs/config",
+    ],
+)
+def test_reading_configuration_and_harmless_settings_pass(
+    repo: Path, session: Any, command: str
+) -> None:
+    assert bash(repo, command) == Hooked(0, "", "")
+
+
+def test_the_write_tool_cannot_write_git_configuration(
+    repo: Path, session: Any, tmp_path: Path
+) -> None:
+    for target in (tmp_path / ".gitconfig", tmp_path / "xdg/git/config"):
+        result = hook("claude", payload("claude_write", repo, file_path=str(target)), repo)
+        assert result.code == 2 and CONFIG_FILE in result.err, result.err
+    other = hook("claude", payload("claude_write", repo, file_path=str(tmp_path / "x.txt")), repo)
+    assert other.code == 0
+
+
 def test_git_elsewhere_is_not_our_business(repo: Path, session: Any, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()

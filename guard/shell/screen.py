@@ -3,7 +3,8 @@ dispatch of each command to its rule.
 
 Followed here: `&&`, `||`, `;`, pipes, subshells and substitutions, here-documents
 fed to a shell, `bash -c`, `eval`, `env`/`sudo`/`xargs`-style prefixes, `find
--exec`, `python -m guard`, `cd` and the environment (`GIT_CONFIG_*`). The rules of
+-exec`, `python -m guard`, `cd` and the environment (`GIT_CONFIG_*`, and `HOME` or
+`XDG_CONFIG_HOME`, which move git's global configuration file). The rules of
 commands that write files are in `files`, git's in `git`. Pure: reads no files.
 """
 
@@ -138,9 +139,19 @@ def assignment(word: str) -> tuple[str, str] | None:
 # Variables through which git reads configuration (so: core.hooksPath) from the
 # environment. A global or system file of /dev/null sets nothing.
 CONFIG_ENV = ("GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM")
+# Variables that say where git finds its global configuration file: setting them swaps it
+# for another one (`HOME=/tmp/h git commit`), for this command or, exported, every later one.
+CONFIG_HOME_ENV = ("HOME", "XDG_CONFIG_HOME")
 
 
 def _check_env(name: str, value: str | None, ctx: Ctx) -> None:
+    if name in CONFIG_HOME_ENV:
+        ctx.hit(
+            "bypass",
+            f"setting {name} swaps the configuration file git reads for another, which can "
+            "point git at other hooks than the guard's",
+        )
+        return
     if name not in CONFIG_ENV or (name.endswith(("GLOBAL", "SYSTEM")) and value == os.devnull):
         return
     ctx.hit(
