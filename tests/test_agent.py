@@ -338,7 +338,10 @@ def test_unusable_input_blocks_during_a_session(
     assert event["data"]["reason"].startswith(f"unusable hook input: {message}")
 
 
-@pytest.mark.parametrize("command", ["echo " + "$(" * 500 + ")" * 500, "(" * 3000 + ")" * 3000])
+@pytest.mark.parametrize(
+    "command",
+    ["echo " + "$(" * 500 + ")" * 500, "(" * 3000 + ")" * 3000, "nohup " * 3000 + "ls"],
+)
 def test_commands_nested_past_any_limit_are_refused_not_crashed(
     repo: Path, session: Any, command: str
 ) -> None:
@@ -346,6 +349,23 @@ def test_commands_nested_past_any_limit_are_refused_not_crashed(
     assert result.code == 2
     assert "internal error" not in result.err
     assert "cannot parse it:" in result.err
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("echo " + "$(" * 500 + ")" * 500, "commands nest more than 8 levels deep"),
+        ("echo " + "`$(" * 300 + ")`" * 300, "commands nest more than 8 levels deep"),
+        ("cat <<EOF\n" + "$(" * 500 + ")" * 500 + "\nEOF", "commands nest more than 8 levels"),
+        ("(" * 3000 + ")" * 3000, "subshells and case commands nest more than 64 deep"),
+    ],
+)
+def test_deep_nesting_is_refused_by_the_scanner_before_it_recurses(
+    repo: Path, session: Any, command: str, message: str
+) -> None:
+    result = bash(repo, command)
+    assert result.code == 2
+    assert f"  - cannot parse it: {message}" in result.err
 
 
 def test_unusable_session_state_blocks(repo: Path, session: Any) -> None:

@@ -279,7 +279,7 @@ class Judge:
             hits = screen(command, cwd)
         except ShellSyntax as exc:
             return Verdict(False, f"unparsable command: {exc}", [f"cannot parse it: {exc}"], [])
-        except RecursionError:  # nesting deeper than the parser's own recursion allows
+        except RecursionError:  # `nohup nohup ...` thousands deep: a wrapper chain, unbounded
             why = "it nests too deeply to screen"
             return Verdict(False, f"unparsable command: {why}", [f"cannot parse it: {why}"], [])
         problems: list[str] = []

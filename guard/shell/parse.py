@@ -34,6 +34,8 @@ OPERATORS = sorted(
     reverse=True,
 )  # fmt: skip
 SEPARATORS = frozenset({"&&", "||", ";;", ";", "&", "|", "|&", "\n"})
+MAX_DEPTH = 8  # nested shells, evals and substitutions followed
+MAX_GROUPS = 64  # nested `( )` subshells and case commands parsed
 
 
 C_ESCAPES = {
@@ -94,10 +96,11 @@ class ShellSyntax(Exception):
 class _Scanner:
     """One pass over shell text, as bash reads it, producing a Script."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, level: int = 0) -> None:
         self.s = text
         self.i = 0
         self.n = len(text)
+        self.level = level  # substitutions open around the current position
         self.handlers: dict[str, Callable[[_Out], bool]] = {
             "\n": self._newline,
             "'": self._quoted,
@@ -115,6 +118,17 @@ class _Scanner:
         return self.s[at] if at < self.n else ""
 
     def script(self, closing: str = "") -> Script:
+        """The text up to `closing` (the end of a substitution), or to the end."""
+        if not closing:
+            return self._script(closing)
+        self.level += 1
+        if self.level > MAX_DEPTH:  # refused before recursing any deeper
+            raise ShellSyntax(f"commands nest more than {MAX_DEPTH} levels deep")
+        script = self._script(closing)
+        self.level -= 1
+        return script
+
+    def _script(self, closing: str) -> Script:
         out = _Out()
         while self.i < self.n:
             char = self.s[self.i]
@@ -151,7 +165,7 @@ class _Scanner:
             body = self._body(delimiter, strip_tabs)
             out.bodies.append(body)
             if expanded:
-                out.subs.extend(_body_subs(body))
+                out.subs.extend(_body_subs(body, self.level))
         out.pending.clear()
         return True
 
@@ -333,10 +347,10 @@ class _Scanner:
         return False
 
 
-def _body_subs(body: str) -> list[Script]:
+def _body_subs(body: str, level: int) -> list[Script]:
     """The `$( )` and backtick substitutions bash runs in an unquoted here-document's
     body (a backslash keeps `$`, a backtick or itself literal there; quotes are text)."""
-    scanner = _Scanner(body)
+    scanner = _Scanner(body, level)
     subs = []
     while scanner.i < scanner.n:
         char = body[scanner.i]
@@ -423,10 +437,19 @@ class _Parser:
         self.items = items
         self.at = 0
         self.bodies: Iterator[str] = iter(bodies)
+        self.level = 0  # subshells and case commands open
 
     def nodes(self, nested: bool = False, arm: bool = False) -> list[Simple | Group]:
         """Commands up to the end, or to the `)` closing a subshell (`nested`), or to the
         end of a case arm (`arm`: `;;`, `;&`, `;;&` or the `esac`)."""
+        self.level += 1
+        if self.level > MAX_GROUPS:  # refused before recursing any deeper
+            raise ShellSyntax(f"subshells and case commands nest more than {MAX_GROUPS} deep")
+        nodes = self._nodes(nested, arm)
+        self.level -= 1
+        return nodes
+
+    def _nodes(self, nested: bool, arm: bool) -> list[Simple | Group]:
         nodes: list[Simple | Group] = []
         current = Simple()
         while self.at < len(self.items):

@@ -14,7 +14,16 @@ import os
 
 from guard.shell import files, git
 from guard.shell.options import Spec, options
-from guard.shell.parse import Group, Script, ShellSyntax, Simple, join_dir, parse, prepare
+from guard.shell.parse import (
+    MAX_DEPTH,
+    Group,
+    Script,
+    ShellSyntax,
+    Simple,
+    join_dir,
+    parse,
+    prepare,
+)
 
 # Not typing's TYPE_CHECKING (mypy treats any name TYPE_CHECKING as true): annotations
 # import nothing at run time.
@@ -23,7 +32,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&"})
-MAX_DEPTH = 8  # nested shells, evals and substitutions followed
 
 
 class Hit:
