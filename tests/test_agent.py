@@ -338,7 +338,10 @@ def test_unusable_input_blocks_during_a_session(
     assert event["data"]["reason"].startswith(f"unusable hook input: {message}")
 
 
-@pytest.mark.parametrize("command", ["echo " + "$(" * 500 + ")" * 500, "(" * 3000 + ")" * 3000])
+@pytest.mark.parametrize(
+    "command",
+    ["echo " + "$(" * 500 + ")" * 500, "(" * 3000 + ")" * 3000, "nohup " * 3000 + "ls"],
+)
 def test_commands_nested_past_any_limit_are_refused_not_crashed(
     repo: Path, session: Any, command: str
 ) -> None:
@@ -346,6 +349,23 @@ def test_commands_nested_past_any_limit_are_refused_not_crashed(
     assert result.code == 2
     assert "internal error" not in result.err
     assert "cannot parse it:" in result.err
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("echo " + "$(" * 500 + ")" * 500, "commands nest more than 8 levels deep"),
+        ("echo " + "`$(" * 300 + ")`" * 300, "commands nest more than 8 levels deep"),
+        ("cat <<EOF\n" + "$(" * 500 + ")" * 500 + "\nEOF", "commands nest more than 8 levels"),
+        ("(" * 3000 + ")" * 3000, "subshells and case commands nest more than 64 deep"),
+    ],
+)
+def test_deep_nesting_is_refused_by_the_scanner_before_it_recurses(
+    repo: Path, session: Any, command: str, message: str
+) -> None:
+    result = bash(repo, command)
+    assert result.code == 2
+    assert f"  - cannot parse it: {message}" in result.err
 
 
 def test_unusable_session_state_blocks(repo: Path, session: Any) -> None:
@@ -623,6 +643,239 @@ def test_bypasses_and_forbidden_writes_are_refused(
 def test_harmless_commands_pass(repo: Path, session: Any, command: str) -> None:
     result = bash(repo, command)
     assert (result.code, result.err) == (0, "")
+
+
+def _refused(repo: Path, command: str, fragment: str) -> None:
+    result = bash(repo, command)
+    assert result.code == 2, (command, result.err)
+    assert fragment in result.err, (command, result.err)
+
+
+def test_a_comment_after_a_newline_does_not_quote_the_next_line_away(
+    repo: Path, session: Any
+) -> None:
+    """`#` at the start of a line starts a comment: its apostrophe quotes nothing."""
+    _refused(repo, "ls\n# it's\ngit commit --no-verify -m x\n# that's it", "--no-verify` skips")
+    assert bash(repo, "ls\n# it's fine\necho ok").code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git commit $'--no-verify' -m x",
+        'git commit $"--no-verify" -m x',
+        "git commit $'--no-\\x76erify' -m x",
+        "git commit $'--no-\\166erify' -m x",
+        "git commit $'-\\u006e' -m x",
+        "git commit -m $'it\\'s' $'-n'",
+    ],
+)
+def test_dollar_quoted_words_are_decoded_as_bash_does(
+    repo: Path, session: Any, command: str
+) -> None:
+    _refused(repo, command, "--no-verify` skips")
+
+
+def test_dollar_quoted_look_alikes_pass(repo: Path, session: Any) -> None:
+    assert bash(repo, "git commit -m $'--no-verify\\nreally; not' -q").code == 0
+    assert bash(repo, "echo $'a > src/app.py'").code == 0
+    assert "a $' quote is not closed" in bash(repo, "echo $'open").err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cat <<EOF\n$(git commit --no-verify -m x)\nEOF",
+        "cat <<-EOF > docs/x.md\n\tnote `git commit -n -m x`\n\tEOF",
+        "cat <<A; cat <<B\nA\n${X:-$(git commit -n)}\nB",
+        "(cat <<EOF\n'$(git commit -n)'\nEOF\n)",
+    ],
+)
+def test_substitutions_in_unquoted_here_documents_are_screened(
+    repo: Path, session: Any, command: str
+) -> None:
+    _refused(repo, command, "--no-verify` skips")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "cat <<'EOF'\n$(git commit --no-verify -m x)\nEOF",
+        'cat <<"EOF"\n`git commit -n`\nEOF',
+        "cat <<\\EOF\n$(git commit -n)\nEOF",
+        "cat <<EOF\n\\$(git commit -n) \\`git commit -n\\`\nEOF",
+    ],
+)
+def test_quoted_here_documents_and_escapes_stay_literal(
+    repo: Path, session: Any, command: str
+) -> None:
+    assert bash(repo, command).code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'cat <<<"$(git commit --no-verify -m x)"',
+        "cat <<< `git commit -n`",
+        "cat<<<$(git commit -n)",
+    ],
+)
+def test_here_strings_are_words_whose_substitutions_run(
+    repo: Path, session: Any, command: str
+) -> None:
+    _refused(repo, command, "--no-verify` skips")
+
+
+def test_here_strings_read_nothing_as_a_here_document(repo: Path, session: Any) -> None:
+    assert bash(repo, "cat <<< EOF\ngit commit -n\nEOF").code == 2
+    assert bash(repo, "grep -c x <<< 'a b' > docs/count.md").code == 0
+
+
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        ("case x in x) git commit --no-verify -m x;; esac", "--no-verify` skips"),
+        ("case $1 in\n  a|b) ls ;;\n  (c) git commit -n ;&\n  *) ls;;\nesac", "--no-verify` skips"),
+        ("case x in a) ls;;& x) rm src/app.py\nesac", "src/app.py: production"),
+        ("if true; then case x in x) git commit -n;; esac; fi", "--no-verify` skips"),
+        ("(case x in x) ls;; esac); git commit -n", "--no-verify` skips"),
+        ("function f { git commit --no-verify -m x; }; f", "--no-verify` skips"),
+        ("function f() { rm src/app.py; }", "src/app.py: production"),
+        ("f() { git commit --no-verify -m x; }", "--no-verify` skips"),
+    ],
+)
+def test_case_arms_and_function_bodies_are_screened(
+    repo: Path, session: Any, command: str, fragment: str
+) -> None:
+    _refused(repo, command, fragment)
+    assert bash(repo, "case x in x) echo esac > docs/x.md;; esac").code == 0
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "ln src/app.py docs/app.py",
+        "ln -f src/app.py docs/",
+        "cd docs && ln ../src/app.py",
+        "cp -l src/app.py docs/app.py",
+        "cp -al src docs/src-copy",
+        "cp --link src/app.py docs/",
+        "link src/app.py docs/app.md",
+    ],
+)
+def test_hard_links_to_forbidden_paths_are_refused(repo: Path, session: Any, command: str) -> None:
+    _refused(repo, command, ": production (no rule matched: the policy default), by a hard link")
+    assert not (repo / "docs/app.py").exists()
+
+
+def test_hard_links_between_allowed_paths_and_symlinks_pass(repo: Path, session: Any) -> None:
+    assert bash(repo, "ln docs/guide.md docs/guide-link.md").code == 0
+    assert bash(repo, "ln -s ../src/app.py docs/app-link.py").code == 0
+    assert bash(repo, "cp src/app.py docs/app-copy.md").code == 0
+
+
+def test_writes_to_a_file_with_other_hard_links_are_refused(
+    repo: Path, session: Any, tmp_path: Path
+) -> None:
+    os.link(repo / "src/app.py", repo / "docs/app.md")
+    os.link(repo / "src/app.py", tmp_path / "app.py")
+    shares = "a file with more than one hard link shares its content with another path"
+    for target in (f"{repo}/docs/app.md", str(tmp_path / "app.py")):
+        result = hook("claude", payload("claude_write", repo, file_path=target), repo)
+        assert result.code == 2 and shares in result.err, result.err
+        edit = hook("claude", payload("claude_edit", repo, file_path=target), repo)
+        assert edit.code == 2 and shares in edit.err
+    for command in (
+        "echo x >> docs/app.md",
+        f"echo x | tee {tmp_path}/app.py",
+        "sed -i s/1/2/ docs/app.md",
+    ):
+        _refused(repo, command, shares)
+    assert bash(repo, "cat docs/app.md > docs/copy.md && rm docs/app.md").code == 0
+    assert (
+        hook("claude", payload("claude_write", repo, file_path=f"{repo}/docs/x.md"), repo).code == 0
+    )
+
+
+CONFIG_FILE = "a git configuration file, which decides what git runs"
+SWAPS = "swaps the configuration file git reads for another"
+CONFIG_WRITE = "changes git's configuration, which decides what git runs and shows"
+
+
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        ("echo '[core] hooksPath=/x' >> ~/.gitconfig", CONFIG_FILE),
+        ("echo x | tee -a ~/.config/git/config", CONFIG_FILE),
+        ("cp docs/guide.md /tmp/xdg/git/config", CONFIG_FILE),
+        ("cp docs/guide.md /etc/gitconfig", CONFIG_FILE),
+        ('printf x > "$HOME/.gitconfig"', "or a git configuration file"),
+        ('cat docs/guide.md >> "$XDG_CONFIG_HOME/git/config"', "or a git configuration file"),
+        ("echo '[core] hooksPath=/x' >> .git/config", ".git/config (redirection >>): inside"),
+        ("HOME=/tmp/h git commit -m x", f"setting HOME {SWAPS}"),
+        ("XDG_CONFIG_HOME=/tmp/x git log", f"setting XDG_CONFIG_HOME {SWAPS}"),
+        ("export HOME=/tmp/h; git commit -m x", f"setting HOME {SWAPS}"),
+        ("env XDG_CONFIG_HOME=/tmp/x git commit -m x", f"setting XDG_CONFIG_HOME {SWAPS}"),
+        ("git config -e", "`git config --edit` can change any setting"),
+        ("git config --global --edit", "`git config --edit` can change any setting"),
+        ("git config edit --local", "`git config --edit` can change any setting"),
+        ("git config log.showRoot false", f"`git config log.showRoot` {CONFIG_WRITE}"),
+        ("git config --global alias.ci 'commit -n'", f"`git config alias.ci` {CONFIG_WRITE}"),
+        (
+            "git config --file /tmp/x.cfg core.fsmonitor x",
+            f"`git config core.fsmonitor` {CONFIG_WRITE}",
+        ),
+        ("git config set diff.external /tmp/x", f"`git config diff.external` {CONFIG_WRITE}"),
+        ("git config --unset log.showSignature", f"`git config log.showSignature` {CONFIG_WRITE}"),
+        (
+            "git config --remove-section alias",
+            f"`git config --remove-section alias` {CONFIG_WRITE}",
+        ),
+        ("git config --add core.pager cat", f"`git config core.pager` {CONFIG_WRITE}"),
+        ("git replace HEAD HEAD~1", "`git replace` makes git show other objects"),
+        ("git replace -f HEAD HEAD~1", "`git replace` makes git show other objects"),
+        ("git replace --graft HEAD", "`git replace` makes git show other objects"),
+        ("git replace --edit HEAD", "`git replace` makes git show other objects"),
+        ("git replace --convert-graft-file", "`git replace` makes git show other objects"),
+    ],
+)
+def test_configuration_escapes_are_refused(
+    repo: Path, session: Any, command: str, fragment: str
+) -> None:
+    _refused(repo, command, fragment)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git config user.email a@example.com",
+        "git config --global color.ui auto",
+        "git config --unset user.signingKey",
+        "git config --get log.showRoot",
+        "git config -l",
+        "git config --file /tmp/x.cfg --list",
+        "git replace",
+        "git replace -l",
+        "git replace --format=short -l",
+        "git replace -d 0123abcd",
+        "cat ~/.gitconfig",
+        "echo x > docs/config",
+    ],
+)
+def test_reading_configuration_and_harmless_settings_pass(
+    repo: Path, session: Any, command: str
+) -> None:
+    assert bash(repo, command) == Hooked(0, "", "")
+
+
+def test_the_write_tool_cannot_write_git_configuration(
+    repo: Path, session: Any, tmp_path: Path
+) -> None:
+    for target in (tmp_path / ".gitconfig", tmp_path / "xdg/git/config"):
+        result = hook("claude", payload("claude_write", repo, file_path=str(target)), repo)
+        assert result.code == 2 and CONFIG_FILE in result.err, result.err
+    other = hook("claude", payload("claude_write", repo, file_path=str(tmp_path / "x.txt")), repo)
+    assert other.code == 0
 
 
 def test_git_elsewhere_is_not_our_business(repo: Path, session: Any, tmp_path: Path) -> None:

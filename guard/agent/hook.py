@@ -3,6 +3,17 @@
 `main` is what `guard agent NAME` runs. Without a session it allows at once, having
 imported only `os`, `sys`, `guard.location` and the formats table; the payload parser,
 the judge and the store load only once a session's files are found.
+
+Git's configuration decides which hooks git runs and what it shows the audit, so during
+a session it is frozen, except for who commits and how output is coloured: `git config`
+may read anything but write (set, unset, rename or remove) only `user.*` and `color.*`,
+in any file, `--file` included; `git config --edit` is refused; so are writes by any
+tool into `~/.gitconfig`, `$XDG_CONFIG_HOME/git/config` (any `git/config`),
+`/etc/gitconfig` and `$GIT_CONFIG_GLOBAL` (`.git/config` is inside the protected git
+directory), and setting `HOME`, `XDG_CONFIG_HOME` or `GIT_CONFIG_*`, which swap the
+configuration git reads. `git replace` may list and delete replacements, not create
+them. A write to a file with more than one hard link is refused, as is creating a hard
+link to a path the mode forbids: the two names share one content.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ shell command. Reads files and asks git; writes nothing."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import stat
 
 from guard.classify import Classifier
 from guard.judge import Judge as PathJudge
@@ -41,7 +43,8 @@ class Row:
         root: str = "",
     ) -> None:
         self.shown = shown  # relative to its work tree inside the repository, else as given
-        self.status = status  # allowed, denied, protected, outside, ignored, unknown
+        # allowed, denied, protected, outside, ignored, unknown, linked, config
+        self.status = status
         self.via = via
         self.category = category
         self.rule = rule
@@ -49,7 +52,7 @@ class Row:
 
     @property
     def refused(self) -> bool:
-        return self.status in ("denied", "protected", "unknown")
+        return self.status in ("denied", "protected", "unknown", "linked", "config")
 
     def line(self) -> str:
         name, via = shown(self.shown), visible(self.via)
@@ -58,10 +61,21 @@ class Row:
                 f"{name} ({via}): inside the repository's git directory or hooks, "
                 "which hold the guard's hooks and session state; off limits during a session"
             )
+        if self.status == "config":
+            return (
+                f"{name} ({via}): a git configuration file, which decides what git runs "
+                "(hooks included) and shows; off limits during a session"
+            )
+        if self.status == "linked":
+            return (
+                f"{name} ({via}): a file with more than one hard link shares its content "
+                "with another path, possibly one the mode forbids; a write to it is refused "
+                "during a session"
+            )
         if self.status == "unknown":
             return (
                 f"{name} ({via}): cannot tell where it points, and it names the git "
-                "directory, the hooks or the guard's state"
+                "directory, the hooks, the guard's state or a git configuration file"
             )
         rule = self.rule or "no rule matched: the policy default"
         return f"{name}: {self.category} ({rule}), by {via}"
@@ -115,7 +129,20 @@ def _files(directory: str, prefix: str) -> Iterator[str]:
 
 
 # An unknown path (`"$(git rev-parse --git-dir)/hooks/x"`) that names these is refused.
-PROTECTED_NAMES = (".git", "hooks", "guard")
+PROTECTED_NAMES = (".git", "hooks", "guard", ".gitconfig", "gitconfig")
+
+
+def _git_config_file(path: str) -> bool:
+    """Whether git reads `path` as its global or system configuration: `~/.gitconfig`,
+    `$XDG_CONFIG_HOME/git/config` (wherever it is), `/etc/gitconfig`, $GIT_CONFIG_GLOBAL.
+    The repository's own `.git/config` is inside the protected git directory."""
+    parent, name = os.path.split(path)
+    if name == ".gitconfig" or path == "/etc/gitconfig":
+        return True
+    if name == "config" and os.path.basename(parent) == "git":
+        return True
+    named = os.environ.get("GIT_CONFIG_GLOBAL") or os.devnull  # /dev/null: no file at all
+    return named != os.devnull and os.path.realpath(os.path.expanduser(named)) == path
 
 
 class Judge:
@@ -152,9 +179,14 @@ class Judge:
 
     def judge_path(self, given: str, base: str, kind: str, via: str) -> list[Row]:
         """Rows for one path an operation touches (a directory: its files too)."""
-        real = _resolve(os.path.join(base, given), kind)
+        unresolved = os.path.normpath(os.path.join(base, given))
+        real = _resolve(unresolved, kind)
         if self._protected(real, kind):
             return [Row(self._shown(real, given), "protected", via)]
+        if kind == "write" and (_git_config_file(real) or _git_config_file(unresolved)):
+            return [Row(given, "config", via)]
+        if kind == "write" and self._hard_linked(real):
+            return [Row(given, "linked", via)]
         found = self.locate(existing_dir(os.path.dirname(real) if real != "/" else real))
         if found is None or found[2] != self.common:
             return [Row(real, "outside", via)]
@@ -192,6 +224,16 @@ class Judge:
                 if len(rows) >= SHOWN:
                     break
         return rows or [Row(prefix or ".", "allowed", via)]
+
+    def _hard_linked(self, real: str) -> bool:
+        """An existing regular file with other names on the repository's file system:
+        writing it writes them, wherever they are."""
+        try:
+            found = os.stat(real)
+            ours = os.stat(self.common)
+        except OSError:
+            return False
+        return stat.S_ISREG(found.st_mode) and found.st_nlink > 1 and found.st_dev == ours.st_dev
 
     def _shown(self, real: str, given: str) -> str:
         """A protected path as the user knows it: relative to the main work tree."""
@@ -237,7 +279,7 @@ class Judge:
             hits = screen(command, cwd)
         except ShellSyntax as exc:
             return Verdict(False, f"unparsable command: {exc}", [f"cannot parse it: {exc}"], [])
-        except RecursionError:  # nesting deeper than the parser's own recursion allows
+        except RecursionError:  # `nohup nohup ...` thousands deep: a wrapper chain, unbounded
             why = "it nests too deeply to screen"
             return Verdict(False, f"unparsable command: {why}", [f"cannot parse it: {why}"], [])
         problems: list[str] = []
@@ -281,7 +323,8 @@ class Judge:
     @staticmethod
     def _names_protected(word: str) -> bool:
         parts = word.replace("\\", "/").split("/")
-        return any(part in PROTECTED_NAMES for part in parts)
+        pairs = itertools.pairwise(parts)
+        return any(part in PROTECTED_NAMES for part in parts) or ("git", "config") in pairs
 
     def _move_problem(self, hit: Hit) -> str | None:
         """Moving HEAD or a branch to a commit the session did not start from or build on."""

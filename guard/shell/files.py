@@ -77,12 +77,33 @@ def _copy_like(what: str, args: list[str], ctx: Ctx, link: bool = False) -> list
     return sources
 
 
+HARD_LINK = "a hard link (its content is shared: a write to the link writes it)"
+
+
+def _hard_links(sources: list[str], ctx: Ctx) -> None:
+    """A hard link makes its source writable through another name: judged as a write."""
+    for source in sources:
+        ctx.hit("write", HARD_LINK, source)
+
+
 def _cp(args: list[str], ctx: Ctx) -> None:
-    _copy_like("cp", args, ctx)
+    sources = _copy_like("cp", args, ctx)
+    if options(args, COPY_SPEC).has("-l", "--link"):
+        _hard_links(sources, ctx)
 
 
 def _ln(args: list[str], ctx: Ctx) -> None:
-    _copy_like("ln", args, ctx, link=True)
+    sources = _copy_like("ln", args, ctx, link=True)
+    if not options(args, COPY_SPEC).has("-s", "--symbolic"):
+        _hard_links(sources, ctx)
+
+
+def _link(args: list[str], ctx: Ctx) -> None:
+    """`link SOURCE NAME`: a hard link."""
+    positionals = options(args, Spec()).positionals
+    if len(positionals) == 2:
+        ctx.hit("write", "link", positionals[1])
+        _hard_links(positionals[:1], ctx)
 
 
 def _install(args: list[str], ctx: Ctx) -> None:
@@ -218,6 +239,7 @@ COMMANDS: dict[str, Callable[[list[str], Ctx], None]] = {
     "mv": _mv,
     "install": _install,
     "ln": _ln,
+    "link": _link,
     "chmod": _mode_change("chmod", "write"),  # git records the executable bit
     "chown": _mode_change("chown", "meta"),
     "chgrp": _mode_change("chgrp", "meta"),

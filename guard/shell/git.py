@@ -172,16 +172,59 @@ def _config_verb(parsed: Parsed) -> tuple[str, list[str]]:
     return ("set" if setting else "get"), words
 
 
+# Sections a session may still write: who commits, and how output is coloured. Every
+# other write can change what git runs (core.hooksPath, core.fsmonitor, alias.*,
+# diff.external, *.textconv) or what it shows the audit (log.*, diff.*, core.*).
+HARMLESS_SECTIONS = ("user", "color")
+
+
+def _harmless(key: str) -> bool:
+    return key.strip().lower().split(".")[0] in HARMLESS_SECTIONS and "." in key
+
+
 def _git_config(args: list[str], scope: Ctx, git_dir: str) -> None:
-    verb, words = _config_verb(options(args, CONFIG_SPEC))
-    if not words:
+    """During a session `git config` may read anything but write only user.* and color.*:
+    an edit (`-e`, `edit`) or the write of any other key, in any file (`--file`
+    included), is refused."""
+    parsed = options(args, CONFIG_SPEC)
+    verb, words = _config_verb(parsed)
+    if verb == "edit" or parsed.has("-e", "--edit"):
+        scope.hit("bypass", "`git config --edit` can change any setting, hooks included", git_dir)
+        return
+    if not words or verb == "get":
         return
     if verb in ("set", "unset"):
         danger = _config_key_danger(words[0])
         if danger is not None:
             scope.hit("bypass", f"`git config {words[0]}` {danger}", git_dir)
-    elif verb in ("rename-section", "remove-section") and words[0].lower() == "core":
+        elif not _harmless(words[0]):
+            scope.hit("bypass", f"`git config {words[0]}` {CONFIG_WRITE}", git_dir)
+    elif words[0].lower() == "core":
         scope.hit("bypass", f"`git config --{verb} core` drops core.hooksPath", git_dir)
+    elif words[0].lower() not in HARMLESS_SECTIONS:
+        scope.hit("bypass", f"`git config --{verb} {words[0]}` {CONFIG_WRITE}", git_dir)
+
+
+CONFIG_WRITE = (
+    "changes git's configuration, which decides what git runs and shows: during a session "
+    "only user.* and color.* may change"
+)
+REPLACE_READS = frozenset({"-l", "--list", "--format", "-d", "--delete"})
+
+
+def _git_replace(args: list[str], scope: Ctx, git_dir: str) -> None:
+    """Listing or deleting replacements is fine; creating one makes git show other
+    commits than the ones in the repository."""
+    parsed = options(args, Spec())
+    lists = parsed.has("-l", "--list") or not (parsed.positionals or parsed.flags)
+    if parsed.has("-d", "--delete") or (lists and set(parsed.flags) <= REPLACE_READS):
+        return
+    scope.hit(
+        "bypass",
+        "`git replace` makes git show other objects in place of the repository's own, "
+        "the audit's history included",
+        git_dir,
+    )
 
 
 def _git_rm(args: list[str], scope: Ctx, git_dir: str) -> None:
@@ -212,6 +255,7 @@ SUBCOMMANDS: dict[str, Callable[[list[str], Ctx, str], None]] = {
     "checkout": _git_checkout,
     "switch": _git_switch,
     "config": _git_config,
+    "replace": _git_replace,
     "rm": _git_rm,
     "mv": _git_mv,
 }

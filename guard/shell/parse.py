@@ -1,10 +1,10 @@
 """Shell text to commands: the scanner that readies it for shlex, the tokens, the parser.
 
-The scanner reads the text as bash does (quotes, escapes, comments, line
-continuations, here-documents, `$( )`, backticks and `<( )`) and hides quoted
-operator characters, so that shlex's tokens split at real operators only; the
-parser turns the tokens into simple commands and `( )` groups. Pure: no files,
-no environment.
+The scanner reads the text as bash does (quotes, `$'...'` with its C escapes, `$"..."`,
+escapes, comments, line continuations, here-documents, `$( )`, backticks and `<( )`)
+and hides quoted operator characters, so that shlex's tokens split at real operators
+only; the parser turns the tokens into simple commands and `( )` groups, the
+commands of `case` arms included. Pure: no files, no environment.
 """
 
 from __future__ import annotations
@@ -34,6 +34,15 @@ OPERATORS = sorted(
     reverse=True,
 )  # fmt: skip
 SEPARATORS = frozenset({"&&", "||", ";;", ";", "&", "|", "|&", "\n"})
+MAX_DEPTH = 8  # nested shells, evals and substitutions followed
+MAX_GROUPS = 64  # nested `( )` subshells and case commands parsed
+
+
+C_ESCAPES = {
+    "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
+    "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
+}  # fmt: skip
+HEX = "0123456789abcdefABCDEF"
 
 
 def _hide(char: str) -> str:
@@ -59,13 +68,14 @@ class _Out:
         self.chars: list[str] = []
         self.bodies: list[str] = []
         self.subs: list[Script] = []
-        self.pending: list[tuple[str, bool]] = []  # here-documents awaiting their body
+        # here-documents awaiting their body: (delimiter, strip tabs, body expanded)
+        self.pending: list[tuple[str, bool, bool]] = []
         self.depth = 0
         self.word_start = True
 
     def add(self, char: str) -> None:
         self.chars.append(char)
-        self.word_start = char in " \t\r;&|()<>"
+        self.word_start = char in " \t\r\n;&|()<>"
 
     def raw(self, text: str) -> None:
         self.chars.append(text)
@@ -86,10 +96,11 @@ class ShellSyntax(Exception):
 class _Scanner:
     """One pass over shell text, as bash reads it, producing a Script."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, level: int = 0) -> None:
         self.s = text
         self.i = 0
         self.n = len(text)
+        self.level = level  # substitutions open around the current position
         self.handlers: dict[str, Callable[[_Out], bool]] = {
             "\n": self._newline,
             "'": self._quoted,
@@ -107,6 +118,17 @@ class _Scanner:
         return self.s[at] if at < self.n else ""
 
     def script(self, closing: str = "") -> Script:
+        """The text up to `closing` (the end of a substitution), or to the end."""
+        if not closing:
+            return self._script(closing)
+        self.level += 1
+        if self.level > MAX_DEPTH:  # refused before recursing any deeper
+            raise ShellSyntax(f"commands nest more than {MAX_DEPTH} levels deep")
+        script = self._script(closing)
+        self.level -= 1
+        return script
+
+    def _script(self, closing: str) -> Script:
         out = _Out()
         while self.i < self.n:
             char = self.s[self.i]
@@ -139,8 +161,11 @@ class _Scanner:
     def _newline(self, out: _Out) -> bool:
         out.add("\n")
         self.i += 1
-        for delimiter, strip_tabs in out.pending:
-            out.bodies.append(self._body(delimiter, strip_tabs))
+        for delimiter, strip_tabs, expanded in out.pending:
+            body = self._body(delimiter, strip_tabs)
+            out.bodies.append(body)
+            if expanded:
+                out.subs.extend(_body_subs(body, self.level))
         out.pending.clear()
         return True
 
@@ -209,11 +234,56 @@ class _Scanner:
         return True
 
     def _dollar(self, out: _Out) -> bool:
-        if self.peek() != "(":
+        following = self.peek()
+        if following == '"':  # $"...": a translated string, read as a double-quoted one
+            self.i += 1
+            return True
+        if following == "'":  # $'...': C escapes decoded; the value is one plain word
+            self.i += 2
+            for char in self._ansi_c():
+                out.raw(_hide(char) if char in OPS else "\\" + char)
+            return True
+        if following != "(":
             return False
         self.i += 2
         out.sub(self.script(")"))
         return True
+
+    def _ansi_c(self) -> str:
+        """The value of a `$'...'` string, its opening quote read already."""
+        value: list[str] = []
+        while self.i < self.n:
+            char = self.s[self.i]
+            self.i += 1
+            if char == "'":
+                return "".join(value)
+            if char == "\\" and self.i < self.n:
+                value.append(self._c_escape())
+            else:
+                value.append(char)
+        raise ShellSyntax("a $' quote is not closed")
+
+    def _c_escape(self) -> str:
+        """One backslash escape of a `$'...'` string, as bash decodes it."""
+        char = self.s[self.i]
+        self.i += 1
+        if char in C_ESCAPES:
+            return C_ESCAPES[char]
+        if char == "c" and self.i < self.n:  # \cX: the control character
+            self.i += 1
+            return chr(ord(self.s[self.i - 1]) & 0x1F)
+        digits, base, most = {"x": (HEX, 16, 2), "u": (HEX, 16, 4), "U": (HEX, 16, 8)}.get(
+            char, ("01234567", 8, 3)
+        )
+        start = self.i - (base == 8)
+        end = start
+        while end < self.n and end - start < most and self.s[end] in digits:
+            end += 1
+        if end == start:
+            return "\\" + char  # not an escape bash knows: kept as written
+        self.i = end
+        code = int(self.s[start:end], base)
+        return chr(code) if code < 0x110000 else "\ufffd"
 
     def _backtick(self, out: _Out) -> bool:
         self.i += 1
@@ -225,7 +295,12 @@ class _Scanner:
             self.i += 2
             out.sub(self.script(")"))
             return True
-        if self.s.startswith("<<", self.i) and not self.s.startswith("<<<", self.i):
+        if self.s.startswith("<<<", self.i):  # a here-string: the next word is read as usual
+            for _ in range(3):
+                out.add("<")
+            self.i += 3
+            return True
+        if self.s.startswith("<<", self.i):
             self._heredoc(out)
             return True
         return False
@@ -236,13 +311,15 @@ class _Scanner:
         self.i += strip_tabs
         while self.peek(0) in (" ", "\t"):
             self.i += 1
+        start = self.i
         delimiter = self._delimiter()
+        expanded = not any(c in "'\"\\" for c in self.s[start : self.i])
         if not delimiter:
             raise ShellSyntax("a here-document (`<<`) has no delimiter word")
         out.add("<")
         out.add("<")
         out.raw(" " + "".join(_hide(c) for c in delimiter) + " ")
-        out.pending.append((delimiter, strip_tabs))
+        out.pending.append((delimiter, strip_tabs, expanded))
 
     def _delimiter(self) -> str:
         word = []
@@ -268,6 +345,26 @@ class _Scanner:
             self.i = end
             return True
         return False
+
+
+def _body_subs(body: str, level: int) -> list[Script]:
+    """The `$( )` and backtick substitutions bash runs in an unquoted here-document's
+    body (a backslash keeps `$`, a backtick or itself literal there; quotes are text)."""
+    scanner = _Scanner(body, level)
+    subs = []
+    while scanner.i < scanner.n:
+        char = body[scanner.i]
+        if char == "\\":
+            scanner.i += 2
+        elif char == "$" and scanner.peek() == "(":
+            scanner.i += 2
+            subs.append(scanner.script(")"))
+        elif char == "`":
+            scanner.i += 1
+            subs.append(scanner.script("`"))
+        else:
+            scanner.i += 1
+    return subs
 
 
 def prepare(text: str) -> Script:
@@ -326,20 +423,47 @@ class Group:
         self.nodes = nodes
 
 
+# Reserved words after which a command still begins (`then case ...`, `{ case ...`).
+LEADING = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
+
+
+def _leading(current: Simple) -> bool:
+    """Whether the next word is where a command begins."""
+    return all(word in LEADING for word in current.words)
+
+
 class _Parser:
     def __init__(self, items: list[tuple[bool, str]], bodies: list[str]) -> None:
         self.items = items
         self.at = 0
         self.bodies: Iterator[str] = iter(bodies)
+        self.level = 0  # subshells and case commands open
 
-    def nodes(self, nested: bool = False) -> list[Simple | Group]:
+    def nodes(self, nested: bool = False, arm: bool = False) -> list[Simple | Group]:
+        """Commands up to the end, or to the `)` closing a subshell (`nested`), or to the
+        end of a case arm (`arm`: `;;`, `;&`, `;;&` or the `esac`)."""
+        self.level += 1
+        if self.level > MAX_GROUPS:  # refused before recursing any deeper
+            raise ShellSyntax(f"subshells and case commands nest more than {MAX_GROUPS} deep")
+        nodes = self._nodes(nested, arm)
+        self.level -= 1
+        return nodes
+
+    def _nodes(self, nested: bool, arm: bool) -> list[Simple | Group]:
         nodes: list[Simple | Group] = []
         current = Simple()
         while self.at < len(self.items):
             is_op, text = self.items[self.at]
             self.at += 1
-            if not is_op:
+            if not is_op and text in ("case", "esac") and _leading(current):
+                current = self._flush(nodes, current)
+                if self._case_word(text, nodes, arm):
+                    break
+            elif not is_op:
                 current.words.append(text)
+            elif arm and (text == ";;" or (text == ";" and self._next_is("&"))):
+                self.at += text == ";"
+                break
             elif text == ")":
                 if nested:
                     break
@@ -352,6 +476,34 @@ class _Parser:
                 self._redirect(current, text)
         self._flush(nodes, current)
         return nodes
+
+    def _case_word(self, text: str, nodes: list[Simple | Group], arm: bool) -> bool:
+        """`case` starts a case command; `esac` ends the arm (True: stop there)."""
+        if text == "case":
+            self._case(nodes)
+        elif arm:
+            self.at -= 1  # the `esac`, left for `_case`
+            return True
+        return False
+
+    def _next_is(self, op: str) -> bool:
+        return self.at < len(self.items) and self.items[self.at] == (True, op)
+
+    def _case(self, nodes: list[Simple | Group]) -> None:
+        """`case WORD in PATTERN) COMMANDS;; ... esac`: the commands of every arm."""
+        while self.at < len(self.items) and self.items[self.at] != (False, "in"):
+            self.at += 1
+        self.at += 1
+        while self.at < len(self.items):
+            is_op, text = self.items[self.at]
+            self.at += 1
+            if is_op and text in ("\n", ";", "&"):
+                continue  # between arms, and the `&` of `;;&`
+            if (is_op, text) == (False, "esac"):
+                return
+            while self.at < len(self.items) and self.items[self.at - 1] != (True, ")"):
+                self.at += 1  # the patterns, up to their `)`
+            nodes.extend(self.nodes(arm=True))
 
     @staticmethod
     def _flush(nodes: list[Simple | Group], current: Simple) -> Simple:

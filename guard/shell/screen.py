@@ -3,7 +3,8 @@ dispatch of each command to its rule.
 
 Followed here: `&&`, `||`, `;`, pipes, subshells and substitutions, here-documents
 fed to a shell, `bash -c`, `eval`, `env`/`sudo`/`xargs`-style prefixes, `find
--exec`, `python -m guard`, `cd` and the environment (`GIT_CONFIG_*`). The rules of
+-exec`, `python -m guard`, `cd` and the environment (`GIT_CONFIG_*`, and `HOME` or
+`XDG_CONFIG_HOME`, which move git's global configuration file). The rules of
 commands that write files are in `files`, git's in `git`. Pure: reads no files.
 """
 
@@ -13,7 +14,16 @@ import os
 
 from guard.shell import files, git
 from guard.shell.options import Spec, options
-from guard.shell.parse import Group, Script, ShellSyntax, Simple, join_dir, parse, prepare
+from guard.shell.parse import (
+    MAX_DEPTH,
+    Group,
+    Script,
+    ShellSyntax,
+    Simple,
+    join_dir,
+    parse,
+    prepare,
+)
 
 # Not typing's TYPE_CHECKING (mypy treats any name TYPE_CHECKING as true): annotations
 # import nothing at run time.
@@ -22,7 +32,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 WRITE_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>", "<>", ">&"})
-MAX_DEPTH = 8  # nested shells, evals and substitutions followed
 
 
 class Hit:
@@ -138,9 +147,19 @@ def assignment(word: str) -> tuple[str, str] | None:
 # Variables through which git reads configuration (so: core.hooksPath) from the
 # environment. A global or system file of /dev/null sets nothing.
 CONFIG_ENV = ("GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM")
+# Variables that say where git finds its global configuration file: setting them swaps it
+# for another one (`HOME=/tmp/h git commit`), for this command or, exported, every later one.
+CONFIG_HOME_ENV = ("HOME", "XDG_CONFIG_HOME")
 
 
 def _check_env(name: str, value: str | None, ctx: Ctx) -> None:
+    if name in CONFIG_HOME_ENV:
+        ctx.hit(
+            "bypass",
+            f"setting {name} swaps the configuration file git reads for another, which can "
+            "point git at other hooks than the guard's",
+        )
+        return
     if name not in CONFIG_ENV or (name.endswith(("GLOBAL", "SYSTEM")) and value == os.devnull):
         return
     ctx.hit(
@@ -153,7 +172,7 @@ def _check_env(name: str, value: str | None, ctx: Ctx) -> None:
 KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"}
 )
-UNFOLLOWED = frozenset({"for", "select", "case", "function", "esac"})
+UNFOLLOWED = frozenset({"for", "select", "case", "esac"})
 
 
 def _command(words: list[str], ctx: Ctx) -> None:
@@ -169,6 +188,9 @@ def _command(words: list[str], ctx: Ctx) -> None:
         _command(args, ctx)
         return
     if name in UNFOLLOWED:
+        return
+    if name == "function":  # `function f { BODY; }`: the body is screened as if run
+        _command(args[1:], ctx)
         return
     handler = COMMANDS.get(name) or _family(name)
     if handler is not None:
