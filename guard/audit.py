@@ -62,6 +62,10 @@ class Evidence(NamedTuple):
     current_branch: str | None
     rewritten: Sequence[Mapping[str, str]]
     integrity: Sequence[Mapping[str, str]]
+    # Commits of branches that start elsewhere than `base`: commit -> their start,
+    # and each such start's "path -> mode oid" (what "restores" compares them to).
+    bases: Mapping[str, str] = {}
+    base_entries: Mapping[str, Mapping[str, str]] = {}
 
 
 def claims_docs_only(message: str) -> bool:
@@ -143,12 +147,14 @@ def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
     plan = rollback_plan(evidence.nets.get(current, ()), judge, evidence.base)
     working = _working_rows(evidence.working, judge)
     unchanged = unchanged_in(dict(evidence.start_entries))
+    elsewhere = {base: unchanged_in(dict(e)) for base, e in evidence.base_entries.items()}
     # In the policy's order (a set's would change with the hash seed, run to run).
     categories = [*judge.classifier.policy.categories, "production", "test", "docs"]
     changed: dict[str, set[str]] = {name: set() for name in categories}
     commits, violations = [], sum(not r["allowed"] for r in working)
     for commit in evidence.commits:
-        row, bad = _commit_row(commit, judge, unchanged, changed)
+        start = elsewhere.get(evidence.bases.get(commit.sha, ""), unchanged)
+        row, bad = _commit_row(commit, judge, start, changed)
         commits.append(row)
         violations += bad
     dirty = {row["path"] for row in working if not row["allowed"]}

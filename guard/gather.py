@@ -217,7 +217,28 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     summary = summary_of(session, active)
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
-    return _evidence(summary, session.start_head, found, current, rewritten, integrity), judge
+    evidence = _evidence(summary, session.start_head, found, current, rewritten, integrity)
+    bases, trees = _branch_starts(session, lines, starts)
+    return evidence._replace(bases=bases, base_entries=trees), judge
+
+
+def _branch_starts(
+    session: Session, lines: Mapping[str, tuple[str, str]], starts: list[str]
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """For the commits of branches that start elsewhere than the session's start
+    commit (a release branch, or a branch grown from one): commit -> that start,
+    and each such start's tree. "Restores" means back to the start of the branch a
+    change lands on, in the audit as in the hooks."""
+    bases: dict[str, str] = {}
+    trees: dict[str, dict[str, str]] = {}
+    for base, tip in lines.values():
+        if base == session.start_head:
+            continue
+        members = [sha for sha in gitio.commits_since(tip, starts) if sha not in bases]
+        if members:
+            bases.update(dict.fromkeys(members, base))
+            trees.setdefault(base, gitio.tree_entries(base))
+    return bases, trees
 
 
 def parked(since: int) -> tuple[str, ...]:

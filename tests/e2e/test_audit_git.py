@@ -1160,3 +1160,25 @@ def test_the_audit_sees_what_was_pushed_parked_or_checked_out_elsewhere(
     _, there = audit(invoke, worktree)
     assert [c["sha"] for c in there["commits"]] == [c["sha"] for c in here["commits"]]
     assert rows(here, "pushed") == [("src/app.py", None, "M", "production", False, False)]
+
+
+def test_the_audit_judges_restores_against_the_branch_they_land_on(seeded: Path, invoke) -> None:
+    """`release` is behind `main` at the start: a new branch from `release` that copies
+    main's src/app.py restores nothing of release's, and the audit says so."""
+    repo = seeded
+    git(repo, "branch", "release")
+    commit(repo, "main moves on", {"src/app.py": "def app():\n    return 3\n"})
+    start(invoke, repo)
+    git(repo, "switch", "-q", "-c", "hotfix", "release")
+    git(repo, "-c", "core.hooksPath=/dev/null", "checkout", "main", "--", "src/app.py")
+    git(repo, "-c", "core.hooksPath=/dev/null", "commit", "-qm", "copy main's app")
+    commit(repo, "back to release's", {"src/app.py": START_FILES["src/app.py"]})
+    git(repo, "switch", "-q", "main")
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert rows(report, "copy main's app") == [
+        ("src/app.py", None, "M", "production", False, False)
+    ]
+    assert rows(report, "back to release's") == [
+        ("src/app.py", None, "M", "production", False, True)
+    ]
