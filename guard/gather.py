@@ -24,7 +24,7 @@ from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, StateError, UsageError
-from guard.hooks.install import CHAINED, HOOKS, fingerprints
+from guard.hooks.install import CHAINED, HOOKS, LEGACY, fingerprints
 from guard.judge import Judge
 from guard.location import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
@@ -309,7 +309,7 @@ def _not_the_guards(working: list[WorkingChange], hooks_dir: str) -> list[Workin
     if not hooks_dir.startswith(root + os.sep):
         return working
     prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
-    names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, ".tmp")}
+    names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, LEGACY, ".tmp")}
     return [
         change
         for change in working

@@ -23,6 +23,7 @@ from guard.hooks.install import (
     disarm,
     fingerprints,
     is_ours,
+    shim_path,
 )
 from guard.location import repository_state, state_dir
 from guard.session import HookState, Session
@@ -107,7 +108,7 @@ def _declare(
     hooks_dir = gitio.hooks_dir()
     # Only the guard's own shims count as enforcement: a foreign hook is "missing".
     prints = {
-        hook: value if is_ours(os.path.join(hooks_dir, hook)) else None
+        hook: value if is_ours(shim_path(hooks_dir, hook)) else None
         for hook, value in fingerprints(hooks_dir).items()
     }
     code, lock_data = _new_lock() if lock else (None, None)
@@ -144,7 +145,7 @@ def _declare(
                 hint="see it with `guard session status`; end it with `guard session stop`",
             )
         store.begin(state, session, session.started_at, receipt)
-    missing = [hook for hook in HOOKS if not is_ours(os.path.join(hooks_dir, hook))]
+    missing = [hook for hook in HOOKS if not is_ours(shim_path(hooks_dir, hook))]
     return Started(session, code, missing)
 
 

@@ -146,3 +146,47 @@ def test_try_repo_blocks_a_staged_production_change(
     ok(repo, GUARD, "session", "stop")
     done = run(repo, *PRE_COMMIT, "try-repo", str(clone), "guard")
     assert done.returncode == 0, done.stdout
+
+
+LOCAL_NOOP = """repos:
+  - repo: local
+    hooks:
+      - id: noop
+        name: noop
+        entry: "true"
+        language: system
+        pass_filenames: false
+        always_run: true
+"""
+
+
+@pytest.mark.parametrize("order", ["framework first", "guard first"])
+def test_guard_install_and_pre_commit_install_coexist_in_either_order(
+    repo: Path, order: str
+) -> None:
+    """The pre-commit framework runs a hook it finds in its place as `<hook>.legacy`:
+    the guard's shim lives there beside the framework's script, so running either
+    installer again leaves both working and the framework out of migration mode."""
+    (repo / ".pre-commit-config.yaml").write_text(LOCAL_NOOP)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "config")
+    installers = [[*PRE_COMMIT, "install"], [GUARD, "install"]]
+    for argv in installers if order == "framework first" else installers[::-1]:
+        ok(repo, *argv)
+    ok(repo, *PRE_COMMIT, "install")  # again, as a teammate's set-up script would
+    ok(repo, GUARD, "install")
+    ok(repo, GUARD, "session", "start", "--mode", "read-only")
+    stage(repo, "docs/notes.md", "a finding\n")
+    done = commit(repo, "docs: notes")
+    assert done.returncode == 0, done.stdout
+    assert "noop" in done.stdout and "migration mode" not in done.stdout
+    stage(repo, "src/app.py", "x = 1\n")
+    before = head(repo)
+    done = commit(repo, "fix")
+    assert done.returncode == 1, done.stdout
+    assert "session-guard: blocked this commit" in done.stdout
+    assert "migration mode" not in done.stdout and head(repo) == before
+    git(repo, "restore", "--staged", "src/app.py")
+    (repo / "src/app.py").unlink()
+    stopped = ok(repo, GUARD, "session", "stop")
+    assert "final audit: clean" in stopped
