@@ -923,6 +923,73 @@ def test_more_cases_through_the_hook(repo: Path, session: Any, tmp_path: Path) -
     assert hook("claude", payload("claude_write", repo, file_path=f"{nested}/x.py"), repo).code == 0
 
 
+# --------------------------------------------------------------------------- writers
+
+
+def _writes_only_where_allowed(repo: Path, command: str, via: str = "") -> None:
+    """`command` with {} as src/app.py is refused naming it; with docs/notes.md it passes."""
+    refused = bash(repo, command.format("src/app.py"))
+    assert refused.code == 2, (command, refused.err)
+    assert "src/app.py: production" in refused.err, refused.err
+    assert via in refused.err, refused.err
+    allowed = bash(repo, command.format("docs/notes.md"))
+    assert (allowed.code, allowed.err) == (0, ""), command
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "git checkout HEAD~1 -- {}",
+        "git checkout HEAD~1 {}",
+        "git -C . checkout main -- README.md {}",
+        "git restore --source=HEAD~1 {}",
+        "git restore -s HEAD~1 --worktree {}",
+        "git restore --source HEAD~1 -- {}",
+    ],
+)
+def test_git_writing_named_paths_is_judged_by_path(repo: Path, session: Any, command: str) -> None:
+    _writes_only_where_allowed(repo, command, "by git ")
+
+
+def test_git_checking_out_a_directory_judges_its_files(repo: Path, session: Any) -> None:
+    _refused(repo, "git checkout HEAD~1 .", "src/app.py: production")
+    _refused(repo, "git checkout HEAD~1 -- src", "src/: production")
+    assert bash(repo, "cd docs && git checkout HEAD~1 -- .").code == 2  # docs/gen.go
+    assert bash(repo, "git checkout HEAD~1 -- README.md").code == 0
+    _refused(repo, "git checkout HEAD~1 --", "`git checkout HEAD~1` moves to ")
+    assert bash(repo, "git restore --staged --source=HEAD~1 src/app.py").code == 0  # index only
+    assert bash(repo, "git restore src/app.py").code == 0  # from the index, as checkout --
+
+
+@pytest.mark.parametrize(
+    ("command", "fragment"),
+    [
+        ("git cherry-pick -n feature", "`git cherry-pick --no-commit` writes the working tree"),
+        ("git cherry-pick --no-commit a b", "`git cherry-pick --no-commit` writes"),
+        ("git revert -n HEAD", "`git revert --no-commit` writes the working tree"),
+        ("git revert --no-commit HEAD~2..HEAD", "`git revert --no-commit` writes"),
+        ("git merge --squash feature", "`git merge --squash` writes the working tree"),
+        ("git pull --squash origin main", "`git merge --squash` writes"),
+        ("git stash apply", "`git stash apply` writes the working tree"),
+        ("git stash pop stash@{1}", "`git stash pop` writes"),
+        ("git -C docs stash pop", "`git stash pop` writes"),
+    ],
+)
+def test_git_writing_changes_the_screening_cannot_see_is_refused(
+    repo: Path, session: Any, command: str, fragment: str
+) -> None:
+    _refused(repo, command, fragment)
+    assert "commit them normally so the hooks judge them" in bash(repo, command).err
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["git cherry-pick -m 1 feature", "git revert HEAD", "git merge feature", "git stash list"],
+)
+def test_git_writes_that_commit_pass_to_the_hooks(repo: Path, session: Any, command: str) -> None:
+    assert bash(repo, command).code == 0
+
+
 def test_a_hook_bug_blocks_during_a_session(repo: Path, session: Any) -> None:
     result = hook("cursor", payload("claude_write", repo), repo)
     assert result.code == 2
