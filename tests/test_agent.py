@@ -983,6 +983,49 @@ def test_git_writing_changes_the_screening_cannot_see_is_refused(
 
 
 @pytest.mark.parametrize(
+    ("command", "via"),
+    [
+        ("perl -lpi -e 's/1/2/' {}", "by perl -i"),
+        ("perl -0pi -e 's/1/2/' {}", "by perl -i"),
+        ("perl -0777pi.bak -e 's/1/2/' {}", "by perl -i"),
+        ("perl -pi.bak -e 's/1/2/' {}", "by perl -i"),
+        ("awk -i inplace '{{print}}' {}", "by awk -i inplace"),
+        ("gawk -iinplace -e '{{print}}' {} n=1", "by awk -i inplace"),
+        ("rsync -a docs/guide.md {}", "by rsync"),
+        ("gunzip {}.gz", "by gunzip"),
+        ("gzip -dk {}.gz", "by gzip -d"),
+        ("unzip -o a.zip {} -d .", "by unzip"),
+        ("ed -s {}", "by ed"),
+        ("ex -sc '%s/1/2/|wq' {}", "by ex"),
+        ("vim -c 'wq' {}", "by vim"),
+        ("vi +'%s/1/2/' +wq {}", "by vi"),
+        ("nvim --headless -es {}", "by nvim"),
+    ],
+)
+def test_other_writers_are_judged_by_path(repo: Path, session: Any, command: str, via: str) -> None:
+    _writes_only_where_allowed(repo, command, via)
+
+
+def test_writers_of_new_names_and_directories(repo: Path, session: Any) -> None:
+    _refused(repo, "split -l 1 README.md src/app.py", "src/app.pyaa: production")
+    assert bash(repo, "split -l 1 src/app.py docs/notes.md").code == 0
+    _refused(repo, "unzip -o a.zip -d src", "src/: production")
+    _refused(repo, "unzip a.zip", "src/app.py: production")  # here: the whole repository
+    assert bash(repo, "unzip -o a.zip -d docs/notes.md").code == 0
+    _refused(repo, "rsync -a docs/ src", "src/: production")
+    _refused(repo, "gzip src/app.py", "src/app.py: production")  # deletes it
+    for command in (
+        "perl -lne print src/app.py",
+        "gawk '{print}' src/app.py",
+        "rsync -an docs/guide.md src/app.py",
+        "gunzip -c src/app.py.gz",
+        "unzip -l a.zip -d src",
+        "vim -R src/app.py",  # no commands: an agent cannot type into it
+    ):
+        assert bash(repo, command).code == 0, command
+
+
+@pytest.mark.parametrize(
     "command",
     ["git cherry-pick -m 1 feature", "git revert HEAD", "git merge feature", "git stash list"],
 )
