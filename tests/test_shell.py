@@ -79,7 +79,10 @@ SCREENED = [
     ("git rm --cached src/app.py", []),
     ("git switch -c fix HEAD~2", [("checkout", "HEAD~2", "/r")]),
     ("git checkout --detach main", [("checkout", "main", "/r")]),
-    ("git checkout main src/app.py", []),
+    ("git checkout main src/app.py", [("write", "src/app.py", "/r")]),  # its content at main
+    ("git checkout -- src/app.py", []),  # from the index
+    ("git restore -s main a b", [("write", "a", "/r"), ("write", "b", "/r")]),
+    ("git stash pop", [BYPASS]),
     # writers
     ("cp -t docs a b", [("write", "docs", "/r")]),
     ("cp only-one", []),

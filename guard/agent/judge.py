@@ -187,7 +187,10 @@ class Judge:
             return [Row(given, "config", via)]
         if kind == "write" and self._hard_linked(real):
             return [Row(given, "linked", via)]
-        found = self.locate(existing_dir(os.path.dirname(real) if real != "/" else real))
+        # a directory written as a whole (`git checkout REV .`) may be the root itself
+        whole = kind == "write" and os.path.isdir(real)
+        parent = real if whole or real == "/" else os.path.dirname(real)
+        found = self.locate(existing_dir(parent))
         if found is None or found[2] != self.common:
             return [Row(real, "outside", via)]
         root = found[0]

@@ -181,19 +181,217 @@ def _perl(args: list[str], ctx: Ctx) -> None:
         if arg == "--" or not arg.startswith("-") or len(arg) == 1:
             positionals.extend(args[at - (arg != "--") :])
             break
-        for index, char in enumerate(arg[1:], 2):
-            if char == "i":
-                in_place = True
-                break
-            if char in "eE":
-                script_given = True
-                at += index == len(arg)
-                break
-            if char in "MmIFxlC0dD":
-                break
+        place, script, takes_next = _perl_bundle(arg[1:])
+        in_place, script_given = in_place or place, script_given or script
+        at += takes_next
     if in_place:
         for path in positionals if script_given else positionals[1:]:
             ctx.hit("write", "perl -i", path)
+
+
+def _perl_bundle(letters: str) -> tuple[bool, bool, bool]:
+    """(in place, script given, the next argument is -e's code) of `-lpi`, `-0777pi.bak`:
+    -l, -0 and -C take only digits, so letters after them are options of their own."""
+    index, in_place = 0, False
+    while index < len(letters):
+        char = letters[index]
+        index += 1
+        if char == "i":
+            return True, False, False  # the rest is a backup suffix
+        if char in "eE":
+            return in_place, True, index == len(letters)
+        if char in "l0C":
+            digits = "01234567" if char == "0" else "0123456789"
+            if char == "0" and letters[index : index + 1] == "x":
+                digits, index = "0123456789abcdefABCDEF", index + 1
+            while index < len(letters) and letters[index] in digits:
+                index += 1
+        elif char in "MmIFxdD":
+            break  # the rest is this option's value
+    return in_place, False, False
+
+
+AWK_SPEC = Spec(
+    "fvFilEe",
+    "",
+    ("--file", "--assign", "--field-separator", "--include", "--load", "--source", "--exec"),
+)
+
+
+def _awk(args: list[str], ctx: Ctx) -> None:
+    """`gawk -i inplace PROGRAM FILE...` rewrites the files (operands `var=value` are not)."""
+    parsed = options(args, AWK_SPEC, permute=False)
+    included = parsed.values.get("-i", []) + parsed.values.get("--include", [])
+    if not any(name in ("inplace", "inplace.awk") for name in included):
+        return
+    script = any(k in parsed.values for k in ("-f", "-e", "-E", "--file", "--source", "--exec"))
+    files = parsed.positionals if script else parsed.positionals[1:]
+    for path in files:
+        if "=" not in path or path.startswith(("./", "/")):
+            ctx.hit("write", "awk -i inplace", path)
+
+
+RSYNC_SPEC = Spec(
+    "efBT",
+    "",
+    (
+        "--rsh", "--rsync-path", "--filter", "--exclude", "--include", "--exclude-from",
+        "--include-from", "--files-from", "--temp-dir", "--compare-dest", "--copy-dest",
+        "--link-dest", "--partial-dir", "--backup-dir", "--suffix", "--chmod", "--chown",
+        "--log-file", "--password-file", "--port", "--timeout", "--bwlimit", "--max-size",
+        "--min-size", "--block-size", "--out-format", "--info", "--debug", "--usermap",
+        "--groupmap", "--iconv", "--modify-window", "--max-delete",
+    ),
+)  # fmt: skip
+
+
+def _remote(path: str) -> bool:
+    """`host:path`, `user@host:path`, `rsync://...`: not a local path."""
+    head = path.split("/", 1)[0]
+    return ":" in head or path.startswith("rsync://")
+
+
+def _rsync(args: list[str], ctx: Ctx) -> None:
+    """`rsync SRC... DST` writes DST (a directory: the sources' names in it, or, for a
+    source with a trailing slash, whatever it holds)."""
+    parsed = options(args, RSYNC_SPEC)
+    if parsed.has("-n", "--dry-run", "--list-only") or len(parsed.positionals) < 2:
+        return
+    sources, dest = parsed.positionals[:-1], parsed.positionals[-1]
+    if not _remote(dest):
+        if any(s.endswith("/") for s in sources):
+            ctx.hit("write", "rsync", dest)  # the contents of a directory: judged as one
+        else:
+            ctx.hit("write", "rsync", dest, source_names(sources), len(sources) > 1)
+    if parsed.has("--remove-source-files"):
+        for source in sources:
+            if not _remote(source):
+                ctx.hit("delete", "rsync --remove-source-files", source)
+
+
+SPLIT_SPEC = Spec(
+    "abClnt",
+    "",
+    (
+        "--suffix-length", "--additional-suffix", "--bytes", "--line-bytes", "--lines",
+        "--number", "--separator", "--filter",
+    ),
+)  # fmt: skip
+
+
+def _split(args: list[str], ctx: Ctx) -> None:
+    """`split [FILE [PREFIX]]` writes PREFIXaa, PREFIXab...: judged by the first name."""
+    parsed = options(args, SPLIT_SPEC)
+    if parsed.value("--filter") is not None:
+        return  # the output goes to a command, not to files
+    prefix = parsed.positionals[1] if len(parsed.positionals) >= 2 else "x"
+    length = parsed.value("-a", "--suffix-length") or "2"
+    digits = parsed.has("-d", "-x", "--numeric-suffixes", "--hex-suffixes")
+    suffix = ("0" if digits else "a") * (int(length) if length.isdigit() else 2)
+    ctx.hit("write", "split", prefix + suffix + (parsed.value("--additional-suffix") or ""))
+
+
+# name -> (its suffix, whether it decompresses without -d)
+COMPRESSORS = {
+    "gzip": (".gz", False),
+    "gunzip": (".gz", True),
+    "bzip2": (".bz2", False),
+    "bunzip2": (".bz2", True),
+    "xz": (".xz", False),
+    "unxz": (".xz", True),
+}
+GZIP_SPEC = Spec("S", "", ("--suffix",))
+
+
+def _compressor(name: str) -> Callable[[list[str], Ctx], None]:
+    """`gunzip X.gz`/`gzip -d X.gz` write X; `gzip X` writes X.gz; both delete the input
+    unless told to keep it or to write to the standard output."""
+    suffix, decompresses = COMPRESSORS[name]
+
+    def run(args: list[str], ctx: Ctx) -> None:
+        parsed = options(args, GZIP_SPEC)
+        if parsed.has("-c", "--stdout", "-t", "--test", "-l", "--list"):
+            return
+        ending = parsed.value("-S", "--suffix") or suffix
+        decompress = decompresses or parsed.has("-d", "--decompress", "--uncompress")
+        for path in parsed.positionals:
+            if path == "-":
+                continue
+            if not decompress:
+                output = path + ending
+            elif path.endswith(ending):
+                output = path[: -len(ending)]
+            elif name.endswith("gzip") or name == "gunzip":
+                output = path[:-4] + ".tar" if path.endswith(".tgz") else path
+            else:
+                output = path
+            ctx.hit("write", f"{name} -d" if decompress and not decompresses else name, output)
+            if not parsed.has("-k", "--keep"):
+                ctx.hit("delete", name, path)
+
+    return run
+
+
+def _unzip(args: list[str], ctx: Ctx) -> None:
+    """`unzip ARCHIVE [MEMBER...] [-d DIR]` writes under DIR (here by default): the named
+    members there, or, with none or a pattern, the directory as a whole."""
+    directory, words, flags = ".", [], ""
+    at = 0
+    while at < len(args):
+        arg = args[at]
+        at += 1
+        if arg == "-d" or (arg.startswith("-d") and len(arg) > 2):
+            directory = arg[2:] or (args[at] if at < len(args) else ".")
+            at += arg == "-d"
+        elif arg == "-x":
+            while at < len(args) and not args[at].startswith("-"):
+                at += 1
+        elif arg.startswith("-") and len(arg) > 1:
+            flags += arg[1:]
+        else:
+            words.append(arg)
+    if any(c in flags for c in "lptvzZc") or not words:
+        return  # lists, tests or prints: writes nothing
+    members = words[1:]
+    if not members or any(c in m for m in members for c in "*?["):
+        ctx.hit("write", "unzip", directory if directory.endswith("/") else directory + "/")
+    for member in members:
+        if not any(c in member for c in "*?["):
+            ctx.hit("write", "unzip", os.path.join(directory, member))
+
+
+def _ed(args: list[str], ctx: Ctx) -> None:
+    """`ed FILE` edits the file with commands from its input: judged as a write."""
+    for path in options(args, Spec("p", "", ("--prompt",))).positionals:
+        if not path.startswith("!"):
+            ctx.hit("write", "ed", path)
+
+
+VIM_SPEC = Spec(
+    "cSsuUiTwWtqr",
+    "",
+    ("--cmd", "--servername", "--startuptime", "--log", "--remote", "--remote-send"),
+)
+EX_SPEC = Spec(VIM_SPEC.short.replace("s", ""), "", tuple(VIM_SPEC.long))
+VIM_SCRIPTED = ("-c", "--cmd", "-S", "-s", "-e", "-E")
+
+
+def _vim(name: str) -> Callable[[list[str], Ctx], None]:
+    """vim/vi/nvim with commands (`-c wq`, `+cmd`, `-s`, ex mode) and ex: the files they
+    open are judged as written."""
+
+    def run(args: list[str], ctx: Ctx) -> None:
+        plus = [a for a in args if a.startswith("+")]
+        # in ex mode (-e, -es, ex) -s is silent mode and takes no value
+        words = ["-e" if a in ("-es", "-Es") else a for a in args if not a.startswith("+")]
+        parsed = options(words, EX_SPEC if name == "ex" else VIM_SPEC)
+        scripted = name == "ex" or bool(plus) or parsed.has(*VIM_SCRIPTED)
+        if scripted and not parsed.has("--version", "-h", "--help"):
+            for path in parsed.positionals:
+                if path != "-":
+                    ctx.hit("write", name, path)
+
+    return run
 
 
 def _dd(args: list[str], ctx: Ctx) -> None:
@@ -245,6 +443,14 @@ COMMANDS: dict[str, Callable[[list[str], Ctx], None]] = {
     "chgrp": _mode_change("chgrp", "meta"),
     "sed": _sed,
     "perl": _perl,
+    "awk": _awk,
+    "gawk": _awk,
+    "rsync": _rsync,
+    "split": _split,
+    **{name: _compressor(name) for name in COMPRESSORS},
+    "unzip": _unzip,
+    "ed": _ed,
+    **{name: _vim(name) for name in ("vim", "vi", "nvim", "ex")},
     "dd": _dd,
     "curl": _download("o", "--output"),
     "wget": _download("O", "--output-document"),

@@ -93,8 +93,11 @@ def _git_commit(args: list[str], scope: Ctx, git_dir: str) -> None:
 
 
 def _git_merge(args: list[str], scope: Ctx, git_dir: str) -> None:
-    if _no_verify(options(args, MERGE_SPEC)):  # here -n means --no-stat
+    parsed = options(args, MERGE_SPEC)
+    if _no_verify(parsed):  # here -n means --no-stat
         scope.hit("bypass", "`git merge --no-verify` skips the guard's commit hooks", git_dir)
+    if parsed.has("--squash"):
+        scope.hit("bypass", f"`git merge --squash` {UNSEEN_WRITE}", git_dir)
 
 
 def _git_push(args: list[str], scope: Ctx, git_dir: str) -> None:
@@ -137,11 +140,59 @@ SWITCH_SPEC = Spec("cC", "", ("--orphan", "--conflict", "--create", "--force-cre
 
 def _git_checkout(args: list[str], scope: Ctx, git_dir: str) -> None:
     parsed = options(args, CHECKOUT_SPEC)
-    if parsed.dashdash is not None or not parsed.positionals:
-        return  # restores paths: HEAD stays
+    positionals = parsed.positionals
+    if not positionals:
+        return
     starts = parsed.value("-b", "-B", "--orphan") is not None or parsed.has("-d", "--detach")
-    if starts or len(parsed.positionals) == 1:
-        scope.hit("checkout", "git checkout", parsed.positionals[0])
+    if parsed.dashdash == 0:
+        return  # `git checkout -- PATH`: restores from the index, which the hooks judged
+    if parsed.dashdash is None and (starts or len(positionals) == 1):
+        scope.hit("checkout", "git checkout", positionals[0])
+        return
+    # `git checkout REV -- PATH...` or `git checkout REV PATH...`: writes those paths
+    paths = positionals[1:]
+    if not paths:
+        scope.hit("checkout", "git checkout", positionals[0])  # `git checkout REV --`
+    for path in paths:
+        scope.hit("write", f"git checkout {positionals[0]} --", path)
+
+
+RESTORE_SPEC = Spec("s", "", ("--source", "--conflict", "--pathspec-from-file"))
+
+
+def _git_restore(args: list[str], scope: Ctx, git_dir: str) -> None:
+    """`git restore --source=REV PATH...` writes the paths with another commit's content
+    (without a source it restores from the index, which the hooks judged)."""
+    parsed = options(args, RESTORE_SPEC)
+    source = parsed.value("-s", "--source")
+    staged_only = parsed.has("-S", "--staged") and not parsed.has("-W", "--worktree")
+    if source is None or staged_only:
+        return
+    for path in parsed.positionals:
+        scope.hit("write", f"git restore --source={source}", path)
+
+
+UNSEEN_WRITE = (
+    "writes the working tree with changes the screening cannot see; commit them normally "
+    "so the hooks judge them"
+)
+PICK_SPEC = Spec("mX", "S", ("--mainline", "--strategy", "--strategy-option", "--cleanup"))
+
+
+def _picker(name: str) -> Callable[[list[str], Ctx, str], None]:
+    """cherry-pick and revert: with -n/--no-commit they leave their changes uncommitted."""
+
+    def run(args: list[str], scope: Ctx, git_dir: str) -> None:
+        parsed = options(args, PICK_SPEC)
+        if parsed.has("-n", "--no-commit"):
+            scope.hit("bypass", f"`git {name} --no-commit` {UNSEEN_WRITE}", git_dir)
+
+    return run
+
+
+def _git_stash(args: list[str], scope: Ctx, git_dir: str) -> None:
+    if args[:1] in (["apply"], ["pop"], ["branch"]):
+        scope.hit("bypass", f"`git stash {args[0]}` {UNSEEN_WRITE}", git_dir)
 
 
 def _git_switch(args: list[str], scope: Ctx, git_dir: str) -> None:
@@ -254,6 +305,10 @@ SUBCOMMANDS: dict[str, Callable[[list[str], Ctx, str], None]] = {
     "reset": _git_reset,
     "checkout": _git_checkout,
     "switch": _git_switch,
+    "restore": _git_restore,
+    "cherry-pick": _picker("cherry-pick"),
+    "revert": _picker("revert"),
+    "stash": _git_stash,
     "config": _git_config,
     "replace": _git_replace,
     "rm": _git_rm,

@@ -406,12 +406,14 @@ def tokens(text: str) -> list[tuple[bool, str]]:
 class Simple:
     """One simple command: its words, its redirections, its here-document."""
 
-    __slots__ = ("doc", "redirects", "words")
+    __slots__ = ("doc", "fed", "piped", "redirects", "words")
 
     def __init__(self) -> None:
         self.words: list[str] = []
         self.redirects: list[tuple[str, str]] = []
         self.doc: str | None = None
+        self.piped = False  # its input is the output of the command before a `|`
+        self.fed: Simple | Group | None = None  # that command
 
 
 class Group:
@@ -471,7 +473,7 @@ class _Parser:
                 current = self._flush(nodes, current)
                 nodes.append(Group(self.nodes(nested=True)))
             elif text in SEPARATORS:
-                current = self._flush(nodes, current)
+                current = self._flush(nodes, current, piped=text in ("|", "|&"))
             else:
                 self._redirect(current, text)
         self._flush(nodes, current)
@@ -506,10 +508,15 @@ class _Parser:
             nodes.extend(self.nodes(arm=True))
 
     @staticmethod
-    def _flush(nodes: list[Simple | Group], current: Simple) -> Simple:
+    def _flush(nodes: list[Simple | Group], current: Simple, piped: bool = False) -> Simple:
+        """The next command, `current` kept if it has anything (`piped`: the next one
+        reads its output)."""
         if current.words or current.redirects or current.doc is not None:
             nodes.append(current)
-        return Simple()
+        following = Simple()
+        if piped:
+            following.piped, following.fed = True, nodes[-1] if nodes else None
+        return following
 
     def _redirect(self, current: Simple, op: str) -> None:
         target = None

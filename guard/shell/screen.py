@@ -21,6 +21,7 @@ from guard.shell.parse import (
     ShellSyntax,
     Simple,
     join_dir,
+    opaque,
     parse,
     prepare,
 )
@@ -76,18 +77,21 @@ class Ctx:
     """Where the screening is: the directory (None once unknown), the hits so far, how
     deeply commands nest, and the here-document fed to the current command."""
 
-    __slots__ = ("cwd", "depth", "doc", "hits")
+    __slots__ = ("cwd", "depth", "doc", "feed", "hits")
 
     def __init__(self, cwd: str | None, hits: list[Hit], depth: int) -> None:
         self.cwd = cwd
         self.hits = hits
         self.depth = depth
         self.doc: str | None = None
+        # the current command's standard input other than a here-document: (True, its
+        # text) when the command line shows it, (False, what it is) when it does not
+        self.feed: tuple[bool, str] | None = None
 
     def fork(self) -> Ctx:
         """A context for a subshell or a wrapped command: its `cd` stays inside."""
         inner = Ctx(self.cwd, self.hits, self.depth)
-        inner.doc = self.doc
+        inner.doc, inner.feed = self.doc, self.feed
         return inner
 
     def hit(
@@ -132,7 +136,56 @@ def _screen_simple(command: Simple, ctx: Ctx) -> None:
         if op in WRITE_REDIRECTS and not (op == ">&" and (target.isdigit() or target == "-")):
             ctx.hit("write", f"redirection {op}", target)
     ctx.doc = command.doc
+    ctx.feed = _feed(command)
     _command(command.words, ctx)
+
+
+def _feed(command: Simple) -> tuple[bool, str] | None:
+    """What the command reads on its standard input, when not a here-document: a
+    here-string's text, a file, or the output of the command piped into it."""
+    feed = None
+    for op, target in command.redirects:
+        if op == "<<<":
+            feed = (
+                (True, target)
+                if not opaque(target)
+                else (False, "a here-string with a substitution")
+            )
+        elif op in ("<", "<&", "<>"):
+            feed = (True, "") if target == os.devnull else (False, f"the file {target}")
+    if feed is not None or command.doc is not None or not command.piped:
+        return feed
+    return _output(command.fed)
+
+
+def _output(node: Simple | Group | None) -> tuple[bool, str]:
+    """The text a piped command writes, when its words show it: a literal `echo`,
+    `printf` without directives, or `cat` of a here-document or here-string."""
+    if not isinstance(node, Simple) or not node.words:
+        return False, "the output of another command"
+    name, args = os.path.basename(node.words[0]), node.words[1:]
+    if any(opaque(word) for word in args):
+        return False, f"the output of {name}, which depends on the shell's variables"
+    if name == "echo":
+        escapes = False
+        while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
+            escapes = escapes or "e" in args[0]
+            args = args[1:]
+        text = " ".join(args)
+        return True, _unescape(text) if escapes else text
+    if name == "printf" and args and "%" not in args[0]:
+        return True, _unescape(args[0])
+    if name == "cat" and not args and (node.doc is not None or node.redirects):
+        fed = _feed(node)
+        if node.doc is not None and fed is None:
+            return True, node.doc
+        if fed is not None:
+            return fed
+    return False, f"the output of {name}"
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\n", "\n").replace("\\t", "\t")
 
 
 def assignment(word: str) -> tuple[str, str] | None:
@@ -273,6 +326,10 @@ def _wrapper(name: str) -> Callable[[list[str], Ctx], None]:
     return run
 
 
+STDIN_SCRIPT = (
+    "a shell runs commands read from its input, which the screening cannot see: run "
+    "them as commands of their own so they are screened"
+)
 SHELL_SPEC = Spec("oO", "", ("--rcfile", "--init-file"))
 
 
@@ -283,8 +340,13 @@ def _shell(args: list[str], ctx: Ctx) -> None:
     commands = any(f.startswith("-") and not f.startswith("--") and "c" in f for f in parsed.flags)
     if commands:
         ctx.nested(parsed.positionals[0] if parsed.positionals else "")
-    elif ctx.doc is not None and (not parsed.positionals or parsed.has("-s")):
-        ctx.nested(ctx.doc)  # `bash <<EOF`: the here-document is the script
+    elif not parsed.positionals or parsed.has("-s"):  # the script is its input
+        if ctx.doc is not None:
+            ctx.nested(ctx.doc)  # `bash <<EOF`: the here-document is the script
+        elif ctx.feed is not None and ctx.feed[0]:
+            ctx.nested(ctx.feed[1])  # `echo '...' | sh`, `bash <<< '...'`
+        elif ctx.feed is not None:
+            ctx.hits.append(Hit("bypass", f"{STDIN_SCRIPT} ({ctx.feed[1]})"))  # anywhere
 
 
 def _eval(args: list[str], ctx: Ctx) -> None:
