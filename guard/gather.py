@@ -24,7 +24,7 @@ from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, StateError, UsageError
-from guard.hooks.install import CHAINED, HOOKS, LEGACY, fingerprints
+from guard.hooks.install import CHAINED, HOOKS, LEGACY, hooks_now
 from guard.judge import Judge
 from guard.location import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
@@ -129,17 +129,21 @@ def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
     return tuple(policy.modes[mode])
 
 
-def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+def _current_judge(mode: str) -> Judge:
+    """The judge of a scope without a session: the repository's policy, `mode`."""
     policy = current_policy()
-    judge = Judge(Classifier(policy), allowed_by(policy, mode))
+    return Judge(Classifier(policy), allowed_by(policy, mode))
+
+
+def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+    judge = _current_judge(mode)
     start, tip = _commit(base, "--base"), _commit(head, "--head")
     found = read(Reading([tip], [start], start, {RANGE: (start, tip)}, working=False))
     return _evidence(None, start, found, RANGE, [], []), judge
 
 
 def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
-    policy = current_policy()
-    judge = Judge(Classifier(policy), allowed_by(policy, mode))
+    judge = _current_judge(mode)
     start = _commit(since, "--since")
     head_sha, head_ref = gitio.head()
     include = ["--branches", "HEAD"] if head_sha else ["--branches"]
@@ -365,16 +369,6 @@ def _substitutions(common: str) -> list[dict[str, str]]:
     if os.path.exists(os.path.join(common, "info", "grafts")):  # noqa: PTH110, PTH118
         found.append({"kind": "grafts", "detail": f"{common}/info/grafts rewrites parents"})
     return found
-
-
-def hooks_now(session: Session, hooks_dir: str | None = None) -> dict[str, Any]:
-    """The hooks as they are now, in the shape `session stop` records them."""
-    recorded = session.hooks
-    return {
-        "hooks_dir": hooks_dir or gitio.hooks_dir(),
-        "hooks_path_config": gitio.config_get("core.hooksPath"),
-        "fingerprints": fingerprints(recorded.hooks_dir, recorded.fingerprints) if recorded else {},
-    }
 
 
 def _hooks_at_stop(directory: str) -> Mapping[str, Any] | None:

@@ -39,13 +39,6 @@ class Session(NamedTuple):
     def locked(self) -> bool:
         return self.lock is not None
 
-    def base_for(self, ref: str | None) -> str | None:
-        """The commit a ref's changes are judged against: its tip at session start,
-        else the session's start commit."""
-        if ref is not None and ref in self.refs:
-            return self.refs[ref]
-        return self.start_head
-
     def start_tips(self) -> list[str]:
         """What the session's history excludes: every ref tip recorded at its start,
         then the start commit."""

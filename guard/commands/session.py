@@ -22,6 +22,7 @@ from guard.hooks.install import (
     arm,
     disarm,
     fingerprints,
+    hooks_now,
     is_ours,
     shim_path,
 )
@@ -238,8 +239,6 @@ def _end(code: str | None) -> tuple[str, str, bool]:
         if damaged is not None:
             data["damage"] = damaged.message
         if session is not None:  # as they are before disarming them: the audit's "now"
-            from guard.gather import hooks_now
-
             data["hooks"] = hooks_now(session)
         store.append_unlocked(  # under the lock held above
             state, "stop", session_id, data, store.now()

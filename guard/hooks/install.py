@@ -15,11 +15,15 @@ import os
 import shlex
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from guard import gitio
 from guard.errors import UsageError
 from guard.location import INSTALLED, JOURNAL, SESSION, STATE_DIR, repository_state
 from guard.store import digest
+
+if TYPE_CHECKING:
+    from guard.session import Session
 
 HOOKS = ("pre-commit", "reference-transaction", "pre-push")
 MARKER = "# session-guard hook shim"
@@ -110,6 +114,16 @@ def fingerprints(hooks_dir: str, hooks: Iterable[str] = HOOKS) -> dict[str, str 
         except OSError:
             prints[hook] = None
     return prints
+
+
+def hooks_now(session: Session, hooks_dir: str | None = None) -> dict[str, Any]:
+    """The hooks as they are now, in the shape `session stop` records them."""
+    recorded = session.hooks
+    return {
+        "hooks_dir": hooks_dir or gitio.hooks_dir(),
+        "hooks_path_config": gitio.config_get("core.hooksPath"),
+        "fingerprints": fingerprints(recorded.hooks_dir, recorded.fingerprints) if recorded else {},
+    }
 
 
 def parse_hooks(text: str | None) -> list[str]:

@@ -155,22 +155,23 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     judge = _judge_for(session)
     items: list[Item] = []
     shas: list[str] = []
+    seen: set[str] = set()
     for old, new, ref in sorted(updates, key=lambda u: u[2] == "HEAD"):  # branches first
         previous = _previous(ref, old)
-        brought = [sha for sha in _brought(session, ref, new, previous) if sha not in shas]
+        brought = [sha for sha in _brought(session, ref, new, previous) if sha not in seen]
+        seen.update(brought)
         shas += brought
         commits = gitio.read_commits(brought)
-        base = _base(session, ref if ref != "HEAD" else None, new)
+        base = _base(session, ref, new)  # HEAD is never a start ref: its start tip grew
         items += _judge_commits(judge, commits, base)
-        moved = ref.startswith(BRANCH_PREFIX) and previous is not None and previous != new
         on_top = (
             len(commits) == 1 and commits[0].sha == new and commits[0].parents[:1] == (previous,)
         )
+        moved = ref.startswith(BRANCH_PREFIX) and previous is not None and previous != new
         if moved and previous is not None and not on_top:
             findings = _judged(judge, gitio.diff(previous, new), base, new)
             items.append((move_title(ref, previous, new), findings))
-    tips = {new: ref for _, new, ref in updates}
-    data: dict[str, Any] = {"refs": sorted(set(tips.values())), "commits": shas}
+    data: dict[str, Any] = {"refs": sorted({ref for _, _, ref in updates}), "commits": shas}
     bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
     if not bad:
         if shas:
