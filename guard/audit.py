@@ -66,6 +66,10 @@ class Evidence(NamedTuple):
     # and each such start's "path -> mode oid" (what "restores" compares them to).
     bases: Mapping[str, str] = {}
     base_entries: Mapping[str, Mapping[str, str]] = {}
+    # Each net change's start (branch -> commit): what its rollback restores from.
+    starts: Mapping[str, str] = {}
+    # What was audited, for the report: kind (session, since, range), mode, revisions.
+    scope: Mapping[str, Any] = {}
 
 
 def claims_docs_only(message: str) -> bool:
@@ -134,17 +138,18 @@ def _working_rows(working: Iterable[WorkingChange], judge: Judge) -> list[dict[s
 NOTES = {"hooks-missing"}  # integrity kinds that inform without failing the audit
 
 
-def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
-    """The `guard.audit/v1` report. The branches' net changes and the plan come first,
-    then the commits, in one pass (they may still be streaming from git)."""
+def build(evidence: Evidence, judge: Judge, branch: str | None = None) -> dict[str, Any]:
+    """The `guard.audit/v1` report, its rollback plan for `branch` (default: the one
+    checked out). The branches' net changes and the plan come first, then the
+    commits, in one pass (they may still be streaming from git)."""
     forbidden = {}
-    for branch, changes in evidence.nets.items():
+    for name, changes in evidence.nets.items():
         judge.prime(c.path for c in changes)
-        forbidden[branch] = sorted(
-            c.path for c in changes if not judge.allows(c.path, c.is_gitlink)
-        )
+        forbidden[name] = sorted(c.path for c in changes if not judge.allows(c.path, c.is_gitlink))
     current = evidence.current_branch or ""
-    plan = rollback_plan(evidence.nets.get(current, ()), judge, evidence.base)
+    planned = branch or current
+    source = evidence.starts.get(planned, evidence.base)
+    plan = rollback_plan(evidence.nets.get(planned, ()), judge, source)
     working = _working_rows(evidence.working, judge)
     unchanged = unchanged_in(dict(evidence.start_entries))
     elsewhere = {base: unchanged_in(dict(e)) for base, e in evidence.base_entries.items()}
@@ -185,6 +190,7 @@ def build(evidence: Evidence, judge: Judge) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "session": dict(evidence.session) if evidence.session is not None else None,
+        "scope": {**evidence.scope, "branch": planned or None},
         "commits": commits,
         "working_tree": working,
         "rewritten_refs": [dict(r) for r in evidence.rewritten],

@@ -299,13 +299,27 @@ def report(session_id: str | None, fmt: str) -> int:
     "session_id",
     help="An archived session (default: the active one, else the latest stopped one).",
 )
+@click.option("--since", help="A start commit (the receipt), when the session state is gone.")
+@click.option("--mode", help="Judge with this mode of the policy (default: the session's).")
+@click.option("--base", help="Roll back an explicit range: its base (with --head).")
+@click.option("--head", help="Roll back an explicit range: its head, a branch (with --base).")
+@click.option("--ref", help="Roll back this branch (default: the one checked out).")
 @click.option("--apply", "do_apply", is_flag=True, help="Make the rollback commit.")
-@click.option("--branch", help="Commit on this new branch instead of the current one.")
-def rollback(session_id: str | None, do_apply: bool, branch: str | None) -> int:
-    """Print the rollback plan; with --apply, commit it (one new commit, backup ref first)."""
+@click.option("--branch", help="Commit on this new branch instead.")
+def rollback(
+    session_id: str | None,
+    since: str | None,
+    mode: str | None,
+    base: str | None,
+    head: str | None,
+    ref: str | None,
+    do_apply: bool,
+    branch: str | None,
+) -> int:
+    """Print the rollback plan; with --apply, commit it (one new commit and a backup ref)."""
     from guard.commands import rollback as command
 
-    return command.rollback(session_id, do_apply, branch)
+    return command.rollback(session_id, since, mode, base, head, ref, do_apply, branch)
 
 
 # --------------------------------------------------------------------------- demo

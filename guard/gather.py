@@ -136,10 +136,16 @@ def _current_judge(mode: str) -> Judge:
 
 
 def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+    """A range's net change goes by the branch `head` names (the rollback commits on
+    it), or by RANGE when it names no branch."""
     judge = _current_judge(mode)
     start, tip = _commit(base, "--base"), _commit(head, "--head")
-    found = read(Reading([tip], [start], start, {RANGE: (start, tip)}, working=False))
-    return _evidence(None, start, found, RANGE, [], []), judge
+    named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
+    name = named if named.startswith(BRANCH) else RANGE
+    lines = {name: (start, tip)}
+    found = read(Reading([tip], [start], start, lines, working=False))
+    scope = {"kind": "range", "mode": mode, "since": None, "base": base, "head": head}
+    return _evidence(None, start, found, name, lines, scope), judge
 
 
 def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
@@ -151,7 +157,8 @@ def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
     lines = {current: (start, head_sha)} if head_sha else {}
     since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     found = read(Reading(include, [start], start, lines, True, parked(since_time)))
-    return _evidence(None, start, found, current, [], []), judge
+    scope = {"kind": "since", "mode": mode, "since": since, "base": None, "head": None}
+    return _evidence(None, start, found, current, lines, scope), judge
 
 
 def _evidence(
@@ -159,8 +166,8 @@ def _evidence(
     base: str | None,
     found: Read,
     current: str | None,
-    rewritten: list[dict[str, str]],
-    integrity: list[dict[str, str]],
+    lines: Mapping[str, tuple[str, str]],
+    scope: Mapping[str, Any],
 ) -> Evidence:
     return Evidence(
         session=session,
@@ -170,9 +177,15 @@ def _evidence(
         working=found.working,
         nets=found.nets,
         current_branch=current,
-        rewritten=rewritten,
-        integrity=integrity,
+        rewritten=[],
+        integrity=[],
+        starts={name: line[0] for name, line in lines.items()},
+        scope=scope,
     )
+
+
+def _line(out: bytes | None) -> str:
+    return (out or b"").decode("utf-8", "surrogateescape").strip()
 
 
 # --------------------------------------------------------------------------- sessions
@@ -221,8 +234,11 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     summary = summary_of(session, active)
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
-    evidence = _evidence(summary, session.start_head, found, current, rewritten, integrity)
+    scope: dict[str, Any] = {"kind": "session", "mode": mode or session.mode}
+    scope.update(since=None, base=None, head=None)
+    evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases, trees = _branch_starts(session, lines, starts)
+    evidence = evidence._replace(rewritten=rewritten, integrity=integrity)
     return evidence._replace(bases=bases, base_entries=trees), judge
 
 

@@ -63,8 +63,11 @@ def _argv(args: list[str]) -> list[str]:
     return ["git", *PINNED, *args]
 
 
-def _environment() -> dict[str, str]:
-    return {**os.environ, **ENVIRONMENT}
+def _environment(index: str | None = None) -> dict[str, str]:
+    """Ours, plus `ENVIRONMENT`; with `index`, git reads and writes that index file
+    instead of the worktree's (how the rollback builds its commit out of sight)."""
+    extra = {} if index is None else {"GIT_INDEX_FILE": index}
+    return {**os.environ, **ENVIRONMENT, **extra}
 
 
 def _command(args: list[str]) -> str:
@@ -86,12 +89,18 @@ def _unstartable(exc: OSError) -> GitError:
     return GitError(f"cannot run git: {exc.strerror or exc}")
 
 
-def run(args: list[str], *, cwd: str | None = None, data: bytes | None = None) -> bytes:
-    """Run `git ARGS` (with `data` on stdin), returning stdout; raise GitError with
-    git's own message on failure."""
+def run(
+    args: list[str],
+    *,
+    cwd: str | None = None,
+    data: bytes | None = None,
+    index: str | None = None,
+) -> bytes:
+    """Run `git ARGS` (with `data` on stdin, on the index file `index` when given),
+    returning stdout; raise GitError with git's own message on failure."""
     try:
         done = subprocess.run(
-            _argv(args), cwd=cwd, input=data, capture_output=True, env=_environment()
+            _argv(args), cwd=cwd, input=data, capture_output=True, env=_environment(index)
         )
     except OSError as exc:
         raise _unstartable(exc) from exc
@@ -495,10 +504,28 @@ def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> s
     return resolve(f"{ref}@{{0}}", cwd=cwd)
 
 
+class Worktree(NamedTuple):
+    path: str
+    head: str | None  # None while its branch is unborn
+    branch: str | None  # None when detached
+
+
+def worktrees(cwd: str | None = None) -> list[Worktree]:
+    """Every worktree of the repository, the main one first."""
+    out = run(["worktree", "list", "--porcelain", "-z"], cwd=cwd)
+    found = []
+    for block in _decode(out).split("\0\0"):
+        fields = dict(item.partition(" ")[::2] for item in block.split("\0") if item)
+        if "worktree" in fields:
+            head = fields.get("HEAD")
+            head = None if head is None or set(head) == {"0"} else head
+            found.append(Worktree(fields["worktree"], head, fields.get("branch")))
+    return found
+
+
 def worktree_heads(cwd: str | None = None) -> list[str]:
     """The commit each worktree of the repository has checked out (none unborn)."""
-    out = run(["worktree", "list", "--porcelain"], cwd=cwd)
-    return [line[5:] for line in _decode(out).splitlines() if line.startswith("HEAD ")]
+    return [tree.head for tree in worktrees(cwd) if tree.head is not None]
 
 
 def reflog(prefix: str, cwd: str | None = None) -> list[tuple[str, int, str]]:
@@ -525,22 +552,76 @@ def is_shallow(cwd: str | None = None) -> bool:
 # --------------------------------------------------------------------------- rollback
 
 
-def _run_paths(args: list[str], paths: list[str], cwd: str | None = None) -> None:
-    """Run a path-taking git command with the paths NUL-separated on stdin, literally."""
-    data = b"".join(p.encode("utf-8", "surrogateescape") + b"\0" for p in paths)
-    options = ["--pathspec-from-file=-", "--pathspec-file-nul"]
-    run(["--literal-pathspecs", *args, *options], cwd=cwd, data=data)
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
-def restore_paths(source: str, paths: list[str], cwd: str | None = None) -> None:
-    """Put paths back to their content at `source`, in the index and the work tree."""
-    if paths:
-        _run_paths(["restore", f"--source={source}", "--staged", "--worktree"], paths, cwd)
+def index_entries(cwd: str | None = None) -> dict[str, str]:
+    """Every path of the worktree's index with its `ls-files -v` tag: lower case for
+    an assume-unchanged entry, `S` for skip-worktree (git does not look at the file)."""
+    out = run(["ls-files", "-v", "-z"], cwd=cwd)
+    entries = {}
+    for item in out.split(b"\0"):
+        if item:
+            tag, _, path = item.partition(b" ")
+            entries[_decode(path)] = _decode(tag)
+    return entries
 
 
-def remove_paths(paths: list[str], cwd: str | None = None) -> None:
-    if paths:
-        _run_paths(["rm", "-q", "-r", "--ignore-unmatch"], paths, cwd)
+def identity_problem(cwd: str | None = None) -> str | None:
+    """What git says when it cannot name the author or committer of a new commit."""
+    for role in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        try:
+            run(["var", role], cwd=cwd)
+        except GitError as exc:
+            return str(exc)
+    return None
+
+
+def build_tree(
+    base: str | None, removed: list[str], added: list[tuple[str, str]], index: str
+) -> str:
+    """The tree of commit `base` with `removed` paths gone and `added` (path, "mode
+    oid") entries in place, built in the scratch index file `index`, so the
+    worktree's index is never touched. Removals go first, in a call of their own:
+    git marks a removed entry and drops it only when the index is written, so a
+    file added where a removed directory was would otherwise fail. `base` None
+    starts from the empty tree."""
+    run(["read-tree", base] if base else ["read-tree", "--empty"], index=index)
+    zero = "0" * 40
+    if removed:
+        data = b"".join(_encode(f"0 {zero}\t{path}") + b"\0" for path in removed)
+        run(["update-index", "-z", "--index-info"], data=data, index=index)
+    if added:
+        data = b"".join(_encode(f"{state}\t{path}") + b"\0" for path, state in added)
+        run(["update-index", "-z", "--index-info"], data=data, index=index)
+    return _line(run(["write-tree"], index=index))
+
+
+def commit_tree(tree: str, parent: str | None, message: str) -> str:
+    """A new commit object (no ref moves, no hook runs); the message on stdin."""
+    parents = ["-p", parent] if parent else []
+    return _line(run(["commit-tree", tree, *parents, "-F", "-"], data=_encode(message)))
+
+
+def write_blob(data: bytes) -> str:
+    return _line(run(["hash-object", "-w", "--stdin"], data=data))
+
+
+def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> None:
+    """Move refs in one transaction, each `(ref, new, expected old or None for
+    "must not exist")`: all of them move or none does (a hook refusing, a ref that
+    changed meanwhile)."""
+    zero = "0" * 40
+    data = "".join(f"update {ref}\0{new}\0{old or zero}\0" for ref, new, old in updates)
+    run(["update-ref", "-z", "-m", message, "--stdin"], data=_encode(data))
+
+
+def switch_tree(old: str, new: str, *, dry_run: bool = False, cwd: str | None = None) -> None:
+    """Bring the index and work tree from commit `old` to `new` as a checkout does: only
+    the paths that differ between them are written; git refuses (and with `dry_run`
+    only checks) when that would overwrite a local change."""
+    run(["read-tree", "-m", "-u", *(["-n"] if dry_run else []), old, new], cwd=cwd)
 
 
 _OPERATIONS = (  # the first file found names the operation (am is a rebase-apply)

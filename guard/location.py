@@ -23,6 +23,9 @@ HEAD = "journal.head"
 LOCK = "lock"
 ARCHIVE = "sessions"
 INSTALLED = "installed.json"
+# In a worktree's own git directory: a rollback whose commit landed and whose
+# checkout may not have (see guard.rollback).
+ROLLBACK_PENDING = "guard-rollback.json"
 
 # With these set, git may find another repository than the walk does: ask git.
 GIT_ENV = ("GIT_DIR", "GIT_COMMON_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES")

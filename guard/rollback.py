@@ -1,33 +1,50 @@
-"""The rollback: its plan, from a branch's net change since the session start, and
-its application, one new commit with a backup ref first, never a history rewrite.
+"""The rollback: its plan, from a branch's net change since its start, and its
+application, one new commit with a backup ref, never a history rewrite.
 
-The plan restores every path the session's mode does not allow to its content at
-the session start (deleting what the session added) and leaves allowed paths,
-the worklog among them, exactly as they are. It refuses to start on a dirty
-tree, a detached HEAD or a half-done operation, so nothing of the user's is
-overwritten, and it saves `refs/guard/backup/<session-id>` first.
+The plan restores every path the mode does not allow to its content at the start
+of the branch being rolled back (deleting what the session added) and leaves
+allowed paths, the worklog among them, exactly as they are.
+
+The apply is built so that nothing of the user's changes until the commit is
+certain. Every check runs first. The commit is built out of sight (a scratch
+index, `write-tree`, `commit-tree`), then one ref transaction moves the branch
+(if it still holds what the plan was made from) and creates the backup ref
+together, or moves nothing. Only then are the index and work tree brought to the
+new commit, by git's own two-tree checkout, which writes exactly the paths that
+differ. A marker in the git directory records that last step until it is done:
+if the process dies in between, the next `guard rollback` finishes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import bisect
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from guard import gitio
+from guard import gitio, location, store
 from guard.changes import Change
-from guard.errors import BlockedError, UsageError
-from guard.quoting import literal, quote
+from guard.errors import BlockedError, GitError, StateError, UsageError
+from guard.quoting import literal, quote, shown
 
 if TYPE_CHECKING:
     from guard.judge import Judge
 
 TRAILER = "Guard-Rollback"
+NOTES_REF = "refs/notes/guard-rollback"
+BACKUP_PREFIX = "refs/guard/backup/"
+LISTED = 20  # paths a rollback message names; a longer list goes to a note
+
+
+# --------------------------------------------------------------------------- the plan
 
 
 def step(path: str, added: bool, category: str, base: str | None) -> dict[str, Any]:
-    """One step: delete what was added, restore the rest from `base`, with the exact
-    git command that does it (a pathspec that means only this path)."""
+    """One step: delete what was added, restore the rest from `base`, with the git
+    command that does it by hand (a pathspec that means only this path)."""
     word = quote(literal(path))
     if added or base is None:
         return {
@@ -57,22 +74,95 @@ def plan(net: Iterable[Change], judge: Judge, base: str | None) -> list[dict[str
     return steps
 
 
+def by_hand(working: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The commands that discard uncommitted work the mode does not allow. The guard
+    never runs them: uncommitted work is the user's, and only they may throw it away."""
+    states: dict[str, set[str]] = {}
+    for row in working:
+        if not row["allowed"]:
+            states.setdefault(row["path"], set()).add(
+                "untracked" if row["state"] == "untracked" else row["status"]
+            )
+    commands = []
+    for path, seen in sorted(states.items()):
+        word = quote(literal(path))
+        if "untracked" in seen:
+            commands.append(f"rm -- {quote(path)}")
+        elif "A" in seen:
+            commands.append(f"git rm -q -f -- {word}")
+        else:
+            commands.append(f"git restore --source=HEAD --staged --worktree -- {word}")
+    return commands
+
+
+def message(session_id: str, steps: Sequence[Mapping[str, Any]]) -> tuple[str, str | None]:
+    """The rollback commit's message, and the full list of paths for a note when the
+    message names only the first ones (a list of 3,000 paths is read by nobody)."""
+    counts: dict[tuple[str, str], int] = {}
+    for s in steps:
+        key = (s["category"], s["action"])
+        counts[key] = counts.get(key, 0) + 1
+    tally = [f"  {category}: {n} {action}d" for (category, action), n in sorted(counts.items())]
+    listing = [f"- {s['action']} {shown(s['path'])} ({s['category']})" for s in steps]
+    lines = [
+        f"Roll back session {session_id}: {len(steps)} path(s) back to the start",
+        "",
+        "Paths the session's mode did not allow, back to their content at the start:",
+        *tally,
+        "",
+        *listing[:LISTED],
+    ]
+    full = None
+    if len(steps) > LISTED:
+        lines.append(
+            f"... and {len(steps) - LISTED} more: the full list is this commit's note "
+            f"(git notes --ref={NOTES_REF.removeprefix('refs/notes/')} show <this commit>)"
+        )
+        full = "\n".join(listing) + "\n"
+    lines += ["", f"{TRAILER}: {session_id}", ""]
+    return "\n".join(lines), full
+
+
+def command_for(report: Mapping[str, Any], ref: str | None = None) -> str:
+    """The `guard rollback --apply` command that applies this report's plan (made for
+    branch `ref`, when not the checked-out one)."""
+    scope, session = report["scope"], report["session"]
+    words = ["guard", "rollback"]
+    if scope["kind"] == "since":
+        words += ["--since", quote(scope["since"]), "--mode", quote(scope["mode"])]
+    elif scope["kind"] == "range":
+        words += ["--base", quote(scope["base"]), "--head", quote(scope["head"])]
+        words += ["--mode", quote(scope["mode"])]
+    elif session is not None and not session["active"]:
+        words += ["--session", quote(session["id"])]
+    if scope["kind"] == "session" and session is not None and scope["mode"] != session["mode"]:
+        words += ["--mode", quote(scope["mode"])]
+    if ref is not None and scope["kind"] != "range":
+        words += ["--ref", quote(ref.removeprefix("refs/heads/"))]
+    return " ".join([*words, "--apply"])
+
+
+# --------------------------------------------------------------------------- checks
+
+
 class Applied(NamedTuple):
     commit: str
     backup_ref: str
     branch: str
     restored: int
     deleted: int
+    checked_out: bool  # whether the index and work tree were brought to the commit
 
 
-def preconditions() -> str:
-    """The branch to commit on; BlockedError (nothing changed) when it is not safe."""
-    sha, ref = gitio.head()
-    if sha is None or ref is None:
-        raise BlockedError(
-            "rollback needs a branch checked out (HEAD is detached or unborn)",
-            hint="git switch <branch>, then guard rollback --apply",
-        )
+def _named(paths: Sequence[str]) -> str:
+    more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+    return ", ".join(shown(p) for p in paths[:5]) + more
+
+
+def _worktree_checks(steps: Sequence[Mapping[str, Any]], root: str) -> None:
+    """Refuse, before anything is written, every plan that would overwrite what git
+    would not get back: a local edit (seen or hidden from git by assume-unchanged or
+    skip-worktree), an untracked or ignored file, or a tracked path the plan keeps."""
     operation = gitio.operation_in_progress()
     if operation is not None:
         raise BlockedError(
@@ -80,18 +170,106 @@ def preconditions() -> str:
             hint=f"finish or abort it first (git {operation} "
             f"{'reset' if operation == 'bisect' else '--abort'})",
         )
-    dirty = [c.path for c in gitio.working_tree() if c.state != "untracked"]
+    planned = {s["path"] for s in steps}
+    deleted = {s["path"] for s in steps if s["action"] == "delete"}
+    dirty = sorted({c.path for c in gitio.working_tree() if c.path in planned})
     if dirty:
-        shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
         raise BlockedError(
-            f"the working tree has uncommitted changes ({shown})",
-            hint="commit or stash them, then guard rollback --apply",
+            f"paths the rollback restores have uncommitted changes ({_named(dirty)})",
+            hint="commit, stash or discard them, then guard rollback --apply",
         )
-    return ref
+    entries = gitio.index_entries()
+    hidden = sorted(p for p in planned if p in entries and _hidden(entries[p]))
+    if hidden:
+        raise BlockedError(
+            "paths the rollback restores are marked assume-unchanged or skip-worktree, "
+            f"so git cannot see a local edit there ({_named(hidden)})",
+            hint="git update-index --no-assume-unchanged --no-skip-worktree -- PATH, "
+            "check the file, then guard rollback --apply",
+        )
+    tracked = sorted(entries)
+    kept = [
+        path
+        for s in steps
+        if s["action"] == "restore"
+        for path in _in_the_way(s["path"], tracked, entries)
+        if path not in deleted
+    ]
+    if kept:
+        raise BlockedError(
+            f"tracked paths the rollback keeps stand where it restores a file "
+            f"({_named(sorted(set(kept)))})",
+            hint="move them by a commit of your own, then guard rollback --apply",
+        )
+    loose = sorted({p for s in steps for p in _untracked_in_the_way(s, root, entries)})
+    if loose:
+        raise BlockedError(
+            f"untracked or ignored files stand where the rollback restores ({_named(loose)})",
+            hint="move them away, then guard rollback --apply",
+        )
+
+
+def _hidden(tag: str) -> bool:
+    return tag == "S" or tag.islower()
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def _in_the_way(path: str, tracked: list[str], entries: Mapping[str, str]) -> list[str]:
+    """Index entries a file restored at `path` would clash with: below it (it is a
+    directory now) or at one of its parent folders (a file now)."""
+    found = [p for p in _parents(path) if p in entries]
+    prefix = path + "/"
+    i = bisect.bisect_left(tracked, prefix)
+    while i < len(tracked) and tracked[i].startswith(prefix):
+        found.append(tracked[i])
+        i += 1
+    return found
+
+
+def _untracked_in_the_way(s: Mapping[str, Any], root: str, entries: Mapping[str, str]) -> list[str]:
+    """Files on disk the index does not know (untracked or ignored) that restoring a
+    file at the step's path would overwrite or remove: at the path itself, below it
+    (a directory now) or at one of its parent folders (a file now). Tracked ones are
+    `_in_the_way`'s."""
+    if s["action"] == "delete":
+        return []
+    path = s["path"]
+    found = []
+    for parent in _parents(path):
+        full = os.path.join(root, parent)  # noqa: PTH118
+        if os.path.lexists(full) and not os.path.isdir(full) and parent not in entries:  # noqa: PTH112
+            found.append(parent)
+    full = os.path.join(root, path)  # noqa: PTH118
+    if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
+        for top, _dirs, files in os.walk(full):
+            for name in files:
+                rel = os.path.relpath(os.path.join(top, name), root).replace(os.sep, "/")  # noqa: PTH118
+                if rel not in entries:
+                    found.append(rel)
+    elif os.path.lexists(full) and path not in entries:
+        found.append(path)
+    return found
+
+
+def _checked_out_elsewhere(ref: str) -> str | None:
+    """The worktree (not this one) that has branch `ref` checked out, if any."""
+    found = gitio.locate()
+    here = os.path.realpath(found.root) if found else None
+    for tree in gitio.worktrees():
+        if tree.branch == ref and os.path.realpath(tree.path) != here:
+            return tree.path
+    return None
+
+
+# --------------------------------------------------------------------------- apply
 
 
 def _backup_ref(session_id: str) -> str:
-    name = f"refs/guard/backup/{session_id}"
+    name = f"{BACKUP_PREFIX}{session_id}"
     candidate, number = name, 1
     while gitio.resolve(candidate) is not None:
         number += 1
@@ -99,42 +277,145 @@ def _backup_ref(session_id: str) -> str:
     return candidate
 
 
-def apply(report: Mapping[str, Any], session_id: str, branch: str | None) -> Applied:
-    """Commit the plan of `report` (from `audit.build`) on the current or a new branch."""
-    steps = report["rollback"]
+def _tree(old: str, steps: Sequence[Mapping[str, Any]], scratch: str) -> str:
+    """The tree of `old` with the plan applied, checked against the plan: exactly its
+    paths differ from `old`, each as the plan says."""
+    entries: dict[str, dict[str, str]] = {}
+    added = []
+    for s in steps:
+        if s["action"] == "restore":
+            source = entries.setdefault(s["source"], {})
+            if not source:
+                source.update(gitio.tree_entries(s["source"]))
+            added.append((s["path"], source[s["path"]]))
+    removed = [s["path"] for s in steps if s["action"] == "delete"]
+    tree = gitio.build_tree(old, removed, added, scratch)
+    expected = {path: state for path, state in added} | dict.fromkeys(removed)
+    got = {
+        c.path: (None if c.status == "D" else f"{c.new_mode} {c.new_oid}")
+        for c in gitio.diff(old, tree)
+    }
+    if got != expected:
+        wrong = sorted(set(got) ^ set(expected) | {p for p in got if got[p] != expected.get(p)})
+        raise GitError(f"git built a rollback tree that differs from the plan at {_named(wrong)}")
+    return tree
+
+
+def _note(commit: str, full: str, scratch: str) -> tuple[str, str, str | None]:
+    """The notes commit that attaches `full` to `commit`, as a ref update."""
+    current = gitio.resolve(NOTES_REF)
+    blob = gitio.write_blob(full.encode("utf-8", "surrogateescape"))
+    tree = gitio.build_tree(current, [], [(commit, f"100644 {blob}")], scratch)
+    notes = gitio.commit_tree(tree, current, "Notes added by guard rollback\n")
+    return NOTES_REF, notes, current
+
+
+def _pending_path() -> str:
+    return os.path.join(gitio.git_dir(), location.ROLLBACK_PENDING)  # noqa: PTH118
+
+
+def apply(
+    steps: Sequence[Mapping[str, Any]], session_id: str, ref: str, branch: str | None
+) -> Applied:
+    """Commit `steps` on top of branch `ref` (or on a new branch `branch` made from
+    it), and bring this worktree's index and tree to it when `ref` is checked out."""
     if not steps:
         raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
-    current = preconditions()
-    untracked = {c.path for c in gitio.working_tree() if c.state == "untracked"}
-    clash = [s["path"] for s in steps if s["path"] in untracked]
-    if clash:
+    new_ref, old, here = _target(ref, branch)
+    if here:
+        found = gitio.locate()
+        _worktree_checks(steps, found.root if found else ".")
+    problem = gitio.identity_problem()
+    if problem is not None:
         raise BlockedError(
-            f"untracked files stand where the rollback restores: {', '.join(clash[:5])}",
-            hint="move them away, then guard rollback --apply",
+            f"git cannot name the rollback commit's author: {problem}",
+            hint='git config user.name "Your Name"; git config user.email you@example.com',
         )
-    head = gitio.resolve("HEAD") or ""
     backup = _backup_ref(session_id)
-    gitio.run(["update-ref", "-m", f"guard rollback backup of {current}", backup, head])
-    if branch:
-        if gitio.resolve(f"refs/heads/{branch}") is not None:
-            raise UsageError(f"--branch {branch!r}: that branch exists already")
-        gitio.run(["switch", "-q", "-c", branch])
-        current = f"refs/heads/{branch}"
-    restores = [s for s in steps if s["action"] == "restore"]
-    deletes = [s["path"] for s in steps if s["action"] == "delete"]
-    by_source: dict[str, list[str]] = {}
-    for restore in restores:
-        by_source.setdefault(restore["source"], []).append(restore["path"])
-    for source, paths in by_source.items():
-        gitio.restore_paths(source, paths)
-    gitio.remove_paths(deletes)
-    listing = "\n".join(f"- {s['action']} {s['path']} ({s['category']})" for s in steps)
-    message = (
-        f"Roll back session {session_id}: {len(steps)} path(s) back to the session start\n\n"
-        f"Paths the session's mode did not allow, as the audit planned:\n{listing}\n\n"
-        f"{TRAILER}: {session_id}\n"
-    )
-    # The message grows with the plan: on stdin, never one argument (128 KiB at most).
-    gitio.run(["commit", "-q", "-F", "-"], data=message.encode("utf-8", "surrogateescape"))
-    commit = gitio.resolve("HEAD") or ""
-    return Applied(commit, backup, current, len(restores), len(deletes))
+    commit, updates = _objects(steps, session_id, old)
+    updates = [(new_ref, commit, old if branch is None else None), (backup, old, None), *updates]
+    if here:
+        gitio.switch_tree(old, commit, dry_run=True)  # git's own checks, before any write
+    pending = {"ref": new_ref, "old": old, "new": commit, "from": ref if here else None}
+    store.write_atomic(_pending_path(), json.dumps(pending).encode())
+    try:
+        gitio.update_refs(updates, f"guard rollback of {ref} ({session_id})")
+    except GitError as exc:
+        os.remove(_pending_path())  # noqa: PTH107
+        raise BlockedError(
+            f"the rollback commit was refused, and nothing changed: {exc}",
+            hint="guard rollback prints the plan; guard doctor checks the hooks",
+        ) from exc
+    finish()
+    restored = sum(s["action"] == "restore" for s in steps)
+    return Applied(commit, backup, new_ref, restored, len(steps) - restored, here)
+
+
+def _target(ref: str, branch: str | None) -> tuple[str, str, bool]:
+    """(the ref the commit goes on, the commit it goes on top of, whether `ref` is
+    this worktree's branch); UsageError or BlockedError when there is none."""
+    if ref == "HEAD":
+        raise BlockedError(
+            "rollback needs a branch checked out (HEAD is detached or unborn)",
+            hint="git switch <branch>, then guard rollback --apply",
+        )
+    if not ref.startswith("refs/heads/"):
+        raise UsageError(
+            f"{ref} is not a branch: a rollback commits on one",
+            hint="name the branch: guard rollback --ref BRANCH (or --head BRANCH)",
+        )
+    new_ref = ref if branch is None else f"refs/heads/{branch}"
+    if branch is not None and gitio.resolve(new_ref) is not None:
+        raise UsageError(f"--branch {branch!r}: that branch exists already")
+    old = gitio.resolve(ref)
+    if old is None:
+        raise UsageError(f"{ref} does not exist")
+    here = gitio.head()[1] == ref
+    elsewhere = None if here else _checked_out_elsewhere(ref)
+    if elsewhere is not None:
+        raise BlockedError(
+            f"{ref} is checked out in the worktree {elsewhere}",
+            hint=f"run guard rollback there (cd {quote(elsewhere)})",
+        )
+    return new_ref, old, here
+
+
+def _objects(
+    steps: Sequence[Mapping[str, Any]], session_id: str, old: str
+) -> tuple[str, list[tuple[str, str, str | None]]]:
+    """The rollback commit, written as objects only, and the note's ref update when
+    its message lists only the first paths."""
+    text, full = message(session_id, steps)
+    with tempfile.TemporaryDirectory(prefix="guard-rollback-", dir=gitio.git_dir()) as scratch:
+        index = os.path.join(scratch, "index")  # noqa: PTH118
+        commit = gitio.commit_tree(_tree(old, steps, index), old, text)
+        return commit, [] if full is None else [_note(commit, full, index)]
+
+
+def finish() -> str | None:
+    """Complete a rollback whose commit landed but whose checkout did not (the
+    process died in between): the commit it made, or None when none was pending.
+    A marker whose commit never landed is dropped: nothing of the user's changed."""
+    path = _pending_path()
+    try:
+        with open(path, "rb") as handle:  # noqa: PTH123
+            pending = json.loads(handle.read())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise StateError(
+            f"the rollback marker {path} is unreadable: {exc}",
+            hint=f"check git status and git log -1, then remove {path}",
+        ) from exc
+    landed = gitio.resolve(pending["ref"]) == pending["new"]
+    if landed and pending["from"] is not None:
+        head_sha, head_ref = gitio.head()
+        # With --branch, HEAD moves to the new branch; the old one stays where it was.
+        moves_head = pending["from"] != pending["ref"]
+        if moves_head and (head_ref, head_sha) == (pending["from"], pending["old"]):
+            gitio.run(["symbolic-ref", "-m", "guard rollback", "HEAD", pending["ref"]])
+            head_ref = pending["ref"]
+        if head_ref == pending["ref"]:
+            gitio.switch_tree(pending["old"], pending["new"])
+    os.remove(path)  # noqa: PTH107
+    return pending["new"] if landed else None

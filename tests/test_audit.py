@@ -106,6 +106,7 @@ def evidence(
         current_branch=current,
         rewritten=list(rewritten),
         integrity=list(integrity),
+        scope={"kind": "session", "mode": "read-only", "since": None, "base": None, "head": None},
     )
 
 
@@ -645,7 +646,8 @@ def test_markdown_has_the_verdict_violations_and_rollback_commands() -> None:
     )
     assert "- `cccccccccccc` src/a[b].py: production (the policy default)" in text
     assert "- untracked `docs/draft.md`" not in text  # allowed: not listed
-    block = text.split("## Rollback plan\n\n```sh\n", 1)[1].split("```", 1)[0]
+    plan = "## Rollback plan\n\n`guard rollback --apply` does this in one commit.\n\n```sh\n"
+    block = text.split(plan, 1)[1].split("```", 1)[0]
     # one command a line; a quoted newline stays inside its (valid) shell word
     assert block == "".join(step["command"] + "\n" for step in odd_report()["rollback"])
     assert "git rm -q -- 'src/my file.py'\n" in block

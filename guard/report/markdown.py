@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guard.report import describe, mode_text, problems, violations
+from guard.rollback import by_hand, command_for
 
 
 def _cell(text: object) -> str:
@@ -46,9 +47,12 @@ def render(report: Mapping[str, Any]) -> str:
     if found:
         out += ["## Integrity", "", *[f"- {_cell(p)}" for p in found], ""]
     if report["rollback"]:
-        out += ["## Rollback plan", "", "```sh"]
-        out += [step["command"] for step in report["rollback"]]
-        out += ["```", ""]
+        out += ["## Rollback plan", "", f"`{command_for(report)}` does this in one commit.", ""]
+        out += ["```sh", *[step["command"] for step in report["rollback"]], "```", ""]
+    left = by_hand(dirty)
+    if left:
+        out += ["## Left to you", "", "The guard never discards uncommitted work.", ""]
+        out += ["```sh", *left, "```", ""]
     if report["revert_candidates"]:
         out += [
             "Revert candidates: " + ", ".join(f"`{s[:12]}`" for s in report["revert_candidates"]),

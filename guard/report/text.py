@@ -14,6 +14,7 @@ from rich.table import Table
 
 from guard.quoting import visible
 from guard.report import describe, mode_text, problems, violations
+from guard.rollback import by_hand, command_for
 
 _STYLE = {"clean": "green", "restored": "yellow", "tampered": "bold red", "violated": "bold red"}
 
@@ -52,7 +53,7 @@ def _visible(text: str) -> str:
 
 def _section(console: Console, title: str, lines: list[str]) -> None:
     if lines:
-        console.print(f"\n[bold]{title}[/]")
+        console.print(f"\n[bold]{escape(title)}[/]")
         for line in lines:
             console.print(f"  {_visible(line)}")
 
@@ -78,11 +79,13 @@ def render(report: Mapping[str, Any], *, color: bool = False) -> str:
         console, "Uncommitted", [f"{r['state']:<9} {r['path']}: {r['category']}" for r in dirty]
     )
     _section(console, "Integrity", problems(report))
-    _section(
-        console,
-        "Rollback plan (guard rollback --apply does this in one commit)",
-        [step["command"] for step in report["rollback"]],
-    )
+    if report["rollback"]:
+        _section(
+            console,
+            f"Rollback plan ({command_for(report)} does this in one commit)",
+            [step["command"] for step in report["rollback"]],
+        )
+    _section(console, "Left to you (the guard never discards uncommitted work)", by_hand(dirty))
     if report["revert_candidates"]:
         shas = ", ".join(s[:12] for s in report["revert_candidates"])
         console.print(f"\nRevert candidates (every change a violation): {shas}")

@@ -516,9 +516,9 @@ def merge_in_progress(repo: Path) -> None:
 
 REFUSALS = {
     "dirty": (
-        lambda repo: write(repo, "README.md", "edited\n"),
-        "guard: the working tree has uncommitted changes (README.md)\n"
-        "hint: commit or stash them, then guard rollback --apply\n",
+        lambda repo: write(repo, "src/app.py", "edited\n"),
+        "guard: paths the rollback restores have uncommitted changes (src/app.py)\n"
+        "hint: commit, stash or discard them, then guard rollback --apply\n",
     ),
     "detached": (
         lambda repo: git(repo, "switch", "-q", "--detach"),
@@ -615,9 +615,7 @@ def test_rollback_apply_commits_once_with_a_backup_and_keeps_the_worklog(
     assert report["summary"]["net_violations"] == 0
     assert report["rollback"] == []
     assert (
-        commit_of(report, f"Roll back session {sid}: 9 path(s) back to the session start")[
-            "verdict"
-        ]
+        commit_of(report, f"Roll back session {sid}: 9 path(s) back to the start")["verdict"]
         == "clean"
     )
 

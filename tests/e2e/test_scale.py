@@ -91,5 +91,10 @@ def test_a_rollback_of_10000_paths_is_one_commit(repo: Path, invoke) -> None:
     assert git(repo, "diff", "--name-only", "HEAD~2", "HEAD").split() == ["docs/worklog.md"]
     assert (repo / "docs/worklog.md").read_text() == "# Worklog\nkept\n"
     message = git(repo, "log", "-1", "--format=%B")
-    assert "Guard-Rollback: " in message and message.count("\n- ") == 10_000
+    assert "  production: 8000 deleted\n  production: 2000 restored\n" in message
+    assert message.count("\n- ") == 20 and "Guard-Rollback: " in message
+    assert "... and 9980 more: the full list is this commit's note" in message
+    note = git(repo, "notes", "--ref=guard-rollback", "show", "HEAD").splitlines()
+    assert len(note) == 10_000
+    assert note[0] == "- delete src/generated/another_generated_module_name_00000.py (production)"
     assert git(repo, "status", "--porcelain") == ""
