@@ -47,6 +47,8 @@ PINNED = (
     "diff.relative=false",
     "-c",
     "core.quotePath=true",
+    "-c",
+    "advice.graftFileDeprecated=false",  # GIT_GRAFT_FILE below is /dev/null: no advice
 )
 # The environment every call adds to ours: no object is replaced, no graft file read.
 ENVIRONMENT = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
@@ -615,6 +617,12 @@ def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> Non
     zero = "0" * 40
     data = "".join(f"update {ref}\0{new}\0{old or zero}\0" for ref, new, old in updates)
     run(["update-ref", "-z", "-m", message, "--stdin"], data=_encode(data))
+
+
+def refresh_index(cwd: str | None = None) -> None:
+    """Bring the index's file stat data up to date, as `git status` does (content is
+    untouched); git exits 1 while files have local changes, which is no failure here."""
+    attempt(["update-index", "-q", "--refresh"], cwd=cwd)
 
 
 def switch_tree(old: str, new: str, *, dry_run: bool = False, cwd: str | None = None) -> None:

@@ -335,7 +335,10 @@ def apply(
     commit, updates = _objects(steps, session_id, old)
     updates = [(new_ref, commit, old if branch is None else None), (backup, old, None), *updates]
     if here:
-        gitio.switch_tree(old, commit, dry_run=True)  # git's own checks, before any write
+        # git's own checks, before any write; stale stat data (a copied or touched
+        # file) would read as a local change.
+        gitio.refresh_index()
+        gitio.switch_tree(old, commit, dry_run=True)
     pending = {"ref": new_ref, "old": old, "new": commit, "from": ref if here else None}
     store.write_atomic(_pending_path(), json.dumps(pending).encode())
     try:
@@ -344,7 +347,8 @@ def apply(
         os.remove(_pending_path())  # noqa: PTH107
         raise BlockedError(
             f"the rollback commit was refused, and nothing changed: {exc}",
-            hint="guard rollback prints the plan; guard doctor checks the hooks",
+            hint="git's message above says why; a new --branch during a session carries "
+            "the bypassed commits, which the hooks refuse: roll back the branch itself",
         ) from exc
     finish()
     restored = sum(s["action"] == "restore" for s in steps)

@@ -1,0 +1,495 @@
+"""`guard rollback --apply` never loses data: it refuses what it would overwrite,
+restores each branch from its own start, commits atomically or not at all, and an
+interrupted apply leaves the old state or the new one.
+
+The hooks are installed only where a test says so; a plain git commit stands for
+one that bypassed the guard.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git
+from tests.e2e.test_audit_git import (
+    BYPASS,
+    WORKLOG,
+    audit,
+    commit,
+    git_state,
+    head,
+    seed,
+    start,
+    write,
+)
+
+GUARD = str(Path(sys.executable).parent / "guard")
+
+
+def refused(invoke, repo: Path, *args: str) -> str:
+    """Run a rollback that must be refused; it changes nothing. Its message."""
+    before = git_state(repo)
+    done = invoke(["rollback", "--apply", *args], cwd=repo)
+    assert done.code == 1, done.text
+    assert git_state(repo) == before
+    assert not (repo / ".git/guard-rollback.json").exists()
+    return done.err
+
+
+# --------------------------------------------------------------------------- the paths
+
+
+def test_a_file_restored_where_the_session_made_a_folder_of_kept_files_is_refused(
+    repo: Path, invoke
+) -> None:
+    """`tools` (production) deleted, `tools/README.md` (docs) committed in its place:
+    restoring the file would delete the kept docs file and the untracked drafts."""
+    seed(repo)
+    commit(repo, "tools", {"tools": "#!/bin/sh\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "tools")
+    git(repo, "commit", "-q", "-m", "drop tools")
+    commit(repo, "docs: tools readme", {"tools/README.md": "# Tools\n"})
+    write(repo, "tools/draft.md", "draft\n")
+    write(repo, "tools/wip.sh", "echo wip\n")
+    err = refused(invoke, repo)
+    assert err == (
+        "guard: tracked paths the rollback keeps stand where it restores a file "
+        "(tools/README.md)\n"
+        "hint: move them by a commit of your own, then guard rollback --apply\n"
+    )
+    assert (repo / "tools/draft.md").read_text() == "draft\n"
+    assert (repo / "tools/wip.sh").read_text() == "echo wip\n"
+
+
+@pytest.mark.parametrize("kind", ["untracked", "ignored"])
+def test_a_file_restored_over_a_folder_of_loose_files_is_refused(
+    repo: Path, invoke, kind: str
+) -> None:
+    seed(repo)
+    commit(repo, "bin", {"bin": "#!/bin/sh\n", ".gitignore": "*.pyc\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "bin")
+    commit(repo, "bin as a package", {"bin/run.py": "RUN = 1\n"})
+    loose = "bin/notes.txt" if kind == "untracked" else "bin/cache.pyc"
+    write(repo, loose, "mine\n")
+    err = refused(invoke, repo)
+    assert err.startswith(
+        f"guard: untracked or ignored files stand where the rollback restores ({loose})\n"
+    )
+    assert (repo / loose).read_text() == "mine\n"
+    (repo / loose).unlink()  # with the way clear, the folder becomes the file again
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert (repo / "bin").read_text() == "#!/bin/sh\n"
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_folder_restored_where_the_session_left_a_file(repo: Path, invoke) -> None:
+    seed(repo)
+    start_sha = start(invoke, repo)["start_head"]
+    git(repo, "rm", "-q", "-r", "src")
+    commit(repo, "src as one file", {"src": "everything\n"})
+    write(repo, "notes.md", "untracked, elsewhere\n")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert (repo / "src/app.py").is_file()
+    assert (repo / "notes.md").read_text() == "untracked, elsewhere\n"
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_a_hidden_local_edit_is_never_overwritten(repo: Path, invoke, flag: str) -> None:
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "def app():\n    return 5\n"})
+    git(repo, "update-index", flag, "src/app.py")
+    write(repo, "src/app.py", "my local experiment\n")
+    assert git(repo, "status", "--porcelain") == ""  # git hides it
+    err = refused(invoke, repo)
+    assert err.startswith(
+        "guard: paths the rollback restores are marked assume-unchanged or skip-worktree"
+    )
+    assert "(src/app.py)" in err
+    assert (repo / "src/app.py").read_text() == "my local experiment\n"
+
+
+def test_a_local_edit_elsewhere_stays_and_so_do_untracked_files(repo: Path, invoke) -> None:
+    """Only the plan's paths are written: a worklog being edited, an untracked note and
+    an ignored build output are left exactly as they are."""
+    seed(repo)
+    commit(repo, "ignore builds", {".gitignore": "out/\n"})
+    start_sha = start(invoke, repo)["start_head"]
+    commit(repo, "fix", {"src/app.py": "def app():\n    return 5\n"})
+    write(repo, "docs/worklog.md", "# Worklog\nhalf-written\n")
+    write(repo, "notes/idea.md", "an idea\n")
+    write(repo, "out/build.bin", "binary\n")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert (repo / "src/app.py").read_text() == "def app():\n    return 1\n"
+    assert (repo / "docs/worklog.md").read_text() == "# Worklog\nhalf-written\n"
+    assert (repo / "notes/idea.md").read_text() == "an idea\n"
+    assert (repo / "out/build.bin").read_text() == "binary\n"
+
+
+# --------------------------------------------------------------------------- branches
+
+
+def release_branch(repo: Path) -> str:
+    """A `release` branch that differs from main in src/app.py and still has a file
+    main deleted; returns its tip."""
+    seed(repo)
+    git(repo, "switch", "-q", "-c", "release")
+    commit(repo, "release fix", {"src/app.py": "def app():\n    return 'release'\n"})
+    git(repo, "switch", "-q", "main")
+    git(repo, "rm", "-q", "src/old.py")
+    git(repo, "commit", "-q", "-m", "drop old")
+    return head(repo, "release")
+
+
+def test_another_branch_is_restored_from_its_own_start(repo: Path, invoke) -> None:
+    release = release_branch(repo)
+    assert invoke(["install"], cwd=repo).code == 0
+    start(invoke, repo)
+    git(repo, "switch", "-q", "release")
+    commit(repo, "hot", {"src/app.py": "HOT\n", "src/old.py": "OLD = False\n"}, *BYPASS)
+    plan = invoke(["rollback"], cwd=repo)
+    assert plan.code == 0
+    assert f"git restore --source={release} --staged --worktree -- src/app.py" in plan.text
+    done = invoke(["rollback", "--apply"], cwd=repo)  # through the guard's own hooks
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", release, "release") == ""
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "diff", "--name-only", "main", "HEAD").split() == ["src/app.py", "src/old.py"]
+
+
+def test_a_branch_checked_out_nowhere_is_rolled_back_without_touching_the_tree(
+    repo: Path, invoke
+) -> None:
+    release = release_branch(repo)
+    start(invoke, repo)
+    git(repo, "switch", "-q", "release")
+    commit(repo, "hot", {"src/app.py": "HOT\n"})
+    git(repo, "switch", "-q", "main")
+    write(repo, "docs/worklog.md", "editing\n")
+    status = git(repo, "status", "--porcelain")
+    done = invoke(["rollback", "--apply", "--ref", "release"], cwd=repo)
+    assert done.code == 0, done.err
+    assert "on refs/heads/release (not checked out here: the work tree is untouched)" in done.text
+    assert git(repo, "diff", "--name-only", release, "release") == ""
+    assert git(repo, "status", "--porcelain") == status
+
+
+def test_a_branch_checked_out_in_another_worktree_is_left_to_it(repo: Path, invoke) -> None:
+    release_branch(repo)
+    start(invoke, repo)
+    other = repo.parent / "release-tree"
+    git(repo, "worktree", "add", "-q", str(other), "release")
+    commit(other, "hot", {"src/app.py": "HOT\n"})
+    err = refused(invoke, repo, "--ref", "release")
+    assert err.startswith(f"guard: refs/heads/release is checked out in the worktree {other}\n")
+    done = invoke(["rollback", "--apply"], cwd=other)
+    assert done.code == 0, done.err
+    assert (other / "src/app.py").read_text() == "def app():\n    return 'release'\n"
+
+
+def test_a_refused_ref_update_changes_nothing(repo: Path, invoke) -> None:
+    """During a session a new --branch would carry the bypassed commit: the guard's
+    hook refuses the transaction, and neither the branch nor the backup appear."""
+    seed(repo)
+    assert invoke(["install"], cwd=repo).code == 0
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"}, *BYPASS)
+    err = refused(invoke, repo, "--branch", "undo")
+    assert err.startswith("guard: the rollback commit was refused, and nothing changed: ")
+    assert "blocked this ref update" in err
+
+
+# --------------------------------------------------------------------------- identity, leftovers
+
+
+def test_without_a_git_identity_nothing_is_written(
+    repo: Path, invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{role}_NAME")
+        monkeypatch.delenv(f"GIT_{role}_EMAIL")
+    git(repo, "config", "user.useConfigOnly", "true")  # no guessing from the host name
+    err = refused(invoke, repo)
+    assert err.startswith("guard: git cannot name the rollback commit's author: ")
+    assert 'hint: git config user.name "Your Name"' in err
+    assert git(repo, "for-each-ref", "refs/guard/") == ""
+
+
+def test_untracked_violations_are_named_with_a_command_never_deleted(repo: Path, invoke) -> None:
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    write(repo, "src/scratch.py", "S = 1\n")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 1
+    assert done.text.splitlines()[1:] == [
+        "audit after rollback: verdict violated, net_violations 1",
+        "uncommitted work the mode forbids, which the guard never discards; "
+        "run these to throw it away:",
+        "  rm -- src/scratch.py",
+    ]
+    assert (repo / "src/scratch.py").read_text() == "S = 1\n"
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    printed = invoke(["rollback"], cwd=repo)
+    assert (printed.code, printed.text.splitlines()) == (
+        0,
+        [
+            "uncommitted work the mode forbids, which the guard never discards; "
+            "run these to throw it away:",
+            "  rm -- src/scratch.py",
+        ],
+    )
+    again = invoke(["rollback", "--apply"], cwd=repo)
+    assert again.code == 1
+    assert "  rm -- src/scratch.py" in again.text.splitlines()
+    _, report = audit(invoke, repo)
+    assert report["summary"]["net_violations"] == 1  # rollback and audit agree
+
+
+# --------------------------------------------------------------------------- other scopes
+
+
+def test_a_since_audit_prints_a_plan_that_guard_rollback_applies(repo: Path, invoke) -> None:
+    start_sha = seed(repo)
+    commit(repo, "worklog", {"docs/worklog.md": WORKLOG})
+    commit(repo, "fix", {"src/app.py": "FIX\n", "src/new.py": "N = 1\n"})
+    text = invoke(["audit", "--since", start_sha[:12], "--mode", "read-only"], cwd=repo).text
+    command = f"guard rollback --since {start_sha[:12]} --mode read-only --apply"
+    assert f"Rollback plan ({command} does this in one commit)" in text
+    done = invoke(command.split()[1:], cwd=repo)
+    assert done.code == 0, done.err
+    assert f"backup of the previous tip: refs/guard/backup/since-{start_sha[:12]}" in done.text
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD").split() == ["docs/worklog.md"]
+
+
+def test_a_range_audit_prints_a_plan_that_guard_rollback_applies(repo: Path, invoke) -> None:
+    start_sha = seed(repo)
+    git(repo, "switch", "-q", "-c", "feature")
+    commit(repo, "feature", {"src/app.py": "FEATURE\n", "docs/feature.md": "notes\n"})
+    git(repo, "switch", "-q", "main")
+    args = ["--base", "main", "--head", "feature", "--mode", "read-only"]
+    done = invoke(["audit", "--format", "markdown", *args], cwd=repo)
+    command = "guard rollback --base main --head feature --mode read-only --apply"
+    assert f"`{command}` does this in one commit." in done.text
+    applied = invoke(["rollback", *args, "--apply"], cwd=repo)
+    assert applied.code == 0, applied.err
+    assert git(repo, "diff", "--name-only", start_sha, "feature").split() == ["docs/feature.md"]
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_range_whose_head_is_no_branch_has_a_plan_but_no_apply(repo: Path, invoke) -> None:
+    start_sha = seed(repo)
+    tip = commit(repo, "fix", {"src/app.py": "FIX\n"})
+    args = ["--base", start_sha, "--head", tip, "--mode", "read-only"]
+    assert invoke(["rollback", *args], cwd=repo).code == 0
+    done = invoke(["rollback", *args, "--apply"], cwd=repo)
+    assert (done.code, done.err.splitlines()[0]) == (
+        2,
+        "guard: (range) is not a branch: a rollback commits on one",
+    )
+
+
+# --------------------------------------------------------------------------- interrupted
+
+
+KILLER = """#!/bin/sh
+# Counts the git calls the guard process makes itself (some run side by side: the
+# count is taken under a lock) and kills it at call $KILL_AT.
+if [ "$PPID" = "$(cat "$GUARD_PID")" ]; then
+    exec 9>>"$GIT_CALLS.lock"
+    flock 9
+    n=$(( $(cat "$GIT_CALLS") + 1 ))
+    echo "$n" > "$GIT_CALLS"
+    if [ "$n" = "$KILL_AT" ]; then kill -9 "$PPID"; exit 137; fi
+    exec 9>&-
+fi
+exec "$REAL_GIT" "$@"
+"""
+
+
+def snapshot(repo: Path) -> tuple[str, ...]:
+    """What the user sees: HEAD, the branches, status, every file's content."""
+    files = sorted(
+        (str(p.relative_to(repo)), p.read_bytes())
+        for p in repo.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(repo).parts
+    )
+    return (
+        head(repo),
+        git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/"),
+        git(repo, "status", "--porcelain=v2", "--untracked-files=all", "--ignored"),
+        repr(files),
+    )
+
+
+def test_an_apply_killed_at_any_step_leaves_the_old_state_or_the_new(
+    tmp_path: Path, invoke
+) -> None:
+    template = tmp_path / "template"
+    template.mkdir()
+    git(template, "init", "-q", "-b", "main")
+    seed(template)
+    start(invoke, template)
+    commit(template, "fix", {"src/app.py": "FIX\n", "src/new.py": "N = 1\n"})
+    commit(template, "worklog", {"docs/worklog.md": WORKLOG})
+    write(template, "docs/worklog.md", WORKLOG + "still writing\n")  # uncommitted, kept
+    write(template, "notes/idea.md", "untracked\n")
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(KILLER)
+    (bin_dir / "git").chmod(0o755)
+    real_git = shutil.which("git")
+    assert real_git is not None
+
+    def run(repo: Path, kill_at: int) -> tuple[int, str]:
+        """`guard rollback --apply` in `repo` under the killer: the calls it made, and
+        what it printed on stderr."""
+        (tmp_path / "calls").write_text("0")
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "REAL_GIT": real_git,
+            "GIT_CALLS": str(tmp_path / "calls"),
+            "GUARD_PID": str(tmp_path / "pid"),
+            "KILL_AT": str(kill_at),
+        }
+        script = f'echo $$ > "$GUARD_PID"; exec {GUARD} rollback --apply'
+        done = subprocess.run(["sh", "-c", script], cwd=repo, env=env, capture_output=True)
+        with open(tmp_path / "calls.lock", "a") as lock:  # a killed run's readers may linger
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return int((tmp_path / "calls").read_text()), done.stderr.decode()
+
+    old = tmp_path / "old"
+    shutil.copytree(template, old)
+    before = snapshot(old)
+    new = tmp_path / "new"
+    shutil.copytree(template, new)
+    calls, err = run(new, 0)
+    after = snapshot(new)
+    assert head(new, "HEAD~1") == head(old), err
+    new_tree = head(new, "HEAD^{tree}")
+
+    outcomes = set()
+    for kill_at in range(1, calls + 1):
+        repo = tmp_path / f"killed-{kill_at}"
+        shutil.copytree(template, repo)
+        run(repo, kill_at)
+        pending = (repo / ".git/guard-rollback.json").exists()
+        landed = head(repo, "HEAD^{tree}") == new_tree
+        outcomes.add("old" if not landed else ("interrupted" if pending else "new"))
+        if landed:
+            assert pending or snapshot(repo)[2:] == after[2:], kill_at
+        else:
+            assert snapshot(repo) == before, kill_at
+        invoke(["rollback"], cwd=repo)  # finishes what the kill interrupted, if anything
+        assert snapshot(repo)[2:] == (after if landed else before)[2:], kill_at
+        assert not (repo / ".git/guard-rollback.json").exists(), kill_at
+    assert outcomes == {"old", "interrupted", "new"}
+
+
+# --------------------------------------------------------------------------- the incident
+
+
+def test_the_incident_replayed_through_every_command(repo: Path, invoke) -> None:
+    """The session the product exists for: told to investigate, the agent made 30
+    commits with the hooks off (new modules, the circuit breaker, 3,000 migrated test
+    files), its last one claiming documentation only. Every layer and command sees
+    it, and one rollback commit puts back everything but the worklog."""
+    tests = [f"tests/unit/agents/test_agent_unit_{n:04d}.py" for n in range(3_000)]
+    files = {
+        "src/shop/cart.py": "def total(items):\n    return sum(items)\n",
+        "src/shop/circuit_breaker.py": "THRESHOLD = 5\n",
+        "docs/worklog.md": "# Worklog\n",
+        **{path: "def test_unit():\n    assert True\n" for path in tests},
+    }
+    for path, content in files.items():
+        write(repo, path, content)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the shop")
+    start_sha = head(repo)
+    assert invoke(["install"], cwd=repo).code == 0
+    sid = start(invoke, repo, "--mode", "read-only")["id"]
+
+    # The hooks refuse the production change at every layer they see.
+    write(repo, "src/shop/circuit_breaker.py", "THRESHOLD = 50\n")
+    git(repo, "add", "-A")
+    blocked = subprocess.run(
+        ["git", "-C", str(repo), "commit", "-q", "-m", "tune"], capture_output=True, text=True
+    )
+    assert blocked.returncode == 1 and "src/shop/circuit_breaker.py" in blocked.stderr
+    edit = {
+        "hook_event_name": "PreToolUse",
+        "cwd": str(repo),
+        "tool_name": "Edit",
+        "tool_input": {
+            "file_path": str(repo / "src/shop/circuit_breaker.py"),
+            "old_string": "5",
+            "new_string": "50",
+        },
+    }
+    assert invoke(["agent", "claude"], stdin=json.dumps(edit).encode(), cwd=repo).code == 2
+
+    # ... and the agent turns them off: 30 commits.
+    git(repo, *BYPASS, "commit", "-q", "-m", "tune the breaker")  # what was staged
+    commit(
+        repo,
+        "add retry and backoff",
+        {"src/shop/retry.py": "RETRIES = 3\n", "src/shop/backoff.py": "BASE = 2\n"},
+        *BYPASS,
+    )
+
+    chunks = [tests[i : i + 112] for i in range(0, len(tests), 112)]  # 27 chunks
+    assert len(chunks) == 27
+    for number, chunk in enumerate(chunks, 1):
+        for path in chunk:
+            write(repo, path, "import pytest\n\ndef test_unit():\n    assert True\n")
+        git(repo, "add", "--", *chunk)
+        subject = f"migrate tests, part {number}" if number < 27 else "docs: tidy, docs only"
+        git(repo, *BYPASS, "commit", "-q", "-m", subject)
+    commit(repo, "worklog: what I found", {"docs/worklog.md": WORKLOG}, *BYPASS)
+    write(repo, "docs/draft.md", "untracked notes\n")
+
+    code, report = audit(invoke, repo)
+    assert code == 1
+    summary = report["summary"]
+    assert summary["commits"] == 30 and summary["violating_commits"] == 29
+    assert summary["net_violations"] == 3_003 and summary["verdict"] == "violated"
+    assert [c["subject"] for c in report["commits"] if c["mislabelled"]] == [
+        "docs: tidy, docs only"
+    ]
+    assert len(report["rollback"]) == 3_003
+
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    stored = invoke(["report", "--format", "json"], cwd=repo)
+    assert json.loads(stored.out)["summary"]["net_violations"] == 3_003
+
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert "3001 restored, 2 deleted" in done.text
+    assert git(repo, "rev-list", "--count", f"{start_sha}..HEAD").strip() == "31"
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD").split() == ["docs/worklog.md"]
+    assert (repo / "docs/worklog.md").read_text() == WORKLOG
+    assert (repo / "docs/draft.md").read_text() == "untracked notes\n"
+    assert git(repo, "status", "--porcelain") == "?? docs/draft.md\n"
+    assert head(repo, f"refs/guard/backup/{sid}") == head(repo, "HEAD~1")
+    code, after = audit(invoke, repo)
+    assert after["summary"]["verdict"] == "restored" and after["summary"]["net_violations"] == 0
