@@ -37,6 +37,7 @@ TRAILER = "Guard-Rollback"
 NOTES_REF = "refs/notes/guard-rollback"
 BACKUP_PREFIX = "refs/guard/backup/"
 LISTED = 20  # paths a rollback message names; a longer list goes to a note
+RefUpdate = tuple[str, str, str | None]  # (ref, new value, expected old value or None)
 
 
 # --------------------------------------------------------------------------- the plan
@@ -145,6 +146,17 @@ def command_for(report: Mapping[str, Any], ref: str | None = None) -> str:
 # --------------------------------------------------------------------------- checks
 
 
+class Plan(NamedTuple):
+    """A rollback to apply: the report's steps for branch `ref`, the net change they
+    undo (whose old side is each path's start content), and the paths with
+    uncommitted changes when the plan was made."""
+
+    steps: Sequence[Mapping[str, Any]]
+    ref: str
+    net: Sequence[Change]
+    dirty: frozenset[str]
+
+
 class Applied(NamedTuple):
     commit: str
     backup_ref: str
@@ -159,7 +171,7 @@ def _named(paths: Sequence[str]) -> str:
     return ", ".join(shown(p) for p in paths[:5]) + more
 
 
-def _worktree_checks(steps: Sequence[Mapping[str, Any]], root: str) -> None:
+def _worktree_checks(steps: Sequence[Mapping[str, Any]], dirty: Iterable[str], root: str) -> None:
     """Refuse, before anything is written, every plan that would overwrite what git
     would not get back: a local edit (seen or hidden from git by assume-unchanged or
     skip-worktree), an untracked or ignored file, or a tracked path the plan keeps."""
@@ -172,10 +184,10 @@ def _worktree_checks(steps: Sequence[Mapping[str, Any]], root: str) -> None:
         )
     planned = {s["path"] for s in steps}
     deleted = {s["path"] for s in steps if s["action"] == "delete"}
-    dirty = sorted({c.path for c in gitio.working_tree() if c.path in planned})
-    if dirty:
+    edited = sorted(planned.intersection(dirty))
+    if edited:
         raise BlockedError(
-            f"paths the rollback restores have uncommitted changes ({_named(dirty)})",
+            f"paths the rollback restores have uncommitted changes ({_named(edited)})",
             hint="commit, stash or discard them, then guard rollback --apply",
         )
     entries = gitio.index_entries()
@@ -277,17 +289,12 @@ def _backup_ref(session_id: str) -> str:
     return candidate
 
 
-def _tree(old: str, steps: Sequence[Mapping[str, Any]], scratch: str) -> str:
+def _tree(old: str, plan: Plan, scratch: str) -> str:
     """The tree of `old` with the plan applied, checked against the plan: exactly its
     paths differ from `old`, each as the plan says."""
-    entries: dict[str, dict[str, str]] = {}
-    added = []
-    for s in steps:
-        if s["action"] == "restore":
-            source = entries.setdefault(s["source"], {})
-            if not source:
-                source.update(gitio.tree_entries(s["source"]))
-            added.append((s["path"], source[s["path"]]))
+    steps = plan.steps
+    starts = {c.path: f"{c.old_mode} {c.old_oid}" for c in plan.net if c.status != "A"}
+    added = [(s["path"], starts[s["path"]]) for s in steps if s["action"] == "restore"]
     removed = [s["path"] for s in steps if s["action"] == "delete"]
     tree = gitio.build_tree(old, removed, added, scratch)
     expected = {path: state for path, state in added} | dict.fromkeys(removed)
@@ -301,7 +308,7 @@ def _tree(old: str, steps: Sequence[Mapping[str, Any]], scratch: str) -> str:
     return tree
 
 
-def _note(commit: str, full: str, scratch: str) -> tuple[str, str, str | None]:
+def _note(commit: str, full: str, scratch: str) -> RefUpdate:
     """The notes commit that attaches `full` to `commit`, as a ref update."""
     current = gitio.resolve(NOTES_REF)
     blob = gitio.write_blob(full.encode("utf-8", "surrogateescape"))
@@ -314,17 +321,16 @@ def _pending_path() -> str:
     return os.path.join(gitio.git_dir(), location.ROLLBACK_PENDING)  # noqa: PTH118
 
 
-def apply(
-    steps: Sequence[Mapping[str, Any]], session_id: str, ref: str, branch: str | None
-) -> Applied:
-    """Commit `steps` on top of branch `ref` (or on a new branch `branch` made from
-    it), and bring this worktree's index and tree to it when `ref` is checked out."""
+def apply(plan: Plan, session_id: str, branch: str | None) -> Applied:
+    """Commit the plan on top of its branch (or on a new branch `branch` made from it),
+    and bring this worktree's index and tree to it when that branch is checked out."""
+    steps, ref = plan.steps, plan.ref
     if not steps:
         raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
     new_ref, old, here = _target(ref, branch)
     if here:
         found = gitio.locate()
-        _worktree_checks(steps, found.root if found else ".")
+        _worktree_checks(steps, plan.dirty, found.root if found else ".")
     problem = gitio.identity_problem()
     if problem is not None:
         raise BlockedError(
@@ -332,11 +338,11 @@ def apply(
             hint='git config user.name "Your Name"; git config user.email you@example.com',
         )
     backup = _backup_ref(session_id)
-    commit, updates = _objects(steps, session_id, old)
+    commit, updates = _objects(plan, session_id, old)
     updates = [(new_ref, commit, old if branch is None else None), (backup, old, None), *updates]
     if here:
-        # git's own checks, before any write; stale stat data (a copied or touched
-        # file) would read as a local change.
+        # git's own checks of the checkout, before any write (stale stat data, of a
+        # copied or touched file, would read as a local change: refreshed first).
         gitio.refresh_index()
         gitio.switch_tree(old, commit, dry_run=True)
     pending = {"ref": new_ref, "old": old, "new": commit, "from": ref if here else None}
@@ -384,15 +390,13 @@ def _target(ref: str, branch: str | None) -> tuple[str, str, bool]:
     return new_ref, old, here
 
 
-def _objects(
-    steps: Sequence[Mapping[str, Any]], session_id: str, old: str
-) -> tuple[str, list[tuple[str, str, str | None]]]:
+def _objects(plan: Plan, session_id: str, old: str) -> tuple[str, list[RefUpdate]]:
     """The rollback commit, written as objects only, and the note's ref update when
     its message lists only the first paths."""
-    text, full = message(session_id, steps)
+    text, full = message(session_id, plan.steps)
     with tempfile.TemporaryDirectory(prefix="guard-rollback-", dir=gitio.git_dir()) as scratch:
         index = os.path.join(scratch, "index")  # noqa: PTH118
-        commit = gitio.commit_tree(_tree(old, steps, index), old, text)
+        commit = gitio.commit_tree(_tree(old, plan, index), old, text)
         return commit, [] if full is None else [_note(commit, full, index)]
 
 

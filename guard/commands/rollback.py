@@ -51,8 +51,9 @@ def rollback(
             _left_to_you(left)
             return 1
         raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
-    name = _name(before)
-    applied = rolling.apply(plan, name, planned, branch)
+    net = evidence.nets.get(planned, ())
+    dirty = frozenset(c.path for c in evidence.working if c.state != "untracked")
+    applied = rolling.apply(rolling.Plan(plan, planned, net, dirty), _name(before), branch)
     where = "" if applied.checked_out else " (not checked out here: the work tree is untouched)"
     echo(
         f"committed {applied.commit[:12]} on {applied.branch}{where}: {applied.restored} "
