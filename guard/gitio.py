@@ -561,7 +561,7 @@ def _encode(text: str) -> bytes:
 def index_entries(cwd: str | None = None) -> dict[str, str]:
     """Every path of the worktree's index with its `ls-files -v` tag: lower case for
     an assume-unchanged entry, `S` for skip-worktree (git does not look at the file)."""
-    out = run(["ls-files", "-v", "-z"], cwd=cwd)
+    out = run(["ls-files", "-v", "-z", "--full-name", "--", ":/"], cwd=cwd)
     entries = {}
     for item in out.split(b"\0"):
         if item:

@@ -34,10 +34,12 @@ from tests.e2e.test_audit_git import (
 GUARD = str(Path(sys.executable).parent / "guard")
 
 
-def refused(invoke, repo: Path, *args: str) -> str:
-    """Run a rollback that must be refused; it changes nothing. Its message."""
+def refused(invoke, where: Path, *args: str) -> str:
+    """Run a rollback in `where` (a repository or a folder of one) that must be
+    refused; it changes nothing. Its message."""
+    repo = Path(git(where, "rev-parse", "--show-toplevel").strip())
     before = git_state(repo)
-    done = invoke(["rollback", "--apply", *args], cwd=repo)
+    done = invoke(["rollback", "--apply", *args], cwd=where)
     assert done.code == 1, done.text
     assert git_state(repo) == before
     assert not (repo / ".git/guard-rollback.json").exists()
@@ -114,7 +116,7 @@ def test_a_hidden_local_edit_is_never_overwritten(repo: Path, invoke, flag: str)
     git(repo, "update-index", flag, "src/app.py")
     write(repo, "src/app.py", "my local experiment\n")
     assert git(repo, "status", "--porcelain") == ""  # git hides it
-    err = refused(invoke, repo)
+    err = refused(invoke, repo / "docs")  # from a folder the path is not in
     assert err.startswith(
         "guard: paths the rollback restores are marked assume-unchanged or skip-worktree"
     )
@@ -132,7 +134,7 @@ def test_a_local_edit_elsewhere_stays_and_so_do_untracked_files(repo: Path, invo
     write(repo, "docs/worklog.md", "# Worklog\nhalf-written\n")
     write(repo, "notes/idea.md", "an idea\n")
     write(repo, "out/build.bin", "binary\n")
-    done = invoke(["rollback", "--apply"], cwd=repo)
+    done = invoke(["rollback", "--apply"], cwd=repo / "docs")  # from a folder too
     assert done.code == 0, done.err
     assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
     assert (repo / "src/app.py").read_text() == "def app():\n    return 1\n"
