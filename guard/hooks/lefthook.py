@@ -180,9 +180,13 @@ def _with_entry(text: str, target: str) -> str | None:
     return f"{text}{separator}extends:  {NOTE}\n  {entry}"
 
 
-def _same_but_extends(old: dict[str, Any], new: dict[str, Any] | None, extends: list[str]) -> bool:
-    """Whether an edit changed nothing but the `extends` list, which is now `extends`."""
-    if new is None:
+def _same_but_extends(old: dict[str, Any], text: str, extends: list[str]) -> bool:
+    """Whether an edit to `text` changed nothing but the `extends` list, now `extends`."""
+    try:
+        new = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        return False
+    if not isinstance(new, dict):
         return False
     rest = {key: value for key, value in old.items() if key != "extends"}
     return _extends(new) == extends and rest == {k: v for k, v in new.items() if k != "extends"}
@@ -235,7 +239,7 @@ def link(root: str, state: str, common: str) -> str | None:
         text = handle.read()
     edited = _with_entry(text, target) or text
     old = _read(local) or {}
-    if not _same_but_extends(old, yaml.safe_load(edited), [target, *_extends(old)]):
+    if not _same_but_extends(old, edited, [target, *_extends(old)]):
         raise UsageError(f"could not add the guard's entry to `extends` in {local}")
     with open(local, "w", encoding="utf-8") as handle:
         handle.write(edited)
@@ -258,7 +262,7 @@ def unlink(root: str, state: str, common: str) -> str | None:
         return f"removed {local}"
     kept = "".join(line for line in text.splitlines(keepends=True) if NOTE not in line)
     left = [entry for entry in _extends(old) if entry != target]
-    if not _same_but_extends(old, yaml.safe_load(kept), left):
+    if not _same_but_extends(old, kept, left):
         return f"left {local} alone: take {target!r} out of its `extends` yourself"
     with open(local, "w", encoding="utf-8") as handle:
         handle.write(kept)
