@@ -385,16 +385,13 @@ def arm(state: str) -> None:
     hooks_dir = gitio.hooks_dir()
     root = _root()
     claimed = _claimed(root, hooks_dir, hooks, state)
-    try:
-        _refuse_tracked(hooks_dir, hooks)
-    except UsageError:
+    if not _usable(hooks_dir, hooks):
         return
     try:
         if root is not None and claimed:
             lefthook.check(root, state)
     except UsageError:  # lefthook's hooks go without the guard, the others do not
         claimed = []
-    os.makedirs(hooks_dir, exist_ok=True)
     for hook in hooks:
         path = shim_path(hooks_dir, hook)
         chained = path + CHAINED
@@ -408,6 +405,16 @@ def arm(state: str) -> None:
     if claimed:
         _route(root, state, python, hooks, claimed)
     _record(state, hooks, python, hooks_dir)
+
+
+def _usable(hooks_dir: str, hooks: list[str]) -> bool:
+    """Whether the shims can go into `hooks_dir`: untracked, and a folder."""
+    try:
+        _refuse_tracked(hooks_dir, hooks)
+        os.makedirs(hooks_dir, exist_ok=True)
+    except (UsageError, OSError):  # core.hooksPath=/dev/null, say
+        return False
+    return True
 
 
 def disarm(state: str) -> None:

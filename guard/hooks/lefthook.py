@@ -55,12 +55,14 @@ _EXCLUDED = f"# session-guard wrote lefthook's local configuration:\n/{LOCAL_FIL
 
 
 def is_script(path: str) -> bool:
-    """Whether lefthook takes the file at `path` for a script of its own."""
+    """Whether the file at `path` is lefthook's hook script: one lefthook takes for its
+    own, which runs lefthook (not any hook that mentions LEFTHOOK=0)."""
     try:
         with open(path, "rb") as handle:
-            return OWN_MARK in handle.read()
+            content = handle.read()
     except OSError:
         return False
+    return OWN_MARK in content and b"lefthook run " in content
 
 
 def find(root: str, names: Iterable[str]) -> str | None:

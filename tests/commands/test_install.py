@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -173,3 +174,7 @@ def test_session_start_arms_what_it_can_and_warns_of_the_rest(invoke, repo: Path
     started = invoke(["session", "start"], cwd=repo)  # never writes into tracked hooks
     assert "pre-commit, reference-transaction, pre-push hook(s) are not installed" in started.err
     assert sorted(p.name for p in team.iterdir()) == ["pre-commit"]
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    git(repo, "config", "core.hooksPath", os.devnull)  # hooks turned off altogether
+    started = invoke(["session", "start"], cwd=repo)
+    assert "pre-commit, reference-transaction, pre-push hook(s) are not installed" in started.err

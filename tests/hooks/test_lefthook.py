@@ -76,7 +76,8 @@ def test_claimed_counts_its_scripts_but_not_the_guards_own_configuration(
     repo: Path, state: str
 ) -> None:
     hooks_dir = repo / ".git" / "hooks"
-    write(hooks_dir / "pre-push", "#!/bin/sh\n# LEFTHOOK\n")
+    write(hooks_dir / "pre-push", '#!/bin/sh\n# LEFTHOOK\ncall_lefthook run "pre-push"\n')
+    write(hooks_dir / "pre-commit", "#!/bin/sh\n# disable with LEFTHOOK=0\n")  # not lefthook's
     write(Path(lefthook.config_path(state)), "pre-commit: {}\nreference-transaction: {}\n")
     write(repo / "lefthook-local.yml", f"extends: [{lefthook.config_path(state)}]\n")
     assert lefthook.claimed(str(repo), str(hooks_dir), HOOKS, state) == {"pre-push"}
