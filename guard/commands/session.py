@@ -17,15 +17,7 @@ from guard import gitio, location, store
 from guard.commands.output import echo
 from guard.commands.policy import policy_for
 from guard.errors import EXIT_OK, EXIT_STATE, BlockedError, GuardError, StateError, UsageError
-from guard.hooks.install import (
-    HOOKS,
-    arm,
-    disarm,
-    fingerprints,
-    hooks_now,
-    is_ours,
-    shim_path,
-)
+from guard.hooks.install import HOOKS, arm, disarm, enforced, fingerprints, hooks_now
 from guard.location import repository_state, state_dir
 from guard.session import HookState, Session
 
@@ -107,10 +99,10 @@ def _declare(
     if not location.active(state):
         arm(state)
     hooks_dir = gitio.hooks_dir()
-    # Only the guard's own shims count as enforcement: a foreign hook is "missing".
+    # Only where the guard runs counts as enforcement: a foreign hook is "missing".
+    running = enforced(hooks_dir)
     prints = {
-        hook: value if is_ours(shim_path(hooks_dir, hook)) else None
-        for hook, value in fingerprints(hooks_dir).items()
+        hook: value if running[hook] else None for hook, value in fingerprints(hooks_dir).items()
     }
     code, lock_data = _new_lock() if lock else (None, None)
     session = Session(
@@ -146,7 +138,7 @@ def _declare(
                 hint="see it with `guard session status`; end it with `guard session stop`",
             )
         store.begin(state, session, session.started_at, receipt)
-    missing = [hook for hook in HOOKS if not is_ours(shim_path(hooks_dir, hook))]
+    missing = [hook for hook, runs in running.items() if not runs]
     return Started(session, code, missing)
 
 
@@ -156,8 +148,11 @@ def _declare(
 def status(as_json: bool) -> int:
     """Show the active session, if any."""
     current = store.load_active(repository_state())
+    hooks = hook_states(current) if current else {}
     if as_json:
-        _echo_json({**current.summary(), "active": True} if current else {"active": False})
+        _echo_json(
+            {**current.summary(), "active": True, "hooks": hooks} if current else {"active": False}
+        )
     elif current is None:
         echo("no active session")
     else:
@@ -171,7 +166,51 @@ def status(as_json: bool) -> int:
         if current.reason:
             echo(f"  reason:  {current.reason}")
         echo(f"  locked:  {'yes' if current.locked else 'no'}")
+        for line in _hook_lines(hooks):
+            echo(f"  hooks:   {line}")
     return EXIT_OK
+
+
+_HOOK_NOTES = {
+    "changed": "changed during the session; the guard still runs there",
+    "replaced": "no longer runs the guard: rewritten or removed during the session "
+    "(the audit reports it); `guard install` puts it back",
+    "missing": "not installed, so the guard does not run there: `guard install`",
+    "added": "installed during the session",
+}
+
+
+def hook_states(session: Session) -> dict[str, str]:
+    """Each hook as it is now, against the session start: `enforced` (the guard runs
+    there, as at the start), `changed` (it runs there, but what runs changed), `replaced`
+    (it ran there at the start, and no longer does), `missing` (it did not run there at
+    the start either) or `added` (it runs there since)."""
+    recorded = session.hooks
+    if recorded is None:
+        return {}
+    running = enforced(recorded.hooks_dir, recorded.fingerprints)
+    now = fingerprints(recorded.hooks_dir, recorded.fingerprints)
+    states = {}
+    for hook, before in sorted(recorded.fingerprints.items(), key=lambda item: _order(item[0])):
+        if not running[hook]:
+            states[hook] = "missing" if before is None else "replaced"
+        elif before is None:
+            states[hook] = "added"
+        else:
+            states[hook] = "enforced" if now[hook] == before else "changed"
+    return states
+
+
+def _order(hook: str) -> int:
+    return HOOKS.index(hook) if hook in HOOKS else len(HOOKS)
+
+
+def _hook_lines(states: dict[str, str]) -> list[str]:
+    fine = [hook for hook, state in states.items() if state == "enforced"]
+    lines = [f"enforced at {', '.join(fine)}"] if fine else []
+    return lines + [
+        f"{hook}: {_HOOK_NOTES[state]}" for hook, state in states.items() if hook not in fine
+    ]
 
 
 # --------------------------------------------------------------------------- stop

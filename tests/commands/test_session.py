@@ -122,3 +122,38 @@ def test_errors_have_clear_messages_and_exit_codes(invoke, repo: Path, tmp_path:
     outside = invoke(["session", "start"], cwd=tmp_path)
     assert outside.code == 4
     assert outside.err.startswith("guard: not a git repository")
+
+
+def status_lines(invoke, repo: Path) -> list[str]:
+    return [
+        line
+        for line in invoke(["session", "status"], cwd=repo).text.splitlines()
+        if line.startswith("  hooks:")
+    ]
+
+
+def test_status_reports_each_hook_against_the_session_start(invoke, repo: Path) -> None:
+    committed(repo)
+    hooks = repo / ".git" / "hooks"
+    assert invoke(["install", "--hooks", "pre-commit,reference-transaction"], cwd=repo).code == 0
+    assert invoke(["session", "start"], cwd=repo).code == 0
+    assert status_lines(invoke, repo) == [
+        "  hooks:   enforced at pre-commit, reference-transaction",
+        "  hooks:   pre-push: not installed, so the guard does not run there: `guard install`",
+    ]
+    (hooks / "reference-transaction").unlink()
+    with (hooks / "pre-commit").open("a") as shim:
+        shim.write("# edited\n")
+    assert invoke(["install", "--hooks", "pre-push"], cwd=repo).code == 0
+    assert status_lines(invoke, repo) == [
+        "  hooks:   pre-commit: changed during the session; the guard still runs there",
+        "  hooks:   reference-transaction: no longer runs the guard: rewritten or removed during "
+        "the session (the audit reports it); `guard install` puts it back",
+        "  hooks:   pre-push: installed during the session",
+    ]
+    status = json.loads(invoke(["session", "status", "--json"], cwd=repo).out)
+    assert status["hooks"] == {
+        "pre-commit": "changed",
+        "reference-transaction": "replaced",
+        "pre-push": "added",
+    }
