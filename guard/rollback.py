@@ -256,13 +256,15 @@ def _untracked_in_the_way(s: Mapping[str, Any], root: str, entries: Mapping[str,
         if os.path.lexists(full) and not os.path.isdir(full) and parent not in entries:  # noqa: PTH112
             found.append(parent)
     full = os.path.join(root, path)  # noqa: PTH118
+    if path in entries:
+        return found  # tracked now: a file, or a submodule's folder git leaves alone
     if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
         for top, _dirs, files in os.walk(full):
             for name in files:
                 rel = os.path.relpath(os.path.join(top, name), root).replace(os.sep, "/")  # noqa: PTH118
                 if rel not in entries:
                     found.append(rel)
-    elif os.path.lexists(full) and path not in entries:
+    elif os.path.lexists(full):
         found.append(path)
     return found
 

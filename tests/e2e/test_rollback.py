@@ -108,6 +108,20 @@ def test_a_folder_restored_where_the_session_left_a_file(repo: Path, invoke) -> 
     assert (repo / "notes.md").read_text() == "untracked, elsewhere\n"
 
 
+def test_a_submodule_pointer_is_restored_with_its_checkout_left_alone(repo: Path, invoke) -> None:
+    first = seed(repo)
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{first},vendor/lib")
+    git(repo, "commit", "-q", "-m", "vendor the library")
+    write(repo, "vendor/lib/README.md", "the submodule's own files\n")
+    start_sha = start(invoke, repo)["start_head"]
+    git(repo, "update-index", "--cacheinfo", f"160000,{start_sha},vendor/lib")
+    git(repo, "commit", "-q", "-m", "bump the library")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "ls-tree", "HEAD", "vendor/lib").split()[2] == first
+    assert (repo / "vendor/lib/README.md").read_text() == "the submodule's own files\n"
+
+
 @pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
 def test_a_hidden_local_edit_is_never_overwritten(repo: Path, invoke, flag: str) -> None:
     seed(repo)
