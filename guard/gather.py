@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -230,7 +230,11 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     found = read(reading)
     hooks_dir = gitio.hooks_dir()
     rewritten, integrity = _integrity(session, directory, tips, active, hooks_dir, common)
-    found = found._replace(working=_not_the_guards(found.working, hooks_dir))
+    own = _guards_own(hooks_dir)
+    found = found._replace(
+        working=[c for c in found.working if not own(c.path)],
+        nets={name: [c for c in net if not own(c.path)] for name, net in found.nets.items()},
+    )
     summary = summary_of(session, active)
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
@@ -319,22 +323,17 @@ def _fresh(
     return found
 
 
-def _not_the_guards(working: list[WorkingChange], hooks_dir: str) -> list[WorkingChange]:
-    """Leave out the guard's own hook files when the hooks folder is in the work tree
-    (a relative core.hooksPath such as .githooks): they are enforcement, not work."""
+def _guards_own(hooks_dir: str) -> Callable[[str], bool]:
+    """Whether a path is one of the guard's own hook files, when the hooks folder is in
+    the work tree (a relative core.hooksPath such as .githooks): they are enforcement,
+    not work, committed or not, and a rollback must not take them away."""
     found = gitio.locate()
-    if found is None:
-        return working
-    root = os.path.realpath(found.root)
-    if not hooks_dir.startswith(root + os.sep):
-        return working
+    root = os.path.realpath(found.root) if found else None
+    if root is None or not hooks_dir.startswith(root + os.sep):
+        return lambda _path: False
     prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
     names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, LEGACY, ".tmp")}
-    return [
-        change
-        for change in working
-        if not (change.path.startswith(prefix) and change.path[len(prefix) :] in names)
-    ]
+    return lambda path: path.startswith(prefix) and path[len(prefix) :] in names
 
 
 def _integrity(

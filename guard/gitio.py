@@ -119,6 +119,11 @@ def attempt(args: list[str], *, cwd: str | None = None) -> bytes | None:
         return None
 
 
+def run_line(args: list[str], *, cwd: str | None = None) -> str:
+    """`run`, for a command that answers with one line."""
+    return _line(run(args, cwd=cwd))
+
+
 def lines(items: Iterable[str]) -> bytes:
     """Revisions for a command's `--stdin`, one a line."""
     return "".join(f"{item}\n" for item in items).encode("utf-8", "surrogateescape")
@@ -278,6 +283,12 @@ def head(cwd: str | None = None) -> tuple[str | None, str | None]:
 def resolve(rev: str, cwd: str | None = None) -> str | None:
     """The object a revision names, or None when there is no such revision."""
     out = attempt(["rev-parse", "--verify", "-q", "--end-of-options", rev], cwd=cwd)
+    return _line(out) if out else None
+
+
+def symbolic_target(ref: str, cwd: str | None = None) -> str | None:
+    """The ref that `ref` is an alias of (`git symbolic-ref`), or None when it is none."""
+    out = attempt(["symbolic-ref", "-q", ref], cwd=cwd)
     return _line(out) if out else None
 
 
@@ -625,11 +636,28 @@ def refresh_index(cwd: str | None = None) -> None:
     attempt(["update-index", "-q", "--refresh"], cwd=cwd)
 
 
-def switch_tree(old: str, new: str, *, dry_run: bool = False, cwd: str | None = None) -> None:
+def switch_tree(
+    old: str, new: str, *, dry_run: bool = False, force: bool = False, cwd: str | None = None
+) -> None:
     """Bring the index and work tree from commit `old` to `new` as a checkout does: only
     the paths that differ between them are written; git refuses (and with `dry_run`
-    only checks) when that would overwrite a local change."""
-    run(["read-tree", "-m", "-u", *(["-n"] if dry_run else []), old, new], cwd=cwd)
+    only checks) when that would overwrite a local change, unless `force`."""
+    mode = ["--reset"] if force else ["-m"]
+    run(["read-tree", *mode, "-u", *(["-n"] if dry_run else []), old, new], cwd=cwd)
+
+
+def staged_against(rev: str, cwd: str | None = None) -> list[Change]:
+    """What the index changes relative to commit `rev`."""
+    return parse_diff(run(["diff-index", "--cached", *_DIFF, rev, "--"], cwd=cwd))
+
+
+def blob_ids(paths: list[str], cwd: str | None = None) -> list[str]:
+    """The object id each file of the work tree would have as a blob (through the
+    path's filters, as `git add` would store it)."""
+    if not paths:
+        return []
+    data = b"".join(_encode(p) + b"\n" for p in paths)
+    return _decode(run(["hash-object", "--stdin-paths"], data=data, cwd=cwd)).split()
 
 
 _OPERATIONS = (  # the first file found names the operation (am is a rebase-apply)

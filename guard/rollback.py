@@ -23,6 +23,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guard import gitio, location, store
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 TRAILER = "Guard-Rollback"
 NOTES_REF = "refs/notes/guard-rollback"
 BACKUP_PREFIX = "refs/guard/backup/"
+GITLINK = "160000"  # the mode of a submodule pointer
 LISTED = 20  # paths a rollback message names; a longer list goes to a note
 RefUpdate = tuple[str, str, str | None]  # (ref, new value, expected old value or None)
 
@@ -87,8 +89,8 @@ def by_hand(working: Iterable[Mapping[str, Any]]) -> list[str]:
     commands = []
     for path, seen in sorted(states.items()):
         word = quote(literal(path))
-        if "untracked" in seen:
-            commands.append(f"rm -- {quote(path)}")
+        if "untracked" in seen:  # git names an untracked folder with a trailing slash
+            commands.append(f"rm {'-r ' if path.endswith('/') else ''}-- {quote(path)}")
         elif "A" in seen:
             commands.append(f"git rm -q -f -- {word}")
         else:
@@ -171,20 +173,52 @@ def _named(paths: Sequence[str]) -> str:
     return ", ".join(shown(p) for p in paths[:5]) + more
 
 
-def _worktree_checks(steps: Sequence[Mapping[str, Any]], dirty: Iterable[str], root: str) -> None:
-    """Refuse, before anything is written, every plan that would overwrite what git
-    would not get back: a local edit (seen or hidden from git by assume-unchanged or
-    skip-worktree), an untracked or ignored file, or a tracked path the plan keeps."""
+def _preconditions() -> None:
+    """What must hold for any rollback, wherever its branch is checked out."""
+    if "GIT_INDEX_FILE" in os.environ:
+        raise BlockedError(
+            "GIT_INDEX_FILE is set: the rollback brings the worktree's own index to its "
+            "commit, and would leave that other index behind",
+            hint="unset GIT_INDEX_FILE, then guard rollback --apply",
+        )
     operation = gitio.operation_in_progress()
-    if operation is not None:
+    if operation is not None:  # a rebase holds its branch even while HEAD is detached
         raise BlockedError(
             f"a {operation} is in progress",
             hint=f"finish or abort it first (git {operation} "
             f"{'reset' if operation == 'bisect' else '--abort'})",
         )
-    planned = {s["path"] for s in steps}
+
+
+def _kept(steps: Sequence[Mapping[str, Any]], entries: Mapping[str, str]) -> None:
+    """Refuse a plan that restores a file where a tracked path it keeps stands (`entries`:
+    the tracked paths of the index, or of the branch's tip when it is not checked out)."""
     deleted = {s["path"] for s in steps if s["action"] == "delete"}
-    edited = sorted(planned.intersection(dirty))
+    tracked = sorted(entries)
+    kept = sorted(
+        {
+            path
+            for s in steps
+            if s["action"] == "restore"
+            for path in _in_the_way(s["path"], tracked, entries)
+            if path not in deleted
+        }
+    )
+    if kept:
+        raise BlockedError(
+            f"tracked paths the rollback keeps stand where it restores a file ({_named(kept)})",
+            hint="move them by a commit of your own, then guard rollback --apply",
+        )
+
+
+def _worktree_checks(plan: Plan, root: str) -> None:
+    """Refuse, before anything is written, every plan that would overwrite what git
+    would not get back: a local edit (seen or hidden from git by assume-unchanged or
+    skip-worktree), an untracked or ignored file, a repository checked out where a
+    file comes back, or a tracked path the plan keeps."""
+    steps = plan.steps
+    planned = {s["path"] for s in steps}
+    edited = sorted(planned.intersection(plan.dirty))
     if edited:
         raise BlockedError(
             f"paths the rollback restores have uncommitted changes ({_named(edited)})",
@@ -196,24 +230,12 @@ def _worktree_checks(steps: Sequence[Mapping[str, Any]], dirty: Iterable[str], r
         raise BlockedError(
             "paths the rollback restores are marked assume-unchanged or skip-worktree, "
             f"so git cannot see a local edit there ({_named(hidden)})",
-            hint="git update-index --no-assume-unchanged --no-skip-worktree -- PATH, "
-            "check the file, then guard rollback --apply",
+            hint="git update-index --no-assume-unchanged --no-skip-worktree -- PATH "
+            "(in a sparse checkout: git sparse-checkout add), then guard rollback --apply",
         )
-    tracked = sorted(entries)
-    kept = [
-        path
-        for s in steps
-        if s["action"] == "restore"
-        for path in _in_the_way(s["path"], tracked, entries)
-        if path not in deleted
-    ]
-    if kept:
-        raise BlockedError(
-            f"tracked paths the rollback keeps stand where it restores a file "
-            f"({_named(sorted(set(kept)))})",
-            hint="move them by a commit of your own, then guard rollback --apply",
-        )
-    loose = sorted({p for s in steps for p in _untracked_in_the_way(s, root, entries)})
+    _kept(steps, entries)
+    submodules = {c.path for c in plan.net if c.new_mode == GITLINK and c.old_mode != GITLINK}
+    loose = sorted({p for s in steps for p in _untracked_in_the_way(s, root, entries, submodules)})
     if loose:
         raise BlockedError(
             f"untracked or ignored files stand where the rollback restores ({_named(loose)})",
@@ -242,11 +264,14 @@ def _in_the_way(path: str, tracked: list[str], entries: Mapping[str, str]) -> li
     return found
 
 
-def _untracked_in_the_way(s: Mapping[str, Any], root: str, entries: Mapping[str, str]) -> list[str]:
+def _untracked_in_the_way(
+    s: Mapping[str, Any], root: str, entries: Mapping[str, str], submodules: set[str]
+) -> list[str]:
     """Files on disk the index does not know (untracked or ignored) that restoring a
     file at the step's path would overwrite or remove: at the path itself, below it
-    (a directory now) or at one of its parent folders (a file now). Tracked ones are
-    `_in_the_way`'s."""
+    (a directory now, or a repository checked out where a submodule pointer is now:
+    git's checkout removes the whole folder, history included) or at one of its parent
+    folders (a file now). Tracked ones are `_kept`'s."""
     if s["action"] == "delete":
         return []
     path = s["path"]
@@ -256,15 +281,15 @@ def _untracked_in_the_way(s: Mapping[str, Any], root: str, entries: Mapping[str,
         if os.path.lexists(full) and not os.path.isdir(full) and parent not in entries:  # noqa: PTH112
             found.append(parent)
     full = os.path.join(root, path)  # noqa: PTH118
-    if path in entries:
-        return found  # tracked now: a file, or a submodule's folder git leaves alone
+    if path in entries and path not in submodules:
+        return found  # a tracked file, or a submodule pointer coming back as one
     if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
-        for top, _dirs, files in os.walk(full):
-            for name in files:
+        for top, dirs, files in os.walk(full):
+            for name in [*files, *(d for d in dirs if os.path.islink(os.path.join(top, d)))]:  # noqa: PTH114, PTH118
                 rel = os.path.relpath(os.path.join(top, name), root).replace(os.sep, "/")  # noqa: PTH118
                 if rel not in entries:
                     found.append(rel)
-    elif os.path.lexists(full):
+    elif os.path.lexists(full) and path not in entries:
         found.append(path)
     return found
 
@@ -327,12 +352,13 @@ def apply(plan: Plan, session_id: str, branch: str | None) -> Applied:
     """Commit the plan on top of its branch (or on a new branch `branch` made from it),
     and bring this worktree's index and tree to it when that branch is checked out."""
     steps, ref = plan.steps, plan.ref
-    if not steps:
-        raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
+    _preconditions()
     new_ref, old, here = _target(ref, branch)
     if here:
         found = gitio.locate()
-        _worktree_checks(steps, plan.dirty, found.root if found else ".")
+        _worktree_checks(plan, found.root if found else ".")
+    else:
+        _kept(steps, gitio.tree_entries(old))
     problem = gitio.identity_problem()
     if problem is not None:
         raise BlockedError(
@@ -371,17 +397,16 @@ def _target(ref: str, branch: str | None) -> tuple[str, str, bool]:
             "rollback needs a branch checked out (HEAD is detached or unborn)",
             hint="git switch <branch>, then guard rollback --apply",
         )
+    ref = gitio.symbolic_target(ref) or ref  # an alias moves the branch it names
     if not ref.startswith("refs/heads/"):
         raise UsageError(
             f"{ref} is not a branch: a rollback commits on one",
             hint="name the branch: guard rollback --ref BRANCH (or --head BRANCH)",
         )
-    new_ref = ref if branch is None else f"refs/heads/{branch}"
+    new_ref = ref if branch is None else f"refs/heads/{branch.removeprefix('refs/heads/')}"
     if branch is not None and gitio.resolve(new_ref) is not None:
         raise UsageError(f"--branch {branch!r}: that branch exists already")
-    old = gitio.resolve(ref)
-    if old is None:
-        raise UsageError(f"{ref} does not exist")
+    old = gitio.run_line(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"])
     here = gitio.head()[1] == ref
     elsewhere = None if here else _checked_out_elsewhere(ref)
     if elsewhere is not None:
@@ -402,6 +427,37 @@ def _objects(plan: Plan, session_id: str, old: str) -> tuple[str, list[RefUpdate
         return commit, [] if full is None else [_note(commit, full, index)]
 
 
+def _check_out(old: str, new: str) -> None:
+    """Bring the index and work tree from `old` to `new`. When git refuses because a
+    checkout of this same change was cut short (git killed while writing: some paths
+    hold the new content, the index still the old), and every path that differs
+    holds, in the index and on disk, the old content, the new one or nothing, the
+    half-done checkout is ours and is finished over; anything else is the user's."""
+    try:
+        gitio.switch_tree(old, new)
+        return
+    except GitError as refused:
+        failure = refused
+    root = (gitio.locate() or gitio.Location(".", "")).root
+    changes = gitio.diff(old, new)
+    states = {c.path: {f"{c.old_mode} {c.old_oid}", f"{c.new_mode} {c.new_oid}"} for c in changes}
+    staged = {c.path: f"{c.new_mode} {c.new_oid}" for c in gitio.staged_against(old)}
+    foreign = [p for p in states if p in staged and staged[p] not in states[p]]
+    files = []
+    for path in states:
+        full = Path(root, path)
+        if full.is_symlink() or full.is_dir():
+            foreign.append(path)  # not what a checkout of a file leaves behind
+        elif full.exists():
+            files.append(path)
+    oids = {c.path: {c.old_oid, c.new_oid} for c in changes}
+    hashed = zip(files, gitio.blob_ids(files), strict=True)
+    foreign += [path for path, oid in hashed if oid not in oids[path]]
+    if foreign:
+        raise GitError(f"{failure}; changed since: {_named(sorted(foreign))}")
+    gitio.switch_tree(old, new, force=True)
+
+
 def finish() -> str | None:
     """Complete a rollback whose commit landed but whose checkout did not (the
     process died in between): the commit it made, or None when none was pending.
@@ -410,22 +466,35 @@ def finish() -> str | None:
     try:
         with open(path, "rb") as handle:  # noqa: PTH123
             pending = json.loads(handle.read())
+        ref, old, new, source = (pending[k] for k in ("ref", "old", "new", "from"))
+        if not all(isinstance(v, str) for v in (ref, old, new)) or not isinstance(
+            source, (str, type(None))
+        ):
+            raise ValueError("a field is missing or has the wrong type")
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError, KeyError) as exc:
         raise StateError(
             f"the rollback marker {path} is unreadable: {exc}",
             hint=f"check git status and git log -1, then remove {path}",
         ) from exc
-    landed = gitio.resolve(pending["ref"]) == pending["new"]
-    if landed and pending["from"] is not None:
+    landed = gitio.resolve(ref) == new
+    if landed and source is not None:
         head_sha, head_ref = gitio.head()
         # With --branch, HEAD moves to the new branch; the old one stays where it was.
-        moves_head = pending["from"] != pending["ref"]
-        if moves_head and (head_ref, head_sha) == (pending["from"], pending["old"]):
-            gitio.run(["symbolic-ref", "-m", "guard rollback", "HEAD", pending["ref"]])
-            head_ref = pending["ref"]
-        if head_ref == pending["ref"]:
-            gitio.switch_tree(pending["old"], pending["new"])
+        if source != ref and (head_ref, head_sha) == (source, old):
+            gitio.run(["symbolic-ref", "-m", "guard rollback", "HEAD", ref])
+            head_ref = ref
+        if head_ref == ref:
+            try:
+                _check_out(old, new)
+            except GitError as exc:
+                raise BlockedError(
+                    f"the rollback commit {new[:12]} is on {ref}, but bringing the index "
+                    f"and work tree to it failed: {exc}",
+                    hint="fix what git says (move your own changes to those paths away), "
+                    "then guard rollback finishes it; the previous tip is kept under "
+                    f"refs/guard/backup/; to give the checkout up instead: rm {path}",
+                ) from exc
     os.remove(path)  # noqa: PTH107
-    return pending["new"] if landed else None
+    return new if landed else None

@@ -18,7 +18,7 @@ import jsonschema
 import pytest
 
 import guard.report
-from guard import audit
+from guard import audit, rollback
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
@@ -716,3 +716,27 @@ def test_json_is_one_line_of_the_report_and_keeps_odd_paths() -> None:
     assert json.loads(whole) == report
     assert [s["path"] for s in json.loads(whole)["rollback"]] == sorted(["src/app.py", *odd])
     assert json.loads(whole)["commits"][0]["mislabelled"] is True
+
+
+def test_the_commands_for_uncommitted_work_the_guard_leaves_to_the_user() -> None:
+    rows = [
+        {"path": "src/new.py", "state": "staged", "status": "A", "allowed": False},
+        {"path": "src/app.py", "state": "unstaged", "status": "M", "allowed": False},
+        {"path": "src/nested/", "state": "untracked", "status": "A", "allowed": False},
+        {"path": "docs/notes.md", "state": "untracked", "status": "A", "allowed": True},
+    ]
+    assert rollback.by_hand(rows) == [
+        "git restore --source=HEAD --staged --worktree -- src/app.py",
+        "rm -r -- src/nested/",
+        "git rm -q -f -- src/new.py",
+    ]
+
+
+def test_the_command_that_applies_a_plan_names_its_scope() -> None:
+    report = build()
+    report["session"]["active"] = False
+    report["scope"]["mode"] = "tests-only"
+    assert rollback.command_for(report, "refs/heads/release") == (
+        f"guard rollback --session {report['session']['id']} --mode tests-only "
+        "--ref release --apply"
+    )

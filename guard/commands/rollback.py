@@ -21,7 +21,7 @@ def rollback(
     """Print the rollback plan; with `do_apply`, commit it and audit again to prove it.
     Uncommitted work the mode forbids is listed with the commands that discard it:
     the guard never throws away what was not committed."""
-    from guard import audit, gather
+    from guard import audit, gather, gitio
     from guard import rollback as rolling
 
     finished = rolling.finish()
@@ -31,20 +31,14 @@ def rollback(
     if session_id is None and since is None and base is None:
         scope = scope._replace(session_id=gather.default_session())
     target = None if ref is None else f"refs/heads/{ref.removeprefix('refs/heads/')}"
+    if target is not None and gitio.resolve(target) is None:
+        raise UsageError(f"--ref {ref!r}: no such branch", hint="git branch --list shows them")
     evidence, judge = gather.gather(scope)
     before = audit.build(evidence, judge, target)
     plan, planned = before["rollback"], before["scope"]["branch"] or "HEAD"
     left = rolling.by_hand(before["working_tree"])
     if not do_apply:
-        if plan:
-            echo(f"rollback plan for {planned} ({len(plan)} path(s)):")
-            for step in plan:
-                echo(f"  {step['command']}")
-            echo(f"apply it in one commit: {rolling.command_for(before, ref)}")
-        elif not left:
-            echo("nothing to roll back: every path the mode forbids is as it was at start")
-        _left_to_you(left)
-        return EXIT_OK
+        return _print(before, ref, left)
     if not plan:
         if left:
             echo("nothing to commit: every committed path the mode forbids is as at start")
@@ -52,7 +46,9 @@ def rollback(
             return 1
         raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
     net = evidence.nets.get(planned, ())
-    dirty = frozenset(c.path for c in evidence.working if c.state != "untracked")
+    # A range's audit reads no work tree (CI has none to speak of); a rollback does.
+    working = evidence.working if scope.base is None else gitio.working_tree()
+    dirty = frozenset(c.path for c in working if c.state != "untracked")
     applied = rolling.apply(rolling.Plan(plan, planned, net, dirty), _name(before), branch)
     where = "" if applied.checked_out else " (not checked out here: the work tree is untouched)"
     echo(
@@ -72,6 +68,21 @@ def rollback(
     left = rolling.by_hand(after["working_tree"])
     _left_to_you(left)
     return 1 if left else EXIT_OK
+
+
+def _print(report: dict[str, Any], ref: str | None, left: list[str]) -> int:
+    from guard.rollback import command_for
+
+    plan = report["rollback"]
+    if plan:
+        echo(f"rollback plan for {report['scope']['branch'] or 'HEAD'} ({len(plan)} path(s)):")
+        for step in plan:
+            echo(f"  {step['command']}")
+        echo(f"apply it in one commit: {command_for(report, ref)}")
+    elif not left:
+        echo("nothing to roll back: every path the mode forbids is as it was at start")
+    _left_to_you(left)
+    return EXIT_OK
 
 
 def _name(report: dict[str, Any]) -> str:

@@ -509,3 +509,210 @@ def test_the_incident_replayed_through_every_command(repo: Path, invoke) -> None
     assert head(repo, f"refs/guard/backup/{sid}") == head(repo, "HEAD~1")
     code, after = audit(invoke, repo)
     assert after["summary"]["verdict"] == "restored" and after["summary"]["net_violations"] == 0
+
+
+# --------------------------------------------------------------------------- found by attack
+
+
+def test_a_repository_checked_out_where_a_file_comes_back_is_never_removed(
+    repo: Path, invoke
+) -> None:
+    seed(repo)
+    commit(repo, "lib", {"src/lib": "lib v1\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "src/lib")
+    nested = repo / "src/lib"
+    nested.mkdir()
+    git(nested, "init", "-q")
+    commit(nested, "nested work", {"code.py": "work\n", ".gitignore": "*.env\n"})
+    write(repo, "src/lib/prod.env", "SECRET\n")  # ignored: the nested repository is clean
+    git(repo, "add", "src/lib")
+    git(repo, "commit", "-q", "-m", "vendor lib")
+    err = refused(invoke, repo)
+    assert err.startswith("guard: untracked or ignored files stand where the rollback restores")
+    assert (nested / ".git").is_dir() and (nested / "prod.env").read_text() == "SECRET\n"
+
+
+def test_an_alias_of_the_checked_out_branch_moves_it_with_its_tree(repo: Path, invoke) -> None:
+    seed(repo)
+    git(repo, "symbolic-ref", "refs/heads/master", "refs/heads/main")
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    done = invoke(["rollback", "--ref", "master", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert done.text.startswith(f"committed {head(repo)[:12]} on refs/heads/main: ")
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_the_guard_s_own_committed_hooks_are_not_rolled_back(repo: Path, invoke) -> None:
+    """A hooks folder in the work tree (core.hooksPath=.githooks) whose guard shims
+    were committed by `git add -A`: the rollback keeps them, and they keep working."""
+    seed(repo)
+    git(repo, "config", "core.hooksPath", ".githooks")
+    assert invoke(["install"], cwd=repo).code == 0
+    start(invoke, repo)
+    commit(repo, "everything", {"src/app.py": "FIX\n"}, *BYPASS)
+    git(repo, "add", "-A")
+    git(repo, *BYPASS, "commit", "-q", "-m", "and the hooks")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert (repo / ".githooks/pre-commit").is_file()
+    write(repo, "src/app.py", "AGAIN\n")
+    again = subprocess.run(
+        ["git", "-C", str(repo), "commit", "-qam", "again"], capture_output=True, text=True
+    )
+    assert again.returncode == 1 and "src/app.py" in again.stderr
+
+
+def test_a_rebase_in_progress_holds_its_branch(repo: Path, invoke) -> None:
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    commit(repo, "docs: more", {"docs/worklog.md": WORKLOG})
+    editor = "sed -i '1s/^pick/edit/'"
+    git(repo, "-c", f"sequence.editor={editor}", "rebase", "-q", "-i", "HEAD~1")
+    err = refused(invoke, repo, "--ref", "main")
+    assert err.startswith("guard: a rebase is in progress\n")
+    git(repo, "rebase", "--continue")
+
+
+def test_another_index_file_is_refused(
+    repo: Path, invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    shutil.copy(repo / ".git/index", tmp_path / "index")
+    monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "index"))
+    assert refused(invoke, repo).startswith("guard: GIT_INDEX_FILE is set")
+
+
+def test_a_branch_not_checked_out_is_checked_for_kept_files_in_the_way(repo: Path, invoke) -> None:
+    seed(repo)
+    commit(repo, "thing", {"src/thing": "y\n"})
+    git(repo, "branch", "feat")
+    start(invoke, repo)
+    git(repo, "switch", "-q", "feat")
+    git(repo, "rm", "-q", "src/thing")
+    commit(repo, "a folder", {"src/thing/README.md": "note\n"})
+    git(repo, "switch", "-q", "main")
+    err = refused(invoke, repo, "--ref", "feat")
+    assert err.startswith(
+        "guard: tracked paths the rollback keeps stand where it restores a file "
+        "(src/thing/README.md)\n"
+    )
+
+
+def test_a_range_rollback_checks_local_edits_too(repo: Path, invoke) -> None:
+    start_sha = seed(repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    write(repo, "src/app.py", "FIX\nlocal edit\n")
+    err = refused(invoke, repo, "--base", start_sha, "--head", "main", "--mode", "read-only")
+    assert err.startswith("guard: paths the rollback restores have uncommitted changes")
+
+
+def test_an_ignored_link_to_a_folder_in_the_way_is_named(
+    repo: Path, invoke, tmp_path: Path
+) -> None:
+    seed(repo)
+    commit(repo, "thing", {"src/thing": "y\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "src/thing")
+    commit(repo, "a folder", {"src/thing/a.py": "z\n"})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("precious\n")
+    (repo / "src/thing/link").symlink_to(outside)
+    (repo / ".git/info/exclude").write_text("src/thing/link\n")
+    err = refused(invoke, repo)
+    assert "(src/thing/link)" in err
+    assert (outside / "keep").read_text() == "precious\n"
+
+
+@pytest.mark.parametrize(
+    "marker", ["{}", "null", "[1]", '{"ref": 1, "old": 2, "new": 3, "from": 4}']
+)
+def test_a_damaged_marker_is_a_state_error(repo: Path, invoke, marker: str) -> None:
+    seed(repo)
+    (repo / ".git/guard-rollback.json").write_text(marker)
+    done = invoke(["rollback"], cwd=repo)
+    assert done.code == 3
+    assert "the rollback marker" in done.err and "is unreadable" in done.err
+
+
+def test_a_checkout_cut_short_is_finished_and_an_edit_since_is_kept(repo: Path, invoke) -> None:
+    """The commit landed, git wrote part of the checkout and died: the next
+    `guard rollback` finishes it; a path edited since stops it, edit kept."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n", "src/util.py": "UTIL\n", "src/new.py": "N\n"})
+    old = head(repo)
+    plan = json.loads(invoke(["audit", "--format", "json"], cwd=repo).out)["rollback"]
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    new = head(repo)
+    # Put back the state a checkout killed half-way leaves: the index and the other
+    # files old, src/app.py already new, src/new.py already gone.
+    git(repo, "read-tree", old)
+    write(repo, "src/util.py", "UTIL\n")
+    (repo / ".git/guard-rollback.json").write_text(
+        json.dumps({"ref": "refs/heads/main", "old": old, "new": new, "from": "refs/heads/main"})
+    )
+    write(repo, "src/util.py", "my own edit\n")
+    blocked = invoke(["rollback"], cwd=repo)
+    assert blocked.code == 1
+    assert "changed since: src/util.py" in blocked.err
+    assert (repo / "src/util.py").read_text() == "my own edit\n"
+    write(repo, "src/util.py", "UTIL\n")  # the user moves the edit away
+    finished = invoke(["rollback"], cwd=repo)
+    assert finished.code == 0, finished.err
+    assert finished.text.startswith(
+        f"finished an interrupted rollback: the tree now matches {new[:12]}"
+    )
+    assert git(repo, "status", "--porcelain") == ""
+    assert [s["path"] for s in plan] == ["src/app.py", "src/new.py", "src/util.py"]
+
+
+def test_files_in_the_way_at_the_path_or_a_parent_are_named(repo: Path, invoke) -> None:
+    seed(repo)
+    commit(repo, "deep", {"src/deep/mod.py": "D = 1\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "src/old.py", "src/deep/mod.py")
+    git(repo, "commit", "-q", "-m", "drop two")
+    write(repo, "src/old.py", "an untracked stand-in\n")
+    write(repo, "src/deep", "an untracked file where a folder was\n")
+    err = refused(invoke, repo)
+    assert err.startswith(
+        "guard: untracked or ignored files stand where the rollback restores "
+        "(src/deep, src/old.py)\n"
+    )
+
+
+def test_a_second_rollback_keeps_the_first_backup(repo: Path, invoke) -> None:
+    seed(repo)
+    sid = start(invoke, repo)["id"]
+    first = commit(repo, "fix", {"src/app.py": "FIX\n"})
+    assert invoke(["rollback", "--apply"], cwd=repo).code == 0
+    second = commit(repo, "fix again", {"src/app.py": "FIX 2\n"})
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert f"refs/guard/backup/{sid}-2" in done.text
+    assert head(repo, f"refs/guard/backup/{sid}") == first
+    assert head(repo, f"refs/guard/backup/{sid}-2") == second
+
+
+def test_branch_and_ref_options_are_checked(repo: Path, invoke) -> None:
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    git(repo, "branch", "taken")
+    exists = invoke(["rollback", "--apply", "--branch", "refs/heads/taken"], cwd=repo)
+    assert (exists.code, exists.err) == (
+        2,
+        "guard: --branch 'refs/heads/taken': that branch exists already\n",
+    )
+    missing = invoke(["rollback", "--ref", "nope"], cwd=repo)
+    assert (missing.code, missing.err.splitlines()[0]) == (2, "guard: --ref 'nope': no such branch")
+    made = invoke(["rollback", "--apply", "--branch", "refs/heads/undo"], cwd=repo)
+    assert made.code == 0, made.err
+    assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/undo"
