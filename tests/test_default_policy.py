@@ -54,7 +54,8 @@ def policy_segments() -> list[str]:
     likely to turn a path into docs, so the generator tries them all."""
     names: set[str] = set()
     for pattern in CLASSIFIER.policy.patterns:
-        for segment in pattern.text.strip("/").split("/")[:-1] + [pattern.text.strip("/")]:
+        text = pattern.text.strip("/")
+        for segment in [*text.split("/")[:-1], text]:
             if segment and segment != "**" and "/" not in segment:
                 filled = re.sub(r"\[(.)[^\]]*\]", r"\1", segment).replace("*", "x")
                 names.add(filled.replace("?", "x"))
@@ -99,7 +100,9 @@ def test_the_holes_named_in_issue_15_are_closed(path: str) -> None:
 
 def test_the_readme_lists_the_covered_extensions() -> None:
     text = README.read_text(encoding="utf-8")
-    listed = re.search(r"<!-- covered-extensions -->\n(.*?)\n<!-- /covered-extensions -->", text, re.S)
+    listed = re.search(
+        r"<!-- covered-extensions -->\n(.*?)\n<!-- /covered-extensions -->", text, re.S
+    )
     assert listed is not None
     assert re.findall(r"`\.([a-z0-9]+)`", listed.group(1)) == COVERED
 
@@ -120,7 +123,9 @@ def load_corpus() -> list[dict[str, Any]]:
 
 
 def entries(repo: dict[str, Any]) -> list[tuple[str, list[str], str]]:
-    return [(path, group["accept"], group["why"]) for group in repo["groups"] for path in group["paths"]]
+    return [
+        (path, group["accept"], group["why"]) for group in repo["groups"] for path in group["paths"]
+    ]
 
 
 REPOS = load_corpus()
@@ -147,7 +152,10 @@ def test_no_corpus_path_is_more_permissive_than_its_label(repo: dict[str, Any]) 
         if decision.category in accept:
             right += 1
         elif RANK[decision.category] > max(RANK[a] for a in accept):
-            too_permissive.append(f"{path}: {decision.category} ({decision.rule}), label {accept}: {why}")
+            too_permissive.append(
+                f"{path}: {decision.category} ({decision.rule}), label {accept}: {why}"
+            )
     kind = "held out" if repo["held_out"] else "corpus"
-    print(f"{kind:8} {repo['repo']:36} {right:4}/{len(labelled):<4} {100 * right / len(labelled):5.1f}%")
+    share = 100 * right / len(labelled)
+    print(f"{kind:8} {repo['repo']:36} {right:4}/{len(labelled):<4} {share:5.1f}%")
     assert not too_permissive, "\n".join(too_permissive)
