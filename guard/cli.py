@@ -122,13 +122,26 @@ def session() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Freeze this policy instead of .guard.yaml or the shipped default.",
 )
+@click.option(
+    "--worktree",
+    "scoped",
+    is_flag=True,
+    help="Scope the session to this worktree: its HEAD, the branches it checks out or "
+    "creates; other worktrees work normally.",
+)
 def session_start(
-    mode: str, reason: str, lock: bool, observe: bool, as_json: bool, policy_file: Path | None
+    mode: str,
+    reason: str,
+    lock: bool,
+    observe: bool,
+    as_json: bool,
+    policy_file: Path | None,
+    scoped: bool,
 ) -> int:
     """Start a session: from now on, changes outside the mode are blocked."""
     from guard.commands import session as command
 
-    return command.start(mode, reason, lock, observe, as_json, policy_file)
+    return command.start(mode, reason, lock, observe, as_json, policy_file, scoped=scoped)
 
 
 @session.command("status")
@@ -142,11 +155,12 @@ def session_status(as_json: bool) -> int:
 
 @session.command("stop")
 @click.option("--unlock", "code", help="The unlock code printed by `session start --lock`.")
-def session_stop(code: str | None) -> int:
+@click.option("--session", "session_id", help="An active session by id (default: this worktree's).")
+def session_stop(code: str | None, session_id: str | None) -> int:
     """End the active session and archive it."""
     from guard.commands import session as command
 
-    return command.stop(code)
+    return command.stop(code, session_id)
 
 
 @session.command("list")
@@ -159,7 +173,7 @@ def session_list(as_json: bool) -> int:
 
 
 @session.command("verify")
-@click.option("--session", "session_id", help="An archived session (default: the active one).")
+@click.option("--session", "session_id", help="A session by id (default: the active one here).")
 def session_verify(session_id: str | None) -> int:
     """Check the session journal's hash chain for edited, reordered or cut lines."""
     from guard.commands import session as command

@@ -63,6 +63,7 @@ class Reading(NamedTuple):
     lines: dict[str, tuple[str, str]]
     working: bool
     parked: tuple[str, ...] = ()
+    cwd: str | None = None  # the worktree whose HEAD and work tree are read
 
 
 class Read(NamedTuple):
@@ -76,10 +77,13 @@ def read(reading: Reading) -> Read:
     """Ask git everything `reading` names at once. The smaller answers are waited for
     here, while the log runs; its commits stream to whoever judges them, so the
     judging keeps pace with git (which has a core to itself) instead of following it."""
-    history = gitio.History(reading.include, reading.exclude, also=reading.parked)
-    tree = gitio.Pending([*gitio.TREE, reading.base]) if reading.base else None
-    status = gitio.Pending(gitio.STATUS) if reading.working else None
-    nets = {name: gitio.Pending(gitio.diff_args(*line)) for name, line in reading.lines.items()}
+    cwd = reading.cwd
+    history = gitio.History(reading.include, reading.exclude, cwd, also=reading.parked)
+    tree = gitio.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
+    status = gitio.Pending(gitio.STATUS, cwd) if reading.working else None
+    nets = {
+        name: gitio.Pending(gitio.diff_args(*line), cwd) for name, line in reading.lines.items()
+    }
     return Read(
         commits=history.stream(),
         start_entries=gitparse.parse_tree(tree.result()) if tree else {},
@@ -192,18 +196,24 @@ def _line(out: bytes | None) -> str:
 
 
 def load_session(session_id: str | None, state: str) -> tuple[Session, str, bool]:
-    """The active session (None, or its id) or an archived one of the repository whose
-    state directory is `state`, with its directory and whether it is the active one."""
-    active = store.load_active(state) if session_id is None or location.active(state) else None
-    if session_id is None or (active is not None and active.id == session_id):
-        session = active
-        if session is None:
+    """The active session governing this worktree (None), an active one by id, or an
+    archived one of the repository whose state directory is `state`, with its
+    directory and whether it is active."""
+    if session_id is None:
+        here = location.governing(gitio.common_dir(), gitio.git_dir())
+        session = store.load_active(here) if here else None
+        if here is None or session is None:
             raise UsageError(
                 "no active session to audit",
                 hint="name one (guard session list): guard audit --session ID, "
                 "or give the receipt: guard audit --since COMMIT --mode MODE",
             )
-        return session, state, True
+        return session, here, True
+    active = store.active_with_id(state, session_id)
+    if active is not None:
+        found = store.load_active(active)
+        if found is not None:
+            return found, active, True
     directory = store.archived_dir(state, session_id)
     if not os.path.isdir(directory):  # noqa: PTH112
         raise UsageError(
@@ -217,20 +227,33 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     session, directory, active = load_session(session_id, location.state_dir(common))
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
-    head_sha, head_ref = gitio.head()
-    current = head_ref or ("HEAD" if head_sha else None)
-    tips = gitio.ref_tips()
-    starts = session.start_tips()
-    lines = _moved(session, tips, head_sha, head_ref)
-    lines.update(_fresh(session, tips, starts, head_sha, head_ref))
-    # HEAD unborn is no error with --ignore-missing.
     started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
-    include = ["--branches", "HEAD"]
-    reading = Reading(include, starts, session.start_head, lines, True, parked(started))
+    scoped = _scoped(session, started) if session.scoped else None
+    cwd = scoped.cwd if scoped else None
+    head_sha, head_ref = gitio.head(cwd)
+    current = head_ref or ("HEAD" if head_sha else None)
+    tips = gitio.ref_tips(cwd)
+    starts = session.start_tips()
+    judged, mine = session, tips
+    if scoped is not None:  # only the worktree's own branches are its session's
+        branches = scoped.branches | ({head_ref} if head_ref else set())
+        mine = {ref: tip for ref, tip in tips.items() if ref in branches}
+        refs = {ref: tip for ref, tip in session.refs.items() if ref in branches}
+        judged = session._replace(refs=refs)
+    lines = _moved(judged, mine, head_sha, head_ref)
+    lines.update(_fresh(session, mine, starts, head_sha, head_ref))
+    # HEAD unborn is no error with --ignore-missing.
+    if scoped is None:
+        include, also = ["--branches", "HEAD"], parked(started)
+    else:
+        include, also = ["HEAD", *sorted(mine)], ()
+    reading = Reading(include, starts, session.start_head, lines, True, also, cwd)
     found = read(reading)
-    hooks_dir = gitio.hooks_dir()
-    rewritten, integrity = _integrity(session, directory, tips, active, hooks_dir, common)
-    own = _guards_own(hooks_dir)
+    hooks_dir = gitio.hooks_dir(cwd)
+    rewritten, integrity = _integrity(judged, directory, mine, active, hooks_dir, common)
+    if scoped is not None:
+        integrity = _made_elsewhere(scoped, mine, starts) + integrity
+    own = _guards_own(hooks_dir, cwd)
     found = found._replace(
         working=[c for c in found.working if not own(c.path)],
         nets={name: [c for c in net if not own(c.path)] for name, net in found.nets.items()},
@@ -244,6 +267,75 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     bases, trees = _branch_starts(session, lines, starts)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity)
     return evidence._replace(bases=bases, base_entries=trees), judge
+
+
+# --------------------------------------------------------------------------- worktrees
+
+
+class Scoped(NamedTuple):
+    """What a session scoped to one worktree owns, from git's own records."""
+
+    cwd: str | None  # the worktree, None once it is gone
+    branches: set[str]  # checked out there at the start, or since
+    made: set[str]  # commits its HEAD reflog records it made
+
+
+# Reflog messages of entries that made a commit (as opposed to checking one out).
+MADE = ("commit", "merge", "cherry-pick", "revert", "rebase", "am", "pull")
+
+
+def _scoped(session: Session, started: int) -> Scoped:
+    """The worktree's branches and commits since `started`, from its HEAD reflog (one
+    per worktree, so a commit made next door is not in it)."""
+    worktree = session.worktree
+    cwd = worktree if worktree and os.path.isdir(worktree) else None  # noqa: PTH112
+    branches = {session.head_ref} if session.head_ref else set()
+    made: set[str] = set()
+    for sha, when, message in gitio.head_reflog(cwd) if cwd else []:
+        if when < started:
+            break
+        if message.startswith("checkout: moving from "):
+            branches.add(BRANCH + message.rpartition(" to ")[2])
+        elif message.split(" ", 1)[0].rstrip(":") in MADE:
+            made.add(sha)
+    return Scoped(cwd, branches, made)
+
+
+def _made_elsewhere(
+    scoped: Scoped, mine: Mapping[str, str], starts: list[str]
+) -> list[dict[str, str]]:
+    """Commits on the session's branches that its worktree did not make (another
+    worktree committed there, or a ref was moved from outside): a note, named by the
+    worktree whose HEAD reflog records them."""
+    found = []
+    makers: dict[str, str] | None = None
+    for ref, tip in sorted(mine.items()):
+        for sha in gitio.commits_since(tip, starts, cwd=scoped.cwd):
+            if sha in scoped.made:
+                continue
+            if makers is None:
+                makers = _makers(scoped.cwd)
+            where = makers.get(sha)
+            origin = f"in the worktree {where}" if where else "outside every worktree's HEAD"
+            found.append(
+                {
+                    "kind": "made-elsewhere",
+                    "detail": f"{sha} on {ref} was made {origin}, not in this session's worktree",
+                }
+            )
+    return found
+
+
+def _makers(cwd: str | None) -> dict[str, str]:
+    """Commit -> the worktree whose HEAD reflog records making it."""
+    makers: dict[str, str] = {}
+    for tree in gitio.worktrees(cwd):
+        if tree.path == cwd or not os.path.isdir(tree.path):  # noqa: PTH112
+            continue
+        for sha, _, message in gitio.head_reflog(tree.path):
+            if message.split(" ", 1)[0].rstrip(":") in MADE:
+                makers.setdefault(sha, tree.path)
+    return makers
 
 
 def _branch_starts(
@@ -323,11 +415,11 @@ def _fresh(
     return found
 
 
-def _guards_own(hooks_dir: str) -> Callable[[str], bool]:
+def _guards_own(hooks_dir: str, cwd: str | None = None) -> Callable[[str], bool]:
     """Whether a path is one of the guard's own hook files, when the hooks folder is in
     the work tree (a relative core.hooksPath such as .githooks): they are enforcement,
     not work, committed or not, and a rollback must not take them away."""
-    found = gitio.locate()
+    found = gitio.locate(cwd)
     root = os.path.realpath(found.root) if found else None
     if root is None or not hooks_dir.startswith(root + os.sep):
         return lambda _path: False
@@ -437,13 +529,15 @@ def summary_of(session: Session, active: bool) -> dict[str, Any]:
         "started_at": session.started_at,
         "start_head": session.start_head,
         "active": active,
+        "worktree": session.worktree,
     }
 
 
 def default_session() -> str | None:
-    """None (the active session) when one is active, else the latest archived one."""
+    """None (the active session) when one governs this worktree, else the latest
+    archived one."""
     state = repository_state()
-    if location.active(state):
+    if location.governing(gitio.common_dir(), gitio.git_dir()) is not None:
         return None
     archived = store.archived(state)
     if not archived:

@@ -557,6 +557,20 @@ def reflog(prefix: str, cwd: str | None = None) -> list[tuple[str, int, str]]:
     return entries
 
 
+def head_reflog(cwd: str | None = None) -> list[tuple[str, int, str]]:
+    """(new value, unix time, message) of every entry of the HEAD reflog of the
+    worktree at `cwd`, newest first: git keeps one per worktree, so it records what
+    was committed, merged or checked out there. Empty when there is none."""
+    args = ["log", "-g", "--date=unix", "--format=%H%x00%gd%x00%gs", "HEAD", "--"]
+    out = attempt(args, cwd=cwd)
+    entries = []
+    for line in _decode(out or b"").splitlines():
+        sha, selector, message = line.split("\0", 2)
+        when = selector.rpartition("@{")[2].rstrip("}")
+        entries.append((sha, int(when) if when.isdigit() else 0, message))
+    return entries
+
+
 def is_shallow(cwd: str | None = None) -> bool:
     out = attempt(["rev-parse", "--is-shallow-repository"], cwd=cwd)
     return out is not None and _line(out) == "true"

@@ -34,6 +34,14 @@ class Session(NamedTuple):
     observe: bool = False
     lock: Mapping[str, str] | None = None
     hooks: HookState | None = None
+    # A session scoped to one worktree: its top directory and its own git directory
+    # (None: a repository-wide session).
+    worktree: str | None = None
+    worktree_git_dir: str | None = None
+
+    @property
+    def scoped(self) -> bool:
+        return self.worktree_git_dir is not None
 
     @property
     def locked(self) -> bool:
@@ -66,6 +74,8 @@ class Session(NamedTuple):
                 "fingerprints": dict(self.hooks.fingerprints),
             },
             "policy": policy_to_data(self.policy),
+            "worktree": self.worktree,
+            "worktree_git_dir": self.worktree_git_dir,
         }
 
     def summary(self) -> dict[str, Any]:
@@ -101,4 +111,6 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
             hooks_path_config=hooks["hooks_path_config"],
             fingerprints=dict(hooks["fingerprints"]),
         ),
+        worktree=data.get("worktree"),
+        worktree_git_dir=data.get("worktree_git_dir"),
     )

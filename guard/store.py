@@ -8,6 +8,10 @@ Layout, under `<git-common-dir>/guard/` (shared by linked worktrees, never commi
     lock             flock(2) target serialising every write
     sessions/<id>/   archived sessions: the three files above, plus the final audit
 
+A session scoped to one worktree keeps the same files in its own folder below
+(`main-worktree/`, `worktrees/<name>/`; see guard.location) and is archived in
+the shared `sessions/<id>/`.
+
 A session file never changes after start: the journal's first event records its
 SHA-256, so an edit is detected. Deleting the session file while the journal
 remains makes every hook fail closed; deleting everything is visible to the
@@ -26,7 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from guard.errors import StateError
-from guard.location import ARCHIVE, HEAD, JOURNAL, LOCK, SESSION
+from guard.location import ARCHIVE, HEAD, JOURNAL, LOCK, SESSION, repository_of
 from guard.session import Session, session_from_data
 
 try:  # hashlib loads OpenSSL (about 5 ms a hook run); the builtin module suffices
@@ -296,14 +300,30 @@ def begin(state: str, session: Session, now: str, receipt: dict[str, Any]) -> No
 
 
 def archive(state: str, session_id: str) -> str:
-    """Move the active session's files to sessions/<id>/; return that directory."""
-    target = os.path.join(state, ARCHIVE, session_id)
+    """Move the active session's files to sessions/<id>/ of the repository state (a
+    scoped session's archive sits beside every other); return that directory."""
+    target = os.path.join(repository_of(state), ARCHIVE, session_id)
     os.makedirs(target, exist_ok=True)
     for name in (JOURNAL, HEAD, SESSION):
         source = os.path.join(state, name)
         if os.path.exists(source):
             os.replace(source, os.path.join(target, name))
     return target
+
+
+def active_with_id(repo: str, session_id: str) -> str | None:
+    """The state directory of the active session `session_id` of the repository whose
+    state is `repo` (repository-wide or scoped to a worktree), else None."""
+    from guard.location import active_states
+
+    for directory in active_states(repo):
+        try:
+            start = _first_event(directory)
+        except StateError:
+            continue
+        if start is not None and start.get("session") == session_id:
+            return directory
+    return None
 
 
 def archived(state: str) -> list[str]:

@@ -45,7 +45,8 @@ def session_state(agent: str, environ: Mapping[str, str], cwd: str) -> str | Non
     """The state directory of an active session for the agent's project, else None.
 
     Looks where the agent says its project is (CLAUDE_PROJECT_DIR, GEMINI_PROJECT_DIR)
-    and at the hook's own working directory; every linked worktree shares the state.
+    and at the hook's own working directory; the session governing that worktree (its own, else
+    the repository-wide one); guard.agent.judge binds a worktree session to its worktree.
     """
     dialect = AGENTS.get(agent)
     names = dialect["project_vars"] if dialect is not None else ()

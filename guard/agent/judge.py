@@ -10,7 +10,7 @@ import stat
 
 from guard.classify import Classifier
 from guard.judge import Judge as PathJudge
-from guard.location import Ambiguous, existing_dir, find_git
+from guard.location import Ambiguous, existing_dir, find_git, repository_of
 from guard.quoting import shown, visible
 from guard.shell.parse import ShellSyntax, opaque
 from guard.shell.screen import screen
@@ -43,7 +43,7 @@ class Row:
         root: str = "",
     ) -> None:
         self.shown = shown  # relative to its work tree inside the repository, else as given
-        # allowed, denied, protected, outside, ignored, unknown, linked, config
+        # allowed, denied, protected, outside, ignored, unknown, linked, config, elsewhere
         self.status = status
         self.via = via
         self.category = category
@@ -52,7 +52,7 @@ class Row:
 
     @property
     def refused(self) -> bool:
-        return self.status in ("denied", "protected", "unknown", "linked", "config")
+        return self.status in ("denied", "protected", "unknown", "linked", "config", "elsewhere")
 
     def line(self) -> str:
         name, via = shown(self.shown), visible(self.via)
@@ -71,6 +71,11 @@ class Row:
                 f"{name} ({via}): a file with more than one hard link shares its content "
                 "with another path, possibly one the mode forbids; a write to it is refused "
                 "during a session"
+            )
+        if self.status == "elsewhere":
+            return (
+                f"{name} ({via}): in the worktree {visible(self.root)}, not the one this "
+                "session is scoped to; work only in the session's worktree"
             )
         if self.status == "unknown":
             return (
@@ -150,7 +155,10 @@ class Judge:
 
     def __init__(self, session: Session, state: str) -> None:
         self.session = session
-        self.common = os.path.realpath(os.path.dirname(state))
+        self.common = os.path.realpath(os.path.dirname(repository_of(state)))
+        # A session scoped to one worktree binds the agent to it: the call's directory,
+        # every path it touches and every directory its commands run in.
+        self.home = os.path.realpath(session.worktree) if session.worktree else None
         hooks = session.hooks.hooks_dir if session.hooks else os.path.join(self.common, "hooks")
         self.protected = (self.common, os.path.realpath(hooks))
         self.paths = PathJudge(Classifier(session.policy), session.allowed)
@@ -159,6 +167,9 @@ class Judge:
 
     def decide(self, call: Call) -> Verdict:
         self.cwd = call.cwd
+        escape = self._elsewhere(call.cwd)
+        if escape is not None:
+            return self._verdict([f"it runs in {escape}"], [])
         if call.kind == "shell":
             return self.shell(call.command or "", call.cwd)
         rows = [
@@ -176,6 +187,24 @@ class Judge:
             except (Ambiguous, OSError):
                 self._found[path] = None
         return self._found[path]
+
+    def _elsewhere(self, directory: str | None, what: str = "") -> str | None:
+        """For a session scoped to a worktree: how `directory` lies in another
+        worktree of the repository (None when it is the session's, or outside the
+        repository); an unknown directory counts for a git or guard command."""
+        if self.home is None:
+            return None
+        if directory is None:
+            if what in ("git", "git -C", "guard"):
+                return f"a directory only known when the shell runs (`{what}`)"
+            return None
+        found = self.locate(existing_dir(os.path.realpath(directory)))
+        if found is None or found[2] != self.common or found[0] == self.home:
+            return None
+        return (
+            f"the worktree {visible(found[0])}, not {visible(self.home)}, the one this "
+            "session is scoped to; work only in the session's worktree"
+        )
 
     def judge_path(self, given: str, base: str, kind: str, via: str) -> list[Row]:
         """Rows for one path an operation touches (a directory: its files too)."""
@@ -195,6 +224,8 @@ class Judge:
             return [Row(real, "outside", via)]
         root = found[0]
         relative = os.path.relpath(real, root)
+        if self.home is not None and root != self.home:
+            return [Row(relative, "elsewhere", via, root=root)]
         if relative == ".git" or relative.startswith(".git/"):
             return [Row(relative, "protected", via)]
         if kind == "meta" or (kind == "delete" and not os.path.lexists(real)):
@@ -279,7 +310,7 @@ class Judge:
 
     def shell(self, command: str, cwd: str) -> Verdict:
         try:
-            hits = screen(command, cwd)
+            hits = screen(command, cwd, where=self.home is not None)
         except ShellSyntax as exc:
             return Verdict(False, f"unparsable command: {exc}", [f"cannot parse it: {exc}"], [])
         except RecursionError:  # `nohup nohup ...` thousands deep: a wrapper chain, unbounded
@@ -288,7 +319,11 @@ class Judge:
         problems: list[str] = []
         rows: list[Row] = []
         for hit in hits:
-            if hit.kind == "bypass":
+            if hit.kind == "where":
+                escape = self._elsewhere(hit.cwd, hit.what)
+                if escape is not None and f"`{hit.what}` runs in {escape}" not in problems:
+                    problems.append(f"`{hit.what}` runs in {escape}")
+            elif hit.kind == "bypass":
                 if self._in_repository(hit.cwd, hit.word):
                     problems.append(hit.what)
             elif hit.kind in ("write", "delete", "meta"):

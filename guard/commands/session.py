@@ -35,10 +35,19 @@ class Started:
 
 
 def start(
-    mode: str, reason: str, lock: bool, observe: bool, as_json: bool, policy_file: Path | None
+    mode: str,
+    reason: str,
+    lock: bool,
+    observe: bool,
+    as_json: bool,
+    policy_file: Path | None,
+    *,
+    scoped: bool = False,
 ) -> int:
     """Start a session and print its receipt; warn when git will not enforce every layer."""
-    started = _declare(mode, reason, lock=lock, observe=observe, policy_file=policy_file)
+    started = _declare(
+        mode, reason, lock=lock, observe=observe, policy_file=policy_file, scoped=scoped
+    )
     s = started.session
     if as_json:
         data = {**s.summary(), "active": True}
@@ -53,6 +62,8 @@ def start(
             echo(f"  reason:  {s.reason}")
         where = f" on {s.head_ref}" if s.head_ref else " (detached HEAD)"
         echo(f"  start:   {s.start_head or '(no commits yet)'}{where}")
+        if s.worktree:
+            echo(f"  scope:   the worktree {s.worktree} (other worktrees work normally)")
         since = s.start_head or "<first commit>"
         echo(f"  receipt: guard audit --since {since} --mode {s.mode}")
         if started.unlock_code:
@@ -82,11 +93,46 @@ def _new_lock() -> tuple[str, dict[str, str]]:
     return code, {"salt": salt, "sha256": _hash_code(code, salt)}
 
 
+def _scope_of_start(common: str, scoped: bool) -> tuple[str, str | None, str | None]:
+    """(state directory, worktree top, its own git directory) of a session about to
+    start: the repository's, or this worktree's with `scoped`. A repository-wide
+    session and worktree sessions do not run at once: which one judged a change would
+    depend on where it was made."""
+    repo = state_dir(common)
+    active = location.active_states(repo)
+    if not scoped:
+        if active and active != [repo]:
+            raise BlockedError(
+                "a session scoped to a worktree is active in this repository, so a "
+                "repository-wide one cannot start",
+                hint="see them with `guard session list`; start this one with --worktree, "
+                "or end the others (guard session stop --session ID)",
+            )
+        return repo, None, None
+    here = gitio.locate()
+    if here is None:
+        raise UsageError("--worktree needs a worktree (this repository has no work tree here)")
+    own = os.path.realpath(gitio.git_dir())
+    if repo in active:
+        raise BlockedError(
+            "a repository-wide session is active, so a worktree session cannot start",
+            hint="see it with `guard session status`; end it with `guard session stop`",
+        )
+    return location.scoped_state(common, own), os.path.realpath(here.root), own
+
+
 def _declare(
-    mode: str, reason: str, *, lock: bool, observe: bool, policy_file: Path | None = None
+    mode: str,
+    reason: str,
+    *,
+    lock: bool,
+    observe: bool,
+    policy_file: Path | None = None,
+    scoped: bool = False,
 ) -> Started:
     """Declare a session: freeze the policy, record refs and hooks, journal the start."""
     common = gitio.common_dir()
+    state, worktree, own = _scope_of_start(common, scoped)
     here = gitio.locate()
     policy = policy_for(policy_file, Path(here.root) if here else None)
     if mode not in policy.modes:
@@ -95,9 +141,9 @@ def _declare(
             hint=f"choose from {', '.join(policy.modes) or '(none: add modes to the policy)'}",
         )
     head_sha, head_ref = gitio.head()
-    state = state_dir(common)
-    if not location.active(state):
-        arm(state)
+    repo = state_dir(common)
+    if not location.active_states(repo):
+        arm(repo)
     hooks_dir = gitio.hooks_dir()
     # Only where the guard runs counts as enforcement: a foreign hook is "missing".
     running = enforced(hooks_dir)
@@ -119,6 +165,8 @@ def _declare(
         observe=observe,
         lock=lock_data,
         hooks=HookState(hooks_dir, gitio.config_get("core.hooksPath"), prints),
+        worktree=worktree,
+        worktree_git_dir=own,
     )
     receipt = {
         "id": session.id,
@@ -130,11 +178,13 @@ def _declare(
         "lock": lock_data,
         "observe": observe,
         "hooks": {"hooks_dir": hooks_dir, "fingerprints": prints},
+        "worktree": worktree,
     }
     with store.locked(state):
         if location.active(state):
+            where = "this worktree" if scoped else "this repository"
             raise BlockedError(
-                "a session is already active in this repository",
+                f"a session is already active in {where}",
                 hint="see it with `guard session status`; end it with `guard session stop`",
             )
         store.begin(state, session, session.started_at, receipt)
@@ -145,9 +195,24 @@ def _declare(
 # --------------------------------------------------------------------------- status
 
 
+def governing_state() -> str | None:
+    """The state directory of the active session governing the worktree the command
+    runs in (its own, else the repository's), or None."""
+    common = gitio.common_dir()
+    return location.governing(common, gitio.git_dir())
+
+
+def _state_for(session_id: str | None) -> str | None:
+    """An active session's state directory: by id, or the one governing here."""
+    if session_id is None:
+        return governing_state()
+    return store.active_with_id(repository_state(), session_id)
+
+
 def status(as_json: bool) -> int:
-    """Show the active session, if any."""
-    current = store.load_active(repository_state())
+    """Show the active session governing this worktree, if any."""
+    state = governing_state()
+    current = store.load_active(state) if state else None
     hooks = hook_states(current) if current else {}
     if as_json:
         _echo_json(
@@ -163,12 +228,17 @@ def status(as_json: bool) -> int:
         )
         echo(f"  started: {current.started_at} by {current.who.get('email') or '?'}")
         echo(f"  start:   {current.start_head or '(no commits yet)'}")
+        echo(f"  scope:   {_scope_text(current.worktree)}")
         if current.reason:
             echo(f"  reason:  {current.reason}")
         echo(f"  locked:  {'yes' if current.locked else 'no'}")
         for line in _hook_lines(hooks):
             echo(f"  hooks:   {line}")
     return EXIT_OK
+
+
+def _scope_text(worktree: str | None) -> str:
+    return f"the worktree {worktree}" if worktree else "the whole repository"
 
 
 _HOOK_NOTES = {
@@ -216,9 +286,18 @@ def _hook_lines(states: dict[str, str]) -> list[str]:
 # --------------------------------------------------------------------------- stop
 
 
-def stop(code: str | None) -> int:
-    """End the active session, archive it, and store and summarise its final audit."""
-    session_id, target, recovered = _end(code)
+def stop(code: str | None, session_id: str | None = None) -> int:
+    """End the active session (this worktree's, or the one named), archive it, and
+    store and summarise its final audit."""
+    state = _state_for(session_id)
+    if state is None:
+        if session_id is None:
+            raise UsageError("no active session to stop")
+        raise UsageError(
+            f"--session {session_id!r}: no such active session",
+            hint="guard session list shows every session and its worktree",
+        )
+    session_id, target, recovered = _end(code, state)
     note = " (recovered from damaged state)" if recovered else ""
     echo(f"session {session_id} stopped{note}; archived in {target}")
     try:
@@ -249,13 +328,14 @@ def _check_unlock(lock_data: Any, code: str | None) -> None:
         raise BlockedError("wrong unlock code: the session stays active")
 
 
-def _end(code: str | None) -> tuple[str, str, bool]:
-    """End the active session: check the unlock code, journal, archive.
+def _end(code: str | None, state: str) -> tuple[str, str, bool]:
+    """End the active session of `state`: check the unlock code, journal, archive.
 
     Works when the session file is damaged too (the recovery path): the journal's
     start event holds the id and the lock. Returns (id, archive dir, recovered).
+    The hooks are disarmed once no session of the repository remains active.
     """
-    state = repository_state()
+    repo = location.repository_of(state)
     with store.locked(state):
         try:
             session = store.load_active(state, locked_already=True)
@@ -283,7 +363,8 @@ def _end(code: str | None) -> tuple[str, str, bool]:
             state, "stop", session_id, data, store.now()
         )
         target = store.archive(state, session_id)
-        disarm(state)
+        if not location.active_states(repo):
+            disarm(repo)
     return session_id, target, damaged is not None
 
 
@@ -318,7 +399,8 @@ def listing(as_json: bool) -> int:
         state = "active" if row["active"] else f"stopped {row['stopped_at'] or '?'}"
         echo(
             f"{row['id']}  {row['mode'] or '?':<10}  started {row['started_at'] or '?'}  "
-            f"{state}  blocked {row['blocked']}, warned {row['warned']}"
+            f"{state}  blocked {row['blocked']}, warned {row['warned']}  "
+            f"{row['worktree'] or '(repository)'}"
         )
     return EXIT_OK
 
@@ -330,8 +412,8 @@ def _rows() -> list[dict[str, Any]]:
     for session_id in store.archived(state):
         events = _safe_events(store.archived_dir(state, session_id))
         rows.append(_row(session_id, events, active=False))
-    if location.active(state):
-        events = _safe_events(state)
+    for directory in location.active_states(state):
+        events = _safe_events(directory)
         start_event = events[0] if events else {}
         rows.append(_row(str(start_event.get("session", "?")), events, active=True))
     return rows
@@ -355,6 +437,7 @@ def _row(session_id: str, events: list[dict[str, Any]], active: bool) -> dict[st
         "started_at": first.get("time"),
         "stopped_at": last.get("time") if last.get("event") == "stop" else None,
         "active": active,
+        "worktree": data.get("worktree"),
         **counts,
     }
 
@@ -377,18 +460,20 @@ def verify(session_id: str | None) -> int:
 def _check_chain(session_id: str | None) -> tuple[str, int, list[str]]:
     """Check a journal's hash chain (the active session's, or an archived one's)."""
     state = repository_state()
-    if session_id is None:
-        if not location.active(state):
-            raise UsageError(
-                "no active session", hint="name an archived one: guard session verify --session ID"
-            )
-        directory = state
+    active = _state_for(session_id)
+    if session_id is None and active is None:
+        raise UsageError(
+            "no active session", hint="name an archived one: guard session verify --session ID"
+        )
+    if active is not None:
+        directory = active
         problems = store.verify(directory)
         try:
-            store.load_active(state)
+            store.load_active(active)
         except StateError as exc:
             problems.append(exc.message)
     else:
+        assert session_id is not None  # noqa: S101 - checked above
         directory = store.archived_dir(state, session_id)
         if not os.path.isdir(directory):
             raise UsageError(f"--session {session_id!r}: no such archived session")

@@ -25,7 +25,17 @@ from typing import TYPE_CHECKING, Any
 from guard import gitio
 from guard.errors import UsageError
 from guard.hooks import husky, lefthook
-from guard.location import INSTALLED, JOURNAL, SESSION, STATE_DIR, repository_state, state_dir
+from guard.location import (
+    INSTALLED,
+    JOURNAL,
+    MAIN_WORKTREE,
+    SESSION,
+    STATE_DIR,
+    WORKTREES,
+    active_states,
+    repository_state,
+    state_dir,
+)
 from guard.store import digest, write_atomic
 
 if TYPE_CHECKING:
@@ -49,7 +59,18 @@ def shim_text(hook: str, state: str, python: str, source_chained: bool = False) 
         "state=$(git rev-parse --path-format=absolute --git-common-dir 2>/dev/null) "
         f'&& state="$state/{STATE_DIR}" || state={shlex.quote(state)}'
     )
-    active = f'{find}\n[ -e "$state/{SESSION}" ] || [ -e "$state/{JOURNAL}" ] || exit 0'
+    # Any session of the repository: repository-wide, or scoped to any worktree (a
+    # ref update here may move a branch another worktree's session has checked out).
+    active = "\n".join(
+        [
+            find,
+            "armed=",
+            f'for f in "$state" "$state/{MAIN_WORKTREE}" "$state"/{WORKTREES}/*; do',
+            f'  [ -e "$f/{SESSION}" ] || [ -e "$f/{JOURNAL}" ] && armed=1 && break',
+            "done",
+            '[ -n "$armed" ] || exit 0',
+        ]
+    )
     prepared = '[ "$1" = prepared ] || exit 0\n' if hook == "reference-transaction" else ""
     chain = '( . "$chained" )' if source_chained else '"$chained" "$@"'
     lines = [
@@ -253,7 +274,7 @@ def install(hooks: Iterable[str], python: str | None = None) -> list[str]:
     claimed = _claimed(root, hooks_dir, hooks, state)
     if root is not None and claimed:
         lefthook.check(root, state)  # before anything is written
-    write = os.path.exists(os.path.join(state, SESSION))
+    write = bool(active_states(state))
     for hook in hooks:
         done += _place(hook, hooks_dir, state, python, claimed=hook in claimed, write=write)
     done += _route(root, state, python, hooks, claimed)

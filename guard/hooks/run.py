@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from guard import gitio, store
+from guard import gitio, location, store
 from guard.changes import Change, Commit
 from guard.classify import Classifier
 from guard.judge import Finding, Judge, unchanged_outside
@@ -47,12 +47,96 @@ def _base(session: Session, ref: str | None, tip: str | None) -> str:
     return gitio.session_base(tip, session.start_tips()) or tip
 
 
+# --------------------------------------------------------------------------- scope
+
+
+def _here() -> str | None:
+    """The own git directory of the worktree the hook runs in (git runs hooks at the
+    top of the worktree, and exports GIT_DIR in a linked one)."""
+    found = location.git_dirs(os.getcwd(), os.environ)
+    return None if found is None else os.path.realpath(found[0])
+
+
+def _worktree_git_dir(directory: str, repo: str) -> str:
+    """The own git directory of the worktree a scoped state folder belongs to, from the
+    folder's name alone (so a damaged session still says whose it is)."""
+    common = os.path.dirname(repo)
+    if os.path.basename(directory) == location.MAIN_WORKTREE:
+        return os.path.realpath(common)
+    return os.path.realpath(os.path.join(common, "worktrees", os.path.basename(directory)))
+
+
+def _checked_out(git_dir: str) -> str | None:
+    """The branch the worktree with git directory `git_dir` has checked out (None when
+    detached or unreadable), read from its HEAD file."""
+    try:
+        with open(os.path.join(git_dir, "HEAD"), encoding="utf-8", errors="replace") as handle:
+            text = handle.read(4096).strip()
+    except OSError:
+        return None
+    return text[len("ref: ") :] if text.startswith("ref: refs/heads/") else None
+
+
+def _head_refs(git_dir: str, common: str) -> set[str]:
+    """The names a transaction may give the HEAD of the worktree `git_dir` from
+    another worktree."""
+    if git_dir == os.path.realpath(common):
+        return {"main-worktree/HEAD"}
+    return {f"worktrees/{os.path.basename(git_dir)}/HEAD"}
+
+
+Scoped = tuple[str, Session, "set[str] | None"]
+
+
+def _applying(state: str, refs: Sequence[str] | None = None) -> list[Scoped]:
+    """The active sessions that judge this hook run, each with its state directory and
+    the refs of `refs` it judges (None: all of them). A repository-wide session judges
+    everything; a worktree's session judges everything done in its worktree and, from
+    any other, an update of the branch it has checked out or of its HEAD. `refs` None
+    (a commit's staged changes) asks only for the sessions of this worktree.
+
+    A session is loaded only when it applies, so one worktree's damaged state blocks
+    that worktree's work (fail closed), not its neighbours'."""
+    repo = location.repository_of(state)
+    common = os.path.dirname(repo)
+    found: list[Scoped] = []
+    directories = location.active_states(repo)
+    here = _here() if any(d != repo for d in directories) else None
+    for directory in directories:
+        if directory == repo:
+            judged: set[str] | None = None
+        else:
+            owner = _worktree_git_dir(directory, repo)
+            if owner == here:
+                judged = None
+            elif refs is None:
+                continue
+            else:
+                branch = _checked_out(owner)
+                names = _head_refs(owner, common) | ({branch} if branch else set())
+                judged = names & set(refs)
+                if not judged:
+                    continue
+        session = store.load_active(directory)
+        if session is not None:
+            found.append((directory, session, judged))
+    return found
+
+
+def _ref_names(stdin: str, at: int) -> list[str]:
+    return [parts[at] for line in stdin.splitlines() if len(parts := line.split(" ")) > at]
+
+
 def pre_commit(state: str, err: TextIO | None = None) -> int:
-    """`git commit`: judge the staged changes (GIT_INDEX_FILE is followed)."""
-    err = err or sys.stderr
-    session = store.load_active(state)
-    if session is None:
-        return 0
+    """`git commit`: judge the staged changes (GIT_INDEX_FILE is followed) against the
+    session of this worktree, or the repository's."""
+    status = 0
+    for directory, session, _ in _applying(state):
+        status = max(status, _pre_commit(directory, session, err or sys.stderr))
+    return status
+
+
+def _pre_commit(state: str, session: Session, err: TextIO) -> int:
     judge = _judge_for(session)
     changes = gitio.staged_changes()
     if judge.all_allowed(changes):
@@ -128,7 +212,7 @@ def _updates(lines: Sequence[str]) -> list[tuple[str, str, str]]:
         old, new, ref = parts
         if old == new or set(new) == {"0"} or new.startswith("ref:"):
             continue
-        if ref == "HEAD" or ref.startswith(BRANCH_PREFIX):
+        if ref == "HEAD" or ref.startswith(BRANCH_PREFIX) or _other_head(ref):
             updates.append((old, new, ref))
     return updates
 
@@ -139,17 +223,25 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     Two questions, in `prepared` (refs locked, not yet moved): do the commits that no
     ref reaches yet break the mode (each against its first parent), and does moving
     a branch change what it holds (a fast-forward to pre-session commits, a reset)?
+    Each session that applies answers them for the refs it judges.
     """
-    err = err or sys.stderr
     if phase != "prepared":
         return 0
-    session = store.load_active(state)
-    if session is None:
-        return 0
-    replaced = _replace_refs(stdin.splitlines())
+    status = 0
+    for directory, session, judged in _applying(state, _ref_names(stdin, 2)):
+        lines = stdin.splitlines()
+        if judged is not None:  # another worktree's session: only its own refs
+            lines = [line for line in lines if line.split(" ")[-1] in judged]
+        one = _transaction(directory, session, lines, err or sys.stderr)
+        status = max(status, one)
+    return status
+
+
+def _transaction(state: str, session: Session, lines: list[str], err: TextIO) -> int:
+    replaced = _replace_refs(lines)
     if replaced:
         return _refuse_replacement(state, session, replaced, err)
-    updates = _updates(stdin.splitlines())
+    updates = _updates(lines)
     if not updates:
         return 0
     judge = _judge_for(session)
@@ -186,6 +278,13 @@ def reference_transaction(state: str, phase: str, stdin: str, err: TextIO | None
     data.update(finding_data([f for _, fs in bad for f in fs]))
     _record(state, session, True, "reference-transaction", data)
     return 0 if session.observe else 1
+
+
+def _other_head(ref: str) -> bool:
+    """Another worktree's HEAD, as `git update-ref worktrees/NAME/HEAD` names it."""
+    return ref == "main-worktree/HEAD" or (
+        ref.startswith("worktrees/") and ref.endswith("/HEAD") and ref.count("/") == 2
+    )
 
 
 REPLACE_PREFIX = "refs/replace/"
@@ -237,13 +336,19 @@ def _brought(session: Session, ref: str, new: str, previous: str | None) -> list
 def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
     """`git push`: refuse commits made during the session (perhaps before the hooks
     were installed) while their net effect still changes paths the mode does not allow."""
-    err = err or sys.stderr
-    session = store.load_active(state)
-    if session is None:
-        return 0
+    status = 0
+    for directory, session, judged in _applying(state, _ref_names(stdin, 0)):
+        lines = stdin.splitlines()
+        if judged is not None:  # another worktree's session: only its own branches
+            lines = [line for line in lines if line.split(" ")[0] in judged]
+        status = max(status, _push(directory, session, lines, err or sys.stderr))
+    return status
+
+
+def _push(state: str, session: Session, lines: list[str], err: TextIO) -> int:
     judge = _judge_for(session)
     status = 0
-    for line in stdin.splitlines():
+    for line in lines:
         parts = line.split(" ")
         if len(parts) != 4 or set(parts[1]) == {"0"}:
             continue  # a deletion pushes no commits

@@ -41,6 +41,8 @@ def _git(args: list[str], ctx: Ctx) -> None:
         elif name == "--git-dir":
             git_dir = attached if eq else value
         at += 2 if arg in ("-C", "-c", "--config-env") or (arg in GIT_VALUE_GLOBALS) else 1
+    if scope.cwd != ctx.cwd:
+        scope.hit("where", "git -C")
     if at < len(args):
         handler = SUBCOMMANDS.get(args[at])
         if handler is not None:

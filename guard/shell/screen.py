@@ -42,7 +42,8 @@ class Hit:
     `write`/`delete`/`meta` (touches the path `word`; `meta` only matters for the
     git directory), or a move of HEAD or a branch to the commit `word`: `reset-hard`
     (an unknown commit is refused), `reset`, `checkout` (an existing branch is fine).
-    `cwd` is where the command runs (None: unknown after a `cd $X`).
+    `cwd` is where the command runs (None: unknown after a `cd $X`). `where` hits,
+    one a command with the directory it runs in, only when `screen` is asked for them.
     """
 
     __slots__ = ("cwd", "into", "kind", "names", "what", "word")
@@ -106,13 +107,15 @@ class Ctx:
         _screen(prepare(text), Ctx(self.cwd, self.hits, self.depth + 1))
 
 
-def screen(command: str, cwd: str | None) -> list[Hit]:
+def screen(command: str, cwd: str | None, *, where: bool = False) -> list[Hit]:
     """What a shell command would do that a session may forbid. Pure: reads no files.
+    With `where`, also a `where` hit for each command run, in the directory it runs
+    in (`cd`, `git -C`, `env -C` followed): which worktree a command acts on.
 
     Raises ShellSyntax for text bash would not run either (an unclosed quote)."""
     hits: list[Hit] = []
     _screen(prepare(command), Ctx(cwd, hits, 0))
-    return hits
+    return hits if where else [hit for hit in hits if hit.kind != "where"]
 
 
 def _screen(script: Script, ctx: Ctx) -> None:
@@ -245,6 +248,7 @@ def _command(words: list[str], ctx: Ctx) -> None:
     if name == "function":  # `function f { BODY; }`: the body is screened as if run
         _command(args[1:], ctx)
         return
+    ctx.hit("where", name)
     handler = COMMANDS.get(name) or _family(name)
     if handler is not None:
         handler(args, ctx)

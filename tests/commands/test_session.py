@@ -76,7 +76,7 @@ def test_list_and_verify(invoke, repo: Path) -> None:
     assert [(r["id"], r["active"]) for r in rows] == [(first, False), (second["id"], True)]
     text = invoke(["session", "list"], cwd=repo).text.splitlines()
     assert text[0].startswith(first) and "stopped " in text[0]
-    assert text[1].endswith("active  blocked 0, warned 0")
+    assert text[1].endswith("active  blocked 0, warned 0  (repository)")
     archived = invoke(["session", "verify", "--session", first], cwd=repo)
     assert archived.code == 0 and "ok: 2 events" in archived.text
     journal = repo / ".git" / "guard" / "journal.jsonl"

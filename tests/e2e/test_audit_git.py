@@ -165,6 +165,7 @@ def test_every_kind_of_committed_change_is_listed_and_classified(seeded: Path, i
         "started_at": started["started_at"],
         "start_head": start_sha,
         "active": True,
+        "worktree": None,
     }
     assert [c["subject"] for c in report["commits"]] == [
         "docs: worklog",
