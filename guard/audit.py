@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from guard.changes import Change, Commit, WorkingChange
 from guard.judge import Finding, Judge, Unchanged, unchanged_in
 from guard.rollback import plan as rollback_plan
+from guard.upstream import Taken
 
 SCHEMA = "guard.audit/v1"
 
@@ -70,6 +71,8 @@ class Evidence(NamedTuple):
     starts: Mapping[str, str] = {}
     # What was audited, for the report: kind (session, since, range), mode, revisions.
     scope: Mapping[str, Any] = {}
+    # What arrived from a remote: listed apart, never the session's violation.
+    upstream: Taken = Taken()
 
 
 def claims_docs_only(message: str) -> bool:
@@ -119,6 +122,27 @@ def _commit_row(
     }, bad
 
 
+def _upstream_row(commit: Commit, judge: Judge) -> dict[str, Any]:
+    """A commit that arrived from a remote, as the report lists it apart: what it
+    changes, by category, judged by nobody."""
+    return {
+        "sha": commit.sha,
+        "parents": list(commit.parents),
+        "author": commit.author,
+        "date": commit.date,
+        "subject": commit.subject,
+        "changes": [
+            {
+                "path": c.path,
+                "old_path": c.old_path,
+                "status": c.status,
+                "category": judge.category(c.path, c.is_gitlink)[0],
+            }
+            for c in commit.changes
+        ],
+    }
+
+
 def _working_rows(working: Iterable[WorkingChange], judge: Judge) -> list[dict[str, Any]]:
     rows = []
     for change in working:
@@ -157,7 +181,15 @@ def build(evidence: Evidence, judge: Judge, branch: str | None = None) -> dict[s
     categories = [*judge.classifier.policy.categories, "production", "test", "docs"]
     changed: dict[str, set[str]] = {name: set() for name in categories}
     commits, violations = [], sum(not r["allowed"] for r in working)
+    arrived = []
     for commit in evidence.commits:
+        if commit.sha in evidence.upstream.commits:
+            arrived.append(_upstream_row(commit, judge))
+            continue
+        own = evidence.upstream.keep.get(commit.sha)
+        if own is not None:  # a merge of upstream: what it takes from it is upstream's
+            kept = tuple(c for c in commit.changes if c.path in own or (c.old_path or "") in own)
+            commit = commit._replace(changes=kept)
         start = elsewhere.get(evidence.bases.get(commit.sha, ""), unchanged)
         row, bad = _commit_row(commit, judge, start, changed)
         commits.append(row)
@@ -192,6 +224,7 @@ def build(evidence: Evidence, judge: Judge, branch: str | None = None) -> dict[s
         "session": dict(evidence.session) if evidence.session is not None else None,
         "scope": {**evidence.scope, "branch": planned or None},
         "commits": commits,
+        "upstream": arrived,
         "working_tree": working,
         "rewritten_refs": [dict(r) for r in evidence.rewritten],
         "integrity": integrity + others,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import gitio, gitparse, location, store
+from guard import gitio, gitparse, location, store, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
@@ -161,8 +161,9 @@ def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
     lines = {current: (start, head_sha)} if head_sha else {}
     since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     found = read(Reading(include, [start], start, lines, True, parked(since_time)))
+    taken, found = _upstream(found, since_time, [start], lines)
     scope = {"kind": "since", "mode": mode, "since": since, "base": None, "head": None}
-    return _evidence(None, start, found, current, lines, scope), judge
+    return _evidence(None, start, found, current, lines, scope)._replace(upstream=taken), judge
 
 
 def _evidence(
@@ -249,6 +250,8 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
         include, also = ["HEAD", *sorted(mine)], ()
     reading = Reading(include, starts, session.start_head, lines, True, also, cwd)
     found = read(reading)
+    vouched = _vouched(directory)
+    taken, found = _upstream(found, started, starts, lines, cwd, vouched)
     hooks_dir = gitio.hooks_dir(cwd)
     rewritten, integrity = _integrity(judged, directory, mine, active, hooks_dir, common)
     if scoped is not None:
@@ -265,8 +268,23 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     scope.update(since=None, base=None, head=None)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases, trees = _branch_starts(session, lines, starts)
-    evidence = evidence._replace(rewritten=rewritten, integrity=integrity)
+    evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
     return evidence._replace(bases=bases, base_entries=trees), judge
+
+
+def _upstream(
+    found: Read,
+    started: int,
+    starts: list[str],
+    lines: Mapping[str, tuple[str, str]],
+    cwd: str | None = None,
+    vouched: Iterable[str] = (),
+) -> tuple[upstream.Taken, Read]:
+    """What arrived from a remote, set apart, and each branch's net change without
+    the content it took from upstream (the rollback must not undo a teammate's fix)."""
+    taken, differing = upstream.taken(started, starts, lines, cwd, vouched)
+    nets = {name: taken.net(net, differing.get(name)) for name, net in found.nets.items()}
+    return taken, found._replace(nets=nets)
 
 
 # --------------------------------------------------------------------------- worktrees
@@ -280,8 +298,7 @@ class Scoped(NamedTuple):
     made: set[str]  # commits its HEAD reflog records it made
 
 
-# Reflog messages of entries that made a commit (as opposed to checking one out).
-MADE = ("commit", "merge", "cherry-pick", "revert", "rebase", "am", "pull")
+MADE = upstream.MADE
 
 
 def _scoped(session: Session, started: int) -> Scoped:
@@ -475,6 +492,20 @@ def _substitutions(common: str) -> list[dict[str, str]]:
     ]
     if os.path.exists(os.path.join(common, "info", "grafts")):  # noqa: PTH110, PTH118
         found.append({"kind": "grafts", "detail": f"{common}/info/grafts rewrites parents"})
+    return found
+
+
+def _vouched(directory: str) -> list[str]:
+    """The commits the session's hooks judged upstream when they let them in."""
+    try:
+        events = store.read_journal(directory)
+    except StateError:
+        return []  # journal-invalid says so; the rule alone decides
+    found: list[str] = []
+    for event in events:
+        data = event.get("data") or {}
+        if event.get("event") == "allowed" and isinstance(data.get("upstream"), list):
+            found += [sha for sha in data["upstream"] if isinstance(sha, str)]
     return found
 
 

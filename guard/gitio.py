@@ -373,6 +373,28 @@ def commits_since(tip: str, exclude: Iterable[str], cwd: str | None = None) -> l
     return _rev_list([], [tip, *_excluded(exclude)], cwd)
 
 
+def reachable(tips: Iterable[str], exclude: Iterable[str], cwd: str | None = None) -> list[str]:
+    """Commits reachable from any of `tips` and from none of `exclude` (however many
+    of either: they go on standard input)."""
+    return _rev_list([], [*tips, *_excluded(exclude)], cwd)
+
+
+def parents_since(
+    tip: str, exclude: Iterable[str], cwd: str | None = None
+) -> tuple[list[str], dict[str, tuple[str, ...]]]:
+    """The commits of `tip` not reachable from `exclude`, newest first, and each one's
+    parents."""
+    found = _decode(
+        run(
+            ["rev-list", "--ignore-missing", "--parents", "--stdin"],
+            cwd=cwd,
+            data=lines([tip, *_excluded(exclude)]),
+        )
+    ).splitlines()
+    rows = [line.split() for line in found if line]
+    return [row[0] for row in rows], {row[0]: tuple(row[1:]) for row in rows}
+
+
 def read_commits(shas: list[str], cwd: str | None = None) -> list[Commit]:
     """Each commit with its changes against its first parent, in one git call."""
     if not shas:

@@ -6,12 +6,14 @@ Nothing here writes the index or the working tree; the only write is the journal
 
 from __future__ import annotations
 
+import calendar
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from guard import gitio, location, store
+from guard import gitio, location, store, upstream
 from guard.changes import Change, Commit
 from guard.classify import Classifier
 from guard.judge import Finding, Judge, unchanged_outside
@@ -147,6 +149,12 @@ def _pre_commit(state: str, session: Session, err: TextIO) -> int:
     # can put a path back to its start content, so the diff is skipped.
     unchanged = unchanged_outside(gitio.paths(gitio.diff(base, None))) if base != head else None
     findings = judge.changes(changes, unchanged)
+    merging = gitio.resolve("MERGE_HEAD") if any(f.violation for f in findings) else None
+    if merging is not None and merging in _Provenance(session).commits():
+        # Committing a merge of upstream (after its conflicts were resolved): a path
+        # staged as upstream has it is upstream's change, not the session's.
+        differing = gitio.paths(gitio.diff(base, None)) & gitio.paths(gitio.diff(merging, None))
+        findings = judge.changes(changes, unchanged_outside(differing))
     if not any(f.violation for f in findings):
         return 0
     err.write(staged_message(findings, session))
@@ -162,11 +170,18 @@ def _judge_for(session: Session) -> Judge:
     return Judge(Classifier(session.policy), session.allowed)
 
 
-def _judged(judge: Judge, changes: Sequence[Change], base: str, target: str) -> list[Finding]:
-    """Judge changes; a non-allowed one is fine when `target` has the path's `base` content."""
+def _judged(
+    judge: Judge, changes: Sequence[Change], base: str, target: str, also: Sequence[str] = ()
+) -> list[Finding]:
+    """Judge changes; a non-allowed one is fine when `target` has the path's `base`
+    content, or the content an upstream commit of `also` has there (what a merge or
+    fast-forward of upstream takes from it)."""
     if judge.all_allowed(changes):
         return judge.changes(changes)
-    return judge.changes(changes, unchanged_outside(gitio.paths(gitio.diff(base, target))))
+    differing = gitio.paths(gitio.diff(base, target))
+    for other in also:
+        differing &= gitio.paths(gitio.diff(other, target))
+    return judge.changes(changes, unchanged_outside(differing))
 
 
 def _judge_commits(judge: Judge, commits: Sequence[Commit], base: str) -> list[Item]:
@@ -248,6 +263,7 @@ def _transaction(state: str, session: Session, lines: list[str], err: TextIO) ->
     items: list[Item] = []
     shas: list[str] = []
     seen: set[str] = set()
+    provenance = _Provenance(session)
     for old, new, ref in sorted(updates, key=lambda u: u[2] == "HEAD"):  # branches first
         previous = _previous(ref, old)
         brought = [sha for sha in _brought(session, ref, new, previous) if sha not in seen]
@@ -255,15 +271,30 @@ def _transaction(state: str, session: Session, lines: list[str], err: TextIO) ->
         shas += brought
         commits = gitio.read_commits(brought)
         base = _base(session, ref, new)  # HEAD is never a start ref: its start tip grew
-        items += _judge_commits(judge, commits, base)
+        judged = _judge_commits(judge, commits, base)
+        taken: list[str] = []  # upstream commits whose content the update takes
+        if any(f.violation for _, fs in judged for f in fs):
+            ups = provenance.commits() & set(brought)
+            if ups:
+                parents = {c.sha: c.parents for c in commits}
+                taken = upstream.frontier(brought, parents, frozenset(ups))
+                judged = [
+                    (commit_title(c), _judged(judge, c.changes, base, c.sha, _ups(c, ups)))
+                    for c in commits
+                    if c.sha not in ups
+                ]
+                provenance.brought += [sha for sha in brought if sha in ups]
+        items += judged
         on_top = (
             len(commits) == 1 and commits[0].sha == new and commits[0].parents[:1] == (previous,)
         )
         moved = ref.startswith(BRANCH_PREFIX) and previous is not None and previous != new
         if moved and previous is not None and not on_top:
-            findings = _judged(judge, gitio.diff(previous, new), base, new)
+            findings = _judged(judge, gitio.diff(previous, new), base, new, taken)
             items.append((move_title(ref, previous, new), findings))
     data: dict[str, Any] = {"refs": sorted({ref for _, _, ref in updates}), "commits": shas}
+    if provenance.brought:
+        data["upstream"] = provenance.brought
     bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
     if not bad:
         if shas:
@@ -278,6 +309,30 @@ def _transaction(state: str, session: Session, lines: list[str], err: TextIO) ->
     data.update(finding_data([f for _, fs in bad for f in fs]))
     _record(state, session, True, "reference-transaction", data)
     return 0 if session.observe else 1
+
+
+class _Provenance:
+    """The session's upstream commits, asked of git only when an update would
+    otherwise be refused (the common allowed update pays nothing), once a hook run."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.brought: list[str] = []
+        self._found: frozenset[str] | None = None
+
+    def commits(self) -> frozenset[str]:
+        if self._found is None:
+            started = calendar.timegm(time.strptime(self.session.started_at, STARTED))
+            self._found = upstream.commits(started, self.session.start_tips())
+        return self._found
+
+
+STARTED = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _ups(commit: Commit, ups: set[str] | frozenset[str]) -> list[str]:
+    """A merge's upstream parents: the content it takes from them is upstream's."""
+    return [p for p in commit.parents[1:] if p in ups]
 
 
 def _other_head(ref: str) -> bool:
