@@ -1524,3 +1524,31 @@ def test_cli_installs_runs_and_removes_the_claude_hook(invoke, repo: Path) -> No
     # The installer created the file, so nothing of anyone else's is left in it.
     assert not (repo / ".claude" / "settings.json").exists()
     assert (repo / ".git" / "hooks" / "pre-commit").exists()  # git hooks stay
+
+
+def test_install_agent_inside_a_linked_worktree(repo: Path, invoke, tmp_path: Path) -> None:
+    """`guard install --agent claude` run in a linked worktree (issue 16 item 4): the
+    settings go to that worktree, the git hooks to the shared hooks directory, and the
+    entry blocks there under the worktree's session."""
+    populate(repo)
+    tree = tmp_path / "agent-a"
+    git(repo, "worktree", "add", "-q", "-b", "agent-a", str(tree))
+    done = invoke(["install", "--agent", "claude"], cwd=tree)
+    assert done.code == 0, done.err
+    assert (tree / ".claude/settings.json").is_file()
+    assert not (repo / ".claude").exists()
+    started = invoke(["session", "start", "--worktree", "--reason", "agent"], cwd=tree)
+    assert started.code == 0, started.err
+    assert (repo / ".git/hooks/reference-transaction").is_file()  # armed for the session
+    settings = json.loads((tree / ".claude/settings.json").read_text())
+    entry = settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    assert "guard agent claude" in entry
+    entry = entry.replace("guard agent", f"{sys.executable} -I -m guard.agent", 1)
+    raw = json.dumps(payload("claude_write", tree)).encode()
+    blocked = subprocess.run(["sh", "-c", entry], input=raw, cwd=tree, capture_output=True)
+    assert blocked.returncode == 2, blocked.stderr
+    assert b"src/app.py: production" in blocked.stderr
+    # The person's checkout has no session: the same hook lets its edit through.
+    raw = json.dumps(payload("claude_write", repo)).encode()
+    allowed = subprocess.run(["sh", "-c", entry], input=raw, cwd=repo, capture_output=True)
+    assert allowed.returncode == 0, allowed.stderr

@@ -63,7 +63,12 @@ def test_pull_ff_only_of_a_teammates_hotfix_is_upstream(remote: Remote, invoke) 
     assert done.returncode == 0, err(done)
     assert head(remote.mine) == hotfix
     code, report = audit(invoke, remote.mine)
-    assert code == 0, (report["summary"], report["integrity"], report["upstream"], report["commits"])
+    assert code == 0, (
+        report["summary"],
+        report["integrity"],
+        report["upstream"],
+        report["commits"],
+    )
     assert report["summary"]["verdict"] == "clean"
     assert report["commits"] == []
     assert [c["sha"] for c in report["upstream"]] == [hotfix]
@@ -79,7 +84,12 @@ def test_pull_merge_of_upstream_over_session_docs(remote: Remote, invoke) -> Non
     merge = head(remote.mine)
     assert git(remote.mine, "rev-parse", "HEAD^2").strip() == hotfix
     code, report = audit(invoke, remote.mine)
-    assert code == 0, (report["summary"], report["integrity"], report["upstream"], report["commits"])
+    assert code == 0, (
+        report["summary"],
+        report["integrity"],
+        report["upstream"],
+        report["commits"],
+    )
     assert [c["sha"] for c in report["upstream"]] == [hotfix]
     rows = {c["sha"]: c for c in report["commits"]}
     assert rows[merge]["verdict"] == "clean"
@@ -158,7 +168,12 @@ def test_a_teammates_commit_on_top_of_a_pushed_session_commit(remote: Remote, in
     hotfix = remote.hotfix()
     assert sh(remote.mine, "pull", "-q", "--ff-only").returncode == 0
     code, report = audit(invoke, remote.mine)
-    assert code == 0, (report["summary"], report["integrity"], report["upstream"], report["commits"])
+    assert code == 0, (
+        report["summary"],
+        report["integrity"],
+        report["upstream"],
+        report["commits"],
+    )
     assert [c["sha"] for c in report["upstream"]] == [hotfix]
     assert [c["sha"] for c in report["commits"]] == [mine]
 
