@@ -38,6 +38,12 @@ def render(report: Mapping[str, Any]) -> str:
         out += ["## Violations", ""]
         out += [f"- `{commit['sha'][:12]}` {_cell(describe(change))}" for commit, change in bad]
         out.append("")
+    return "\n".join(out + _sections(report))
+
+
+def _sections(report: Mapping[str, Any]) -> list[str]:
+    """What follows the commits: uncommitted work, integrity, upstream, the plans."""
+    out: list[str] = []
     dirty = [row for row in report["working_tree"] if not row["allowed"]]
     if dirty:
         out += ["## Uncommitted", ""]
@@ -46,6 +52,11 @@ def render(report: Mapping[str, Any]) -> str:
     found = problems(report)
     if found:
         out += ["## Integrity", "", *[f"- {_cell(p)}" for p in found], ""]
+    upstream = report.get("upstream", ())
+    if upstream:
+        out += ["## Upstream", "", "Arrived by fetch, not the session's work:", ""]
+        out += [f"- `{c['sha'][:12]}` {_cell(c['subject'])}" for c in upstream]
+        out.append("")
     if report["rollback"]:
         out += ["## Rollback plan", "", f"`{command_for(report)}` does this in one commit.", ""]
         out += ["```sh", *[step["command"] for step in report["rollback"]], "```", ""]
@@ -54,8 +65,6 @@ def render(report: Mapping[str, Any]) -> str:
         out += ["## Left to you", "", "The guard never discards uncommitted work.", ""]
         out += ["```sh", *left, "```", ""]
     if report["revert_candidates"]:
-        out += [
-            "Revert candidates: " + ", ".join(f"`{s[:12]}`" for s in report["revert_candidates"]),
-            "",
-        ]
-    return "\n".join(out)
+        shas = ", ".join(f"`{s[:12]}`" for s in report["revert_candidates"])
+        out += [f"Revert candidates: {shas}", ""]
+    return out

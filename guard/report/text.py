@@ -79,6 +79,11 @@ def render(report: Mapping[str, Any], *, color: bool = False) -> str:
         console, "Uncommitted", [f"{r['state']:<9} {r['path']}: {r['category']}" for r in dirty]
     )
     _section(console, "Integrity", problems(report))
+    _section(
+        console,
+        "Upstream (arrived by fetch, not the session's work)",
+        [f"{c['sha'][:12]}  {c['subject']}" for c in report.get("upstream", ())],
+    )
     if report["rollback"]:
         _section(
             console,

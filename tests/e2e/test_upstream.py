@@ -214,3 +214,20 @@ def test_which_reflog_messages_are_fetches(message: str, expected: bool) -> None
 )
 def test_which_head_reflog_messages_made_a_commit(message: str, expected: bool) -> None:
     assert upstream.made(message) is expected
+
+
+def test_a_detached_checkout_of_upstream_is_no_violation(remote: Remote, invoke) -> None:
+    """The on-call engineer looks at what the team pushed: `git checkout --detach
+    origin/main` after a fetch. The teammate's commit is upstream, in every report."""
+    hotfix = remote.hotfix()
+    assert sh(remote.mine, "fetch", "-q").returncode == 0
+    done = sh(remote.mine, "checkout", "-q", "--detach", "origin/main")
+    assert done.returncode == 0, err(done)
+    code, report = audit(invoke, remote.mine)
+    assert (code, report["summary"]["verdict"]) == (0, "clean")
+    assert [c["sha"] for c in report["upstream"]] == [hotfix]
+    text = invoke(["audit"], cwd=remote.mine).text
+    assert "Upstream (arrived by fetch, not the session's work)" in text
+    assert f"{hotfix[:12]}  hotfix: cart" in text
+    markdown = invoke(["audit", "--format", "markdown"], cwd=remote.mine).text
+    assert f"- `{hotfix[:12]}` hotfix: cart" in markdown
