@@ -56,6 +56,7 @@ def options(description: str) -> argparse.ArgumentParser:
     add("--sizes", help="the audit's two session sizes in commits, e.g. 300,3000")
     add("--keep", action="store_true", help="use --workdir, reuse its generated repo, keep it")
     add("--workdir", type=Path, default=Path("/tmp/guard-bench-run"))
+    add("--files", type=int, default=FILES, help="tracked files of the generated repository")
     return parser
 
 
@@ -79,6 +80,7 @@ class Workspace:
     env: dict[str, str]  # hermetic: gen_repo.git_env
     guard: str  # the installed `guard` script
     python: str  # the interpreter that script runs with: the floor of a Python start
+    files: int = FILES  # tracked files of the generated repository
 
     def run_guard(self, args: list[str], cwd: Path, codes: tuple[int, ...] = (0,)) -> bytes:
         done = subprocess.run([self.guard, *args], cwd=cwd, env=self.env, capture_output=True)
@@ -115,7 +117,8 @@ def workspace(args: argparse.Namespace, prefix: str) -> Iterator[Workspace]:
     (root / "home").mkdir(exist_ok=True)
     guard, python = installed_guard()
     try:
-        yield Workspace(root, gen_repo.git_env(str(root / "home")), guard, python)
+        env = gen_repo.git_env(str(root / "home"))
+        yield Workspace(root, env, guard, python, getattr(args, "files", FILES))
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -132,14 +135,14 @@ def origin(ws: Workspace) -> Path:
     """The generated bare repository, reused when its stamp matches (--keep)."""
     repo = ws.root / "origin.git"
     stamp = gen_repo.read_stamp(repo)
-    wanted = {"files": FILES, "seed": SEED, "generator": gen_repo.VERSION, "commits": COMMITS}
+    wanted = {"files": ws.files, "seed": SEED, "generator": gen_repo.VERSION, "commits": COMMITS}
     if stamp and all(stamp.get(k) == v for k, v in wanted.items()):
         print(f"reusing {repo} (head {str(stamp['head'])[:12]})")
         return repo
     if repo.exists():
         shutil.rmtree(repo)
-    print(f"generating {FILES:,} files, {COMMITS:,} commits into {repo} ...", flush=True)
-    stats = gen_repo.generate(repo, SEED, FILES, COMMITS - 1, True, ws.env["HOME"])
+    print(f"generating {ws.files:,} files, {COMMITS:,} commits into {repo} ...", flush=True)
+    stats = gen_repo.generate(repo, SEED, ws.files, COMMITS - 1, True, ws.env["HOME"])
     print(f"  {stats['tracked']:,} tracked files, generated in {stats['total_s']} s")
     return repo
 
