@@ -61,6 +61,8 @@ class Judge:
     def prime(self, paths: Iterable[str]) -> None:
         """Classify many paths in one batch (the classifier's fast loop)."""
         todo = [p for p in dict.fromkeys(paths) if p not in self._seen]
+        if not todo:  # an audit's commits mostly touch paths its net changes primed
+            return
         decisions = self.classifier.decisions()
         indices = self.classifier.indices(todo)
         self._seen.update(zip(todo, [decisions[i] for i in indices], strict=True))
