@@ -31,15 +31,8 @@ def parse_raw(tokens: list[str], start: int = 0) -> tuple[list[Change], int]:
             if head[:2] != "\n:":
                 break
             head = head[1:]
-        if head[-2] == " ":  # a one-letter status, by far the commonest record
-            letter = head[-1]
-            end_oid = len(head) - 2
-            old_mode, new_mode = head[1:7], head[8:14]
-            split = head.rfind(" ", 0, end_oid)
-            old_oid, new_oid = head[15:split], head[split + 1 : end_oid]
-        else:
-            old_mode, new_mode, old_oid, new_oid, status = head[1:].split(" ")
-            letter = status[0]
+        old_mode, new_mode, old_oid, new_oid, status = head[1:].split(" ")
+        letter = status[0]
         if letter == "R" or letter == "C":
             if i + 2 >= end:
                 break

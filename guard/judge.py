@@ -83,7 +83,9 @@ class Judge:
     def all_allowed(self, changes: Sequence[Change]) -> bool:
         """The common case, answered without building findings: every path is allowed."""
         self.prime(c.path for c in changes)
-        return all(self.allows(c.path, c.is_gitlink) for c in changes)
+        seen, allowed, default = self._seen, self.allowed, self.default
+        # `allows` for each change, inlined: a commit of 10,000 paths asks it 10,000 times.
+        return all((default if c.is_gitlink else seen[c.path][0]) in allowed for c in changes)
 
     def change(self, change: Change, unchanged: Unchanged | None = None) -> Finding:
         """Judge one change; `unchanged` None means nothing can restore (the base is
