@@ -111,26 +111,29 @@ def _commit_row(
                 changed.setdefault(category, set()).add(path)
     verdict = "clean" if bad == 0 else ("violation" if bad == len(findings) else "mixed")
     return {
-        "sha": commit.sha,
-        "parents": list(commit.parents),
-        "author": commit.author,
-        "date": commit.date,
-        "subject": commit.subject,
+        **_header(commit),
         "verdict": verdict,
         "mislabelled": beyond_docs and claims_docs_only(commit.message),
         "changes": [_change_row(f) for f in findings],
     }, bad
 
 
-def _upstream_row(commit: Commit, judge: Judge) -> dict[str, Any]:
-    """A commit that arrived from a remote, as the report lists it apart: what it
-    changes, by category, judged by nobody."""
+def _header(commit: Commit) -> dict[str, Any]:
+    """What every commit row of the report starts with."""
     return {
         "sha": commit.sha,
         "parents": list(commit.parents),
         "author": commit.author,
         "date": commit.date,
         "subject": commit.subject,
+    }
+
+
+def _upstream_row(commit: Commit, judge: Judge) -> dict[str, Any]:
+    """A commit that arrived from a remote, as the report lists it apart: what it
+    changes, by category, judged by nobody."""
+    return {
+        **_header(commit),
         "changes": [
             {
                 "path": c.path,
