@@ -14,31 +14,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from guard.changes import Change, Commit, WorkingChange
+from guard.claims import SUBJECT_CLAIM, Claim, false_claims
+from guard.claims import check as check_claims
 from guard.judge import Finding, Judge, Unchanged, unchanged_in
 from guard.rollback import plan as rollback_plan
 from guard.upstream import Taken
 
 SCHEMA = "guard.audit/v1"
 
-# What a commit message says when it claims documentation or analysis only. The
-# subject's conventions: Conventional Commits (`docs:`, `docs(api)!:`, a docs scope
-# under another type), `[docs]`, a docs path as the scope (`docs/worklog:`), after
-# any `fixup!`/`squash!`/`amend!` (what `git commit --fixup` writes) and gitmoji
-# (an emoji or a `:memo:` code).
-SUBJECT_CLAIM = re.compile(
-    r"""
-    \A\s*(?:(?:fixup|squash|amend)!\s*)*
-    (?:(?::[a-z0-9_+-]+:|[^\w\s\[(:!])\s*)*
-    (?:
-        (?:docs?|documentation)\s*(?:\([^)]*\))?!?\s*:
-      | [a-z]+\((?:docs?|documentation|readme|worklog|notes?)(?:[/,\s][^)]*)?\)!?\s*:
-      | \[(?:docs?|documentation)\]
-      | docs?/[^\s:]*\s*:
-      | (?:update|improve|edit|fix|add)[sd]?\s+(?:the\s+)?(?:documentation|docs)\s*\Z
-    )
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
+# What a commit message says when it claims documentation or analysis only: the
+# subject's conventions (`claims.SUBJECT_CLAIM`) or these words in the message.
 MESSAGE_CLAIM = re.compile(
     r"""
     \b(documentation|docs?|analysis|notes?|worklog|comments?)[\s-]+only\b
@@ -165,10 +150,16 @@ def _working_rows(working: Iterable[WorkingChange], judge: Judge) -> list[dict[s
 NOTES = {"hooks-missing"}  # integrity kinds that inform without failing the audit
 
 
-def build(evidence: Evidence, judge: Judge, branch: str | None = None) -> dict[str, Any]:
+def build(
+    evidence: Evidence,
+    judge: Judge,
+    branch: str | None = None,
+    claims: Sequence[Claim] | None = None,
+) -> dict[str, Any]:
     """The `guard.audit/v1` report, its rollback plan for `branch` (default: the one
-    checked out). The branches' net changes and the plan come first, then the
-    commits, in one pass (they may still be streaming from git)."""
+    checked out), and with `claims` each claim checked against the change. The
+    branches' net changes and the plan come first, then the commits, in one pass
+    (they may still be streaming from git)."""
     forbidden = {}
     for name, changes in evidence.nets.items():
         judge.prime(c.path for c in changes)
@@ -222,7 +213,7 @@ def build(evidence: Evidence, judge: Judge, branch: str | None = None) -> dict[s
         verdict = "tampered"
     else:
         verdict = "restored" if violations else "clean"
-    return {
+    report = {
         "schema": SCHEMA,
         "session": dict(evidence.session) if evidence.session is not None else None,
         "scope": {**evidence.scope, "branch": planned or None},
@@ -242,9 +233,31 @@ def build(evidence: Evidence, judge: Judge, branch: str | None = None) -> dict[s
             "verdict": verdict,
         },
     }
+    if claims is not None:
+        report["claims"] = _claims(claims, commits, working, changed, judge)
+    return report
+
+
+def _claims(
+    claims: Sequence[Claim],
+    commits: Sequence[Mapping[str, Any]],
+    working: Sequence[Mapping[str, Any]],
+    changed: Mapping[str, set[str]],
+    judge: Judge,
+) -> list[dict[str, Any]]:
+    """The claims checked against what the commits and the work tree change; a file
+    renamed counts once, by its new path."""
+    touched = {name: set(paths) for name, paths in changed.items()}
+    for row in working:
+        touched.setdefault(row["category"], set()).add(row["path"])
+    files = {c["path"] for commit in commits for c in commit["changes"]}
+    files |= {row["path"] for row in working}
+    return check_claims(claims, touched, len(files), judge.classifier.policy.modes)
 
 
 def exit_status(report: Mapping[str, Any]) -> int:
-    """0 for a clean verdict, else 1: the verdict already weighs violations, net
-    changes, rewritten refs and integrity findings other than the notes."""
-    return 0 if report["summary"]["verdict"] == "clean" else 1
+    """0 for a clean verdict and no false claim, else 1: the verdict already weighs
+    violations, net changes, rewritten refs and integrity findings other than the
+    notes; a claim the change contradicts fails as a violation does."""
+    clean = report["summary"]["verdict"] == "clean"
+    return 0 if clean and not false_claims(report) else 1

@@ -282,6 +282,11 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
 @click.option("--head", help="Audit an explicit range: its head (with --base).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--claims",
+    metavar="FILE",
+    help="Check what this text (a pull request, an agent's report; - for stdin) claims.",
+)
 def audit(
     session_id: str | None,
     since: str | None,
@@ -290,11 +295,12 @@ def audit(
     head: str | None,
     fmt: str,
     output: Path | None,
+    claims: str | None,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan."""
     from guard.commands import audit as command
 
-    return command.audit(session_id, since, mode, base, head, fmt, output)
+    return command.audit(session_id, since, mode, base, head, fmt, output, claims)
 
 
 @cli.command()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from guard import store
+from guard.claims import extract
 from guard.errors import EXIT_OK, UsageError
 from guard.location import repository_state
 from guard.report import renderer
@@ -22,9 +23,11 @@ def audited(
     mode: str | None = None,
     base: str | None = None,
     head: str | None = None,
+    claims: str | None = None,
 ) -> dict[str, Any]:
     """The report of what the scope names: an archived session, a start commit, a
-    range, or (nothing named) the active session, else the latest stopped one."""
+    range, or (nothing named) the active session, else the latest stopped one; with
+    `claims` (a text) what it claims about the change, checked."""
     from guard import audit, gather
 
     scope = gather.Scope(session_id, since, base, head, mode).check()
@@ -35,7 +38,23 @@ def audited(
     if session_id is None and since is None and base is None:
         scope = scope._replace(session_id=gather.default_session())
     evidence, judge = gather.gather(scope)
-    return audit.build(evidence, judge)
+    found = None if claims is None else extract(claims)
+    return audit.build(evidence, judge, claims=found)
+
+
+def claims_text(source: str) -> str:
+    """The text of `--claims`: a file, or standard input for `-`."""
+    if source == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise UsageError(
+                f"--claims {source}: {exc.strerror or exc}",
+                hint="give a file with the pull request's text, or - for standard input",
+            ) from None
+    return data.decode("utf-8", "replace")
 
 
 def emit(text: str, output: str | None) -> None:
@@ -60,8 +79,10 @@ def audit(
     head: str | None,
     fmt: str,
     output: Path | None,
+    claims: str | None = None,
 ) -> int:
-    """Everything that changed since the session started, judged, with a rollback plan."""
+    """Everything that changed since the session started, judged, with a rollback plan;
+    with `claims` (a file, `-` for standard input) that text's claims checked too."""
     from guard.audit import exit_status
 
     waiting: AbstractContextManager[object] = contextlib.nullcontext()
@@ -69,8 +90,9 @@ def audit(
         from guard.report.text import progress
 
         waiting = progress("reading the history...")
+    text = None if claims is None else claims_text(claims)
     with waiting:
-        report = audited(session_id, since, mode, base, head)
+        report = audited(session_id, since, mode, base, head, text)
     target = None if output is None else str(output)
     emit(renderer(fmt, color=color() and output is None)(report), target)
     return exit_status(report)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from guard import claims
 from guard.report import describe, mode_text, violations
 
 
@@ -39,9 +40,18 @@ def render(report: Mapping[str, Any]) -> str:
         lines.append(
             f"::warning title=session-guard::{_data(item['kind'] + ': ' + item['detail'])}"
         )
+    lines += _claims(report)
     summary = report["summary"]
     lines.append(
         f"::notice title=session-guard::{_data(summary['verdict'])}: {summary['violations']} "
         f"violation(s), {summary['net_violations']} still in place, {summary['commits']} commit(s)"
     )
     return "\n".join(lines) + "\n"
+
+
+def _claims(report: Mapping[str, Any]) -> list[str]:
+    """A false claim is about the pull request, not one file: an error on the run."""
+    return [
+        f"::error title=session-guard false claim::{_data(claims.summary(claim))}"
+        for claim in claims.false_claims(report)
+    ]

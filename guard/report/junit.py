@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from guard import claims
 from guard.report import describe, mode_text
 
 # Characters XML 1.0 cannot carry, and lone surrogates (non-UTF-8 path bytes).
@@ -58,6 +59,7 @@ def render(report: Mapping[str, Any]) -> str:
         failure = ET.SubElement(integrity, "failure", type="integrity", message=_text(problems[0]))
         failure.text = _text("\n".join(problems))
     cases.append(integrity)
+    cases += _claims(report)
     failures = sum(1 for case in cases if case.find("failure") is not None)
     suite = ET.Element(
         "testsuite",
@@ -70,3 +72,19 @@ def render(report: Mapping[str, Any]) -> str:
     root = ET.Element("testsuites", tests=str(len(cases)), failures=str(failures))
     root.append(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _claims(report: Mapping[str, Any]) -> list[ET.Element]:
+    """A test case per claim checked; a false one fails with its evidence."""
+    cases = []
+    for claim in report.get("claims", ()):
+        case = ET.Element(
+            "testcase", classname="session-guard.claims", name=_text(f"claim: {claim['text']}")
+        )
+        if not claim["holds"]:
+            failure = ET.SubElement(
+                case, "failure", type="false-claim", message=_text(claims.summary(claim))
+            )
+            failure.text = _text("\n".join(claim["paths"]))
+        cases.append(case)
+    return cases

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from guard import claims
 from guard.report import describe, mode_text, problems, violations
 from guard.rollback import by_hand, command_for
 
@@ -38,7 +39,28 @@ def render(report: Mapping[str, Any]) -> str:
         out += ["## Violations", ""]
         out += [f"- `{commit['sha'][:12]}` {_cell(describe(change))}" for commit, change in bad]
         out.append("")
-    return "\n".join(out + _sections(report))
+    return "\n".join(out + _claims(report) + _sections(report))
+
+
+def _claims(report: Mapping[str, Any]) -> list[str]:
+    """Each claim the pull request's text makes, and whether the change bears it out."""
+    checked = report.get("claims")
+    if checked is None:
+        return []
+    if not checked:
+        return ["## Claims", "", "The text makes no claim session-guard checks.", ""]
+    false = len(claims.false_claims(report))
+    out = ["## Claims", "", f"{len(checked)} claim(s) checked, {false} false.", ""]
+    out += ["| claim | line | holds | evidence |", "| --- | --- | --- | --- |"]
+    for claim in checked:
+        paths = ", ".join(f"`{_cell(p)}`" for p in claim["paths"][:5])
+        more = len(claim["paths"]) - 5 + claim["more"]
+        evidence = _cell(claim["detail"]) + (f" ({paths}" if paths else "")
+        evidence += (f" and {more:,} more)" if more > 0 else ")") if paths else ""
+        holds = "yes" if claim["holds"] else "**no**"
+        out.append(f"| {_cell(claim['text'])} | {claim['line']} | {holds} | {evidence} |")
+    out.append("")
+    return out
 
 
 def _sections(report: Mapping[str, Any]) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from guard import __version__
+from guard import __version__, claims
 from guard.report import describe, mode_text, violations
 
 RULES = [
@@ -15,6 +15,7 @@ RULES = [
     ("guard/uncommitted-violation", "An uncommitted change to a path the mode does not allow"),
     ("guard/mislabelled-commit", "A commit claiming docs or analysis only changes other paths"),
     ("guard/integrity", "Enforcement was weakened or history rewritten during the session"),
+    ("guard/false-claim", "The pull request's text claims what the change contradicts"),
 ]
 
 
@@ -80,6 +81,7 @@ def render(report: Mapping[str, Any]) -> str:
         )
         for r in report["rewritten_refs"]
     ]
+    results += _claims(report)
     sarif = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -100,3 +102,18 @@ def render(report: Mapping[str, Any]) -> str:
         ],
     }
     return json.dumps(sarif, indent=2) + "\n"
+
+
+def _claims(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A false claim, located at the first path that contradicts it (code scanning
+    needs a location), else at the policy file."""
+    return [
+        _result(
+            "guard/false-claim",
+            "error",
+            claims.summary(claim),
+            (claim["paths"] or [".guard.yaml"])[0],
+            {"kind": claim["kind"], "line": claim["line"], "counts": claim["counts"]},
+        )
+        for claim in claims.false_claims(report)
+    ]

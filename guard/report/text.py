@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from guard import claims
 from guard.quoting import visible
 from guard.report import describe, mode_text, problems, violations
 from guard.rollback import by_hand, command_for
@@ -79,6 +80,7 @@ def render(report: Mapping[str, Any], *, color: bool = False) -> str:
         console, "Uncommitted", [f"{r['state']:<9} {r['path']}: {r['category']}" for r in dirty]
     )
     _section(console, "Integrity", problems(report))
+    _section(console, "False claims", [claims.summary(c) for c in claims.false_claims(report)])
     _section(
         console,
         "Upstream (arrived by fetch, not the session's work)",
