@@ -287,6 +287,12 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
     metavar="FILE",
     help="Check what this text (a pull request, an agent's report; - for stdin) claims.",
 )
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --base/--head or --since: judge by this policy, not .guard.yaml.",
+)
 def audit(
     session_id: str | None,
     since: str | None,
@@ -296,21 +302,28 @@ def audit(
     fmt: str,
     output: Path | None,
     claims: str | None,
+    policy_file: Path | None,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan."""
     from guard.commands import audit as command
 
-    return command.audit(session_id, since, mode, base, head, fmt, output, claims)
+    return command.audit(session_id, since, mode, base, head, fmt, output, claims, policy_file)
 
 
 @cli.command()
 @click.option("--session", "session_id", help="An archived session (default: the latest).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-def report(session_id: str | None, fmt: str) -> int:
-    """Render the final audit stored when a session stopped."""
+@click.option(
+    "--input",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Render this JSON report (guard audit --format json) instead.",
+)
+def report(session_id: str | None, fmt: str, source: Path | None) -> int:
+    """Render the final audit stored when a session stopped, or a JSON report."""
     from guard.commands import audit as command
 
-    return command.report(session_id, fmt)
+    return command.report(session_id, fmt, source)
 
 
 @cli.command()

@@ -36,19 +36,26 @@ RANGE = "(range)"  # the name an explicit range's net change goes by
 
 class Scope(NamedTuple):
     """What to audit: an archived session, a start commit, a range, or (all None)
-    the active session; `mode` judges with another mode of the policy."""
+    the active session; `mode` judges with another mode of the policy, `policy` (a
+    file) replaces the repository's for a scope without a session."""
 
     session_id: str | None = None
     since: str | None = None
     base: str | None = None
     head: str | None = None
     mode: str | None = None
+    policy: str | None = None
 
     def check(self) -> Scope:
         if (self.base is None) != (self.head is None):
             raise UsageError("--base and --head go together (an explicit range)")
         if sum(x is not None for x in (self.session_id, self.since, self.base)) > 1:
             raise UsageError("choose one of --session, --since or --base/--head")
+        if self.policy is not None and self.since is None and self.base is None:
+            raise UsageError(
+                "--policy goes with --base/--head or --since",
+                hint="a session is judged by the policy it froze at its start",
+            )
         return self
 
 
@@ -96,9 +103,9 @@ def gather(scope: Scope) -> tuple[Evidence, Judge]:
     """The evidence of `scope`, and the judge that audits it."""
     scope = scope.check()
     if scope.base is not None and scope.head is not None:
-        return _range(scope.base, scope.head, scope.mode or "read-only")
+        return _range(scope.base, scope.head, scope.mode or "read-only", scope.policy)
     if scope.since is not None:
-        return _since(scope.since, scope.mode or "read-only")
+        return _since(scope.since, scope.mode or "read-only", scope.policy)
     return _session(scope.session_id, scope.mode)
 
 
@@ -118,10 +125,11 @@ def _commit(rev: str, what: str) -> str:
     raise GitError(f"{what} {rev!r} is not a commit in this repository")
 
 
-def current_policy() -> Policy:
+def current_policy(path: str | None = None) -> Policy:
+    """The repository's policy (`.guard.yaml`, else the shipped default), or `path`."""
     found = gitio.locate()
     root = Path(found.root) if found else None
-    return load_policy(effective_policy_path(root), root)
+    return load_policy(Path(path) if path else effective_policy_path(root), root)
 
 
 def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
@@ -133,16 +141,17 @@ def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
     return tuple(policy.modes[mode])
 
 
-def _current_judge(mode: str) -> Judge:
-    """The judge of a scope without a session: the repository's policy, `mode`."""
-    policy = current_policy()
+def _current_judge(mode: str, path: str | None = None) -> Judge:
+    """The judge of a scope without a session: the repository's policy (or the one
+    at `path`), `mode`."""
+    policy = current_policy(path)
     return Judge(Classifier(policy), allowed_by(policy, mode))
 
 
-def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+def _range(base: str, head: str, mode: str, policy: str | None) -> tuple[Evidence, Judge]:
     """A range's net change goes by the branch `head` names (the rollback commits on
     it), or by RANGE when it names no branch."""
-    judge = _current_judge(mode)
+    judge = _current_judge(mode, policy)
     start, tip = _commit(base, "--base"), _commit(head, "--head")
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
@@ -152,8 +161,8 @@ def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
     return _evidence(None, start, found, name, lines, scope), judge
 
 
-def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
-    judge = _current_judge(mode)
+def _since(since: str, mode: str, policy: str | None) -> tuple[Evidence, Judge]:
+    judge = _current_judge(mode, policy)
     start = _commit(since, "--since")
     head_sha, head_ref = gitio.head()
     include = ["--branches", "HEAD"] if head_sha else ["--branches"]

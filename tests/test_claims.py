@@ -304,3 +304,57 @@ def test_without_claims_the_report_has_no_claims_key(base: Path, invoke: Any) ->
 def test_the_schema_names_every_kind() -> None:
     kinds_in_schema = SCHEMA["properties"]["claims"]["items"]["properties"]["kind"]["enum"]
     assert kinds_in_schema == list(KINDS)
+
+
+# --------------------------------------------------------------------------- for CI
+
+
+def test_one_json_report_renders_in_every_format(base: Path, invoke: Any, tmp_path: Path) -> None:
+    """CI audits once and renders the JSON report as it needs (`guard report --input`)."""
+    commit(base, {"src/app/main.py": "x = 5\n"}, "docs: tweak")
+    stored = tmp_path / "report.json"
+    args = ["audit", "--base", "main", "--head", "pr", "--claims", "-"]
+    done = invoke(
+        [*args, "--format", "json", "--output", str(stored)], stdin=b"docs: tweak\n", cwd=base
+    )
+    assert done.code == 1
+    for fmt in ("markdown", "sarif", "junit", "github", "text"):
+        direct = invoke([*args, "--format", fmt], stdin=b"docs: tweak\n", cwd=base)
+        again = invoke(["report", "--input", str(stored), "--format", fmt], cwd=base)
+        assert again.code == 0
+        assert again.text == direct.text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("{", "not a readable JSON report"), ('{"schema": "other"}', "not a guard.audit/v1 report")],
+)
+def test_report_input_that_is_no_report_is_a_usage_error(
+    invoke: Any, tmp_path: Path, content: str, message: str
+) -> None:
+    stored = tmp_path / "report.json"
+    stored.write_text(content)
+    done = invoke(["report", "--input", str(stored)], cwd=tmp_path)
+    assert done.code == 2
+    assert message in done.err
+    both = invoke(["report", "--input", str(stored), "--session", "x"], cwd=tmp_path)
+    assert both.code == 2
+    assert "choose one of --session or --input" in both.err
+
+
+def test_policy_replaces_the_repository_policy_for_a_range(
+    base: Path, invoke: Any, tmp_path: Path
+) -> None:
+    commit(base, {"src/app/main.py": "x = 6\n"}, "work")
+    policy = tmp_path / "ci-policy.yaml"
+    policy.write_text(
+        "version: 1\nextends: default\nmodes:\n  anything: [production, test, docs]\n"
+    )
+    args = ["audit", "--base", "main", "--head", "pr", "--mode", "anything", "--format", "json"]
+    assert invoke(args, cwd=base).code == 2  # the repository's policy has no such mode
+    done = invoke([*args, "--policy", str(policy)], cwd=base)
+    assert done.code == 0
+    assert json.loads(done.text)["summary"]["verdict"] == "clean"
+    session = invoke(["audit", "--policy", str(policy)], cwd=base)
+    assert session.code == 2
+    assert "--policy goes with --base/--head or --since" in session.err

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from guard import store
+from guard.audit import SCHEMA
 from guard.claims import extract
 from guard.errors import EXIT_OK, UsageError
 from guard.location import repository_state
@@ -24,13 +25,14 @@ def audited(
     base: str | None = None,
     head: str | None = None,
     claims: str | None = None,
+    policy: str | None = None,
 ) -> dict[str, Any]:
     """The report of what the scope names: an archived session, a start commit, a
     range, or (nothing named) the active session, else the latest stopped one; with
     `claims` (a text) what it claims about the change, checked."""
     from guard import audit, gather
 
-    scope = gather.Scope(session_id, since, base, head, mode).check()
+    scope = gather.Scope(session_id, since, base, head, mode, policy).check()
     if since is not None:
         sys.stderr.write(
             "guard: --since audits with the repository's current policy, not a frozen one\n"
@@ -80,6 +82,7 @@ def audit(
     fmt: str,
     output: Path | None,
     claims: str | None = None,
+    policy: Path | None = None,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan;
     with `claims` (a file, `-` for standard input) that text's claims checked too."""
@@ -92,14 +95,35 @@ def audit(
         waiting = progress("reading the history...")
     text = None if claims is None else claims_text(claims)
     with waiting:
-        report = audited(session_id, since, mode, base, head, text)
+        chosen = None if policy is None else str(policy)
+        report = audited(session_id, since, mode, base, head, text, chosen)
     target = None if output is None else str(output)
     emit(renderer(fmt, color=color() and output is None)(report), target)
     return exit_status(report)
 
 
-def report(session_id: str | None, fmt: str) -> int:
-    """Render the final audit stored when a session stopped (default: the latest)."""
+def stored_report(source: Path) -> dict[str, Any]:
+    """A `guard.audit/v1` report written earlier with `--format json`."""
+    try:
+        data = json.loads(source.read_text(encoding="utf-8", errors="surrogateescape"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"--input {source}: not a readable JSON report ({exc})",
+            hint="write one with guard audit --format json --output FILE",
+        ) from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise UsageError(f"--input {source}: not a {SCHEMA} report")
+    return data
+
+
+def report(session_id: str | None, fmt: str, source: Path | None = None) -> int:
+    """Render the final audit stored when a session stopped (default: the latest), or
+    the JSON report `source`: one audit, rendered in as many formats as CI needs."""
+    if source is not None:
+        if session_id is not None:
+            raise UsageError("choose one of --session or --input")
+        emit(renderer(fmt, color=color())(stored_report(source)), None)
+        return EXIT_OK
     state = repository_state()
     archived = store.archived(state)
     session_id = session_id or (archived[-1] if archived else None)

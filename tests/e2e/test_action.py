@@ -1,0 +1,279 @@
+"""The GitHub Action, run as the runner runs a composite action (no mocks).
+
+Each `run:` step of action.yml runs with its `shell` (bash, as the runner starts it:
+`bash --noprofile --norc -eo pipefail FILE`) and its `env:`, after the `${{ }}`
+expressions are substituted the way the runner does for the contexts the action
+uses (inputs, github, steps); the runner's files (`GITHUB_EVENT_PATH` with a
+recorded `pull_request` payload, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`) and a real
+repository as `GITHUB_WORKSPACE`. The install step pip-installs the project into
+a virtualenv once for the module (about 20 seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+import yaml
+
+from tests.conftest import git
+
+PROJECT = Path(__file__).resolve().parents[2]
+ACTION = yaml.safe_load((PROJECT / "action.yml").read_text())
+EVENT = json.loads((PROJECT / "tests/data/github/pull_request.opened.json").read_text())
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+TIMEOUT = 900  # a hang guard only: the install step may need the package index
+
+
+def evaluate(expression: str, context: Mapping[str, Any]) -> str:
+    """A context property (`inputs.mode`, `github.event.pull_request.head.sha`), as
+    the runner gives it: a missing property is empty, anything else must be known."""
+    if not re.fullmatch(r"[A-Za-z_][\w-]*(\.[\w-]+)+", expression):
+        raise AssertionError(f"the test runner does not evaluate {expression!r}")
+    value: Any = context
+    for part in expression.split("."):
+        if not isinstance(value, Mapping):
+            return ""
+        value = value.get(part)
+    return "" if value is None else str(value)
+
+
+def substitute(text: str, context: Mapping[str, Any]) -> str:
+    return EXPRESSION.sub(lambda m: evaluate(m.group(1), context), text)
+
+
+class Run(NamedTuple):
+    code: int
+    outputs: dict[str, str]
+    stdout: str
+    summary: str
+
+
+def parse_outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
+def runner_env(workspace: Path, temp: Path, event_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+    env.update(
+        CI="true",
+        GITHUB_ACTIONS="true",
+        GITHUB_EVENT_NAME="pull_request",
+        GITHUB_EVENT_PATH=str(event_path),
+        GITHUB_WORKSPACE=str(workspace),
+        GITHUB_ACTION_PATH=str(PROJECT),
+        RUNNER_TEMP=str(temp),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    return env
+
+
+def run_steps(
+    steps: list[dict[str, Any]],
+    workspace: Path,
+    temp: Path,
+    event: Mapping[str, Any],
+    inputs: Mapping[str, str] | None = None,
+    done: Mapping[str, Mapping[str, str]] | None = None,
+) -> Run:
+    """Run `steps` of the action as the runner would; `done` holds the outputs of
+    steps already run (id -> outputs)."""
+    event_path = temp / "event.json"
+    event_path.write_text(json.dumps(event))
+    github = {"action_path": str(PROJECT), "workspace": str(workspace), "event": event}
+    given = dict(inputs or {})
+    values = {
+        name: given.pop(name)
+        if name in given
+        else substitute(spec.get("default", ""), {"github": github})
+        for name, spec in ACTION["inputs"].items()
+    }
+    assert not given, f"the action has no inputs {sorted(given)}"
+    context: dict[str, Any] = {
+        "github": github,
+        "inputs": values,
+        "runner": {"temp": str(temp)},
+        "steps": {k: {"outputs": dict(v)} for k, v in (done or {}).items()},
+    }
+    summary = temp / "step_summary.md"
+    summary.write_text("")
+    stdout, code = [], 0
+    for index, step in enumerate(steps):
+        assert step["shell"] == "bash"
+        output = temp / f"output-{index}"
+        output.write_text("")
+        env = runner_env(workspace, temp, event_path)
+        env.update(GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary))
+        env.update({k: substitute(str(v), context) for k, v in step.get("env", {}).items()})
+        script = temp / f"step-{index}.sh"
+        script.write_text(substitute(step["run"], context))
+        done_step = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        stdout.append(done_step.stdout)
+        assert "Traceback" not in done_step.stderr, done_step.stderr
+        context["steps"][step["id"]] = {"outputs": parse_outputs(output)}
+        code = done_step.returncode
+        if code != 0:  # the runner stops at the first failing step
+            break
+    outputs = {name: substitute(spec["value"], context) for name, spec in ACTION["outputs"].items()}
+    return Run(code, outputs, "".join(stdout), summary.read_text())
+
+
+STEPS = ACTION["runs"]["steps"]
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The install step, run once: RUNNER_TEMP (with the virtualenv) and its outputs."""
+    temp = tmp_path_factory.mktemp("runner-temp")
+    workspace = tmp_path_factory.mktemp("workspace")
+    run = run_steps(STEPS[:1], workspace, temp, EVENT)
+    assert run.code == 0, run
+    assert "session-guard, version" in run.stdout
+    return temp, parse_outputs(temp / "output-0")
+
+
+def commit(repo: Path, files: Mapping[str, str], message: str) -> str:
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def pull_request(repo: Path, files: Mapping[str, str], title: str, body: str) -> dict[str, Any]:
+    """A pull request from branch `topic`: its base moved on after the branch left it
+    (what the pull request does not change must not be audited), and the event."""
+    commit(repo, {"README.md": "# app\n", "src/app.py": "x = 1\n"}, "start")
+    git(repo, "checkout", "-q", "-b", "topic")
+    head = commit(repo, files, "the pull request's work")
+    git(repo, "checkout", "-q", "main")
+    base = commit(repo, {"src/later.py": "y = 1\n"}, "main moves on")
+    event = json.loads(json.dumps(EVENT))
+    pr = event["pull_request"]
+    pr.update(title=title, body=body)
+    pr["head"]["sha"], pr["base"]["sha"] = head, base
+    return event
+
+
+def audit_step(
+    installed: tuple[Path, dict[str, str]],
+    workspace: Path,
+    event: Mapping[str, Any],
+    inputs: Mapping[str, str] | None = None,
+) -> Run:
+    temp, outputs = installed
+    return run_steps(STEPS[1:], workspace, temp, event, inputs, {"install": outputs})
+
+
+HOSTILE_TITLE = 'docs: tidy the guide $(touch pwned-title) `touch pwned-tick` "; touch pwned-q; "'
+HOSTILE_BODY = "Documentation-only changes.\n\n'; touch pwned-body; '\n$(touch pwned-body2)"
+
+
+def test_a_violating_pull_request_fails_with_summary_annotations_and_sarif(
+    installed: tuple[Path, dict[str, str]], repo: Path
+) -> None:
+    event = pull_request(
+        repo,
+        {"src/app.py": "x = 2\n", "docs/retry.md": "# Retries\n"},
+        HOSTILE_TITLE,
+        HOSTILE_BODY,
+    )
+    run = audit_step(installed, repo, event)
+
+    assert run.code == 1
+    assert run.outputs["verdict"] == "violated"
+    assert run.outputs["false-claims"] == "1"
+    assert run.outputs["exit-code"] == "1"
+    assert "# session-guard audit" in run.summary
+    assert "**Verdict: violated**" in run.summary
+    assert "src/app.py" in run.summary
+    assert "src/later.py" not in run.summary  # the base branch's own work is not audited
+    assert "## Claims" in run.summary
+    assert "::error file=src/app.py,title=session-guard::" in run.stdout
+    assert "::error title=session-guard false claim::false claim 'docs: tidy the guide" in (
+        run.stdout
+    )
+    sarif = json.loads(Path(run.outputs["sarif-file"]).read_text())
+    rules = {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    assert rules == {"guard/mode-violation", "guard/false-claim"}
+    report = json.loads(Path(run.outputs["report"]).read_text())
+    assert report["scope"]["head"] == event["pull_request"]["head"]["sha"]
+    # The pull request's text reached the guard as data and the shell never ran it.
+    assert not list(repo.glob("pwned*"))
+    assert "$(touch pwned-title)" in report["claims"][0]["text"]
+
+
+def test_a_clean_pull_request_passes(installed: tuple[Path, dict[str, str]], repo: Path) -> None:
+    event = pull_request(
+        repo,
+        {"docs/retry.md": "# Retries\n", "README.md": "# app\n\nSee docs/.\n"},
+        "docs: explain retries",
+        "Documentation only. 2 files changed.",
+    )
+    run = audit_step(installed, repo, event, {"formats": "markdown, github, sarif, junit"})
+
+    assert run.code == 0, run
+    assert run.outputs["verdict"] == "clean"
+    assert run.outputs["false-claims"] == "0"
+    assert "**Verdict: clean**" in run.summary
+    assert "2 claim(s) checked, 0 false." in run.summary
+    assert "::error" not in run.stdout
+    assert "::notice title=session-guard::clean" in run.stdout
+    sarif = json.loads(Path(run.outputs["sarif-file"]).read_text())
+    assert sarif["runs"][0]["results"] == []
+    assert Path(run.outputs["junit-file"]).read_text().startswith("<?xml")
+
+
+def test_fail_on_chooses_what_fails_the_step(
+    installed: tuple[Path, dict[str, str]], repo: Path
+) -> None:
+    # Tests are allowed in tests-only: the verdict is clean, the docs claim is false.
+    event = pull_request(repo, {"tests/test_app.py": "def test(): pass\n"}, "docs: notes", "")
+    mode = {"mode": "tests-only"}
+    assert audit_step(installed, repo, event, mode).code == 1
+    assert audit_step(installed, repo, event, mode | {"fail-on": "violations"}).code == 0
+    assert audit_step(installed, repo, event, mode | {"fail-on": "claims"}).code == 1
+    assert audit_step(installed, repo, event, mode | {"check-claims": "false"}).code == 0
+    given = audit_step(installed, repo, event, mode | {"claims": "Tests only."})
+    assert (given.code, given.outputs["false-claims"]) == (0, "0")
+    never = audit_step(installed, repo, event, {"fail-on": "never"})
+    assert (never.code, never.outputs["verdict"]) == (0, "violated")
+
+
+def test_without_a_pull_request_or_with_bad_inputs_the_step_fails_clearly(
+    installed: tuple[Path, dict[str, str]], repo: Path
+) -> None:
+    commit(repo, {"README.md": "# app\n"}, "start")
+    push = {"ref": "refs/heads/main", "after": git(repo, "rev-parse", "HEAD").strip()}
+    run = audit_step(installed, repo, push)
+    assert run.code == 2
+    assert "::error title=session-guard::no range to audit" in run.stdout
+    bad = audit_step(installed, repo, push, {"base": "HEAD", "head": "HEAD", "fail-on": "x"})
+    assert bad.code == 2
+    missing = audit_step(installed, repo, push, {"base": "no-such-rev", "head": "HEAD"})
+    assert missing.code == 4
+    assert "guard audit failed (exit 4)" in missing.stdout
+    clean = audit_step(installed, repo, push, {"base": "HEAD", "head": "HEAD"})
+    assert (clean.code, clean.outputs["verdict"]) == (0, "clean")
+
+
+def test_no_expression_reaches_a_script() -> None:
+    """Inputs and event values go through `env:` only: a `${{ }}` inside `run:` would
+    paste text a pull request's author wrote into the script."""
+    for step in STEPS:
+        assert "${{" not in step["run"], step["name"]
