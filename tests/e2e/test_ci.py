@@ -1,4 +1,4 @@
-"""The GitHub Action, run as the runner runs a composite action (no mocks).
+"""The GitHub Action and the GitLab template, run as their runners run them (no mocks).
 
 Each `run:` step of action.yml runs with its `shell` (bash, as the runner starts it:
 `bash --noprofile --norc -eo pipefail FILE`) and its `env:`, after the `${{ }}`
@@ -7,6 +7,10 @@ uses (inputs, github, steps); the runner's files (`GITHUB_EVENT_PATH` with a
 recorded `pull_request` payload, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`) and a real
 repository as `GITHUB_WORKSPACE`. The install step pip-installs the project into
 a virtualenv once for the module (about 20 seconds).
+
+The GitLab job's `before_script` and `script` run as the runner joins them, in one
+POSIX shell with `-e`, with the merge request's predefined variables; the guard the
+install step built is on PATH, as in the session-guard image.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from tests.conftest import git
 
 PROJECT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((PROJECT / "action.yml").read_text())
+GITLAB = yaml.safe_load((PROJECT / "ci/gitlab/session-guard.gitlab-ci.yml").read_text())
 EVENT = json.loads((PROJECT / "tests/data/github/pull_request.opened.json").read_text())
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 TIMEOUT = 900  # a hang guard only: the install step may need the package index
@@ -277,3 +282,96 @@ def test_no_expression_reaches_a_script() -> None:
     paste text a pull request's author wrote into the script."""
     for step in STEPS:
         assert "${{" not in step["run"], step["name"]
+
+
+# --------------------------------------------------------------------------- GitLab
+
+
+def gitlab_job(name: str = "session-guard") -> dict[str, Any]:
+    """The job as GitLab resolves it: what it `extends`, overlaid with its own keys."""
+    job = dict(GITLAB[name])
+    parent = job.pop("extends", None)
+    return {**gitlab_job(parent), **job} if parent else job
+
+
+def gitlab_run(
+    installed: tuple[Path, dict[str, str]],
+    repo: Path,
+    merge_request: Mapping[str, str],
+    variables: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    job = gitlab_job()
+    script = "\n".join([*job["before_script"], *job["script"]])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CI_", "GITLAB_"))}
+    env.update(job["variables"])
+    env.update(variables or {})
+    env.update(merge_request)
+    env.update(CI="true", GITLAB_CI="true", CI_PROJECT_DIR=str(repo))
+    env["PATH"] = f"{Path(installed[1]['guard']).parent}{os.pathsep}{env['PATH']}"
+    return subprocess.run(
+        ["sh", "-e", "-c", script],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
+def merge_request_variables(event: Mapping[str, Any]) -> dict[str, str]:
+    """What GitLab predefines in a merge request pipeline, from the same pull request."""
+    pr = event["pull_request"]
+    return {
+        "CI_PIPELINE_SOURCE": "merge_request_event",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA": pr["base"]["sha"],
+        "CI_COMMIT_SHA": pr["head"]["sha"],
+        "CI_MERGE_REQUEST_TITLE": pr["title"],
+        "CI_MERGE_REQUEST_DESCRIPTION": pr["body"],
+    }
+
+
+def test_the_gitlab_job_fails_a_violating_merge_request_with_its_reports(
+    installed: tuple[Path, dict[str, str]], repo: Path
+) -> None:
+    event = pull_request(repo, {"src/app.py": "x = 2\n"}, HOSTILE_TITLE, HOSTILE_BODY)
+    pr = event["pull_request"]
+    # GitLab's diff base is the merge base: the base branch's later work is not in it.
+    pr["base"]["sha"] = git(repo, "merge-base", "main", "topic").strip()
+    done = gitlab_run(installed, repo, merge_request_variables(event))
+
+    assert done.returncode == 1, done.stderr
+    assert "session-guard: violated, 1 false claim(s) (fail-on: any)" in done.stdout
+    assert "False claims" in done.stdout  # the text report, in the job log
+    junit = (repo / "session-guard.junit.xml").read_text()
+    assert 'type="false-claim"' in junit
+    assert 'type="mode-violation"' in junit
+    assert "## Claims" in (repo / "session-guard.md").read_text()
+    sarif = json.loads((repo / "session-guard.sarif").read_text())
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {
+        "guard/mode-violation",
+        "guard/false-claim",
+    }
+    job = gitlab_job()
+    assert set(job["artifacts"]["paths"]) | {job["artifacts"]["reports"]["junit"]} <= {
+        p.name for p in repo.iterdir()
+    }
+    assert not list(repo.glob("pwned*"))
+
+
+def test_the_gitlab_job_passes_a_clean_merge_request_and_honours_fail_on(
+    installed: tuple[Path, dict[str, str]], repo: Path
+) -> None:
+    event = pull_request(repo, {"tests/test_app.py": "def test(): pass\n"}, "docs: notes", "")
+    event["pull_request"]["base"]["sha"] = git(repo, "merge-base", "main", "topic").strip()
+    variables = merge_request_variables(event)
+    tests_only = {"SESSION_GUARD_MODE": "tests-only"}
+    assert gitlab_run(installed, repo, variables, tests_only).returncode == 1  # the claim
+    relaxed = tests_only | {"SESSION_GUARD_FAIL_ON": "violations"}
+    done = gitlab_run(installed, repo, variables, relaxed)
+    assert done.returncode == 0, done.stderr
+    assert "session-guard: clean, 1 false claim(s)" in done.stdout
+    quiet = tests_only | {"SESSION_GUARD_CHECK_CLAIMS": "false"}
+    assert gitlab_run(installed, repo, variables, quiet).returncode == 0
+    outside = gitlab_run(installed, repo, {"CI_PIPELINE_SOURCE": "push"})
+    assert outside.returncode == 2
+    assert "no range to audit" in outside.stderr
