@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from guard import __version__
 from tests.conftest import LEAKY, git
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,8 @@ def project_clone(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     subprocess.run(
         ["git", "clone", "-q", "--no-local", str(PROJECT), str(clone)], env=env, check=True
     )
+    # Users pin a release: its version tag (the changelog's newest entry) is the rev.
+    git(clone, "tag", f"v{__version__}")
     return clone, git(clone, "rev-parse", "HEAD").strip()
 
 
@@ -87,9 +90,9 @@ def commit(repo: Path, message: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_installed_hook_enforces_the_session(repo: Path, project_clone: tuple[Path, str]) -> None:
-    clone, rev = project_clone
+    clone, _ = project_clone
     (repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n- repo: {clone}\n  rev: {rev}\n  hooks:\n  - id: guard\n"
+        f"repos:\n- repo: {clone}\n  rev: v{__version__}\n  hooks:\n  - id: guard\n"
     )
     stage(repo, "README.md", "app\n")
     git(repo, "add", ".pre-commit-config.yaml")
