@@ -245,6 +245,18 @@ def test_true_claims_pass_and_are_listed(base: Path, invoke: Any) -> None:
     assert "4 claim(s) checked, 0 false." in md
     code, annotations = audit(invoke, base, text, "github")
     assert "false claim" not in annotations
+    _, junit = audit(invoke, base, text, "junit")
+    cases = [
+        case
+        for case in ET.fromstring(junit).iter("testcase")  # noqa: S314 - our own output
+        if case.get("classname") == "session-guard.claims"
+    ]
+    assert [case.get("name") for case in cases][1:] == [
+        "claim: no functional changes",
+        "claim: 2 files changed",
+        "claim: configuration unchanged",
+    ]
+    assert all(case.find("failure") is None for case in cases)
 
 
 def test_a_tests_only_pull_request_may_say_so(base: Path, invoke: Any) -> None:
