@@ -37,16 +37,19 @@ TIMEOUT = 900  # a hang guard only: the install step may need the package index
 
 
 def evaluate(expression: str, context: Mapping[str, Any]) -> str:
-    """A context property (`inputs.mode`, `github.event.pull_request.head.sha`), as
-    the runner gives it: a missing property is empty, anything else must be known."""
-    if not re.fullmatch(r"[A-Za-z_][\w-]*(\.[\w-]+)+", expression):
-        raise AssertionError(f"the test runner does not evaluate {expression!r}")
-    value: Any = context
-    for part in expression.split("."):
-        if not isinstance(value, Mapping):
-            return ""
-        value = value.get(part)
-    return "" if value is None else str(value)
+    """A context property (`inputs.mode`, `github.event.pull_request.head.sha`), or
+    the first non-empty of `a || b`, as the runner gives it: a missing property is
+    empty, any other expression fails the test."""
+    for alternative in expression.split("||"):
+        name = alternative.strip()
+        if not re.fullmatch(r"[A-Za-z_][\w-]*(\.[\w-]+)+", name):
+            raise AssertionError(f"the test runner does not evaluate {expression!r}")
+        value: Any = context
+        for part in name.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value not in (None, ""):
+            return str(value)
+    return ""
 
 
 def substitute(text: str, context: Mapping[str, Any]) -> str:
@@ -268,6 +271,10 @@ def test_without_a_pull_request_or_with_bad_inputs_the_step_fails_clearly(
     run = audit_step(installed, repo, push)
     assert run.code == 2
     assert "::error title=session-guard::no range to audit" in run.stdout
+    queue = {"merge_group": {"base_sha": "no-such-rev", "head_sha": push["after"]}}
+    queued = audit_step(installed, repo, queue)  # a merge queue's group: its range
+    assert queued.code == 4
+    assert "The audit could not run (exit 4)" in queued.summary
     bad = audit_step(installed, repo, push, {"base": "HEAD", "head": "HEAD", "fail-on": "x"})
     assert bad.code == 2
     missing = audit_step(installed, repo, push, {"base": "no-such-rev", "head": "HEAD"})
@@ -275,6 +282,21 @@ def test_without_a_pull_request_or_with_bad_inputs_the_step_fails_clearly(
     assert "guard audit failed (exit 4)" in missing.stdout
     clean = audit_step(installed, repo, push, {"base": "HEAD", "head": "HEAD"})
     assert (clean.code, clean.outputs["verdict"]) == (0, "clean")
+
+
+def test_a_report_longer_than_a_job_summary_is_cut_and_kept_whole(
+    installed: tuple[Path, dict[str, str]], repo: Path
+) -> None:
+    folder = "src/generated/" + "deeply/nested/" * 4
+    files = {f"{folder}module_{i:05}.py": "x = 1\n" for i in range(8000)}
+    event = pull_request(repo, files, "Generate the modules", "")
+    run = audit_step(installed, repo, event, {"formats": "markdown"})
+    assert run.code == 1
+    whole = Path(run.outputs["markdown-file"]).read_text()
+    assert len(whole.encode()) > 1_000_000
+    assert len(run.summary.encode()) < 1_001_000
+    assert run.summary.startswith(whole[:1000])
+    assert "the whole of it is the `markdown-file` output" in run.summary
 
 
 def test_no_expression_reaches_a_script() -> None:
