@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 import guard.report
-from guard.claims import KINDS, check, extract
+from guard.claims import KINDS, PATTERNS, check, extract
 from tests.conftest import git
 
 SCHEMA = json.loads((Path(guard.report.__file__).parent / "audit.schema.json").read_text())
@@ -316,6 +316,7 @@ def test_without_claims_the_report_has_no_claims_key(base: Path, invoke: Any) ->
 def test_the_schema_names_every_kind() -> None:
     kinds_in_schema = SCHEMA["properties"]["claims"]["items"]["properties"]["kind"]["enum"]
     assert kinds_in_schema == list(KINDS)
+    assert {kind for kind, _ in PATTERNS} == set(KINDS)
 
 
 # --------------------------------------------------------------------------- for CI
