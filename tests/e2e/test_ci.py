@@ -373,10 +373,11 @@ def test_the_gitlab_job_fails_a_violating_merge_request_with_its_reports(
         "guard/mode-violation",
         "guard/false-claim",
     }
+    issues = json.loads((repo / "session-guard.codequality.json").read_text())
+    assert {i["check_name"] for i in issues} == {"guard/mode-violation", "guard/false-claim"}
     job = gitlab_job()
-    assert set(job["artifacts"]["paths"]) | {job["artifacts"]["reports"]["junit"]} <= {
-        p.name for p in repo.iterdir()
-    }
+    artifacts = {*job["artifacts"]["paths"], *job["artifacts"]["reports"].values()}
+    assert artifacts <= {p.name for p in repo.iterdir()}
     assert not list(repo.glob("pwned*"))
 
 
