@@ -619,7 +619,7 @@ def test_sarif_locates_every_result_and_describes_every_rule() -> None:
         "commit cccccccccccc 'documentation-only changes | nothing else' claims docs only but "
         "changes 8 other path(s), first src/a[b].py",
         "hooks-removed: pre-commit was removed",
-        "rewritten: refs/heads/old",
+        "rewritten: refs/heads/old 555555555555 -> eeeeeeeeeeee",
     ]
     rules = run["tool"]["driver"]["rules"]
     for rule in rules:
@@ -670,7 +670,8 @@ def test_junit_is_valid_xml_with_a_case_per_commit_even_with_control_characters(
     assert failed[2] is not None
     assert failed[2].text == "untracked: src/ctl\\x01\\x1b.py: production"
     assert failed[3] is not None and failed[3].text == (
-        "hooks-removed: pre-commit was removed\nrewritten: refs/heads/old"
+        "hooks-removed: pre-commit was removed\n"
+        "rewritten: refs/heads/old 555555555555 -> eeeeeeeeeeee"
     )
     # a mislabelled commit informs (it fails nothing): on its case, in system-out
     assert (cases[1].findtext("system-out") or "").startswith(
@@ -724,7 +725,7 @@ def test_github_annotations_escape_their_data_and_name_the_mode() -> None:
     ) in lines
     # about the repository, so on no file; they fail the audit, so errors
     assert f"::error {title}::hooks-removed: pre-commit was removed" in lines
-    assert f"::error {title}::rewritten: refs/heads/old" in lines
+    assert f"::error {title}::rewritten: refs/heads/old 555555555555 -> eeeeeeeeeeee" in lines
     assert lines[-1] == (
         f"::notice {title}::violated: 9 violation(s), 9 still in place, 2 commit(s)"
     )

@@ -137,16 +137,6 @@ def facts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
-def problems(report: Mapping[str, Any]) -> list[str]:
-    """Integrity findings and rewritten refs, one line each."""
-    lines = [f"{i['kind']}: {i['detail']}" for i in report["integrity"]]
-    lines += [
-        f"rewritten: {r['ref']} {r['start_tip'][:12]} -> {r['tip'][:12]}"
-        for r in report["rewritten_refs"]
-    ]
-    return lines
-
-
 def describe(change: Mapping[str, Any]) -> str:
     """`path: category (rule)`; a rename shows both paths."""
     path = change["path"]

@@ -39,10 +39,11 @@ class Finding(NamedTuple):
 
     @property
     def level(self) -> str:
-        """SARIF's level: an error fails the audit; a note is an integrity note."""
+        """SARIF's level: an error fails the audit; a finding of a kind that fails it
+        but does not itself (an integrity note) is a note; the others are warnings."""
         if self.fails:
             return "error"
-        return "note" if self.kind is INTEGRITY else "warning"
+        return "note" if self.kind.default == "error" else "warning"
 
     @property
     def fingerprint(self) -> str:
@@ -57,6 +58,7 @@ class Kind(NamedTuple):
     rule: str  # SARIF ruleId, stable: code scanning matches alerts by it
     name: str  # SARIF rule name (PascalCase)
     title: str  # the heading of its section (text, Markdown)
+    default: str  # the level of its findings, "error" when they fail the audit, or "warning"
     case: tuple[str, str] | None  # JUnit (classname, name): None, on its commit's case
     tally: str  # "{n} ..." for JUnit failure messages; `{who}` is the judging mode
     short: str
@@ -134,7 +136,11 @@ def _integrity(report: Mapping[str, Any], who: str) -> list[Finding]:
         (i["kind"], i["detail"], (i["kind"], i["detail"])) for i in report["integrity"]
     ]
     items += [
-        ("rewritten", r["ref"], ("rewritten", r["ref"], r["start_tip"], r["tip"]))
+        (
+            "rewritten",
+            f"{r['ref']} {r['start_tip'][:12]} -> {r['tip'][:12]}",
+            ("rewritten", r["ref"], r["start_tip"], r["tip"]),
+        )
         for r in report["rewritten_refs"]
     ]
     return [
@@ -157,6 +163,7 @@ MODE_VIOLATION = Kind(
     "guard/mode-violation",
     "ModeViolation",
     "Violations",
+    "error",
     None,
     "{n} path(s) not allowed in {who}",
     "A committed change to a path the session's mode does not allow",
@@ -174,6 +181,7 @@ UNCOMMITTED = Kind(
     "guard/uncommitted-violation",
     "UncommittedViolation",
     "Uncommitted",
+    "error",
     ("session-guard.working-tree", "uncommitted changes"),
     "{n} uncommitted path(s) not allowed",
     "An uncommitted change to a path the mode does not allow",
@@ -188,6 +196,7 @@ MISLABELLED = Kind(
     "guard/mislabelled-commit",
     "MislabelledCommit",
     "Mislabelled commits",
+    "warning",
     None,
     "{n} commit(s) claim docs only",
     "A commit claiming docs or analysis only changes other paths",
@@ -204,6 +213,7 @@ INTEGRITY = Kind(
     "guard/integrity",
     "Integrity",
     "Integrity",
+    "error",
     ("session-guard.integrity", "enforcement intact"),
     "{n} integrity finding(s)",
     "Enforcement was weakened or history rewritten during the session",

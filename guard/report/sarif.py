@@ -50,13 +50,14 @@ def _result(finding: Finding, index: int) -> dict[str, Any]:
 
 def _rule(index: int) -> dict[str, Any]:
     kind = KINDS[index]
-    first = kind.help.split("\n\n", 1)[0]
     return {
         "id": kind.rule,
         "name": kind.name,
         "shortDescription": {"text": kind.short},
         "fullDescription": {"text": kind.full},
-        "help": {"text": first.replace("`", "").replace("**", ""), "markdown": kind.help},
+        "help": {"text": kind.help.replace("`", "").replace("**", ""), "markdown": kind.help},
+        # What a result of the rule is unless it says otherwise: code scanning's severity.
+        "defaultConfiguration": {"level": kind.default},
         "properties": {"tags": ["session-guard"]},
     }
 
