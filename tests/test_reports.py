@@ -13,10 +13,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from guard.changes import WorkingChange
-from guard.report import renderer
+from guard.report import header, renderer, title
 from guard.report.findings import KINDS
 from guard.report.markdown import LIMIT
-from tests.test_audit import MAIN, add, build, commit, odd_report
+from tests.test_audit import MAIN, START, add, build, commit, odd_report
 
 GFM = MarkdownIt("commonmark").enable("table").enable("strikethrough")
 HOSTILE = "<!-- hide the rest --> [click](https://example.com) *bold* `tick` | pipe ~~x~~ & &amp;"
@@ -120,3 +120,71 @@ def test_entries_too_long_even_ten_to_a_list_are_cut_at_a_line_and_closed() -> N
     assert len(text) <= LIMIT
     assert text.endswith("guard audit --format json has it all._\n")
     assert fenced(text)
+
+
+def test_a_cut_inside_the_rollback_plan_closes_its_code_block() -> None:
+    """One short violation, and a net change of long paths: the plan is what is cut."""
+    long = [add(f"src/{'q' * 9000}{i}.py") for i in range(12)]
+    report = build([commit("c", "tweak", add("src/a.py"))], nets={MAIN: long})
+    text = renderer("markdown")(report)
+    assert len(text) <= LIMIT
+    assert "## Rollback plan" in text
+    assert text.endswith(
+        "```\n\n_... the rest is cut at GitHub's 65,536-character limit: "
+        "guard audit --format json has it all._\n"
+    )
+    assert fenced(text)
+
+
+def since_report(**scope: Any) -> dict[str, Any]:
+    return build(
+        session=None,
+        current=MAIN,
+        scope={
+            "kind": "since",
+            "mode": "tests-only",
+            "since": "v1.0",
+            "base": None,
+            "head": None,
+            **scope,
+        },
+    )
+
+
+def test_every_format_names_the_start_of_a_since_audit() -> None:
+    report = since_report(mode_from="option", allowed=["docs", "test"], start=START, tip=None)
+    assert ("since", "v1.0 (555555555555)..HEAD") in header(report)
+    assert ("mode", "tests-only (chosen with --mode)") in header(report)
+    assert title(report) == "session-guard tests-only mode, since v1.0"
+    assert "since: v1.0 (555555555555)..HEAD" in renderer("text")(report)
+    assert "- **Since:** v1.0 (555555555555)..HEAD" in renderer("markdown")(report)
+
+
+def test_a_report_stored_before_the_scope_had_its_commits_still_renders() -> None:
+    report = since_report()  # no mode_from, allowed, start or tip
+    assert header(report) == [
+        ("mode", "tests-only"),
+        ("allows", "nothing"),
+        ("since", "v1.0..HEAD"),
+    ]
+    assert "CLEAN  mode tests-only (allows nothing)" in renderer("text")(report)
+
+
+def test_markdown_lists_upstream_commits_apart_and_gives_the_reason() -> None:
+    report = build()
+    report["upstream"] = [
+        {
+            "sha": "d" * 40,
+            "parents": [],
+            "author": "A",
+            "date": "",
+            "subject": "[hotfix] *x*",
+            "changes": [],
+        }
+    ]
+    text = renderer("markdown")(report)
+    assert "## Upstream\n\nArrived by fetch, not the session's work:\n\n" in text
+    assert "- `dddddddddddd` \\[hotfix\\] \\*x\\*" in text
+    assert "Reason: find the flaky login test" in text
+    report["session"] = {**report["session"], "reason": ""}
+    assert "Reason:" not in renderer("markdown")(report)

@@ -86,11 +86,7 @@ def audited(report: Mapping[str, Any]) -> str:
     if scope["kind"] == "since":
         start = f" ({_short(scope['start'])})" if "start" in scope else ""
         return f"{scope['since']}{start}..{_short(tip) if tip else 'HEAD'}"
-    if session is None:  # a stored report of another shape: say no more than it holds
-        return "a session"
-    return f"session {session['id']}, started {session['started_at']} at " + _short(
-        session["start_head"]
-    )
+    return f"{session['id']}, started {session['started_at']} at {_short(session['start_head'])}"
 
 
 def header(report: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -115,7 +111,7 @@ def title(report: Mapping[str, Any]) -> str:
     elif scope["kind"] == "since":
         what = f"since {scope['since']}"
     else:
-        what = f"session {session['id']}" if session is not None else "session"
+        what = f"session {session['id']}"
     return f"session-guard {scope['mode']}{assumed} mode, {what}"
 
 

@@ -78,7 +78,7 @@ def _cut(text: str) -> str:
     )
     kept, size, fence = [], 0, ""
     for line in text.split("\n"):
-        if size + len(line) + 1 > LIMIT - len(note) - len(fence) - 1:
+        if size + len(line) + 1 > LIMIT - len(note) - len(fence) - 2:
             break
         kept.append(line)
         size += len(line) + 1
@@ -88,7 +88,7 @@ def _cut(text: str) -> str:
             fence = ""
     if fence:
         kept.append(fence)
-    return "\n".join(kept) + note
+    return "\n".join(kept) + "\n" + note
 
 
 def _render(report: Mapping[str, Any], cap: int | None) -> str:
