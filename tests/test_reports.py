@@ -3,10 +3,12 @@ kept under the 65,536 characters of a comment, saying what it left out.
 
 markdown-it-py (which rich already brings) parses CommonMark with GFM tables, as
 GitHub does; what the report shows of a repository must come out as plain text.
+The headers of every format, and SARIF within code scanning's limits, too.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -16,6 +18,7 @@ from guard.changes import WorkingChange
 from guard.report import header, renderer, title
 from guard.report.findings import KINDS
 from guard.report.markdown import LIMIT
+from guard.report.sarif import MAX_RESULTS
 from tests.test_audit import MAIN, START, add, build, commit, odd_report
 
 GFM = MarkdownIt("commonmark").enable("table").enable("strikethrough")
@@ -188,3 +191,12 @@ def test_markdown_lists_upstream_commits_apart_and_gives_the_reason() -> None:
     assert "Reason: find the flaky login test" in text
     report["session"] = {**report["session"], "reason": ""}
     assert "Reason:" not in renderer("markdown")(report)
+
+
+def test_sarif_past_code_scannings_result_limit_keeps_the_errors_and_says_so() -> None:
+    paths = [add(f"src/m{i}.py") for i in range(MAX_RESULTS + 3)]
+    report = build([commit("c", "docs: tidy", *paths)], nets={MAIN: []})
+    [run] = json.loads(renderer("sarif")(report))["runs"]
+    assert len(run["results"]) == MAX_RESULTS
+    assert {r["level"] for r in run["results"]} == {"error"}  # the warning went first
+    assert run["properties"]["omittedResults"] == 4

@@ -22,6 +22,11 @@ from guard.report import header
 from guard.report.findings import KINDS, Finding, findings
 
 FINGERPRINT = "sessionGuard/v1"  # the partialFingerprints key: versioned, ours alone
+# Code scanning rejects a whole run of more results than this (its documented hard
+# limit): past it, the errors are kept first and the run's properties say how many
+# results were left out.
+MAX_RESULTS = 25_000
+_RANK = {"error": 0, "warning": 1, "note": 2}
 
 
 def _uri(path: str) -> str:
@@ -75,13 +80,18 @@ def category(report: Mapping[str, Any]) -> str:
 
 def render(report: Mapping[str, Any]) -> str:
     index = {kind.rule: i for i, kind in enumerate(KINDS)}
-    results = [_result(f, index[f.kind.rule]) for f in findings(report)]
+    found = findings(report)
+    if len(found) > MAX_RESULTS:
+        found = sorted(found, key=lambda f: _RANK[f.level])
+    results = [_result(f, index[f.kind.rule]) for f in found[:MAX_RESULTS]]
     session = report["session"]
     properties: dict[str, Any] = {
-        "header": {label: value for label, value in header(report)},
+        "header": dict(header(report)),
         "scope": report["scope"],
         "summary": report["summary"],
     }
+    if len(found) > MAX_RESULTS:
+        properties["omittedResults"] = len(found) - MAX_RESULTS
     if session is not None:
         properties["session"] = {k: session[k] for k in ("id", "mode", "started_at", "reason")}
     sarif = {
