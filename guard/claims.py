@@ -298,7 +298,7 @@ def check(
             continue
         if claim.kind == "configuration-unchanged":
             bad = {"config": sorted(config_paths(sets))}
-            what = "configuration"
+            what = "of configuration"
         else:
             allowed = _allowed(claim.kind, modes)
             bad = {category: paths for category, paths in sets.items() if category not in allowed}
@@ -318,9 +318,15 @@ def false_claims(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [claim for claim in report.get("claims", ()) if not claim["holds"]]
 
 
-def summary(claim: Mapping[str, Any]) -> str:
-    """One line for a false claim: what was said, where, and what the change shows."""
+def evidence(claim: Mapping[str, Any]) -> str:
+    """The first paths that contradict a claim, and how many more: ` (a, b and 3 more)`."""
     shown = ", ".join(claim["paths"][:5])
     more = len(claim["paths"]) - 5 + claim["more"]
-    tail = f" ({shown}{f' and {more:,} more' if more > 0 else ''})" if shown else ""
-    return f"false claim {claim['text']!r} (line {claim['line']}): {claim['detail']}{tail}"
+    return f" ({shown}{f' and {more:,} more' if more > 0 else ''})" if shown else ""
+
+
+def summary(claim: Mapping[str, Any]) -> str:
+    """One line for a false claim: what was said, where, and what the change shows."""
+    return f"false claim {claim['text']!r} (line {claim['line']}): {claim['detail']}" + evidence(
+        claim
+    )

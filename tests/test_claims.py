@@ -188,7 +188,11 @@ def test_a_false_documentation_only_report_over_thousands_of_test_files_fails(
     code, text = audit(invoke, base, MOTIVATING, "text")
     assert code == 1
     assert "False claims" in text
-    assert "false claim 'documentation-only' (line 5): changes 3,002 path(s)" in text
+    assert (
+        "line 5  'documentation-only': changes 3,002 path(s) outside docs: 2 production, "
+        "3,000 test (src/app/backoff.py, src/app/retry.py, tests/unit/test_case_0000.py,"
+    ) in text
+    assert "and 2,997 more)" in text
     assert "Configuration unchanged" not in text  # a true claim is no finding
 
 
@@ -198,9 +202,10 @@ def test_every_format_carries_a_false_claim(base: Path, invoke: Any) -> None:
 
     code, md = audit(invoke, base, text, "markdown")
     assert code == 1
-    assert "## Claims" in md
-    assert "| docs: usage and a fix | 1 | **no** | changes 1 path(s) outside docs" in md
-    assert "`src/app/main.py`" in md
+    assert "## False claims" in md
+    assert "- `line 1` 'docs: usage and a fix': changes 1 path(s) outside docs: 1 production" in md
+    assert "(src/app/main.py)" in md
+    assert "## Claims that hold" not in md
 
     _, sarif = audit(invoke, base, text, "sarif")
     run = json.loads(sarif)["runs"][0]
@@ -213,14 +218,22 @@ def test_every_format_carries_a_false_claim(base: Path, invoke: Any) -> None:
     _, junit = audit(invoke, base, text, "junit")
     cases = ET.fromstring(junit).iter("testcase")  # noqa: S314 - our own output
     (case,) = [c for c in cases if c.get("classname") == "session-guard.claims"]
+    assert case.get("name") == "claims hold"
     failure = case.find("failure")
     assert failure is not None
     assert failure.get("type") == "false-claim"
-    assert failure.text == "src/app/main.py"
+    assert failure.get("message") == "1 false claim(s)"
+    assert failure.text == (
+        "line 1: 'docs: usage and a fix': changes 1 path(s) outside docs: 1 production "
+        "(src/app/main.py)"
+    )
 
     _, annotations = audit(invoke, base, text, "github")
-    assert "::error title=session-guard false claim::false claim 'docs: usage and a fix'" in (
-        annotations
+    (line,) = [a for a in annotations.splitlines() if "false claim" in a]
+    assert line.startswith("::error file=src/app/main.py,title=session-guard ")
+    assert line.endswith(
+        "::false claim 'docs: usage and a fix' (line 1): changes 1 path(s) "
+        "outside docs: 1 production (src/app/main.py)"
     )
 
 
@@ -242,21 +255,23 @@ def test_true_claims_pass_and_are_listed(base: Path, invoke: Any) -> None:
     assert all(c["holds"] for c in claims)
     code, md = audit(invoke, base, text, "markdown")
     assert code == 0
-    assert "4 claim(s) checked, 0 false." in md
+    assert "## False claims" not in md
+    assert (
+        "## Claims that hold\n\n"
+        "- line 1 'docs(readme): explain installing with pipx': no path outside docs changed\n"
+        "- line 3 'no functional changes': no path outside docs, test changed\n"
+        "- line 3 '2 files changed': claims 2, the change has 2 file(s)\n"
+        "- line 3 'configuration unchanged': no path of configuration changed\n"
+    ) in md
     code, annotations = audit(invoke, base, text, "github")
     assert "false claim" not in annotations
     _, junit = audit(invoke, base, text, "junit")
-    cases = [
+    (case,) = [
         case
         for case in ET.fromstring(junit).iter("testcase")  # noqa: S314 - our own output
         if case.get("classname") == "session-guard.claims"
     ]
-    assert [case.get("name") for case in cases][1:] == [
-        "claim: no functional changes",
-        "claim: 2 files changed",
-        "claim: configuration unchanged",
-    ]
-    assert all(case.find("failure") is None for case in cases)
+    assert case.find("failure") is None
 
 
 def test_a_tests_only_pull_request_may_say_so(base: Path, invoke: Any) -> None:
@@ -290,7 +305,7 @@ def test_a_text_without_claims_is_said_to_make_none(base: Path, invoke: Any) -> 
     commit(base, {"docs/a.md": "a\n"}, "d")
     code, md = audit(invoke, base, "Improve the guide\n\nAdds a section on retries.", "markdown")
     assert code == 0
-    assert "The text makes no claim session-guard checks." in md
+    assert "_The text checked for claims makes none that session-guard checks._" in md
 
 
 def test_claims_from_a_file_and_a_missing_file(base: Path, invoke: Any, tmp_path: Path) -> None:

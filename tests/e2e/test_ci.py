@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 from tests.conftest import git
+from tests.e2e.test_ci_reports import validate
 
 PROJECT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((PROJECT / "action.yml").read_text())
@@ -193,7 +194,7 @@ HOSTILE_BODY = "Documentation-only changes.\n\n'; touch pwned-body; '\n$(touch p
 
 
 def test_a_violating_pull_request_fails_with_summary_annotations_and_sarif(
-    installed: tuple[Path, dict[str, str]], repo: Path
+    installed: tuple[Path, dict[str, str]], repo: Path, multitool: Path
 ) -> None:
     event = pull_request(
         repo,
@@ -211,14 +212,19 @@ def test_a_violating_pull_request_fails_with_summary_annotations_and_sarif(
     assert "**Verdict: violated**" in run.summary
     assert "src/app.py" in run.summary
     assert "src/later.py" not in run.summary  # the base branch's own work is not audited
-    assert "## Claims" in run.summary
-    assert "::error file=src/app.py,title=session-guard::" in run.stdout
-    assert "::error title=session-guard false claim::false claim 'docs: tidy the guide" in (
-        run.stdout
-    )
-    sarif = json.loads(Path(run.outputs["sarif-file"]).read_text())
+    assert "## False claims" in run.summary
+    annotations = [line for line in run.stdout.splitlines() if line.startswith("::")]
+    assert any(a.startswith("::error file=src/app.py,title=session-guard ") for a in annotations)
+    claims = [a for a in annotations if "false claim" in a]
+    assert len(claims) == 1, claims
+    (claim,) = claims
+    assert claim.startswith("::error file=src/app.py,")
+    assert "::false claim 'docs: tidy the guide $(touch pwned-title)" in claim
+    sarif_file = Path(run.outputs["sarif-file"])
+    sarif = json.loads(sarif_file.read_text())
     rules = {r["ruleId"] for r in sarif["runs"][0]["results"]}
     assert rules == {"guard/mode-violation", "guard/false-claim"}
+    assert validate(multitool, sarif_file) == []  # what code scanning accepts
     report = json.loads(Path(run.outputs["report"]).read_text())
     assert report["scope"]["head"] == event["pull_request"]["head"]["sha"]
     # The pull request's text reached the guard as data and the shell never ran it.
@@ -239,9 +245,11 @@ def test_a_clean_pull_request_passes(installed: tuple[Path, dict[str, str]], rep
     assert run.outputs["verdict"] == "clean"
     assert run.outputs["false-claims"] == "0"
     assert "**Verdict: clean**" in run.summary
-    assert "2 claim(s) checked, 0 false." in run.summary
+    assert "## Claims that hold" in run.summary
+    assert "'2 files changed': claims 2, the change has 2 file(s)" in run.summary
     assert "::error" not in run.stdout
-    assert "::notice title=session-guard::clean" in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("::notice title=session-guard ")
+    assert "::clean: 0 violation(s)" in run.stdout
     sarif = json.loads(Path(run.outputs["sarif-file"]).read_text())
     assert sarif["runs"][0]["results"] == []
     assert Path(run.outputs["junit-file"]).read_text().startswith("<?xml")
@@ -282,21 +290,6 @@ def test_without_a_pull_request_or_with_bad_inputs_the_step_fails_clearly(
     assert "guard audit failed (exit 4)" in missing.stdout
     clean = audit_step(installed, repo, push, {"base": "HEAD", "head": "HEAD"})
     assert (clean.code, clean.outputs["verdict"]) == (0, "clean")
-
-
-def test_a_report_longer_than_a_job_summary_is_cut_and_kept_whole(
-    installed: tuple[Path, dict[str, str]], repo: Path
-) -> None:
-    folder = "src/generated/" + "deeply/nested/" * 4
-    files = {f"{folder}module_{i:05}.py": "x = 1\n" for i in range(8000)}
-    event = pull_request(repo, files, "Generate the modules", "")
-    run = audit_step(installed, repo, event, {"formats": "markdown"})
-    assert run.code == 1
-    whole = Path(run.outputs["markdown-file"]).read_text()
-    assert len(whole.encode()) > 1_000_000
-    assert len(run.summary.encode()) < 1_001_000
-    assert run.summary.startswith(whole[:1000])
-    assert "the whole of it is the `markdown-file` output" in run.summary
 
 
 def test_no_expression_reaches_a_script() -> None:
@@ -367,7 +360,7 @@ def test_the_gitlab_job_fails_a_violating_merge_request_with_its_reports(
     junit = (repo / "session-guard.junit.xml").read_text()
     assert 'type="false-claim"' in junit
     assert 'type="mode-violation"' in junit
-    assert "## Claims" in (repo / "session-guard.md").read_text()
+    assert "## False claims" in (repo / "session-guard.md").read_text()
     sarif = json.loads((repo / "session-guard.sarif").read_text())
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {
         "guard/mode-violation",
