@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from guard.report import codequality
 from tests.conftest import git
 
 
@@ -55,9 +54,3 @@ def test_a_clean_range_has_no_issues(repo: Path, invoke: Any) -> None:
     args = ["audit", "--base", "HEAD", "--head", "HEAD", "--format", "codequality"]
     done = invoke(args, cwd=repo)
     assert (done.code, json.loads(done.text)) == (0, [])
-
-
-def test_a_result_without_a_location_goes_to_the_policy_file() -> None:
-    assert codequality._path({"ruleId": "guard/integrity"}) == ".guard.yaml"
-    located = {"partialFingerprints": {"sessionGuard/v1": "abc"}}
-    assert codequality._fingerprint(located, "a.py") == "abc"
