@@ -21,10 +21,9 @@ def rollback(
     """Print the rollback plan; with `do_apply`, commit it and audit again to prove it.
     Uncommitted work the mode forbids is listed with the commands that discard it:
     the guard never throws away what was not committed."""
-    from guard import audit, gather, gitio
-    from guard import rollback as rolling
+    from guard import audit, gather, gitio, rollback, rollback_apply, rollback_tree
 
-    finished = rolling.finish()
+    finished = rollback_tree.finish()
     if finished is not None:
         echo(f"finished an interrupted rollback: the tree now matches {finished[:12]}")
     scope = gather.Scope(session_id, since, base, head, mode).check()
@@ -36,7 +35,7 @@ def rollback(
     evidence, judge = gather.gather(scope)
     before = audit.build(evidence, judge, target)
     plan, planned = before["rollback"], before["scope"]["branch"] or "HEAD"
-    left = rolling.by_hand(before["working_tree"])
+    left = rollback.by_hand(before["working_tree"])
     if not do_apply:
         return _print(before, ref, left)
     if not plan:
@@ -49,7 +48,8 @@ def rollback(
     # A range's audit reads no work tree (CI has none to speak of); a rollback does.
     working = evidence.working if scope.base is None else gitio.working_tree()
     dirty = frozenset(c.path for c in working if c.state != "untracked")
-    applied = rolling.apply(rolling.Plan(plan, planned, net, dirty), _name(before), branch)
+    steps = rollback_apply.Plan(plan, planned, net, dirty)
+    applied = rollback_apply.apply(steps, _name(before), branch)
     where = "" if applied.checked_out else " (not checked out here: the work tree is untouched)"
     echo(
         f"committed {applied.commit[:12]} on {applied.branch}{where}: {applied.restored} "
@@ -65,7 +65,7 @@ def rollback(
     if after["rollback"]:
         echo("guard: paths are still not back to their start content", err=True)
         return 1
-    left = rolling.by_hand(after["working_tree"])
+    left = rollback.by_hand(after["working_tree"])
     _left_to_you(left)
     return 1 if left else EXIT_OK
 
