@@ -748,3 +748,9 @@ def file_mode_matters(cwd: str | None = None) -> bool:
     set false)."""
     out = attempt(["config", "--type=bool", "--get", "core.fileMode"], cwd=cwd)
     return out is None or _line(out) != "false"
+
+
+def read_commit_header(sha: str, cwd: str | None = None) -> Commit:
+    """A commit's parents, author, date and message, without its changes (for a
+    caller that has git's diff of it already)."""
+    return parse_log(run(["log", "-1", "--no-walk", LOG_FORMAT, "-z", sha, "--"], cwd=cwd))[0]

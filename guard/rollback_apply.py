@@ -26,7 +26,10 @@ from guard.quoting import quote, shown
 from guard.rollback import BACKUP_PREFIX, GITLINK, NOTES_REF, message
 
 RefUpdate = tuple[str, str, str | None]  # (ref, new value, expected old value or None)
-HIDDEN = re.compile(r"(?:^|\0)[a-zS] ([^\0]*)")  # `ls-files -v`: assume-unchanged, skip-worktree
+# An `ls-files -v` record of an entry marked assume-unchanged (lower case) or
+# skip-worktree, after the NUL that ends the one before: searched for that NUL
+# first, the pattern scans 100,000 records in milliseconds.
+HIDDEN = re.compile(r"\0[a-zS] ([^\0]*)")
 
 
 class Plan(NamedTuple):
@@ -144,7 +147,7 @@ def _worktree_checks(plan: Plan, root: str) -> None:
     if edited:
         _refuse_edited(edited)
     listing = gitio.index_tags(root)
-    hidden = sorted(planned.intersection(m.group(1) for m in HIDDEN.finditer(listing)))
+    hidden = sorted(planned.intersection(m.group(1) for m in HIDDEN.finditer("\0" + listing)))
     if hidden:
         raise BlockedError(
             "paths the rollback restores are marked assume-unchanged or skip-worktree, "

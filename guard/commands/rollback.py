@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from guard.commands.output import echo
 from guard.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from guard.audit import Evidence
+    from guard.changes import Commit
+    from guard.rollback_apply import Applied
 
 
 def rollback(
@@ -33,6 +39,9 @@ def rollback(
     if target is not None and gitio.resolve(target) is None:
         raise UsageError(f"--ref {ref!r}: no such branch", hint="git branch --list shows them")
     evidence, judge = gather.gather(scope)
+    read: list[Commit] = []  # the commits as the audit reads them, for the one after
+    if do_apply:
+        evidence = evidence._replace(commits=_recording(evidence.commits, read))
     before = audit.build(evidence, judge, target)
     plan, planned = before["rollback"], before["scope"]["branch"] or "HEAD"
     left = rollback.by_hand(before["working_tree"])
@@ -55,8 +64,11 @@ def rollback(
         f"committed {applied.commit[:12]} on {applied.branch}{where}: {applied.restored} "
         f"restored, {applied.deleted} deleted; backup of the previous tip: {applied.backup_ref}"
     )
-    again = scope if branch is None or scope.base is None else scope._replace(head=branch)
-    after = audit.build(*gather.gather(again), applied.branch)
+    if branch is None:
+        after = audit.build(_after(evidence, read, applied, planned), judge, target)
+    else:  # a new branch, which HEAD moved to: audited from scratch
+        again = scope if scope.base is None else scope._replace(head=branch)
+        after = audit.build(*gather.gather(again), applied.branch)
     summary = after["summary"]
     echo(
         f"audit after rollback: verdict {summary['verdict']}, "
@@ -68,6 +80,33 @@ def rollback(
     left = rollback.by_hand(after["working_tree"])
     _left_to_you(left)
     return 1 if left else EXIT_OK
+
+
+def _recording(commits: Iterable[Commit], into: list[Commit]) -> Iterator[Commit]:
+    for commit in commits:
+        into.append(commit)
+        yield commit
+
+
+def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: str) -> Evidence:
+    """The evidence an audit would read now, from the one read before the rollback and
+    what the rollback changed, read back from git: its commit on branch `planned`,
+    and that branch's net change at the plan's paths from its start to the new tip.
+    Nothing else moved: the apply wrote no other path, ref or file (its checks refused
+    every plan that would), so the commits before it and the work tree stand as read."""
+    from guard import gitio
+
+    start = evidence.starts.get(planned, evidence.base) or gitio.empty_tree()
+    net = evidence.nets.get(planned, ())
+    named = {c.path for c in net}
+    now = [c for c in gitio.diff(start, applied.commit) if c.path in named]
+    commit = gitio.read_commit_header(applied.commit)._replace(changes=tuple(applied.changes))
+    bases = dict(evidence.bases)
+    if start != evidence.base:  # restored from its own branch's start: judged against it
+        bases[applied.commit] = start
+    return evidence._replace(
+        commits=[commit, *read], nets={**evidence.nets, planned: now}, bases=bases
+    )
 
 
 def _print(report: dict[str, Any], ref: str | None, left: list[str]) -> int:
