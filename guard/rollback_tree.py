@@ -191,15 +191,18 @@ def _remove(root: str, path: str) -> None:
     """Remove the file at `path` (a submodule's folder only when empty, as git does),
     then the folders it leaves empty."""
     full = os.path.join(root, path)  # noqa: PTH118
-    try:
-        if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
+    if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
+        try:
             os.rmdir(full)  # noqa: PTH106
-        else:
+        except OSError:
+            return  # a submodule's checkout with files in it: left to its owner
+    else:
+        try:
             os.unlink(full)  # noqa: PTH108
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return  # a submodule's checkout with files in it: left to its owner
+        except FileNotFoundError:
+            pass  # gone already (a write cut short, finished now)
+        except OSError as exc:  # not writable: said, never passed over
+            raise GitError(f"cannot remove {shown(path)}: {exc.strerror}") from exc
     for folder in reversed(list(gitio.folders(path))):
         try:
             os.rmdir(os.path.join(root, folder))  # noqa: PTH106, PTH118
