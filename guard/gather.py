@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import gitio, gitparse, location, store, upstream
+from guard import gitio, gitparse, location, sessionref, store, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
@@ -43,6 +43,7 @@ class Scope(NamedTuple):
     base: str | None = None
     head: str | None = None
     mode: str | None = None
+    policy: Policy | None = None  # judge with this policy (the server's), not the checkout's
 
     def check(self) -> Scope:
         if (self.base is None) != (self.head is None):
@@ -96,7 +97,7 @@ def gather(scope: Scope) -> tuple[Evidence, Judge]:
     """The evidence of `scope`, and the judge that audits it."""
     scope = scope.check()
     if scope.base is not None and scope.head is not None:
-        return _range(scope.base, scope.head, scope.mode or "read-only")
+        return _range(scope.base, scope.head, scope.mode, scope.policy)
     if scope.since is not None:
         return _since(scope.since, scope.mode or "read-only")
     return _session(scope.session_id, scope.mode)
@@ -139,17 +140,46 @@ def _current_judge(mode: str) -> Judge:
     return Judge(Classifier(policy), allowed_by(policy, mode))
 
 
-def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+def declared_range(declared: sessionref.Declared, policy: Policy) -> tuple[Evidence, Judge]:
+    """A branch's session work judged under its record (what the server's hook asks)."""
+    return _range(declared.start, declared.end, None, policy, declared)
+
+
+def _range(
+    base: str,
+    head: str,
+    mode: str | None,
+    policy: Policy | None = None,
+    declared: sessionref.Declared | None = None,
+) -> tuple[Evidence, Judge]:
     """A range's net change goes by the branch `head` names (the rollback commits on
-    it), or by RANGE when it names no branch."""
-    judge = _current_judge(mode)
+    it), or by RANGE when it names no branch. Without a mode, a session record
+    (refs/guard/sessions/) whose start the range covers judges it: its mode, from its
+    start; else the read-only mode."""
+    policy = policy or current_policy()
     start, tip = _commit(base, "--base"), _commit(head, "--head")
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
+    if mode is None and declared is None:
+        declared = sessionref.declared(start, tip, name, policy)
+    if declared is None:
+        mode = mode or "read-only"
+        judge, exclude = Judge(Classifier(policy), allowed_by(policy, mode)), [start]
+    else:
+        mode, judge = declared.record.mode, Judge(Classifier(policy), declared.allowed)
+        start, tip, exclude = declared.start, declared.end, declared.exclude
     lines = {name: (start, tip)}
-    found = read(Reading([tip], [start], start, lines, working=False))
+    found = read(Reading([tip], exclude, start, lines, working=False))
     scope = {"kind": "range", "mode": mode, "since": None, "base": base, "head": head}
-    return _evidence(None, start, found, name, lines, scope), judge
+    if declared is None:
+        return _evidence(None, start, found, name, lines, scope), judge
+    scope["session_ref"] = declared.record.ref
+    if declared.end != declared.tip:  # ended before the tip: what it changed, as it is now
+        touched = gitio.paths(found.nets[name])
+        now = [c for c in gitio.diff(start, declared.tip) if c.path in touched]
+        found = found._replace(nets={name: now})
+    evidence = _evidence(declared.record.summary(), start, found, name, lines, scope)
+    return evidence._replace(integrity=declared.integrity), judge
 
 
 def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
