@@ -197,10 +197,7 @@ def update_problems(ref: str, old: str, new: str, cwd: str | None = None) -> lis
         return [f"{ref}: a session record cannot be deleted"]
     if set(old) != {"0"} and not gitio.is_ancestor(old, new, cwd=cwd):
         return [f"{ref}: its history was rewritten (not a fast-forward)"]
-    try:
-        found = load(ref, new, cwd)
-    except GitError:
-        found = None
+    found = load(ref, new, cwd)
     if found is None:
         return [f"{ref}: holds no session record ({FILE} of schema {SCHEMA})"]
     return [f"{ref}: {problem}" for problem in found.problems]

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from guard import gitio, sessionref
 from guard.classify import Classifier
-from guard.errors import UsageError
+from guard.errors import PolicyError, UsageError
 from guard.judge import Finding, Judge
 from guard.messages import finding_lines
 from guard.policy import Policy, default_policy_path, load_policy
@@ -71,7 +71,11 @@ def server_policy() -> Policy:
 
 def receive(updates: list[Update], err: TextIO) -> int:
     """Judge a push; print each refusal (the client shows it as `remote: ...`)."""
-    policy = server_policy()
+    try:
+        policy = server_policy()
+    except PolicyError:  # fail closed, and say whose policy it is
+        err.write("session-guard: the server's policy is invalid: every push is refused\n")
+        raise
     refusals: list[str] = []
     records = sessionref.stored()
     for old, new, ref in updates:
