@@ -173,7 +173,6 @@ def _range(
     scope = {"kind": "range", "mode": mode, "since": None, "base": base, "head": head}
     if declared is None:
         return _evidence(None, start, found, name, lines, scope), judge
-    scope["session_ref"] = declared.record.ref
     if declared.end != declared.tip:  # ended before the tip: what it changed, as it is now
         touched = gitio.paths(found.nets[name])
         now = [c for c in gitio.diff(start, declared.tip) if c.path in touched]

@@ -77,18 +77,17 @@ class Record(NamedTuple):
         return str(refs[branch]) if branch in refs else self.start_head
 
     def summary(self) -> dict[str, Any]:
-        """The report's `session` object for a range judged under this record."""
+        """The report's `session` object for a range judged under this record (the
+        record's name is in the report's `session-ref` integrity note)."""
         return {
             "id": self.id,
             "mode": self.mode,
             "allowed": list(self.allowed),
             "reason": str(self.data.get("reason") or ""),
-            "started_at": self.data.get("started_at"),
+            "started_at": str(self.data.get("started_at") or ""),
             "start_head": self.start_head,
             "active": self.data.get("stopped_at") is None,
             "worktree": self.data.get("worktree"),
-            "ref": self.ref,
-            "policy_digest": self.data.get("policy"),
         }
 
 

@@ -15,9 +15,13 @@ import os
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+import guard.report
 from tests.conftest import git
+
+SCHEMA = json.loads((Path(guard.report.__file__).parent / "audit.schema.json").read_text())
 
 PROD = "def app():\n    return 2\n"
 REFUSED = "session-guard: refused refs/heads/feature"
@@ -122,6 +126,20 @@ def test_a_docs_only_session_branch_is_accepted(clone: Path, server: Path) -> No
     assert done.returncode == 0, done.stderr
     assert tip(server, "feature") == tip(clone, "feature")
     assert tip(server, ref) == tip(clone, ref)
+
+
+def test_the_pre_push_hook_reminds_of_the_record(clone: Path, server: Path) -> None:
+    commit(clone, "docs/notes.md", "What I found.\n")
+    ref = session_ref(clone)
+    alone = sh(clone, "push", "origin", "feature")
+    assert alone.returncode == 0, alone.stderr
+    assert (
+        "session-guard: refs/heads/feature is pushed without this session's record: "
+        f"git push <remote> {ref} (the server and CI judge the branch by it)"
+    ) in alone.stderr
+    together = sh(clone, "push", "origin", "feature", ref)
+    assert together.returncode == 0, together.stderr
+    assert "session-guard" not in together.stderr
 
 
 def test_a_no_verify_push_of_a_violating_branch_is_refused(clone: Path, server: Path) -> None:
@@ -332,9 +350,12 @@ def test_ci_audits_a_range_under_the_fetched_record(
     assert done.code == 0, done.err
     report = json.loads(done.out)
     assert report["scope"]["mode"] == "read-only"
-    assert report["scope"]["session_ref"] == session_ref(clone)
+    jsonschema.validate(report, SCHEMA)
     assert report["session"]["reason"] == "triage"
-    assert report["integrity"][0]["kind"] == "session-ref"
+    assert report["session"]["id"] == session_ref(clone).rsplit("/", 1)[1]
+    note = report["integrity"][0]
+    assert note["kind"] == "session-ref"
+    assert note["detail"].startswith(f"judged under {session_ref(clone)}: read-only mode from ")
     assert report["summary"]["verdict"] == "clean"
 
 
@@ -349,6 +370,7 @@ def test_ci_reports_a_relaxed_record_and_judges_its_first_declaration(clone: Pat
     assert report["summary"]["verdict"] == "violated"
     kinds = [item["kind"] for item in report["integrity"]]
     assert "session-ref-altered" in kinds
+    jsonschema.validate(report, SCHEMA)
 
 
 def test_records_that_do_not_cover_a_range_are_not_used(clone: Path, invoke) -> None:
@@ -367,7 +389,7 @@ def test_a_range_without_a_record_is_read_only_as_before(clone: Path, invoke) ->
     report = json.loads(done.out)
     assert report["session"] is None
     assert report["scope"]["mode"] == "read-only"
-    assert "session_ref" not in report["scope"]
+    assert report["integrity"] == []
 
 
 # --------------------------------------------------------------------------- protect
