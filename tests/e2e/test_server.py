@@ -350,6 +350,8 @@ def test_ci_audits_a_range_under_the_fetched_record(
     assert done.code == 0, done.err
     report = json.loads(done.out)
     assert report["scope"]["mode"] == "read-only"
+    assert report["scope"]["mode_from"] == "session"
+    assert report["scope"]["allowed"] == ["docs"]
     jsonschema.validate(report, SCHEMA)
     assert report["session"]["reason"] == "triage"
     assert report["session"]["id"] == session_ref(clone).rsplit("/", 1)[1]
