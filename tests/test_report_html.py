@@ -14,6 +14,7 @@ from guard.changes import WorkingChange
 from guard.report import html as page
 from tests.test_audit import (
     MAIN,
+    RANGE_SCOPE,
     WHO,
     add,
     build,
@@ -106,9 +107,14 @@ def test_the_page_asks_for_nothing_over_the_network() -> None:
 
 
 def test_a_report_with_nothing_in_it() -> None:
-    text = render("html", build(session=None, current="(range)", nets={"(range)": []}))
+    report = build(session=None, current="(range)", nets={"(range)": []}, scope=RANGE_SCOPE)
+    text = render("html", report)
     shown = " ".join(Page(text).text)
-    assert "CLEAN" in shown and "the audited range" in shown
+    assert "CLEAN" in shown and "mode read-only (allows docs, test)" in shown
+    assert (
+        "mode: read-only (the default: no --mode given) · allows: docs, test · "
+        "range: origin/main..HEAD (555555555555..cccccccccccc)" in shown
+    )
     assert "No commits in the audited scope." in shown
     assert "No committed paths changed." in shown
     assert "<table" not in text and "<svg" not in text

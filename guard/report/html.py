@@ -15,7 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from guard.quoting import visible
-from guard.report import mode_text, problems
+from guard.report import header, mode_text
+from guard.report.findings import INTEGRITY, findings
 from guard.report.shape import Folder, folders, natural
 from guard.rollback import by_hand, command_for
 
@@ -115,10 +116,11 @@ def _head(report: Mapping[str, Any]) -> str:
         )
     session = report["session"]
     reason = f"<p>Reason: {_e(session['reason'])}</p>" if session and session["reason"] else ""
+    judged = " &middot; ".join(f"{_e(label)}: {_e(value)}" for label, value in header(report))
     return (
         f'<section class=verdict id=verdict style="border-color:{colour}">'
         f'<strong style="color:{colour}">{_e(summary["verdict"].upper())}</strong>'
-        f"{_e(mode_text(report))}{reason}<div class=stats>"
+        f"{_e(mode_text(report))}<p>{judged}</p>{reason}<div class=stats>"
         + "".join(f"<div>{s}</div>" for s in stats)
         + "</div></section>"
     )
@@ -349,7 +351,7 @@ def _rest(report: Mapping[str, Any]) -> list[str]:
     if left:
         out.append("<p>Left to you (the guard never discards uncommitted work):</p>")
         out.append("<pre>" + "\n".join(_e(c) for c in left) + "</pre>")
-    found = problems(report)
+    found = [f"{f.lead}: {f.detail}" for f in findings(report) if f.kind is INTEGRITY]
     if found:
         out.append("<h2>Integrity</h2><ul>")
         out += [f"<li class=no>{_e(p)}</li>" for p in found] + ["</ul>"]
