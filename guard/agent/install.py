@@ -19,6 +19,8 @@ import copy
 import json
 import os
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from guard.agent.formats import AGENTS, COMMAND, NAMES
@@ -388,6 +390,34 @@ def _remove_empty_dirs(path: str, root: str) -> None:
 
 
 # --------------------------------------------------------------------------- the audit
+
+
+def settings_own(root: str, start: str | None) -> Callable[[str], bool]:
+    """For the audit (guard.gather): whether a changed path is an agent's settings file
+    holding, beyond what it held at the session's start commit, only our hook."""
+    from guard import gitio
+
+    files = {
+        display.replace(os.sep, "/"): (name, display)
+        for name, dialect in AGENTS.items()
+        for display in (dialect["settings"], dialect["local_settings"])
+        if display
+    }
+    seen: dict[str, bool] = {}
+
+    def own(path: str) -> bool:
+        if path not in files:
+            return False
+        if path not in seen:
+            try:
+                text: bytes | None = Path(root, path).read_bytes()
+            except OSError:
+                text = None
+            base = gitio.attempt(["show", f"{start}:{path}"], cwd=root) if start else None
+            seen[path] = only_ours(*files[path], text, base)
+        return seen[path]
+
+    return own
 
 
 def only_ours(agent: str, display: str, text: bytes | None, base: bytes | None) -> bool:
