@@ -227,7 +227,7 @@ def _agents_help() -> str:
         f"{name}: {d['title']}, {', '.join(d['install_events'])} ({d['settings']})"
         for name, d in AGENTS.items()
     ]
-    return "\n\n".join(["\b", *rows]) if rows else ""
+    return "\b\n" + "\n".join(["Agents (hook events, settings file):", *rows])
 
 
 @cli.command("agent", epilog=_agents_help())

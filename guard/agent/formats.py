@@ -419,7 +419,7 @@ AGENTS: dict[str, Dialect] = {
         "template": OPENCODE_PLUGIN,
         "fail_closed": "the plugin written throws on a refusal, a crash or a timeout",
         "blind": (
-            "MCP tools (named <server>_<tool>, no marker); writes by programs its shell "
+            "MCP tools (named `<server>_<tool>`, no marker); writes by programs its shell "
             "starts; the before-hook reported not firing on a session's first message"
         ),
         "note": "",
