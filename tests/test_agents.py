@@ -483,3 +483,39 @@ def test_help_and_readme_list_every_agent_from_the_table(invoke: Any) -> None:
         assert f"`{name}`" in row and dialect["settings"] in row
         assert ", ".join(f"`{e}`" for e in dialect["install_events"]) in row
     assert "| Amp |" in table  # and why it is not covered
+
+
+def test_installer_edges(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    populate(repo)
+    path = os.environ["PATH"]
+    assert shutil.which("guard") is None  # the tests' PATH has git, not the guard
+    monkeypatch.setenv("PATH", f"{Path(GUARD).parent}{os.pathsep}{path}")
+    assert agent_install.default_command("cursor") == "guard agent cursor"
+    monkeypatch.setenv("PATH", path)
+    monkeypatch.setattr(sys, "argv", [GUARD, "install"])
+    assert agent_install.default_command("cursor") == f"{GUARD} agent cursor"
+    ours = agent_install.handler("claude", "guard agent claude")
+    assert agent_install.is_exactly_ours(ours, "claude")
+    assert not agent_install.is_exactly_ours({**ours, "timeout": 5}, "claude")
+    assert not agent_install.is_exactly_ours({"command": "./lint.sh"}, "claude")
+    (repo / ".gitignore").write_text(".claude/settings.local.json\n")
+    lines = agent_install.install("claude", str(repo), "guard agent claude", local=True)
+    assert not any("stays out of commits" in line for line in lines)  # git ignores it already
+    only = agent_install.only_ours
+    own = agent_install.settings_own(str(repo), git(repo, "rev-parse", "HEAD").strip())
+    assert not own("src/app.py")
+    assert own(".claude/settings.local.json")
+    assert not own(".codex/hooks.json")  # not there: nothing of ours
+    shared = json.dumps({"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [ours]}]}})
+    assert not only("claude", "s", json.dumps({"model": "x"}).encode(), shared.encode())
+    assert not only("claude", "s", None, shared.encode())  # the guard's hook taken away
+    groups = json.dumps({"hooks": {"PreToolUse": ["odd", {"hooks": "x"}]}}).encode()
+    assert not only("claude", ".claude/settings.json", groups, None)  # others' groups are work
+    assert not only("claude", ".claude/settings.json", b"{not json", None)
+    script = agent_install.file_text("cline", "guard agent cline").encode()
+    assert only("cline", "x", script, None)
+    assert not only("cline", "x", script, b"older")  # it replaced a committed file
+    assert not only("cline", "x", script.replace(b"guard agent", b"evil; guard agent"), None)
+    assert not only("cline", "x", b"#!/bin/sh\n", None)
+    plugin = agent_install.file_text("opencode", "/opt/bin/guard agent opencode").encode()
+    assert only("opencode", "x", plugin, None)

@@ -429,11 +429,13 @@ def only_ours(agent: str, display: str, text: bytes | None, base: bytes | None) 
             if text is None or base is not None:
                 return False
             return any(text.decode() == file_text(agent, c) for c in _commands(agent, text))
-        now = _parse(text.decode(), display) if text is not None else {}
-        before = _parse(base.decode(), display) if base is not None else {}
-        if not _exact_only(now, agent, display):
+        if text is None:  # deleted: taking the guard's hook away is never its own doing
             return False
-        _strip(now, agent, display)
+        now = _parse(text.decode(), display)
+        before = _parse(base.decode(), display) if base is not None else {}
+        # Our entry must be there, exactly as written, and nothing else may differ.
+        if not _exact_only(now, agent, display) or not _strip(now, agent, display):
+            return False
         _strip(before, agent, display)
         return now == before
     return False
@@ -443,7 +445,10 @@ def _exact_only(data: dict[str, Any], agent: str, display: str) -> bool:
     """Every handler of ours in the file is exactly as the installer writes it."""
     for items in _lists(copy.deepcopy(data), agent, display).values():
         for item in items:
-            entries = [item] if AGENTS[agent]["shape"] == "flat" else item.get("hooks", [])
+            if AGENTS[agent]["shape"] == "flat":
+                entries = [item]
+            else:
+                entries = item.get("hooks") if isinstance(item, dict) else None
             if not isinstance(entries, list):
                 continue
             if any(is_ours(e, agent) and not is_exactly_ours(e, agent) for e in entries):
