@@ -445,9 +445,8 @@ def _exact_only(data: dict[str, Any], agent: str, display: str) -> bool:
     """Every handler of ours in the file is exactly as the installer writes it."""
     for items in _lists(copy.deepcopy(data), agent, display).values():
         for item in items:
-            if AGENTS[agent]["shape"] == "flat":
-                entries = [item]
-            else:
+            entries: object = [item]
+            if AGENTS[agent]["shape"] != "flat":
                 entries = item.get("hooks") if isinstance(item, dict) else None
             if not isinstance(entries, list):
                 continue
