@@ -139,6 +139,10 @@ def test_dialect_details(session: Path) -> None:
     _refused(run("copilot", bad, session), "copilot", "is JSON but not an object (list)")
     text = json.dumps({"toolName": "edit", "toolArgs": "{not json"}).encode()
     _refused(run("copilot", text, session), "copilot", "is a string but not JSON")
+    flat = json.dumps({"hookName": "PreToolUse", "preToolUse": "write_to_file"}).encode()
+    _refused(run("cline", flat, session), "cline", "the hook input has no preToolUse.toolName")
+    nameless = raw("cline_use_mcp_tool", session).replace(b'"tool_name"', b'"tool"')
+    _refused(run("cline", nameless, session), "cline", "names no MCP tool (tool_name)")
     other = raw("windsurf_pre_write_code", session).replace(b"pre_write_code", b"post_write_code")
     assert run("windsurf", other, session).returncode == 0
     delete = raw("cursor_write", session).replace(b'"Write"', b'"Delete"')
