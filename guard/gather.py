@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import gitio, gitparse, location, store, upstream
+from guard import gitio, gitparse, location, sessionref, store, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
@@ -43,6 +43,7 @@ class Scope(NamedTuple):
     base: str | None = None
     head: str | None = None
     mode: str | None = None
+    policy: Policy | None = None  # judge with this policy (the server's), not the checkout's
 
     def check(self) -> Scope:
         if (self.base is None) != (self.head is None):
@@ -96,9 +97,9 @@ def gather(scope: Scope) -> tuple[Evidence, Judge]:
     """The evidence of `scope`, and the judge that audits it."""
     scope = scope.check()
     if scope.base is not None and scope.head is not None:
-        return _range(scope.base, scope.head, scope.mode or "read-only")
+        return _range(scope.base, scope.head, scope.mode, scope.policy)
     if scope.since is not None:
-        return _since(scope.since, scope.mode or "read-only")
+        return _since(scope.since, scope.mode)
     return _session(scope.session_id, scope.mode)
 
 
@@ -133,27 +134,71 @@ def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
     return tuple(policy.modes[mode])
 
 
+DEFAULT_MODE = "read-only"  # what judges a range or --since when no --mode is given
+
+
+def _judged_by(mode: str | None, judge: Judge) -> dict[str, Any]:
+    """What the report says judged a scope without a session: the mode, whether it
+    was asked for or assumed, and what it allows (a reader of a CI report sees it)."""
+    return {
+        "mode": mode or DEFAULT_MODE,
+        "mode_from": "option" if mode else "default",
+        "allowed": sorted(judge.allowed),
+    }
+
+
 def _current_judge(mode: str) -> Judge:
     """The judge of a scope without a session: the repository's policy, `mode`."""
     policy = current_policy()
     return Judge(Classifier(policy), allowed_by(policy, mode))
 
 
-def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+def declared_range(declared: sessionref.Declared, policy: Policy) -> tuple[Evidence, Judge]:
+    """A branch's session work judged under its record (what the server's hook asks)."""
+    return _range(declared.start, declared.end, None, policy, declared)
+
+
+def _range(
+    base: str,
+    head: str,
+    mode: str | None,
+    policy: Policy | None = None,
+    declared: sessionref.Declared | None = None,
+) -> tuple[Evidence, Judge]:
     """A range's net change goes by the branch `head` names (the rollback commits on
-    it), or by RANGE when it names no branch."""
-    judge = _current_judge(mode)
+    it), or by RANGE when it names no branch. Without a mode, a session record
+    (refs/guard/sessions/) whose start the range covers judges it: its mode, from its
+    start; else the read-only mode."""
+    policy = policy or current_policy()
     start, tip = _commit(base, "--base"), _commit(head, "--head")
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
+    if mode is None and declared is None:
+        declared = sessionref.declared(start, tip, name, policy)
+    if declared is None:
+        judge = Judge(Classifier(policy), allowed_by(policy, mode or DEFAULT_MODE))
+        judged_by, exclude = _judged_by(mode, judge), [start]
+    else:
+        judge = Judge(Classifier(policy), declared.allowed)
+        start, tip, exclude = declared.start, declared.end, declared.exclude
+        mode = declared.record.mode
+        judged_by = {"mode": mode, "mode_from": "session", "allowed": sorted(judge.allowed)}
     lines = {name: (start, tip)}
-    found = read(Reading([tip], [start], start, lines, working=False))
-    scope = {"kind": "range", "mode": mode, "since": None, "base": base, "head": head}
-    return _evidence(None, start, found, name, lines, scope), judge
+    found = read(Reading([tip], exclude, start, lines, working=False))
+    scope = {"kind": "range", **judged_by, "since": None, "base": base}
+    scope.update(head=head, start=start, tip=tip)
+    if declared is None:
+        return _evidence(None, start, found, name, lines, scope), judge
+    if declared.end != declared.tip:  # ended before the tip: what it changed, as it is now
+        touched = gitio.paths(found.nets[name])
+        now = [c for c in gitio.diff(start, declared.tip) if c.path in touched]
+        found = found._replace(nets={name: now})
+    evidence = _evidence(declared.record.summary(), start, found, name, lines, scope)
+    return evidence._replace(integrity=declared.integrity), judge
 
 
-def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
-    judge = _current_judge(mode)
+def _since(since: str, mode: str | None) -> tuple[Evidence, Judge]:
+    judge = _current_judge(mode or DEFAULT_MODE)
     start = _commit(since, "--since")
     head_sha, head_ref = gitio.head()
     include = ["--branches", "HEAD"] if head_sha else ["--branches"]
@@ -162,7 +207,8 @@ def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
     since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     found = read(Reading(include, [start], start, lines, True, parked(since_time)))
     taken, found = _upstream(found, since_time, [start], lines)
-    scope = {"kind": "since", "mode": mode, "since": since, "base": None, "head": None}
+    scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
+    scope.update(head=None, start=start, tip=head_sha)
     return _evidence(None, start, found, current, lines, scope)._replace(upstream=taken), judge
 
 
@@ -265,7 +311,8 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
     scope: dict[str, Any] = {"kind": "session", "mode": mode or session.mode}
-    scope.update(since=None, base=None, head=None)
+    scope.update(mode_from="option" if mode else "session", allowed=sorted(allowed))
+    scope.update(since=None, base=None, head=None, start=session.start_head, tip=head_sha)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases, trees = _branch_starts(session, lines, starts)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
