@@ -247,14 +247,24 @@ def hook_update(ref: str, old: str, new: str) -> int:
     return command.update(ref, old, new)
 
 
-@cli.command("agent")
+def _agents_help() -> str:
+    """The agents and their hooks, from the one table of dialects."""
+    from guard.agent.formats import AGENTS
+
+    rows = [
+        f"{name}: {d['title']}, {', '.join(d['install_events'])} ({d['settings']})"
+        for name, d in AGENTS.items()
+    ]
+    return "\b\n" + "\n".join(["Agents (hook events, settings file):", *rows])
+
+
+@cli.command("agent", epilog=_agents_help())
 @click.argument("name", type=click.Choice(AGENT_NAMES))
 def agent_hook(name: str) -> int:
     """An agent's pre-tool hook: read its JSON on stdin; exit 0 allows, 2 blocks.
 
-    NAME is claude or codex (PreToolUse) or gemini (BeforeTool); `guard install
-    --agent NAME` writes the settings entry that runs it. Without a session it allows
-    at once.
+    NAME is one of the agents below; `guard install --agent NAME` writes the entry
+    that runs it. Without a session it allows at once.
     """
     from guard.commands import hook as command
 
@@ -271,6 +281,17 @@ def agent_hook(name: str) -> int:
     multiple=True,
     type=click.Choice(AGENT_NAMES),
     help="Also merge this agent's pre-tool hook into its project settings (repeatable).",
+)
+@click.option(
+    "--command",
+    "guard_path",
+    metavar="PATH",
+    help="The guard the agent hook runs (default: `guard` if on PATH, else this one's path).",
+)
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Write the agent's uncommitted local settings (Claude Code: .claude/settings.local.json).",
 )
 @click.option(
     "--server",
@@ -291,6 +312,8 @@ def agent_hook(name: str) -> int:
 def install(
     hook_list: str | None,
     agents: tuple[str, ...],
+    guard_path: str | None,
+    local: bool,
     server: bool,
     hooks_dir: str | None,
     policy_file: str | None,
@@ -300,7 +323,7 @@ def install(
 
     if server:
         return command.install_server(hook_list, hooks_dir, policy_file)
-    return command.install(hook_list, agents)
+    return command.install(hook_list, agents, guard_path, local)
 
 
 @cli.command()
@@ -312,11 +335,12 @@ def install(
     type=click.Choice(AGENT_NAMES),
     help="Remove only this agent's hook (repeatable); git hooks stay unless --hooks is given.",
 )
-def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
+@click.option("--local", is_flag=True, help="From the agent's local settings file instead.")
+def uninstall(hook_list: str | None, agents: tuple[str, ...], local: bool) -> int:
     """Remove the guard's hooks and put back what they replaced."""
     from guard.commands import install as command
 
-    return command.uninstall(hook_list, agents)
+    return command.uninstall(hook_list, agents, local)
 
 
 # --------------------------------------------------------------------------- audit

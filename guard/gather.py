@@ -302,7 +302,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     rewritten, integrity = _integrity(judged, directory, mine, active, hooks_dir, common)
     if scoped is not None:
         integrity = _made_elsewhere(scoped, mine, starts) + integrity
-    own = _guards_own(hooks_dir, cwd)
+    own = _guards_own(hooks_dir, cwd, session.start_head)
     found = found._replace(
         working=[c for c in found.working if not own(c.path)],
         nets={name: [c for c in net if not own(c.path)] for name, net in found.nets.items()},
@@ -479,17 +479,26 @@ def _fresh(
     return found
 
 
-def _guards_own(hooks_dir: str, cwd: str | None = None) -> Callable[[str], bool]:
-    """Whether a path is one of the guard's own hook files, when the hooks folder is in
-    the work tree (a relative core.hooksPath such as .githooks): they are enforcement,
+def _guards_own(
+    hooks_dir: str, cwd: str | None = None, start: str | None = None
+) -> Callable[[str], bool]:
+    """Whether a path is one of the guard's own files: its hook files, when the hooks
+    folder is in the work tree (a relative core.hooksPath such as .githooks), and an
+    agent's settings file that differs from the session's start only by the guard's
+    hook entry, exactly as `guard install --agent` writes it. They are enforcement,
     not work, committed or not, and a rollback must not take them away."""
     found = gitio.locate(cwd)
     root = os.path.realpath(found.root) if found else None
-    if root is None or not hooks_dir.startswith(root + os.sep):
+    if root is None:
         return lambda _path: False
+    from guard.agent.install import settings_own
+
+    agents = settings_own(root, start)
+    if not hooks_dir.startswith(root + os.sep):
+        return agents
     prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
     names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, LEGACY, ".tmp")}
-    return lambda path: path.startswith(prefix) and path[len(prefix) :] in names
+    return lambda path: (path.startswith(prefix) and path[len(prefix) :] in names) or agents(path)
 
 
 def _integrity(

@@ -29,7 +29,17 @@ MAX_DEPTH = 32
 _NAME = re.compile(r"[a-z][a-z0-9_-]*\Z")
 _SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _GLOB_CHARS = frozenset("*?[\\")
-_TOP_KEYS = ("version", "extends", "categories", "default", "rules", "modes", "protect")
+_TOP_KEYS = (
+    "version",
+    "extends",
+    "categories",
+    "default",
+    "rules",
+    "modes",
+    "protect",
+    "unknown_mcp_tools",
+)
+_UNKNOWN_MCP = ("allow", "refuse")  # an MCP tool the agent hook cannot judge, in a session
 _RULE_KEYS = ("category", "paths")
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -62,6 +72,7 @@ class Policy(NamedTuple):
     patterns: tuple[Pattern, ...]
     modes: Mapping[str, tuple[str, ...]]
     protect: tuple[Protect, ...] = ()  # what named branches refuse on a server
+    unknown_mcp_tools: str = "allow"
 
 
 # --------------------------------------------------------------------------- YAML
@@ -130,6 +141,7 @@ class _Raw:
         self.category_marks: list[tuple[str, Any]] = []
         self.modes: dict[str, list[tuple[str, Any]]] = {}
         self.protect: list[RawProtect] = []
+        self.unknown_mcp: str | None = None
 
 
 class _Reader:
@@ -303,6 +315,14 @@ def _read_protect(reader: _Reader, raw: _Raw, node: Any) -> None:
     raw.protect.extend(_protect.read(reader, raw.file, node))
 
 
+def _read_unknown_mcp(reader: _Reader, raw: _Raw, node: Any) -> None:
+    value = reader.string(node, "unknown_mcp_tools")
+    if value is not None and value not in _UNKNOWN_MCP:
+        reader.add(node.start_mark, f"unknown_mcp_tools must be allow or refuse, not {value!r}")
+    elif value is not None:
+        raw.unknown_mcp = value
+
+
 _READERS = {
     "version": _read_version,
     "extends": _read_extends,
@@ -311,6 +331,7 @@ _READERS = {
     "rules": _read_rules,
     "modes": _read_modes,
     "protect": _read_protect,
+    "unknown_mcp_tools": _read_unknown_mcp,
 }
 
 
@@ -389,7 +410,9 @@ def _merge(chain: list[_Raw], problems: list[Problem]) -> Policy:
     patterns: list[Pattern] = []
     modes: dict[str, tuple[str, ...]] = {}
     protect: list[Protect] = []
+    unknown_mcp = "allow"
     for raw in chain:
+        unknown_mcp = raw.unknown_mcp or unknown_mcp
         categories.extend(name for name, _ in raw.categories if name not in categories)
         guarded = [m for _, marks in raw.protect for m in marks]
         marks = [*raw.category_marks, *[m for v in raw.modes.values() for m in v], *guarded]
@@ -421,6 +444,7 @@ def _merge(chain: list[_Raw], problems: list[Problem]) -> Policy:
         patterns=tuple(patterns),
         modes=modes,
         protect=tuple(protect),
+        unknown_mcp_tools=unknown_mcp,
     )
 
 
@@ -463,6 +487,7 @@ def policy_to_data(policy: Policy) -> dict[str, Any]:
         "default": policy.default,
         "modes": {name: list(allowed) for name, allowed in policy.modes.items()},
         "protect": _protect.to_data(policy.protect),
+        "unknown_mcp_tools": policy.unknown_mcp_tools,
         "patterns": [
             [*(getattr(p, name) for name in _PATTERN_FIELDS), p.dir_only, p.anywhere]
             for p in policy.patterns
@@ -499,4 +524,5 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
         patterns=tuple(patterns),
         modes={str(k): tuple(v) for k, v in data["modes"].items()},
         protect=_protect.from_data(data.get("protect", ())),
+        unknown_mcp_tools=str(data.get("unknown_mcp_tools", "allow")),  # older sessions
     )
