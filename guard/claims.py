@@ -315,18 +315,19 @@ def check(
 
 def false_claims(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The report's claims that the change contradicts (none when none were checked)."""
-    return [claim for claim in report.get("claims", ()) if not claim["holds"]]
+    return [claim for claim in report.get("claims", ()) if claim.get("holds") is False]
 
 
 def evidence(claim: Mapping[str, Any]) -> str:
     """The first paths that contradict a claim, and how many more: ` (a, b and 3 more)`."""
-    shown = ", ".join(claim["paths"][:5])
-    more = len(claim["paths"]) - 5 + claim["more"]
+    paths = claim.get("paths") or []
+    shown = ", ".join(paths[:5])
+    more = len(paths) - 5 + claim.get("more", 0)
     return f" ({shown}{f' and {more:,} more' if more > 0 else ''})" if shown else ""
 
 
 def summary(claim: Mapping[str, Any]) -> str:
     """One line for a false claim: what was said, where, and what the change shows."""
-    return f"false claim {claim['text']!r} (line {claim['line']}): {claim['detail']}" + evidence(
-        claim
-    )
+    where = f" (line {claim['line']})" if "line" in claim else ""
+    said = f"false claim {claim.get('text', '')!r}{where}: {claim.get('detail', '')}"
+    return said + evidence(claim)

@@ -129,6 +129,12 @@ def session() -> None:
     help="Scope the session to this worktree: its HEAD, the branches it checks out or "
     "creates; other worktrees work normally.",
 )
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Also record the session as the ref refs/guard/sessions/ID, to push with the "
+    "work: CI and the server judge under its mode.",
+)
 def session_start(
     mode: str,
     reason: str,
@@ -137,11 +143,14 @@ def session_start(
     as_json: bool,
     policy_file: Path | None,
     scoped: bool,
+    record: bool,
 ) -> int:
     """Start a session: from now on, changes outside the mode are blocked."""
     from guard.commands import session as command
 
-    return command.start(mode, reason, lock, observe, as_json, policy_file, scoped=scoped)
+    return command.start(
+        mode, reason, lock, observe, as_json, policy_file, scoped=scoped, record=record
+    )
 
 
 @session.command("status")
@@ -219,14 +228,43 @@ def hook_pre_push(remote: str | None, url: str | None) -> int:
     return command.pre_push()
 
 
-@cli.command("agent")
+@hook.command("pre-receive")
+def hook_pre_receive() -> int:
+    """A server's hook: refuse a push that breaks a recorded session or a protect rule."""
+    from guard.commands import hook as command
+
+    return command.pre_receive()
+
+
+@hook.command("update")
+@click.argument("ref")
+@click.argument("old")
+@click.argument("new")
+def hook_update(ref: str, old: str, new: str) -> int:
+    """A server's hook for one ref (REF OLD NEW), where pre-receive is not offered."""
+    from guard.commands import hook as command
+
+    return command.update(ref, old, new)
+
+
+def _agents_help() -> str:
+    """The agents and their hooks, from the one table of dialects."""
+    from guard.agent.formats import AGENTS
+
+    rows = [
+        f"{name}: {d['title']}, {', '.join(d['install_events'])} ({d['settings']})"
+        for name, d in AGENTS.items()
+    ]
+    return "\b\n" + "\n".join(["Agents (hook events, settings file):", *rows])
+
+
+@cli.command("agent", epilog=_agents_help())
 @click.argument("name", type=click.Choice(AGENT_NAMES))
 def agent_hook(name: str) -> int:
     """An agent's pre-tool hook: read its JSON on stdin; exit 0 allows, 2 blocks.
 
-    NAME is claude or codex (PreToolUse) or gemini (BeforeTool); `guard install
-    --agent NAME` writes the settings entry that runs it. Without a session it allows
-    at once.
+    NAME is one of the agents below; `guard install --agent NAME` writes the entry
+    that runs it. Without a session it allows at once.
     """
     from guard.commands import hook as command
 
@@ -244,11 +282,48 @@ def agent_hook(name: str) -> int:
     type=click.Choice(AGENT_NAMES),
     help="Also merge this agent's pre-tool hook into its project settings (repeatable).",
 )
-def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
+@click.option(
+    "--command",
+    "guard_path",
+    metavar="PATH",
+    help="The guard the agent hook runs (default: `guard` if on PATH, else this one's path).",
+)
+@click.option(
+    "--local",
+    is_flag=True,
+    help="Write the agent's uncommitted local settings (Claude Code: .claude/settings.local.json).",
+)
+@click.option(
+    "--server",
+    is_flag=True,
+    help="Install the server hooks (pre-receive; --hooks pre-receive,update) in a bare repository.",
+)
+@click.option(
+    "--hooks-dir",
+    type=click.Path(file_okay=False),
+    help="With --server: write them here (GitLab's custom_hooks, Gitea's pre-receive.d).",
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="With --server: judge pushes with this policy (git config guard.policy).",
+)
+def install(
+    hook_list: str | None,
+    agents: tuple[str, ...],
+    guard_path: str | None,
+    local: bool,
+    server: bool,
+    hooks_dir: str | None,
+    policy_file: str | None,
+) -> int:
     """Install the git hooks (chaining any hook already there), and agent hooks."""
     from guard.commands import install as command
 
-    return command.install(hook_list, agents)
+    if server:
+        return command.install_server(hook_list, hooks_dir, policy_file)
+    return command.install(hook_list, agents, guard_path, local)
 
 
 @cli.command()
@@ -260,11 +335,12 @@ def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
     type=click.Choice(AGENT_NAMES),
     help="Remove only this agent's hook (repeatable); git hooks stay unless --hooks is given.",
 )
-def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
+@click.option("--local", is_flag=True, help="From the agent's local settings file instead.")
+def uninstall(hook_list: str | None, agents: tuple[str, ...], local: bool) -> int:
     """Remove the guard's hooks and put back what they replaced."""
     from guard.commands import install as command
 
-    return command.uninstall(hook_list, agents)
+    return command.uninstall(hook_list, agents, local)
 
 
 # --------------------------------------------------------------------------- audit

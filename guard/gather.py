@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import gitio, gitparse, location, store, upstream
+from guard import gitio, gitparse, location, sessionref, store, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
@@ -36,26 +36,20 @@ RANGE = "(range)"  # the name an explicit range's net change goes by
 
 class Scope(NamedTuple):
     """What to audit: an archived session, a start commit, a range, or (all None)
-    the active session; `mode` judges with another mode of the policy, `policy` (a
-    file) replaces the repository's for a scope without a session."""
+    the active session; `mode` judges with another mode of the policy."""
 
     session_id: str | None = None
     since: str | None = None
     base: str | None = None
     head: str | None = None
     mode: str | None = None
-    policy: str | None = None
+    policy: Policy | None = None  # judge with this policy (the server's), not the checkout's
 
     def check(self) -> Scope:
         if (self.base is None) != (self.head is None):
             raise UsageError("--base and --head go together (an explicit range)")
         if sum(x is not None for x in (self.session_id, self.since, self.base)) > 1:
             raise UsageError("choose one of --session, --since or --base/--head")
-        if self.policy is not None and self.since is None and self.base is None:
-            raise UsageError(
-                "--policy goes with --base/--head or --since",
-                hint="a session is judged by the policy it froze at its start",
-            )
         return self
 
 
@@ -154,28 +148,58 @@ def _judged_by(mode: str | None, judge: Judge) -> dict[str, Any]:
     }
 
 
-def _current_judge(mode: str, path: str | None = None) -> Judge:
-    """The judge of a scope without a session: the repository's policy (or the one
-    at `path`), `mode`."""
-    policy = current_policy(path)
+def _current_judge(mode: str, policy: Policy | None = None) -> Judge:
+    """The judge of a scope without a session: the repository's policy (or
+    `policy`), `mode`."""
+    policy = policy or current_policy()
     return Judge(Classifier(policy), allowed_by(policy, mode))
 
 
-def _range(base: str, head: str, mode: str | None, policy: str | None) -> tuple[Evidence, Judge]:
+def declared_range(declared: sessionref.Declared, policy: Policy) -> tuple[Evidence, Judge]:
+    """A branch's session work judged under its record (what the server's hook asks)."""
+    return _range(declared.start, declared.end, None, policy, declared)
+
+
+def _range(
+    base: str,
+    head: str,
+    mode: str | None,
+    policy: Policy | None = None,
+    declared: sessionref.Declared | None = None,
+) -> tuple[Evidence, Judge]:
     """A range's net change goes by the branch `head` names (the rollback commits on
-    it), or by RANGE when it names no branch."""
-    judge = _current_judge(mode or DEFAULT_MODE, policy)
+    it), or by RANGE when it names no branch. Without a mode, a session record
+    (refs/guard/sessions/) whose start the range covers judges it: its mode, from its
+    start; else the read-only mode."""
+    policy = policy or current_policy()
     start, tip = _commit(base, "--base"), _commit(head, "--head")
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
+    if mode is None and declared is None:
+        declared = sessionref.declared(start, tip, name, policy)
+    if declared is None:
+        judge = Judge(Classifier(policy), allowed_by(policy, mode or DEFAULT_MODE))
+        judged_by, exclude = _judged_by(mode, judge), [start]
+    else:
+        judge = Judge(Classifier(policy), declared.allowed)
+        start, tip, exclude = declared.start, declared.end, declared.exclude
+        mode = declared.record.mode
+        judged_by = {"mode": mode, "mode_from": "session", "allowed": sorted(judge.allowed)}
     lines = {name: (start, tip)}
-    found = read(Reading([tip], [start], start, lines, working=False))
-    scope = {"kind": "range", **_judged_by(mode, judge), "since": None, "base": base}
+    found = read(Reading([tip], exclude, start, lines, working=False))
+    scope = {"kind": "range", **judged_by, "since": None, "base": base}
     scope.update(head=head, start=start, tip=tip)
-    return _evidence(None, start, found, name, lines, scope), judge
+    if declared is None:
+        return _evidence(None, start, found, name, lines, scope), judge
+    if declared.end != declared.tip:  # ended before the tip: what it changed, as it is now
+        touched = gitio.paths(found.nets[name])
+        now = [c for c in gitio.diff(start, declared.tip) if c.path in touched]
+        found = found._replace(nets={name: now})
+    evidence = _evidence(declared.record.summary(), start, found, name, lines, scope)
+    return evidence._replace(integrity=declared.integrity), judge
 
 
-def _since(since: str, mode: str | None, policy: str | None) -> tuple[Evidence, Judge]:
+def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidence, Judge]:
     judge = _current_judge(mode or DEFAULT_MODE, policy)
     start = _commit(since, "--since")
     head_sha, head_ref = gitio.head()
@@ -280,7 +304,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     rewritten, integrity = _integrity(judged, directory, mine, active, hooks_dir, common)
     if scoped is not None:
         integrity = _made_elsewhere(scoped, mine, starts) + integrity
-    own = _guards_own(hooks_dir, cwd)
+    own = _guards_own(hooks_dir, cwd, session.start_head)
     found = found._replace(
         working=[c for c in found.working if not own(c.path)],
         nets={name: [c for c in net if not own(c.path)] for name, net in found.nets.items()},
@@ -457,17 +481,26 @@ def _fresh(
     return found
 
 
-def _guards_own(hooks_dir: str, cwd: str | None = None) -> Callable[[str], bool]:
-    """Whether a path is one of the guard's own hook files, when the hooks folder is in
-    the work tree (a relative core.hooksPath such as .githooks): they are enforcement,
+def _guards_own(
+    hooks_dir: str, cwd: str | None = None, start: str | None = None
+) -> Callable[[str], bool]:
+    """Whether a path is one of the guard's own files: its hook files, when the hooks
+    folder is in the work tree (a relative core.hooksPath such as .githooks), and an
+    agent's settings file that differs from the session's start only by the guard's
+    hook entry, exactly as `guard install --agent` writes it. They are enforcement,
     not work, committed or not, and a rollback must not take them away."""
     found = gitio.locate(cwd)
     root = os.path.realpath(found.root) if found else None
-    if root is None or not hooks_dir.startswith(root + os.sep):
+    if root is None:
         return lambda _path: False
+    from guard.agent.install import settings_own
+
+    agents = settings_own(root, start)
+    if not hooks_dir.startswith(root + os.sep):
+        return agents
     prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
     names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, LEGACY, ".tmp")}
-    return lambda path: path.startswith(prefix) and path[len(prefix) :] in names
+    return lambda path: (path.startswith(prefix) and path[len(prefix) :] in names) or agents(path)
 
 
 def _integrity(

@@ -605,18 +605,6 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def index_entries(cwd: str | None = None) -> dict[str, str]:
-    """Every path of the worktree's index with its `ls-files -v` tag: lower case for
-    an assume-unchanged entry, `S` for skip-worktree (git does not look at the file)."""
-    out = run(["ls-files", "-v", "-z", "--full-name", "--", ":/"], cwd=cwd)
-    entries = {}
-    for item in out.split(b"\0"):
-        if item:
-            tag, _, path = item.partition(b" ")
-            entries[_decode(path)] = _decode(tag)
-    return entries
-
-
 def identity_problem(cwd: str | None = None) -> str | None:
     """What git says when it cannot name the author or committer of a new commit."""
     for role in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
@@ -632,18 +620,9 @@ def build_tree(
 ) -> str:
     """The tree of commit `base` with `removed` paths gone and `added` (path, "mode
     oid") entries in place, built in the scratch index file `index`, so the
-    worktree's index is never touched. Removals go first, in a call of their own:
-    git marks a removed entry and drops it only when the index is written, so a
-    file added where a removed directory was would otherwise fail. `base` None
-    starts from the empty tree."""
+    worktree's index is never touched. `base` None starts from the empty tree."""
     run(["read-tree", base] if base else ["read-tree", "--empty"], index=index)
-    zero = "0" * 40
-    if removed:
-        data = b"".join(_encode(f"0 {zero}\t{path}") + b"\0" for path in removed)
-        run(["update-index", "-z", "--index-info"], data=data, index=index)
-    if added:
-        data = b"".join(_encode(f"{state}\t{path}") + b"\0" for path, state in added)
-        run(["update-index", "-z", "--index-info"], data=data, index=index)
+    update_index(removed, added, index=index)
     return _line(run(["write-tree"], index=index))
 
 
@@ -666,34 +645,29 @@ def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> Non
     run(["update-ref", "-z", "-m", message, "--stdin"], data=_encode(data))
 
 
-def refresh_index(cwd: str | None = None) -> None:
-    """Bring the index's file stat data up to date, as `git status` does (content is
-    untouched); git exits 1 while files have local changes, which is no failure here."""
-    attempt(["update-index", "-q", "--refresh"], cwd=cwd)
-
-
-def switch_tree(
-    old: str, new: str, *, dry_run: bool = False, force: bool = False, cwd: str | None = None
-) -> None:
-    """Bring the index and work tree from commit `old` to `new` as a checkout does: only
-    the paths that differ between them are written; git refuses (and with `dry_run`
-    only checks) when that would overwrite a local change, unless `force`."""
-    mode = ["--reset"] if force else ["-m"]
-    run(["read-tree", *mode, "-u", *(["-n"] if dry_run else []), old, new], cwd=cwd)
-
-
 def staged_against(rev: str, cwd: str | None = None) -> list[Change]:
     """What the index changes relative to commit `rev`."""
     return parse_diff(run(["diff-index", "--cached", *_DIFF, rev, "--"], cwd=cwd))
 
 
-def blob_ids(paths: list[str], cwd: str | None = None) -> list[str]:
-    """The object id each file of the work tree would have as a blob (through the
-    path's filters, as `git add` would store it)."""
+def blob_ids(paths: list[str], cwd: str | None = None, *, filters: bool = True) -> list[str]:
+    """The object id each file of the work tree would have as a blob: through the
+    path's filters, as `git add` would store it, or (`filters` False) of its bytes
+    as they are, which skips git's attribute lookups."""
     if not paths:
         return []
-    data = b"".join(_encode(p) + b"\n" for p in paths)
-    return _decode(run(["hash-object", "--stdin-paths"], data=data, cwd=cwd)).split()
+    data = b"".join(_encode(_c_quoted(p)) + b"\n" for p in paths)
+    args = ["hash-object", "--stdin-paths", *([] if filters else ["--no-filters"])]
+    return _decode(run(args, data=data, cwd=cwd)).split()
+
+
+def _c_quoted(path: str) -> str:
+    """`path` as git's line-reading commands take it: one that could be misread
+    (a line break, or an opening quote, which git unquotes) in C-style quotes."""
+    if "\n" not in path and not path.startswith('"'):
+        return path
+    inner = path.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{inner}"'
 
 
 _OPERATIONS = (  # the first file found names the operation (am is a rebase-apply)
@@ -715,3 +689,68 @@ def operation_in_progress(directory: str | None = None) -> str | None:
         if os.path.exists(os.path.join(directory, name)):  # noqa: PTH110, PTH118
             return command
     return None
+
+
+# --------------------------------------------------------------------------- rollback checkout
+
+
+def index_tags(cwd: str | None = None) -> str:
+    """`ls-files -v -z` of the worktree's whole index as one text: a `TAG PATH` record
+    per entry, each ended by a NUL, in the index's order. TAG is lower case for an
+    assume-unchanged entry, `S` for skip-worktree (git does not look at the file)."""
+    return _decode(run(["ls-files", "-v", "-z", "--full-name", "--", ":/"], cwd=cwd))
+
+
+def update_index(
+    removed: list[str],
+    added: list[tuple[str, str]],
+    *,
+    index: str | None = None,
+    cwd: str | None = None,
+) -> None:
+    """Drop the entries at `removed` and set `added` (path, "mode oid") ones, in the
+    worktree's index or the file `index`; nothing else of it changes. One call,
+    unless an added path is a folder of a removed one or the other way round: git
+    marks a removed entry and drops it only when the index is written, so such an
+    addition would fail; then the removals go first, in a call of their own."""
+    zero = "0" * 40
+    gone = [_encode(f"0 {zero}\t{path}") + b"\0" for path in removed]
+    put = [_encode(f"{state}\t{path}") + b"\0" for path, state in added]
+    clash = False
+    if removed and added:
+        removing = set(removed)
+        parents = {folder for path in removed for folder in folders(path)}
+        clash = any(path in parents or not removing.isdisjoint(folders(path)) for path, _ in added)
+    for data in [b"".join(gone), b"".join(put)] if clash else [b"".join(gone + put)]:
+        if data:
+            run(["update-index", "-z", "--index-info"], data=data, index=index, cwd=cwd)
+
+
+def folders(path: str) -> Iterator[str]:
+    """The folders `path` is in: `a`, `a/b` for `a/b/c`."""
+    i = path.find("/")
+    while i >= 0:
+        yield path[:i]
+        i = path.find("/", i + 1)
+
+
+def checkout_index(paths: list[str], cwd: str | None = None) -> None:
+    """Write the index's content at `paths` (relative to `cwd`) to the work tree, over
+    whatever stands there (the caller has checked it is no one's), and record their
+    stat data in the index, as a checkout leaves it."""
+    if paths:
+        data = b"".join(_encode(p) + b"\0" for p in paths)
+        run(["checkout-index", "-f", "-u", "-z", "--stdin"], data=data, cwd=cwd)
+
+
+def file_mode_matters(cwd: str | None = None) -> bool:
+    """Whether git records a file's executable bit here (core.fileMode, true unless
+    set false)."""
+    out = attempt(["config", "--type=bool", "--get", "core.fileMode"], cwd=cwd)
+    return out is None or _line(out) != "false"
+
+
+def read_commit_header(sha: str, cwd: str | None = None) -> Commit:
+    """A commit's parents, author, date and message, without its changes (for a
+    caller that has git's diff of it already)."""
+    return parse_log(run(["log", "-1", "--no-walk", LOG_FORMAT, "-z", sha, "--"], cwd=cwd))[0]

@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from pathlib import Path
 
+from guard import protect as _protect
 from guard.errors import PolicyError
 from guard.patterns import Pattern, compile_pattern
+from guard.protect import Protect
+from guard.protect import Raw as RawProtect
 
 SHIPPED_DISPLAY_DIR = "policies"
 MAX_POLICY_BYTES = 1 << 20
@@ -26,7 +29,17 @@ MAX_DEPTH = 32
 _NAME = re.compile(r"[a-z][a-z0-9_-]*\Z")
 _SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _GLOB_CHARS = frozenset("*?[\\")
-_TOP_KEYS = ("version", "extends", "categories", "default", "rules", "modes")
+_TOP_KEYS = (
+    "version",
+    "extends",
+    "categories",
+    "default",
+    "rules",
+    "modes",
+    "protect",
+    "unknown_mcp_tools",
+)
+_UNKNOWN_MCP = ("allow", "refuse")  # an MCP tool the agent hook cannot judge, in a session
 _RULE_KEYS = ("category", "paths")
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -58,6 +71,8 @@ class Policy(NamedTuple):
     default: str
     patterns: tuple[Pattern, ...]
     modes: Mapping[str, tuple[str, ...]]
+    protect: tuple[Protect, ...] = ()  # what named branches refuse on a server
+    unknown_mcp_tools: str = "allow"
 
 
 # --------------------------------------------------------------------------- YAML
@@ -125,6 +140,8 @@ class _Raw:
         self.rules: list[tuple[str, str, Any]] = []  # (category, pattern, node)
         self.category_marks: list[tuple[str, Any]] = []
         self.modes: dict[str, list[tuple[str, Any]]] = {}
+        self.protect: list[RawProtect] = []
+        self.unknown_mcp: str | None = None
 
 
 class _Reader:
@@ -294,6 +311,18 @@ def _read_modes(reader: _Reader, raw: _Raw, node: Any) -> None:
         raw.modes[name] = allowed
 
 
+def _read_protect(reader: _Reader, raw: _Raw, node: Any) -> None:
+    raw.protect.extend(_protect.read(reader, raw.file, node))
+
+
+def _read_unknown_mcp(reader: _Reader, raw: _Raw, node: Any) -> None:
+    value = reader.string(node, "unknown_mcp_tools")
+    if value is not None and value not in _UNKNOWN_MCP:
+        reader.add(node.start_mark, f"unknown_mcp_tools must be allow or refuse, not {value!r}")
+    elif value is not None:
+        raw.unknown_mcp = value
+
+
 _READERS = {
     "version": _read_version,
     "extends": _read_extends,
@@ -301,6 +330,8 @@ _READERS = {
     "default": _read_default,
     "rules": _read_rules,
     "modes": _read_modes,
+    "protect": _read_protect,
+    "unknown_mcp_tools": _read_unknown_mcp,
 }
 
 
@@ -378,10 +409,16 @@ def _merge(chain: list[_Raw], problems: list[Problem]) -> Policy:
     default: str | None = None
     patterns: list[Pattern] = []
     modes: dict[str, tuple[str, ...]] = {}
+    protect: list[Protect] = []
+    unknown_mcp = "allow"
     for raw in chain:
+        unknown_mcp = raw.unknown_mcp or unknown_mcp
         categories.extend(name for name, _ in raw.categories if name not in categories)
-        for name, mark in [*raw.category_marks, *[m for v in raw.modes.values() for m in v]]:
+        guarded = [m for _, marks in raw.protect for m in marks]
+        marks = [*raw.category_marks, *[m for v in raw.modes.values() for m in v], *guarded]
+        for name, mark in marks:
             _check_category(name, mark, raw.file, categories, problems)
+        protect.extend(rule for rule, _ in raw.protect)
         if raw.default is not None:
             _check_category(*raw.default, raw.file, categories, problems)
             default = raw.default[0]
@@ -406,6 +443,8 @@ def _merge(chain: list[_Raw], problems: list[Problem]) -> Policy:
         default=default or "",
         patterns=tuple(patterns),
         modes=modes,
+        protect=tuple(protect),
+        unknown_mcp_tools=unknown_mcp,
     )
 
 
@@ -447,6 +486,8 @@ def policy_to_data(policy: Policy) -> dict[str, Any]:
         "categories": list(policy.categories),
         "default": policy.default,
         "modes": {name: list(allowed) for name, allowed in policy.modes.items()},
+        "protect": _protect.to_data(policy.protect),
+        "unknown_mcp_tools": policy.unknown_mcp_tools,
         "patterns": [
             [*(getattr(p, name) for name in _PATTERN_FIELDS), p.dir_only, p.anywhere]
             for p in policy.patterns
@@ -482,4 +523,6 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
         default=str(data["default"]),
         patterns=tuple(patterns),
         modes={str(k): tuple(v) for k, v in data["modes"].items()},
+        protect=_protect.from_data(data.get("protect", ())),
+        unknown_mcp_tools=str(data.get("unknown_mcp_tools", "allow")),  # older sessions
     )

@@ -130,7 +130,7 @@ def test_without_a_session_everything_passes_at_once(
     repo: Path, tmp_path: Path, raw: bytes, name: str
 ) -> None:
     populate(repo)
-    silent = "{}\n" if name == "gemini" else ""
+    silent = formats.AGENTS[name]["allow_output"]
     for where in (repo, repo / "docs", tmp_path):  # a repository, a subdirectory, none at all
         assert hook(name, raw, where) == Hooked(0, silent, "")
     data = payload("claude_write", repo)
@@ -1074,10 +1074,10 @@ def test_git_writes_that_commit_pass_to_the_hooks(repo: Path, session: Any, comm
 
 
 def test_a_hook_bug_blocks_during_a_session(repo: Path, session: Any) -> None:
-    result = hook("cursor", payload("claude_write", repo), repo)
+    result = hook("nosuch", payload("claude_write", repo), repo)
     assert result.code == 2
-    assert result.err.startswith("session-guard: internal error in the cursor hook (a bug in")
-    assert result.err.endswith("blocking): KeyError: 'cursor'\n")
+    assert result.err.startswith("session-guard: internal error in the nosuch hook (a bug in")
+    assert result.err.endswith("blocking): KeyError: 'nosuch'\n")
 
 
 def test_a_decision_that_cannot_be_journaled_blocks(repo: Path, session: Any) -> None:
@@ -1200,7 +1200,7 @@ def test_the_hook_as_a_process(repo: Path, session: Any) -> None:
     docs = json.dumps(payload("claude_write", repo, file_path=f"{repo}/docs/x.md")).encode()
     done = subprocess.run(command, input=docs, cwd=repo, capture_output=True)
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
-    usage = subprocess.run([*command[:-1], "cursor"], input=b"", capture_output=True)
+    usage = subprocess.run([*command[:-1], "nosuch"], input=b"", capture_output=True)
     assert usage.returncode == 2 and usage.stderr.startswith(b"usage: python -m guard.agent")
 
 
@@ -1300,7 +1300,10 @@ EXISTING: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.mark.parametrize("name", formats.NAMES)
+GROUPED = [name for name in formats.NAMES if formats.AGENTS[name]["shape"] == "groups"]
+
+
+@pytest.mark.parametrize("name", GROUPED)
 def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> None:
     dialect = formats.AGENTS[name]
     path = tmp_path / dialect["settings"]
@@ -1308,11 +1311,11 @@ def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> Non
     path.write_text(json.dumps(EXISTING[name], indent=4))
     lines = agent_install.install(name, str(tmp_path), command=f"guard agent {name}")
     assert lines[0] == (
-        f"{name}: updated {dialect['settings']} ({dialect['event']} hook, "
+        f"{name}: updated {dialect['settings']} ({dialect['install_events'][0]} hook, "
         f"matcher {dialect['matcher']})"
     )
     data = json.loads(path.read_text())
-    event = dialect["event"]
+    event = dialect["install_events"][0]
     groups = data["hooks"][event]
     assert groups[:-1] == EXISTING[name]["hooks"][event]
     assert groups[-1] == {
@@ -1334,7 +1337,12 @@ def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> Non
 
 
 HANDLERS = {
-    "claude": {"type": "command", "command": "guard agent claude", "timeout": 30},
+    "claude": {
+        "type": "command",
+        "command": "guard agent claude",
+        "timeout": 30,
+        "onFailure": "block",
+    },
     "codex": {
         "type": "command",
         "command": "guard agent codex",
@@ -1351,7 +1359,7 @@ HANDLERS = {
 }
 
 
-@pytest.mark.parametrize("name", formats.NAMES)
+@pytest.mark.parametrize("name", GROUPED)
 def test_each_agent_gets_its_own_handler_shape(name: str) -> None:
     """Timeouts in seconds for Claude and Codex, milliseconds for Gemini; key order kept."""
     entry = agent_install.handler(name, f"guard agent {name}")
@@ -1365,8 +1373,8 @@ def test_a_fresh_install_leaves_nothing_behind(tmp_path: Path) -> None:
         "hooks": {
             "PreToolUse": [
                 {
-                    "matcher": "Edit|MultiEdit|Write|NotebookEdit|Bash",
-                    "hooks": [{"type": "command", "command": "guard agent claude", "timeout": 30}],
+                    "matcher": "Edit|MultiEdit|Write|NotebookEdit|Bash|mcp__.*",
+                    "hooks": [HANDLERS["claude"]],
                 }
             ]
         }
@@ -1430,13 +1438,13 @@ def test_installer_helpers(tmp_path: Path) -> None:
     assert not agent_install.is_ours({"command": "myguard agent claudex"}, "claude")
     assert not agent_install.is_ours("guard agent claude", "claude")
     assert agent_install.parse_agents(["claude", "gemini", "claude"]) == ["claude", "gemini"]
-    with pytest.raises(UsageError, match="--agent 'cursor': unknown agent"):
-        agent_install.parse_agents(["cursor"])
+    with pytest.raises(UsageError, match="--agent 'amp': unknown agent"):
+        agent_install.parse_agents(["amp"])
     codex = agent_install.install("codex", str(tmp_path), command="guard agent codex")
     assert codex[-1].startswith("codex: project hooks load only in a trusted project")
 
 
-@pytest.mark.parametrize("name", formats.NAMES)
+@pytest.mark.parametrize("name", GROUPED)
 def test_the_matcher_covers_every_tool_the_hook_judges(name: str) -> None:
     import re
 
@@ -1473,13 +1481,20 @@ def test_installer_edges(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(GitError, match="not a git repository"):
         agent_install.project_root()
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    lines = agent_install.install("claude", str(tmp_path))
+    lines = agent_install.install("claude", str(tmp_path), command="guard agent claude")
     assert lines[1] == (
-        "claude: warning: `guard` is not on PATH here; an agent that cannot run it lets every "
-        "tool call through"
+        "claude: warning: `guard agent claude` would not run here (its program is not on PATH "
+        "nor an executable path); an agent that cannot run it lets every tool call through: "
+        "give --command /path/to/guard"
     )
+    # Without `guard` on PATH the default is this interpreter, by its absolute path.
+    assert agent_install.install("claude", str(tmp_path)) == [
+        "claude: updated .claude/settings.json (PreToolUse hook, matcher "
+        f"{formats.AGENTS['claude']['matcher']})"
+    ]
     entry = json.loads((tmp_path / ".claude/settings.json").read_text())
-    assert entry["hooks"]["PreToolUse"][0]["hooks"][0]["command"] == "guard agent claude"
+    command = entry["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+    assert command == f"{sys.executable} -I -m guard.agent claude"
     (tmp_path / ".codex/hooks.json").mkdir(parents=True)
     with pytest.raises(UsageError, match=r"^\.codex/hooks\.json: cannot read it"):
         agent_install.install("codex", str(tmp_path))
@@ -1505,7 +1520,7 @@ def test_cli_installs_runs_and_removes_the_claude_hook(invoke, repo: Path) -> No
     installed = invoke(["install", "--agent", "claude"], cwd=repo)
     assert installed.code == 0, installed.err
     settings = json.loads((repo / ".claude" / "settings.json").read_text())
-    assert "guard agent claude" in json.dumps(settings)
+    assert f"{sys.executable} -I -m guard.agent claude" in json.dumps(settings)
     assert invoke(["session", "start"], cwd=repo).code == 0
     payload = {
         "session_id": "s",
@@ -1542,8 +1557,7 @@ def test_install_agent_inside_a_linked_worktree(repo: Path, invoke, tmp_path: Pa
     assert (repo / ".git/hooks/reference-transaction").is_file()  # armed for the session
     settings = json.loads((tree / ".claude/settings.json").read_text())
     entry = settings["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
-    assert "guard agent claude" in entry
-    entry = entry.replace("guard agent", f"{sys.executable} -I -m guard.agent", 1)
+    assert entry == f"{sys.executable} -I -m guard.agent claude"  # guard is not on PATH
     raw = json.dumps(payload("claude_write", tree)).encode()
     blocked = subprocess.run(["sh", "-c", entry], input=raw, cwd=tree, capture_output=True)
     assert blocked.returncode == 2, blocked.stderr

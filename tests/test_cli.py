@@ -228,9 +228,13 @@ def test_session_help_names_the_fallback_to_the_latest_stopped_one(invoke, comma
 
 def test_agent_help_speaks_of_the_command_not_its_files(invoke) -> None:
     text = help_text(invoke, "agent")
+    assert (
+        "`guard install --agent NAME` writes the entry that runs it. Without a session it "
+        "allows at once. Options: -h, --help Show this message and exit. Agents (hook "
+        "events, settings file): claude: Claude Code, PreToolUse (.claude/settings.json)"
+    ) in text
     assert text.endswith(
-        "`guard install --agent NAME` writes the settings entry that runs it. Without a "
-        "session it allows at once. Options: -h, --help Show this message and exit."
+        "opencode: OpenCode, tool.execute.before (.opencode/plugins/session-guard.js)"
     )
     assert ".py" not in text
 

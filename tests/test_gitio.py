@@ -254,3 +254,17 @@ def test_reflog_tip_reads_the_reflog_file_as_git_does(repo: Path) -> None:
     assert gitio.reflog_tip("refs/heads/direct", common, str(repo)) is None
     (repo / ".git/logs/refs/heads/direct").write_text("")  # an emptied reflog
     assert gitio.reflog_tip("refs/heads/direct", common, str(repo)) is None
+
+
+def test_blob_ids_hash_the_file_a_path_names_however_it_is_spelt(repo: Path) -> None:
+    """A name with a line break, or one opening with a quote (which git would unquote),
+    is hashed as the file it names, as its content and as `git add` stores it."""
+    names = ["plain.txt", "two\nlines.txt", '"quoted".txt', 'back\\\\slash"q.txt']
+    for number, name in enumerate(names):
+        (repo / name).write_text(f"content {number}\n")
+    expected = [
+        git(repo, "hash-object", "--stdin", input=f"content {n}\n".encode()).strip()
+        for n in range(4)
+    ]
+    assert gitio.blob_ids(names, str(repo)) == expected
+    assert gitio.blob_ids(names, str(repo), filters=False) == expected

@@ -1,8 +1,9 @@
 """Agent pre-tool hooks: judge an agent's edit or shell command before it runs.
 
-`guard agent claude|codex|gemini` is the command an agent runs before each tool
-call (Claude Code and Codex `PreToolUse`, Gemini CLI `BeforeTool`). It reads the
-hook JSON on stdin and, while a session is active:
+`guard agent NAME` is the command an agent runs before each tool call, for every
+agent of the dialect table in `formats` (Claude Code and Codex `PreToolUse`, Gemini
+CLI `BeforeTool`, Cursor, Copilot, Windsurf, Cline and OpenCode in their own
+events). It reads the hook JSON on stdin and, while a session is active:
 
 - file edits (Claude `Write`/`Edit`/`MultiEdit`/`NotebookEdit`, Gemini
   `write_file`/`replace`, Codex `apply_patch` patches): each path is resolved
@@ -17,9 +18,12 @@ hook JSON on stdin and, while a session is active:
   from before the session, editing `.git` or the hooks) and for writes into paths
   the mode does not allow (redirections, `tee`, `sed -i`, `cp`, `mv`, `rm`, ...).
 
-Every decision is journaled. Blocking is exit 2 with the reason on stderr: the one
-blocking signal all three agents document (their other non-zero codes, a crash or
-a missing command all let the tool run). An observe-mode session warns and allows.
+Every decision is journaled. Blocking is exit 2 with the reason on stderr (most
+agents let the tool run on any other code, a crash or a missing command), plus the
+refusal as JSON on stdout for the agents that read one (Cursor, Copilot, Cline).
+MCP tools of the reference filesystem server are judged by their paths; other MCP
+tools follow the policy's `unknown_mcp_tools`; Claude Code's plan mode refuses
+every write into the repository. An observe-mode session warns and allows.
 During a session the hook fails closed: unreadable input, an unparsable command or
 unusable session state all block. Without a session it allows at once: only `os`
 and `sys` are imported until a session's files are found, and the repository is

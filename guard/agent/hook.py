@@ -97,7 +97,7 @@ def _allow(agent: str, stdout: IO[str]) -> int:
 def _guarded(agent: str, raw: bytes, state: str, cwd: str, stdout: IO[str], stderr: IO[str]) -> int:
     from guard import store
     from guard.agent.judge import Judge, Verdict
-    from guard.agent.payload import Call, parse_payload
+    from guard.agent.payload import Call, deny_output, parse_payload
     from guard.errors import GuardError
 
     try:
@@ -105,6 +105,7 @@ def _guarded(agent: str, raw: bytes, state: str, cwd: str, stdout: IO[str], stde
     except GuardError as exc:
         stderr.write(f"{exc.render().replace('guard:', 'session-guard:', 1)}\n")
         stderr.write("session-guard: blocking this tool call until the session state is sound\n")
+        stdout.write(deny_output(agent, f"session-guard: the session state is unusable: {exc}"))
         return EXIT_BLOCK
     if session is None:  # pragma: no cover - the session ended since its files were seen
         return _allow(agent, stdout)
@@ -122,12 +123,15 @@ def _guarded(agent: str, raw: bytes, state: str, cwd: str, stdout: IO[str], stde
     except GuardError as exc:
         stderr.write(f"{exc.render().replace('guard:', 'session-guard:', 1)}\n")
         stderr.write("session-guard: blocking: this decision could not be journaled\n")
+        stdout.write(deny_output(agent, f"session-guard: cannot journal this decision: {exc}"))
         return EXIT_BLOCK
     if verdict.allowed:
         return _allow(agent, stdout)
-    stderr.write(block_message(call, verdict, session))
+    message = block_message(call, verdict, session)
+    stderr.write(message)
     if session.observe:
         return _allow(agent, stdout)
+    stdout.write(deny_output(agent, message))  # the agents that read a refusal on stdout
     return EXIT_BLOCK
 
 

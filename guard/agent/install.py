@@ -1,44 +1,105 @@
 """Merges the guard's pre-tool hook into an agent's project settings, and takes it out.
 
-One entry per agent, in the file and shape each agent documents (formats.AGENTS:
-its settings file, `hooks.<event>`, a matcher group holding our handler):
-Claude Code `.claude/settings.json`, Codex CLI `.codex/hooks.json`, Gemini CLI
-`.gemini/settings.json`.
+One entry per agent, in the file and shape each agent documents (formats.AGENTS):
+`groups` (Claude Code, Codex CLI, Gemini CLI: `hooks.<event>` holds matcher groups
+holding our handler), `flat` (Cursor, Copilot, Windsurf: `hooks.<event>` holds
+handlers), `file` (Cline's hook script, OpenCode's plugin: a file of our own).
 
-Everything else in the file is kept as it was (key order included), installing
-twice changes nothing, and uninstalling removes only handlers whose command runs
-`guard agent <name>`. A file that is not plain JSON (Gemini allows comments) is
-never rewritten: the error says what to add by hand.
+Everything else in a settings file is kept as it was (key order included),
+installing twice changes nothing, and uninstalling removes only handlers whose
+command runs `guard agent <name>` (and a file of ours only when it is ours). A file
+that is not plain JSON (Gemini allows comments) is never rewritten: the error says
+what to add by hand.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from guard.agent.formats import AGENTS, NAMES
+from guard.agent.formats import AGENTS, COMMAND, NAMES
 from guard.errors import UsageError
+
+MARK = "written by `guard install --agent {agent}`"  # in a file of ours
 
 
 def default_command(agent: str) -> str:
-    return f"guard agent {agent}"
+    """`guard agent NAME` when `guard` is on PATH (the form a shared settings file
+    wants), else the absolute path of the running `guard` script, else the running
+    interpreter with `-m guard.agent`: an entry that cannot run lets every call through."""
+    import shlex
+    import shutil
+    import sys
+
+    if shutil.which("guard"):
+        return f"guard agent {agent}"
+    script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if os.path.basename(script) == "guard" and os.access(script, os.X_OK):
+        return f"{shlex.quote(script)} agent {agent}"
+    return f"{shlex.quote(sys.executable)} -I -m guard.agent {agent}"
+
+
+def command_for(agent: str, guard: str | None) -> str:
+    """The hook command: `--command PATH` names the guard to run."""
+    import shlex
+
+    return default_command(agent) if guard is None else f"{shlex.quote(guard)} agent {agent}"
+
+
+def would_run(command: str) -> bool:
+    """Whether the command's program exists here (on PATH, or as the path given)."""
+    import shlex
+    import shutil
+
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    return bool(words) and shutil.which(words[0]) is not None
+
+
+def _fill(value: Any, command: str) -> Any:
+    if value == COMMAND:
+        return command
+    if isinstance(value, dict):
+        return {key: _fill(item, command) for key, item in value.items()}
+    return value
 
 
 def handler(agent: str, command: str) -> dict[str, Any]:
     """Our hook handler, in the agent's own format."""
-    return {"type": "command", "command": command, **AGENTS[agent]["handler"]}
+    return dict(_fill(AGENTS[agent]["handler"], command))
 
 
 def is_ours(entry: object, agent: str) -> bool:
     """Whether a handler runs this guard's hook for `agent` (however guard is spelled)."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("command"), str):
+    key = AGENTS[agent]["command_key"] or "command"
+    if not isinstance(entry, dict) or not isinstance(entry.get(key), str):
         return False
     # `python -m guard.agent NAME`, and `guard.hooks.agent`, where the hook lived before.
-    pattern = rf"(^|[\s/'\"])(guard agent|guard\.agent|guard\.hooks\.agent) {agent}(\s|$|['\"])"
-    return re.search(pattern, entry["command"]) is not None
+    pattern = (
+        rf"(^|[\s/'\"])(guard['\"]? agent|guard\.agent|guard\.hooks\.agent) {agent}(\s|$|['\"])"
+    )
+    return re.search(pattern, entry[key]) is not None
+
+
+# The commands the installer writes, and nothing else: `only_ours` trusts these.
+_EXACT = r"(\S*/)?guard agent {agent}|'[^']*/guard' agent {agent}|\S+ -I -m guard\.agent {agent}"
+
+
+def is_exactly_ours(entry: object, agent: str) -> bool:
+    """A handler exactly as the installer writes it, with a command it writes."""
+    if not is_ours(entry, agent) or not isinstance(entry, dict):
+        return False
+    command = entry[AGENTS[agent]["command_key"] or "command"]
+    exact = re.fullmatch(_EXACT.format(agent=agent), command) is not None
+    return exact and entry == handler(agent, command)
 
 
 def parse_agents(names: tuple[str, ...] | list[str]) -> list[str]:
@@ -62,18 +123,32 @@ def project_root() -> str:
     return location.root
 
 
+def settings_path(agent: str, local: bool) -> str:
+    dialect = AGENTS[agent]
+    if not local:
+        return dialect["settings"]
+    if not dialect["local_settings"]:
+        raise UsageError(
+            f"--local: {dialect['title']} has no local settings file",
+            hint=f"agents with one: {', '.join(n for n in NAMES if AGENTS[n]['local_settings'])}",
+        )
+    return dialect["local_settings"]
+
+
 # --------------------------------------------------------------------------- the file
 
 
-def _load(path: str, display: str) -> dict[str, Any] | None:
-    """The settings object, None when the file does not exist."""
+def _read(path: str, display: str) -> str | None:
     try:
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
+            return handle.read()
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{display}: cannot read it: {exc}") from exc
+
+
+def _parse(text: str, display: str) -> dict[str, Any]:
     try:
         data = json.loads(text) if text.strip() else {}
     except ValueError as exc:
@@ -89,119 +164,309 @@ def _load(path: str, display: str) -> dict[str, Any] | None:
     return data
 
 
-def _save(path: str, data: dict[str, Any]) -> None:
+def _load(path: str, display: str) -> dict[str, Any] | None:
+    """The settings object, None when the file does not exist."""
+    text = _read(path, display)
+    return None if text is None else _parse(text, display)
+
+
+def _write(path: str, text: str, mode: int = 0o644) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.guard-tmp{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        handle.write(text)
+    os.chmod(tmp, mode)
     os.replace(tmp, path)
 
 
-def _groups(data: dict[str, Any], agent: str, display: str) -> list[Any] | None:
-    """The matcher groups of our event (None: none yet); UsageError on a wrong shape."""
+def _save(path: str, data: dict[str, Any]) -> None:
+    _write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _lists(data: dict[str, Any], agent: str, display: str) -> dict[str, list[Any]]:
+    """Our events' lists (groups or handlers) that exist; UsageError on a wrong shape."""
     hooks = data.get("hooks")
     if hooks is None:
-        return None
+        return {}
     if not isinstance(hooks, dict):
         raise UsageError(f"{display}: `hooks` is not an object; fix it first")
-    event = AGENTS[agent]["event"]
-    groups = hooks.get(event)
-    if groups is not None and not isinstance(groups, list):
-        raise UsageError(f"{display}: `hooks.{event}` is not a list; fix it first")
-    return groups
+    found = {}
+    for event in AGENTS[agent]["install_events"]:
+        items = hooks.get(event)
+        if items is not None and not isinstance(items, list):
+            raise UsageError(f"{display}: `hooks.{event}` is not a list; fix it first")
+        if items is not None:
+            found[event] = items
+    return found
 
 
-def _ensure_groups(data: dict[str, Any], agent: str, display: str) -> list[Any]:
-    groups = _groups(data, agent, display)
-    if groups is None:
-        groups = data.setdefault("hooks", {})[AGENTS[agent]["event"]] = []
-    return groups
+def _count_ours(item: object, agent: str) -> int:
+    """Our handlers in one list item: a matcher group (groups) or a handler (flat)."""
+    if AGENTS[agent]["shape"] == "flat":
+        return int(is_ours(item, agent))
+    if not isinstance(item, dict) or not isinstance(item.get("hooks"), list):
+        return 0
+    return sum(is_ours(entry, agent) for entry in item["hooks"])
+
+
+def _remove_ours(items: list[Any], agent: str) -> int:
+    """Take our handlers out; drop groups that held nothing else."""
+    removed = 0
+    for item in list(items):
+        count = _count_ours(item, agent)
+        if not count:
+            continue
+        removed += count
+        if AGENTS[agent]["shape"] == "flat":
+            items.remove(item)
+            continue
+        item["hooks"] = [entry for entry in item["hooks"] if not is_ours(entry, agent)]
+        if not item["hooks"]:
+            items.remove(item)
+    return removed
+
+
+def _strip(data: dict[str, Any], agent: str, display: str) -> int:
+    """Remove our handlers, and the lists, `hooks` and header they leave empty."""
+    lists = _lists(data, agent, display)
+    removed = sum(_remove_ours(items, agent) for items in lists.values())
+    if not removed:
+        return 0
+    hooks = data["hooks"]
+    for event, items in lists.items():
+        if not items:
+            del hooks[event]
+    if not hooks:
+        del data["hooks"]
+    header = AGENTS[agent]["header"]
+    if header and data == header:
+        data.clear()
+    return removed
 
 
 # --------------------------------------------------------------------------- install
 
 
-def install(agent: str, root: str, command: str | None = None) -> list[str]:
+def install(agent: str, root: str, command: str | None = None, local: bool = False) -> list[str]:
     """Merge our hook entry into the agent's settings; return what was done. Idempotent."""
     dialect = AGENTS[agent]
-    display = dialect["settings"]
+    display = settings_path(agent, local)
     path = os.path.join(root, display)
-    data = _load(path, display)
-    created = data is None
-    data = {} if data is None else data
-    groups = _ensure_groups(data, agent, display)
-    entry = handler(agent, command or default_command(agent))
-    wanted = {"matcher": dialect["matcher"], "hooks": [entry]}
-    if wanted in groups and sum(_count_ours(g, agent) for g in groups) == 1:
+    command = command or default_command(agent)
+    if dialect["shape"] == "file":
+        done = _install_file(agent, path, display, command)
+    else:
+        done = _install_json(agent, path, display, command)
+    if done is None:
         return [f"{agent}: already installed in {display}"]
-    # An older entry of ours (another command, say) is replaced where it was.
-    position = next((i for i, g in enumerate(groups) if _count_ours(g, agent)), len(groups))
-    _remove_ours(groups, agent)
-    groups.insert(min(position, len(groups)), wanted)
-    _save(path, data)
-    verb = "created" if created else "updated"
-    lines = [f"{agent}: {verb} {display} ({dialect['event']} hook, matcher {dialect['matcher']})"]
+    events = dialect["install_events"]
+    what = f"{', '.join(events)} hook{'s' if len(events) > 1 else ''}"
+    if dialect["matcher"]:
+        what += f", matcher {dialect['matcher']}"
+    lines = [f"{agent}: {done} {display} ({what})"]
+    if local:
+        lines += _exclude(root, display)
     return lines + _notes(agent, command)
 
 
-def _notes(agent: str, command: str | None) -> list[str]:
-    import shutil
+def _install_json(agent: str, path: str, display: str, command: str) -> str | None:
+    dialect = AGENTS[agent]
+    data = _load(path, display)
+    created = data is None
+    data = dict(dialect["header"]) if data is None else data
+    entry = handler(agent, command)
+    wanted = (
+        entry if dialect["shape"] == "flat" else {"matcher": dialect["matcher"], "hooks": [entry]}
+    )
+    lists = _lists(data, agent, display)
+    if len(lists) == len(dialect["install_events"]) and all(
+        wanted in items and sum(_count_ours(i, agent) for i in items) == 1
+        for items in lists.values()
+    ):
+        return None
+    hooks = data.setdefault("hooks", {})
+    for event in dialect["install_events"]:
+        items = lists.get(event)
+        if items is None:
+            items = hooks[event] = []
+        # An older entry of ours (another command, say) is replaced where it was.
+        position = next((i for i, g in enumerate(items) if _count_ours(g, agent)), len(items))
+        _remove_ours(items, agent)
+        items.insert(min(position, len(items)), copy.deepcopy(wanted))
+    _save(path, data)
+    return "created" if created else "updated"
 
+
+def file_text(agent: str, command: str) -> str:
+    """A file of ours (Cline's hook script, OpenCode's plugin), running `command`."""
+    dialect = AGENTS[agent]
+    value = json.dumps(command) if dialect["settings"].endswith(".js") else command
+    return dialect["template"].replace(COMMAND, value)
+
+
+def _is_our_file(agent: str, text: str) -> bool:
+    """Ours when its heading (after any `#!` line) says so."""
+    lines = text.split("\n", 2)
+    heading = lines[1] if text.startswith("#!") and len(lines) > 1 else lines[0]
+    return MARK.format(agent=agent) in heading
+
+
+def _install_file(agent: str, path: str, display: str, command: str) -> str | None:
+    text = file_text(agent, command)
+    found = _read(path, display)
+    if found == text:
+        return None
+    if found is not None and not _is_our_file(agent, found):
+        raise UsageError(
+            f"{display}: exists and is not session-guard's; session-guard leaves it untouched",
+            hint=f"make it run `{command}` (its output is the hook's answer), or remove it",
+        )
+    executable = AGENTS[agent]["template"].startswith("#!")
+    _write(path, text, 0o755 if executable else 0o644)
+    return "created" if found is None else "updated"
+
+
+def _exclude(root: str, display: str) -> list[str]:
+    """Keep a local settings file out of commits: git-exclude it unless already ignored."""
+    from guard import gitio
+
+    relative = display.replace(os.sep, "/")
+    if gitio.attempt(["check-ignore", "-q", "--", relative], cwd=root) is not None:
+        return []
+    exclude = os.path.join(gitio.common_dir(root), "info", "exclude")
+    os.makedirs(os.path.dirname(exclude), exist_ok=True)
+    with open(exclude, "a", encoding="utf-8") as handle:
+        handle.write(f"/{relative}\n")
+    return [f"added /{relative} to {exclude}: it stays out of commits"]
+
+
+def _notes(agent: str, command: str) -> list[str]:
     notes = []
-    if command is None and shutil.which("guard") is None:
+    if not would_run(command):
         notes.append(
-            f"{agent}: warning: `guard` is not on PATH here; an agent that cannot run it "
-            "lets every tool call through"
+            f"{agent}: warning: `{command}` would not run here (its program is not on PATH "
+            "nor an executable path); an agent that cannot run it lets every tool call "
+            "through: give --command /path/to/guard"
         )
     if AGENTS[agent]["note"]:
         notes.append(f"{agent}: {AGENTS[agent]['note']}")
     return notes
 
 
-def _count_ours(group: object, agent: str) -> int:
-    if not isinstance(group, dict) or not isinstance(group.get("hooks"), list):
-        return 0
-    return sum(is_ours(entry, agent) for entry in group["hooks"])
-
-
-def _remove_ours(groups: list[Any], agent: str) -> int:
-    """Take our handlers out of every group; drop groups that held nothing else."""
-    removed = 0
-    for group in list(groups):
-        count = _count_ours(group, agent)
-        if not count:
-            continue
-        removed += count
-        group["hooks"] = [entry for entry in group["hooks"] if not is_ours(entry, agent)]
-        if not group["hooks"]:
-            groups.remove(group)
-    return removed
-
-
 # --------------------------------------------------------------------------- uninstall
 
 
-def uninstall(agent: str, root: str) -> list[str]:
+def uninstall(agent: str, root: str, local: bool = False) -> list[str]:
     """Remove our handlers; leave every other setting and hook as it was."""
-    display = AGENTS[agent]["settings"]
+    display = settings_path(agent, local)
     path = os.path.join(root, display)
+    if AGENTS[agent]["shape"] == "file":
+        found = _read(path, display)
+        if found is None or not _is_our_file(agent, found):
+            return []
+        os.remove(path)
+        _remove_empty_dirs(path, root)
+        return [f"{agent}: removed {display}"]
     data = _load(path, display)
-    groups = None if data is None else _groups(data, agent, display)
-    if data is None or groups is None or not _remove_ours(groups, agent):
+    if data is None or not _strip(data, agent, display):
         return []
-    hooks = data["hooks"]
-    if not groups:
-        del hooks[AGENTS[agent]["event"]]
-    if not hooks:
-        del data["hooks"]
     if data:
         _save(path, data)
         return [f"{agent}: removed the session-guard hook from {display}"]
     os.remove(path)  # it held nothing but our hook
-    _remove_empty_dir(os.path.dirname(path))
+    _remove_empty_dirs(path, root)
     return [f"{agent}: removed {display} (it held only the session-guard hook)"]
 
 
-def _remove_empty_dir(path: str) -> None:
-    with contextlib.suppress(OSError):  # not empty: other files live there
-        os.rmdir(path)
+def _remove_empty_dirs(path: str, root: str) -> None:
+    """The folders the file was in, up to the work tree, while they are empty."""
+    directory = os.path.dirname(path)
+    while directory != root and directory.startswith(root + os.sep):
+        try:
+            os.rmdir(directory)
+        except OSError:  # not empty: other files live there
+            return
+        directory = os.path.dirname(directory)
+
+
+# --------------------------------------------------------------------------- the audit
+
+
+def settings_own(root: str, start: str | None) -> Callable[[str], bool]:
+    """For the audit (guard.gather): whether a changed path is an agent's settings file
+    holding, beyond what it held at the session's start commit, only our hook."""
+    from guard import gitio
+
+    files = {
+        display.replace(os.sep, "/"): (name, display)
+        for name, dialect in AGENTS.items()
+        for display in (dialect["settings"], dialect["local_settings"])
+        if display
+    }
+    seen: dict[str, bool] = {}
+
+    def own(path: str) -> bool:
+        if path not in files:
+            return False
+        if path not in seen:
+            try:
+                text: bytes | None = Path(root, path).read_bytes()
+            except OSError:
+                text = None
+            base = gitio.attempt(["show", f"{start}:{path}"], cwd=root) if start else None
+            seen[path] = only_ours(*files[path], text, base)
+        return seen[path]
+
+    return own
+
+
+def only_ours(agent: str, display: str, text: bytes | None, base: bytes | None) -> bool:
+    """Whether a settings file differs from `base` (its committed text, None: absent)
+    only by the guard's own hook, exactly as the installer writes it: such a file is
+    enforcement the installer put there, not the session's work."""
+    with contextlib.suppress(UsageError, UnicodeDecodeError):
+        if AGENTS[agent]["shape"] == "file":
+            if text is None or base is not None:
+                return False
+            return any(text.decode() == file_text(agent, c) for c in _commands(agent, text))
+        if text is None:  # deleted: taking the guard's hook away is never its own doing
+            return False
+        now = _parse(text.decode(), display)
+        before = _parse(base.decode(), display) if base is not None else {}
+        # Our entry must be there, exactly as written, and nothing else may differ.
+        if not _exact_only(now, agent, display) or not _strip(now, agent, display):
+            return False
+        _strip(before, agent, display)
+        return now == before
+    return False
+
+
+def _exact_only(data: dict[str, Any], agent: str, display: str) -> bool:
+    """Every handler of ours in the file is exactly as the installer writes it."""
+    for items in _lists(copy.deepcopy(data), agent, display).values():
+        for item in items:
+            entries: object = [item]
+            if AGENTS[agent]["shape"] != "flat":
+                entries = item.get("hooks") if isinstance(item, dict) else None
+            if not isinstance(entries, list):
+                continue
+            if any(is_ours(e, agent) and not is_exactly_ours(e, agent) for e in entries):
+                return False
+    return True
+
+
+def _commands(agent: str, text: bytes) -> list[str]:
+    """The command a file of ours runs, as the template holds it."""
+    template = AGENTS[agent]["template"]
+    head, _, tail = template.partition(COMMAND)
+    body = text.decode()
+    if not body.startswith(head) or not body.endswith(tail) or len(body) < len(head) + len(tail):
+        return []
+    value = body[len(head) : len(body) - len(tail)]
+    if AGENTS[agent]["settings"].endswith(".js"):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)
+    if not isinstance(value, str):
+        return []
+    exact = re.fullmatch(_EXACT.format(agent=agent), value) is not None
+    return [value] if exact else []

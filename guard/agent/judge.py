@@ -43,7 +43,8 @@ class Row:
         root: str = "",
     ) -> None:
         self.shown = shown  # relative to its work tree inside the repository, else as given
-        # allowed, denied, protected, outside, ignored, unknown, linked, config, elsewhere
+        # allowed, denied, protected, outside, ignored, unknown, linked, config, elsewhere,
+        # plan (a write while the agent is in plan mode)
         self.status = status
         self.via = via
         self.category = category
@@ -52,7 +53,15 @@ class Row:
 
     @property
     def refused(self) -> bool:
-        return self.status in ("denied", "protected", "unknown", "linked", "config", "elsewhere")
+        return self.status in (
+            "denied",
+            "protected",
+            "unknown",
+            "linked",
+            "config",
+            "elsewhere",
+            "plan",
+        )
 
     def line(self) -> str:
         name, via = shown(self.shown), visible(self.via)
@@ -76,6 +85,11 @@ class Row:
             return (
                 f"{name} ({via}): in the worktree {visible(self.root)}, not the one this "
                 "session is scoped to; work only in the session's worktree"
+            )
+        if self.status == "plan":
+            return (
+                f"{name} ({via}): the agent is in plan mode, which changes nothing; "
+                "put the plan in your reply"
             )
         if self.status == "unknown":
             return (
@@ -170,12 +184,40 @@ class Judge:
         escape = self._elsewhere(call.cwd)
         if escape is not None:
             return self._verdict([f"it runs in {escape}"], [])
+        if call.kind == "mcp":
+            return self.mcp(call.tool)
         if call.kind == "shell":
-            return self.shell(call.command or "", call.cwd)
-        rows = [
-            row for op, path in call.paths for row in self.judge_path(path, call.cwd, op, call.tool)
-        ]
-        return self._verdict([], self._unignored(rows))
+            verdict = self.shell(call.command or "", call.cwd)
+        else:
+            rows = [
+                row
+                for op, path in call.paths
+                for row in self.judge_path(path, call.cwd, op, call.tool)
+            ]
+            verdict = self._verdict([], self._unignored(rows))
+        return self._planned(verdict) if call.plan else verdict
+
+    def mcp(self, tool: str) -> Verdict:
+        """An MCP tool the guard cannot judge: the policy's `unknown_mcp_tools` decides."""
+        if self.session.policy.unknown_mcp_tools == "refuse":
+            problem = (
+                f"{tool} is an MCP tool the guard cannot judge, and the policy refuses "
+                "those during a session (unknown_mcp_tools: refuse)"
+            )
+            return Verdict(False, problem, [problem], [])
+        reason = "an MCP tool the guard cannot judge (unknown_mcp_tools: allow)"
+        return Verdict(True, reason, [], [])
+
+    def _planned(self, verdict: Verdict) -> Verdict:
+        """In plan mode every write into the repository is refused, even to a path the
+        mode allows (Claude Code keeps its plans outside the repository)."""
+        planned = [row for row in verdict.rows if row.status in ("allowed", "ignored")]
+        if not planned:
+            return verdict
+        for row in planned:
+            row.status = "plan"
+        problems = verdict.problems + [row.line() for row in planned]
+        return Verdict(False, "; ".join(problems), problems, verdict.rows)
 
     # ---- paths
 

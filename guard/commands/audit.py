@@ -32,7 +32,14 @@ def audited(
     `claims` (a text) what it claims about the change, checked."""
     from guard import audit, gather
 
-    scope = gather.Scope(session_id, since, base, head, mode, policy).check()
+    scope = gather.Scope(session_id, since, base, head, mode).check()
+    if policy is not None:
+        if since is None and base is None:
+            raise UsageError(
+                "--policy goes with --base/--head or --since",
+                hint="a session is judged by the policy it froze at its start",
+            )
+        scope = scope._replace(policy=gather.current_policy(policy))
     if since is not None:
         sys.stderr.write(
             "guard: --since audits with the repository's current policy, not a frozen one\n"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from guard.commands.output import echo
 from guard.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from guard.audit import Evidence
+    from guard.changes import Commit
+    from guard.rollback_apply import Applied
 
 
 def rollback(
@@ -21,10 +27,9 @@ def rollback(
     """Print the rollback plan; with `do_apply`, commit it and audit again to prove it.
     Uncommitted work the mode forbids is listed with the commands that discard it:
     the guard never throws away what was not committed."""
-    from guard import audit, gather, gitio
-    from guard import rollback as rolling
+    from guard import audit, gather, gitio, rollback, rollback_apply, rollback_tree
 
-    finished = rolling.finish()
+    finished = rollback_tree.finish()
     if finished is not None:
         echo(f"finished an interrupted rollback: the tree now matches {finished[:12]}")
     scope = gather.Scope(session_id, since, base, head, mode).check()
@@ -34,9 +39,12 @@ def rollback(
     if target is not None and gitio.resolve(target) is None:
         raise UsageError(f"--ref {ref!r}: no such branch", hint="git branch --list shows them")
     evidence, judge = gather.gather(scope)
+    read: list[Commit] = []  # the commits as the audit reads them, for the one after
+    if do_apply:
+        evidence = evidence._replace(commits=_recording(evidence.commits, read))
     before = audit.build(evidence, judge, target)
     plan, planned = before["rollback"], before["scope"]["branch"] or "HEAD"
-    left = rolling.by_hand(before["working_tree"])
+    left = rollback.by_hand(before["working_tree"])
     if not do_apply:
         return _print(before, ref, left)
     if not plan:
@@ -49,14 +57,18 @@ def rollback(
     # A range's audit reads no work tree (CI has none to speak of); a rollback does.
     working = evidence.working if scope.base is None else gitio.working_tree()
     dirty = frozenset(c.path for c in working if c.state != "untracked")
-    applied = rolling.apply(rolling.Plan(plan, planned, net, dirty), _name(before), branch)
+    steps = rollback_apply.Plan(plan, planned, net, dirty)
+    applied = rollback_apply.apply(steps, _name(before), branch)
     where = "" if applied.checked_out else " (not checked out here: the work tree is untouched)"
     echo(
         f"committed {applied.commit[:12]} on {applied.branch}{where}: {applied.restored} "
         f"restored, {applied.deleted} deleted; backup of the previous tip: {applied.backup_ref}"
     )
-    again = scope if branch is None or scope.base is None else scope._replace(head=branch)
-    after = audit.build(*gather.gather(again), applied.branch)
+    if branch is None:
+        after = audit.build(_after(evidence, read, applied, planned), judge, target)
+    else:  # a new branch, which HEAD moved to: audited from scratch
+        again = scope if scope.base is None else scope._replace(head=branch)
+        after = audit.build(*gather.gather(again), applied.branch)
     summary = after["summary"]
     echo(
         f"audit after rollback: verdict {summary['verdict']}, "
@@ -65,9 +77,36 @@ def rollback(
     if after["rollback"]:
         echo("guard: paths are still not back to their start content", err=True)
         return 1
-    left = rolling.by_hand(after["working_tree"])
+    left = rollback.by_hand(after["working_tree"])
     _left_to_you(left)
     return 1 if left else EXIT_OK
+
+
+def _recording(commits: Iterable[Commit], into: list[Commit]) -> Iterator[Commit]:
+    for commit in commits:
+        into.append(commit)
+        yield commit
+
+
+def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: str) -> Evidence:
+    """The evidence an audit would read now, from the one read before the rollback and
+    what the rollback changed, read back from git: its commit on branch `planned`,
+    and that branch's net change at the plan's paths from its start to the new tip.
+    Nothing else moved: the apply wrote no other path, ref or file (its checks refused
+    every plan that would), so the commits before it and the work tree stand as read."""
+    from guard import gitio
+
+    start = evidence.starts.get(planned, evidence.base) or gitio.empty_tree()
+    net = evidence.nets.get(planned, ())
+    named = {c.path for c in net}
+    now = [c for c in gitio.diff(start, applied.commit) if c.path in named]
+    commit = gitio.read_commit_header(applied.commit)._replace(changes=tuple(applied.changes))
+    bases = dict(evidence.bases)
+    if start != evidence.base:  # restored from its own branch's start: judged against it
+        bases[applied.commit] = start
+    return evidence._replace(
+        commits=[commit, *read], nets={**evidence.nets, planned: now}, bases=bases
+    )
 
 
 def _print(report: dict[str, Any], ref: str | None, left: list[str]) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-FORMATS = ("text", "json", "markdown", "sarif", "junit", "github", "codequality")
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "github", "html", "codequality")
 
 Renderer = Callable[[Mapping[str, Any]], str]
 
@@ -32,6 +32,10 @@ def renderer(name: str, *, color: bool = False) -> Renderer:
         from guard.report import junit
 
         return junit.render
+    if name == "html":
+        from guard.report import html
+
+        return html.render
     if name == "codequality":
         from guard.report import codequality
 

@@ -166,14 +166,14 @@ def _false_claims(report: Mapping[str, Any], who: str) -> list[Finding]:
     return [
         Finding(
             FALSE_CLAIM,
-            f"line {claim['line']}",
-            f"{claim['text']!r}: {claim['detail']}{claims.evidence(claim)}",
+            f"line {claim.get('line', '?')}",
+            f"{claim.get('text', '')!r}: {claim.get('detail', '')}{claims.evidence(claim)}",
             claims.summary(claim),
-            (claim["paths"] or [REPOSITORY_FILE])[0],
+            (claim.get("paths") or [REPOSITORY_FILE])[0],
             None,
             True,
-            (claim["kind"], claim["text"]),
-            {"kind": claim["kind"], "line": claim["line"], "counts": claim["counts"]},
+            (claim.get("kind", ""), claim.get("text", "")),
+            {k: claim[k] for k in ("kind", "line", "counts") if k in claim},
         )
         for claim in claims.false_claims(report)
     ]
