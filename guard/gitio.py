@@ -323,9 +323,13 @@ _DIFF = ["--raw", "-z", "--no-abbrev", "--no-renames", "--ignore-submodules=none
 LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
 
 
-def staged_changes(cwd: str | None = None) -> list[Change]:
-    """What the index (GIT_INDEX_FILE if set) changes relative to HEAD."""
-    return parse_diff(run(["diff", "--cached", *_DIFF], cwd=cwd))
+STAGED = ["diff", "--cached", *_DIFF]
+
+
+def staged_changes(cwd: str | None = None, started: Pending | None = None) -> list[Change]:
+    """What the index (GIT_INDEX_FILE if set) changes relative to HEAD; `started`, a
+    `Pending(STAGED)` started earlier, is read instead of running git again."""
+    return parse_diff(started.result() if started is not None else run(STAGED, cwd=cwd))
 
 
 def diff_args(base: str, target: str) -> list[str]:
