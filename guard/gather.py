@@ -25,7 +25,7 @@ from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, StateError, UsageError
 from guard.hooks.install import CHAINED, HOOKS, LEGACY, hooks_now
-from guard.judge import Judge
+from guard.judge import Judge, state_after
 from guard.location import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import Session
@@ -267,7 +267,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     scope: dict[str, Any] = {"kind": "session", "mode": mode or session.mode}
     scope.update(since=None, base=None, head=None)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
-    bases, trees = _branch_starts(session, lines, starts)
+    bases, trees = _branch_starts(session, lines, starts, found.start_entries)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
     return evidence._replace(bases=bases, base_entries=trees), judge
 
@@ -356,7 +356,10 @@ def _makers(cwd: str | None) -> dict[str, str]:
 
 
 def _branch_starts(
-    session: Session, lines: Mapping[str, tuple[str, str]], starts: list[str]
+    session: Session,
+    lines: Mapping[str, tuple[str, str]],
+    starts: list[str],
+    start_entries: Mapping[str, str],
 ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """For the commits of branches that start elsewhere than the session's start
     commit (a release branch, or a branch grown from one): commit -> that start,
@@ -370,8 +373,22 @@ def _branch_starts(
         members = [sha for sha in gitio.commits_since(tip, starts) if sha not in bases]
         if members:
             bases.update(dict.fromkeys(members, base))
-            trees.setdefault(base, gitio.tree_entries(base))
+            if base not in trees:
+                trees[base] = _tree_beside(session.start_head, start_entries, base)
     return bases, trees
+
+
+def _tree_beside(start: str | None, entries: Mapping[str, str], base: str) -> dict[str, str]:
+    """The tree of `base` (path -> "mode oid"), as the start tree `entries` plus what
+    differs between the two: a few paths to ask git about, not the whole tree again."""
+    tree = dict(entries)
+    for change in gitio.diff(start or gitio.empty_tree(), base):
+        state = state_after(change)
+        if state is None:
+            tree.pop(change.path, None)
+        else:
+            tree[change.path] = state
+    return tree
 
 
 def parked(since: int) -> tuple[str, ...]:
