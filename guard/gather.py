@@ -3,11 +3,11 @@
 Four scopes, one pipeline: the active session or an archived one (its frozen
 policy, start commit and ref tips, hooks and journal), `--since REV` (a start
 receipt when the state is gone: the repository's current policy applies), and
-`--base/--head` (an explicit range, as CI checks a pull request). Each scope says
-what to read (a `Reading`); `read` asks git all of it at once: the one big
-`git log`, parsed while it streams, runs beside the smaller questions (the start
-tree, git status, each branch's net change), and the results are collected when
-all have answered.
+`--base/--head` (an explicit range, as CI checks a pull request). Each scope starts
+its one big `git log` as soon as it knows the revisions, then says what else to
+read (a `Reading`); `read` asks git all of it at once: the log, parsed while it
+streams, runs beside the smaller questions (the start tree, git status, each
+branch's net change), and the results are collected when all have answered.
 """
 
 from __future__ import annotations
@@ -53,16 +53,12 @@ class Scope(NamedTuple):
 
 
 class Reading(NamedTuple):
-    """What one audit asks git: the commits of `include` (and `parked`) not in
-    `exclude`, the start tree at `base`, each branch's net change (name -> (from,
-    to)), and the work tree."""
+    """What one audit asks git beside its log: the start tree at `base`, each
+    branch's net change (name -> (from, to)), and the work tree."""
 
-    include: list[str]
-    exclude: list[str]
     base: str | None
     lines: dict[str, tuple[str, str]]
     working: bool
-    parked: tuple[str, ...] = ()
     cwd: str | None = None  # the worktree whose HEAD and work tree are read
 
 
@@ -73,12 +69,13 @@ class Read(NamedTuple):
     nets: dict[str, list[Change]]
 
 
-def read(reading: Reading) -> Read:
-    """Ask git everything `reading` names at once. The smaller answers are waited for
-    here, while the log runs; its commits stream to whoever judges them, so the
-    judging keeps pace with git (which has a core to itself) instead of following it."""
+def read(history: gitio.History, reading: Reading) -> Read:
+    """Ask git everything `reading` names at once, beside `history`, the log each scope
+    starts as soon as it knows its revisions (before its branches, HEAD or policy are
+    read). The smaller answers are waited for here, while the log runs; its commits
+    stream to whoever judges them, so the judging keeps pace with git (which has a
+    core to itself) instead of following it."""
     cwd = reading.cwd
-    history = gitio.History(reading.include, reading.exclude, cwd, also=reading.parked)
     tree = gitio.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
     status = gitio.Pending(gitio.STATUS, cwd) if reading.working else None
     nets = {
@@ -142,25 +139,27 @@ def _current_judge(mode: str) -> Judge:
 def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
     """A range's net change goes by the branch `head` names (the rollback commits on
     it), or by RANGE when it names no branch."""
-    judge = _current_judge(mode)
     start, tip = _commit(base, "--base"), _commit(head, "--head")
+    history = gitio.History([tip], [start])
+    judge = _current_judge(mode)
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
     lines = {name: (start, tip)}
-    found = read(Reading([tip], [start], start, lines, working=False))
+    found = read(history, Reading(start, lines, working=False))
     scope = {"kind": "range", "mode": mode, "since": None, "base": base, "head": head}
     return _evidence(None, start, found, name, lines, scope), judge
 
 
 def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
-    judge = _current_judge(mode)
     start = _commit(since, "--since")
+    since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
+    # HEAD unborn is no error with --ignore-missing.
+    history = gitio.History(["--branches", "HEAD"], [start], also=parked(since_time))
+    judge = _current_judge(mode)
     head_sha, head_ref = gitio.head()
-    include = ["--branches", "HEAD"] if head_sha else ["--branches"]
     current = head_ref or "HEAD"
     lines = {current: (start, head_sha)} if head_sha else {}
-    since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
-    found = read(Reading(include, [start], start, lines, True, parked(since_time)))
+    found = read(history, Reading(start, lines, True))
     taken, found = _upstream(found, since_time, [start], lines)
     scope = {"kind": "since", "mode": mode, "since": since, "base": None, "head": None}
     return _evidence(None, start, found, current, lines, scope)._replace(upstream=taken), judge
@@ -231,10 +230,17 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
     scoped = _scoped(session, started) if session.scoped else None
     cwd = scoped.cwd if scoped else None
+    starts = session.start_tips()
+    # The log first: a repository-wide session reads every branch (HEAD unborn is no
+    # error with --ignore-missing); a worktree's, below, only the branches it owns.
+    history = (
+        gitio.History(["--branches", "HEAD"], starts, also=parked(started))
+        if scoped is None
+        else None
+    )
     head_sha, head_ref = gitio.head(cwd)
     current = head_ref or ("HEAD" if head_sha else None)
     tips = gitio.ref_tips(cwd)
-    starts = session.start_tips()
     judged, mine = session, tips
     if scoped is not None:  # only the worktree's own branches are its session's
         branches = scoped.branches | ({head_ref} if head_ref else set())
@@ -243,13 +249,9 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
         judged = session._replace(refs=refs)
     lines = _moved(judged, mine, head_sha, head_ref)
     lines.update(_fresh(session, mine, starts, head_sha, head_ref))
-    # HEAD unborn is no error with --ignore-missing.
-    if scoped is None:
-        include, also = ["--branches", "HEAD"], parked(started)
-    else:
-        include, also = ["HEAD", *sorted(mine)], ()
-    reading = Reading(include, starts, session.start_head, lines, True, also, cwd)
-    found = read(reading)
+    if history is None:
+        history = gitio.History(["HEAD", *sorted(mine)], starts, cwd)
+    found = read(history, Reading(session.start_head, lines, True, cwd))
     vouched = _vouched(directory)
     taken, found = _upstream(found, started, starts, lines, cwd, vouched)
     hooks_dir = gitio.hooks_dir(cwd)
