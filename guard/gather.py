@@ -33,6 +33,12 @@ from guard.session import Session
 
 BRANCH = "refs/heads/"
 RANGE = "(range)"  # the name an explicit range's net change goes by
+# The empty tree in SHA-1 and SHA-256 repositories (what a branch of only session
+# commits, grown from no start commit, is measured from).
+EMPTY_TREES = (
+    "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+)
 
 
 class Scope(NamedTuple):
@@ -79,14 +85,24 @@ def read(history: gitio.History, reading: Reading) -> Read:
     cwd = reading.cwd
     tree = gitio.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
     status = gitio.Pending(gitio.STATUS, cwd) if reading.working else None
-    nets = {
-        name: gitio.Pending(gitio.diff_args(*line), cwd) for name, line in reading.lines.items()
+    # Every branch's net change from one git call; a branch grown from nothing the
+    # start had is measured from the empty tree, which is no commit: a call of its own.
+    joint = [name for name, (base, _) in reading.lines.items() if base not in EMPTY_TREES]
+    data = gitio.pairs(reading.lines[name] for name in joint)
+    diffs = gitio.Pending(gitio.DIFFS, cwd, data=data) if joint else None
+    alone = {
+        name: gitio.Pending(gitio.diff_args(*line), cwd)
+        for name, line in reading.lines.items()
+        if name not in joint
     }
+    nets = {name: gitparse.parse_diff(pending.result()) for name, pending in alone.items()}
+    if diffs is not None:
+        nets.update(zip(joint, gitparse.parse_diffs(diffs.result()), strict=True))
     return Read(
         commits=history.stream(),
         start_entries=gitparse.parse_tree(tree.result()) if tree else {},
         working=gitparse.parse_status(status.result()) if status else [],
-        nets={name: gitparse.parse_diff(pending.result()) for name, pending in nets.items()},
+        nets={name: nets[name] for name in reading.lines},
     )
 
 

@@ -337,6 +337,16 @@ def diff_args(base: str, target: str) -> list[str]:
     return ["diff-tree", "-r", *_DIFF, base, target, "--"]
 
 
+# git's `diff-tree --stdin` takes a line "TARGET BASE" as a commit and its parent,
+# and names it in a header before its records (`--always`: also when they are none).
+DIFFS = ["diff-tree", "--stdin", "--always", "-r", *_DIFF]
+
+
+def pairs(lines: Iterable[tuple[str, str]]) -> bytes:
+    """(base, target) commits as `DIFFS` reads them on stdin."""
+    return "".join(f"{target} {base}\n" for base, target in lines).encode("ascii")
+
+
 def diff(base: str, target: str | None, cwd: str | None = None) -> list[Change]:
     """What differs between commit (or tree) `base` and `target`: a commit, or the
     index when None. Renames come as a deletion and an addition."""
