@@ -110,9 +110,9 @@ def gather(scope: Scope) -> tuple[Evidence, Judge]:
     """The evidence of `scope`, and the judge that audits it."""
     scope = scope.check()
     if scope.base is not None and scope.head is not None:
-        return _range(scope.base, scope.head, scope.mode or "read-only")
+        return _range(scope.base, scope.head, scope.mode)
     if scope.since is not None:
-        return _since(scope.since, scope.mode or "read-only")
+        return _since(scope.since, scope.mode)
     return _session(scope.session_id, scope.mode)
 
 
@@ -147,38 +147,53 @@ def allowed_by(policy: Policy, mode: str) -> tuple[str, ...]:
     return tuple(policy.modes[mode])
 
 
+DEFAULT_MODE = "read-only"  # what judges a range or --since when no --mode is given
+
+
+def _judged_by(mode: str | None, judge: Judge) -> dict[str, Any]:
+    """What the report says judged a scope without a session: the mode, whether it
+    was asked for or assumed, and what it allows (a reader of a CI report sees it)."""
+    return {
+        "mode": mode or DEFAULT_MODE,
+        "mode_from": "option" if mode else "default",
+        "allowed": sorted(judge.allowed),
+    }
+
+
 def _current_judge(mode: str) -> Judge:
     """The judge of a scope without a session: the repository's policy, `mode`."""
     policy = current_policy()
     return Judge(Classifier(policy), allowed_by(policy, mode))
 
 
-def _range(base: str, head: str, mode: str) -> tuple[Evidence, Judge]:
+def _range(base: str, head: str, mode: str | None) -> tuple[Evidence, Judge]:
     """A range's net change goes by the branch `head` names (the rollback commits on
     it), or by RANGE when it names no branch."""
     start, tip = _commit(base, "--base"), _commit(head, "--head")
     history = gitio.History([tip], [start])
-    judge = _current_judge(mode)
+    judge = _current_judge(mode or DEFAULT_MODE)
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
     lines = {name: (start, tip)}
     found = read(history, Reading(start, lines, working=False))
-    scope = {"kind": "range", "mode": mode, "since": None, "base": base, "head": head}
+    scope = {"kind": "range", **_judged_by(mode, judge), "since": None, "base": base}
+    scope.update(head=head, start=start, tip=tip)
     return _evidence(None, start, found, name, lines, scope), judge
 
 
-def _since(since: str, mode: str) -> tuple[Evidence, Judge]:
+def _since(since: str, mode: str | None) -> tuple[Evidence, Judge]:
     start = _commit(since, "--since")
     since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     # HEAD unborn is no error with --ignore-missing.
     history = gitio.History(["--branches", "HEAD"], [start], also=parked(since_time))
-    judge = _current_judge(mode)
+    judge = _current_judge(mode or DEFAULT_MODE)
     head_sha, head_ref = gitio.head()
     current = head_ref or "HEAD"
     lines = {current: (start, head_sha)} if head_sha else {}
     found = read(history, Reading(start, lines, True))
     taken, found = _upstream(found, since_time, [start], lines)
-    scope = {"kind": "since", "mode": mode, "since": since, "base": None, "head": None}
+    scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
+    scope.update(head=None, start=start, tip=head_sha)
     return _evidence(None, start, found, current, lines, scope)._replace(upstream=taken), judge
 
 
@@ -284,7 +299,8 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
     scope: dict[str, Any] = {"kind": "session", "mode": mode or session.mode}
-    scope.update(since=None, base=None, head=None)
+    scope.update(mode_from="option" if mode else "session", allowed=sorted(allowed))
+    scope.update(since=None, base=None, head=None, start=session.start_head, tip=head_sha)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases, trees = _branch_starts(session, lines, starts, found.start_entries)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)

@@ -50,6 +50,19 @@ START_ENTRIES = {
     "src/tool.sh": "100644 " + "7" * 40,
 }
 MAIN = "refs/heads/main"
+SESSION_SCOPE = {"kind": "session", "mode": "read-only", "since": None, "base": None, "head": None}
+# What gather records of a range audited without --mode.
+RANGE_SCOPE = {
+    "kind": "range",
+    "mode": "read-only",
+    "mode_from": "default",
+    "allowed": ["docs", "test"],
+    "since": None,
+    "base": "origin/main",
+    "head": "HEAD",
+    "start": START,
+    "tip": "c" * 40,
+}
 SUBMODULE = "submodule pointer: the policy default decides"
 
 
@@ -95,6 +108,7 @@ def evidence(
     integrity: Sequence[Mapping[str, str]] = (),
     rewritten: Sequence[Mapping[str, str]] = (),
     session: Mapping[str, Any] | None = SESSION,
+    scope: Mapping[str, Any] | None = None,
 ) -> Evidence:
     return Evidence(
         session=session,
@@ -106,7 +120,7 @@ def evidence(
         current_branch=current,
         rewritten=list(rewritten),
         integrity=list(integrity),
-        scope={"kind": "session", "mode": "read-only", "since": None, "base": None, "head": None},
+        scope=SESSION_SCOPE if scope is None else scope,
     )
 
 
@@ -577,37 +591,63 @@ def test_json_matches_the_schema_and_round_trips_every_path() -> None:
     assert [c["path"] for c in data["commits"][0]["changes"]] == ODD
 
 
-def test_sarif_has_one_result_per_violating_path() -> None:
+def test_sarif_locates_every_result_and_describes_every_rule() -> None:
     sarif = json.loads(render("sarif", odd_report()))
     assert sarif["version"] == "2.1.0"
     [run] = sarif["runs"]
     assert run["tool"]["driver"]["name"] == "session-guard"
-    located = [
-        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-        for r in run["results"]
-        if "locations" in r
-    ]
 
     def uri(path: str) -> str:  # a relative URI: percent-encoded UTF-8, slashes kept
         return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
+    located = [
+        (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+        for r in run["results"]
+    ]
     assert sorted(located) == sorted(
         [("guard/mode-violation", "error", uri(path)) for path in ODD]
         + [("guard/uncommitted-violation", "error", "src/ctl%01%1B.py")]
+        # the first path the commit changes beyond docs: the evidence against its claim
+        + [("guard/mislabelled-commit", "warning", uri(ODD[0]))]
+        # about the repository's enforcement, not one file: the guard's own file
+        + [("guard/integrity", "error", ".guard.yaml")] * 2
     )
-    unlocated = [
-        (r["ruleId"], r["message"]["text"]) for r in run["results"] if "locations" not in r
+    messages = [
+        r["message"]["text"] for r in run["results"] if r["ruleId"] != "guard/mode-violation"
     ]
-    assert unlocated == [
-        (
-            "guard/mislabelled-commit",
-            "commit cccccccccccc 'documentation-only changes | nothing else' claims docs only",
-        ),
-        ("guard/integrity", "hooks-removed: pre-commit was removed"),
-        ("guard/integrity", "rewritten: refs/heads/old"),
+    assert messages[1:] == [
+        "commit cccccccccccc 'documentation-only changes | nothing else' claims docs only but "
+        "changes 8 other path(s), first src/a[b].py",
+        "hooks-removed: pre-commit was removed",
+        "rewritten: refs/heads/old 555555555555 -> eeeeeeeeeeee",
     ]
-    rules = {r["id"] for r in run["tool"]["driver"]["rules"]}
-    assert {r["ruleId"] for r in run["results"]} <= rules
+    rules = run["tool"]["driver"]["rules"]
+    for rule in rules:
+        assert rule["fullDescription"]["text"] and rule["shortDescription"]["text"]
+        assert rule["help"]["text"] and rule["help"]["markdown"]
+    assert [r["ruleId"] for r in run["results"]] == [
+        rules[r["ruleIndex"]]["id"] for r in run["results"]
+    ]
+    prints = [r["partialFingerprints"]["sessionGuard/v1"] for r in run["results"]]
+    assert len(set(prints)) == len(prints)  # one alert a finding
+    again = json.loads(render("sarif", odd_report()))["runs"][0]["results"]
+    assert [r["partialFingerprints"] for r in again] == [
+        r["partialFingerprints"] for r in run["results"]
+    ]
+    assert run["automationDetails"] == {"id": f"session-guard/read-only/{SESSION['id']}"}
+
+
+def test_sarif_of_a_range_names_its_mode_and_range() -> None:
+    report = build(session=None, current="(range)", nets={"(range)": []}, scope=RANGE_SCOPE)
+    [run] = json.loads(render("sarif", report))["runs"]
+    assert run["results"] == []
+    assert run["automationDetails"] == {"id": "session-guard/read-only/" + "c" * 40}
+    assert run["properties"]["header"] == {
+        "mode": "read-only (the default: no --mode given)",
+        "allows": "docs, test",
+        "range": "origin/main..HEAD (555555555555..cccccccccccc)",
+    }
+    assert run["properties"]["scope"]["mode_from"] == "default"
 
 
 def test_junit_is_valid_xml_with_a_case_per_commit_even_with_control_characters() -> None:
@@ -628,8 +668,15 @@ def test_junit_is_valid_xml_with_a_case_per_commit_even_with_control_characters(
     assert "src/bell\\x07.py: production" in (failed[1].text or "")
     assert "src/caf\\xdce9.py" in (failed[1].text or "")
     assert failed[2] is not None
-    assert failed[2].text == "untracked src/ctl\\x01\\x1b.py: production"
-    assert failed[3] is not None
+    assert failed[2].text == "untracked: src/ctl\\x01\\x1b.py: production"
+    assert failed[3] is not None and failed[3].text == (
+        "hooks-removed: pre-commit was removed\n"
+        "rewritten: refs/heads/old 555555555555 -> eeeeeeeeeeee"
+    )
+    # a mislabelled commit informs (it fails nothing): on its case, in system-out
+    assert (cases[1].findtext("system-out") or "").startswith(
+        "guard/mislabelled-commit: commit cccccccccccc"
+    )
     assert (suite.get("tests"), suite.get("failures")) == ("4", "3")
 
 
@@ -644,7 +691,8 @@ def test_markdown_has_the_verdict_violations_and_rollback_commands() -> None:
         "| `cccccccccccc` | violation (claims docs only) | "
         "documentation-only changes \\| nothing else |" in text
     )
-    assert "- `cccccccccccc` src/a[b].py: production (the policy default)" in text
+    assert "- `cccccccccccc` src/a\\[b\\].py: production (the policy default)" in text
+    assert "- **Mode:** read-only\n- **Allows:** docs\n- **Session:** " in text
     assert "- untracked `docs/draft.md`" not in text  # allowed: not listed
     plan = "## Rollback plan\n\n`guard rollback --apply` does this in one commit.\n\n```sh\n"
     block = text.split(plan, 1)[1].split("```", 1)[0]
@@ -654,32 +702,52 @@ def test_markdown_has_the_verdict_violations_and_rollback_commands() -> None:
     assert "Revert candidates: `cccccccccccc`" in text
 
 
-def test_github_annotations_escape_their_data() -> None:
+def test_github_annotations_escape_their_data_and_name_the_mode() -> None:
     lines = render("github", odd_report()).splitlines()
-    tail = f"is not allowed in {WHO}; commit cccccccccccc"
+    title = f"title=session-guard read-only mode%2C session {SESSION['id']}"
+    tail = f"is not allowed in {WHO} (commit cccccccccccc)"
     assert (
-        "::error file=src/a%2Cb%3Ac%25.py,title=session-guard::src/a,b:c%25.py: production "
+        f"::error file=src/a%2Cb%3Ac%25.py,{title}::src/a,b:c%25.py: production "
         f"(the policy default) {tail}" in lines
     )
     assert (
-        f"::error file=src/new%0Aline.py,title=session-guard::src/new%0Aline.py: production "
+        f"::error file=src/new%0Aline.py,{title}::src/new%0Aline.py: production "
         f"(the policy default) {tail}" in lines
     )
     assert (
-        "::error file=src/ctl\x01\x1b.py,title=session-guard::uncommitted (untracked) "
-        "src/ctl\x01\x1b.py: production is not allowed"
+        f"::error file=src/ctl\x01\x1b.py,{title}::uncommitted (untracked) "
+        f"src/ctl\x01\x1b.py: production is not allowed in {WHO}"
     ) in lines
     assert (
-        "::warning title=session-guard::commit cccccccccccc "
-        "'documentation-only changes | nothing else' claims docs only"
+        f"::warning file=src/a[b].py,{title}::commit cccccccccccc "
+        "'documentation-only changes | nothing else' claims docs only but changes 8 other "
+        "path(s), first src/a[b].py"
     ) in lines
-    assert "::warning title=session-guard::hooks-removed: pre-commit was removed" in lines
-    assert "::warning title=session-guard::rewritten: refs/heads/old" in lines
+    # about the repository, so on no file; they fail the audit, so errors
+    assert f"::error {title}::hooks-removed: pre-commit was removed" in lines
+    assert f"::error {title}::rewritten: refs/heads/old 555555555555 -> eeeeeeeeeeee" in lines
     assert lines[-1] == (
-        "::notice title=session-guard::violated: 9 violation(s), 9 still in place, 2 commit(s)"
+        f"::notice {title}::violated: 9 violation(s), 9 still in place, 2 commit(s)"
     )
-    errors = [line for line in lines if line.startswith("::error ")]
+    errors = [line for line in lines if line.startswith("::error file=")]
     assert len(errors) == len(ODD) + 1  # every violating path, and the uncommitted one
+
+
+def test_github_annotations_of_a_range_say_the_mode_was_assumed() -> None:
+    report = build(
+        [commit("c", "tweak", modify("src/app.py"))],
+        session=None,
+        current="(range)",
+        nets={"(range)": [modify("src/app.py")]},
+        scope=RANGE_SCOPE,
+    )
+    [line, verdict] = render("github", report).splitlines()
+    title = "title=session-guard read-only (default) mode%2C origin/main..HEAD"
+    assert line == (
+        f"::error file=src/app.py,{title}::src/app.py: production (the policy default) is not "
+        "allowed in mode read-only (allows docs, test) (commit cccccccccccc)"
+    )
+    assert verdict.startswith(f"::notice {title}::violated")
 
 
 def test_text_shows_the_verdict_and_paths_literally() -> None:
@@ -688,16 +756,18 @@ def test_text_shows_the_verdict_and_paths_literally() -> None:
     assert WHO in text
     assert "src/a[b].py: production (the policy default)" in text
     assert "git rm -q -- ':(literal)src/a[b].py'" in text  # a literal pathspec, not a glob
-    assert "hooks-removed: pre-commit was removed" in text
+    assert "hooks-removed  pre-commit was removed" in text
     assert "Revert candidates (every change a violation): cccccccccccc" in text
     assert "\x1b[" not in text  # no colour codes when not asked
 
 
-def test_text_of_a_clean_range() -> None:
-    report = build(session=None, current="(range)", nets={"(range)": []})
+def test_text_of_a_clean_range_names_the_assumed_mode_and_the_range() -> None:
+    report = build(session=None, current="(range)", nets={"(range)": []}, scope=RANGE_SCOPE)
     text = render("text", report)
-    assert "CLEAN" in text
-    assert "the audited range" in text
+    assert "CLEAN  mode read-only (allows docs, test)" in text
+    assert "mode: read-only (the default: no --mode given)" in text
+    assert "allows: docs, test" in text
+    assert "range: origin/main..HEAD (555555555555..cccccccccccc)" in text
     assert "0 commit(s), 0 violating; 0 violation(s), 0 still in place" in text
 
 

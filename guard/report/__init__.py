@@ -47,22 +47,90 @@ def violations(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mappi
     ]
 
 
+def _allowed(report: Mapping[str, Any]) -> list[str]:
+    scope, session = report["scope"], report["session"]
+    if "allowed" in scope:
+        return list(scope["allowed"])
+    return list(session["allowed"]) if session is not None else []
+
+
 def mode_text(report: Mapping[str, Any]) -> str:
+    """What judged the report, in a few words: the session, or the mode of a range."""
     session = report["session"]
+    allowed = ", ".join(_allowed(report)) or "nothing"
     if session is None:
-        return "the audited range"
-    allowed = ", ".join(session["allowed"]) or "nothing"
+        return f"mode {report['scope']['mode']} (allows {allowed})"
     return f"session {session['id']} ({session['mode']}, allows {allowed})"
 
 
-def problems(report: Mapping[str, Any]) -> list[str]:
-    """Integrity findings and rewritten refs, one line each."""
-    lines = [f"{i['kind']}: {i['detail']}" for i in report["integrity"]]
-    lines += [
-        f"rewritten: {r['ref']} {r['start_tip'][:12]} -> {r['tip'][:12]}"
-        for r in report["rewritten_refs"]
+_FROM = {
+    "session": "declared by the session",
+    "option": "chosen with --mode",
+    "default": "the default: no --mode given",
+}
+
+
+def _short(sha: str | None) -> str:
+    return sha[:12] if sha else "?"
+
+
+def audited(report: Mapping[str, Any]) -> str:
+    """What was audited: the range, the start commit, or the session."""
+    scope, session = report["scope"], report["session"]
+    tip = scope.get("tip")
+    if scope["kind"] == "range":
+        text = f"{scope['base']}..{scope['head']}"
+        if "start" in scope:
+            text += f" ({_short(scope['start'])}..{_short(tip)})"
+        return text
+    if scope["kind"] == "since":
+        start = f" ({_short(scope['start'])})" if "start" in scope else ""
+        return f"{scope['since']}{start}..{_short(tip) if tip else 'HEAD'}"
+    return f"{session['id']}, started {session['started_at']} at {_short(session['start_head'])}"
+
+
+def header(report: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) for the head of every format: which mode judged, what it
+    allows, and what was audited (a range, a start commit, or a session)."""
+    scope = report["scope"]
+    mode = scope["mode"]
+    source = _FROM.get(scope.get("mode_from", ""))
+    return [
+        ("mode", f"{mode} ({source})" if source else mode),
+        ("allows", ", ".join(_allowed(report)) or "nothing"),
+        ({"range": "range", "since": "since"}.get(scope["kind"], "session"), audited(report)),
     ]
-    return lines
+
+
+def title(report: Mapping[str, Any]) -> str:
+    """The header in one short line (an annotation's title): mode, then what."""
+    scope, session = report["scope"], report["session"]
+    assumed = " (default)" if scope.get("mode_from") == "default" else ""
+    if scope["kind"] == "range":
+        what = f"{scope['base']}..{scope['head']}"
+    elif scope["kind"] == "since":
+        what = f"since {scope['since']}"
+    else:
+        what = f"session {session['id']}"
+    return f"session-guard {scope['mode']}{assumed} mode, {what}"
+
+
+def facts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The header as machine-readable name/value pairs (JUnit properties)."""
+    scope, session = report["scope"], report["session"]
+    pairs = [
+        ("mode", scope["mode"]),
+        ("mode_from", scope.get("mode_from") or ""),
+        ("allowed", ",".join(_allowed(report))),
+        ("scope", scope["kind"]),
+    ]
+    for name in ("base", "head", "since", "start", "tip", "branch"):
+        if scope.get(name):
+            pairs.append((name, scope[name]))
+    if session is not None:
+        pairs += [("session", session["id"]), ("started_at", session["started_at"])]
+    pairs.append(("verdict", report["summary"]["verdict"]))
+    return pairs
 
 
 def describe(change: Mapping[str, Any]) -> str:

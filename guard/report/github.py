@@ -1,11 +1,18 @@
-"""The report as GitHub Actions workflow commands (annotations on the files)."""
+"""The report as GitHub Actions workflow commands: an annotation per finding.
+
+Every annotation's title names the judging mode and what was audited; a finding
+about a path is annotated on that file, one about the repository (integrity) on
+none. Findings that fail the audit are errors, the others warnings or notices; the
+last line is the verdict.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from guard.report import describe, mode_text, violations
+from guard.report import title
+from guard.report.findings import REPOSITORY_FILE, findings
 
 
 def _data(text: str) -> str:
@@ -16,32 +23,19 @@ def _prop(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+
+
 def render(report: Mapping[str, Any]) -> str:
+    named = f"title={_prop(title(report))}"
     lines = []
-    who = mode_text(report)
-    for commit, change in violations(report):
-        message = f"{describe(change)} is not allowed in {who}; commit {commit['sha'][:12]}"
-        lines.append(f"::error file={_prop(change['path'])},title=session-guard::{_data(message)}")
-    for row in report["working_tree"]:
-        if not row["allowed"]:
-            message = (
-                f"uncommitted ({row['state']}) {row['path']}: {row['category']} is not allowed"
-            )
-            lines.append(f"::error file={_prop(row['path'])},title=session-guard::{_data(message)}")
-    for commit in report["commits"]:
-        if commit["mislabelled"]:
-            message = f"commit {commit['sha'][:12]} {commit['subject']!r} claims docs only"
-            lines.append(f"::warning title=session-guard::{_data(message)}")
-    for item in [
-        *report["integrity"],
-        *({"kind": "rewritten", "detail": r["ref"]} for r in report["rewritten_refs"]),
-    ]:
-        lines.append(
-            f"::warning title=session-guard::{_data(item['kind'] + ': ' + item['detail'])}"
-        )
+    for finding in findings(report):
+        where = "" if finding.path == REPOSITORY_FILE else f"file={_prop(finding.path)},"
+        command = _COMMAND[finding.level]
+        lines.append(f"::{command} {where}{named}::{_data(finding.message)}")
     summary = report["summary"]
     lines.append(
-        f"::notice title=session-guard::{_data(summary['verdict'])}: {summary['violations']} "
+        f"::notice {named}::{_data(summary['verdict'])}: {summary['violations']} "
         f"violation(s), {summary['net_violations']} still in place, {summary['commits']} commit(s)"
     )
     return "\n".join(lines) + "\n"

@@ -1,4 +1,13 @@
-"""The report as JUnit XML: a test case per commit, failures for violations."""
+"""The report as JUnit XML, in the shape Jenkins, GitLab and the Ant task read.
+
+`testsuites > testsuite > testcase`: a test case per commit, then one per kind of
+finding not tied to a commit (uncommitted changes, enforcement intact). A case with
+findings that fail the audit has one `failure` (type and message, its findings one a
+line); a finding that only informs (a mislabelled commit, a note) goes to the case's
+`system-out`. The suite's `properties` carry the header: the judging mode and what
+was audited. The counts agree: `tests` is the number of cases, `failures` the
+number of cases with a failure, `errors` and `skipped` are 0.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from guard.report import describe, mode_text
+from guard.report import facts, mode_text
+from guard.report.findings import KINDS, Finding, findings
 
 # Characters XML 1.0 cannot carry, and lone surrogates (non-UTF-8 path bytes).
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -17,56 +27,54 @@ def _text(value: object) -> str:
     return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
 
 
+def _case(classname: str, name: str, found: list[Finding], who: str) -> ET.Element:
+    case = ET.Element("testcase", classname=classname, name=_text(name), time="0")
+    failing = [f for f in found if f.fails]
+    if failing:
+        tallies = []
+        for kind in KINDS:
+            n = sum(f.kind is kind for f in failing)
+            if n:
+                tallies.append(kind.tally.format(n=n, who=who))
+        failure = ET.SubElement(
+            case,
+            "failure",
+            type=failing[0].kind.rule.rsplit("/", 1)[-1],
+            message=_text("; ".join(tallies)),
+        )
+        # On a commit's case the case names the commit; elsewhere the lead says what.
+        failure.text = _text(
+            "\n".join(f.detail if f.commit else f"{f.lead}: {f.detail}" for f in failing)
+        )
+    informing = [f for f in found if not f.fails]
+    if informing:
+        out = ET.SubElement(case, "system-out")
+        out.text = _text("\n".join(f"{f.kind.rule}: {f.message}" for f in informing))
+    return case
+
+
 def render(report: Mapping[str, Any]) -> str:
     who = mode_text(report)
-    cases = []
-    for commit in reversed(report["commits"]):
-        case = ET.Element(
-            "testcase",
-            classname="session-guard.commits",
-            name=_text(f"{commit['sha'][:12]} {commit['subject']}"),
+    found = findings(report)
+    cases = [
+        _case(
+            "session-guard.commits",
+            f"{commit['sha'][:12]} {commit['subject']}",
+            [f for f in found if f.commit == commit["sha"]],
+            who,
         )
-        bad = [c for c in commit["changes"] if not c["allowed"] and not c["restores"]]
-        if bad:
-            failure = ET.SubElement(
-                case,
-                "failure",
-                type="mode-violation",
-                message=_text(f"{len(bad)} path(s) not allowed in {who}"),
-            )
-            failure.text = _text("\n".join(describe(c) for c in bad))
-        cases.append(case)
-    dirty = [row for row in report["working_tree"] if not row["allowed"]]
-    working = ET.Element(
-        "testcase", classname="session-guard.working-tree", name="uncommitted changes"
-    )
-    if dirty:
-        failure = ET.SubElement(
-            working,
-            "failure",
-            type="uncommitted-violation",
-            message=_text(f"{len(dirty)} uncommitted path(s) not allowed"),
-        )
-        failure.text = _text("\n".join(f"{r['state']} {r['path']}: {r['category']}" for r in dirty))
-    cases.append(working)
-    integrity = ET.Element(
-        "testcase", classname="session-guard.integrity", name="enforcement intact"
-    )
-    problems = [f"{i['kind']}: {i['detail']}" for i in report["integrity"]]
-    problems += [f"rewritten: {r['ref']}" for r in report["rewritten_refs"]]
-    if problems:
-        failure = ET.SubElement(integrity, "failure", type="integrity", message=_text(problems[0]))
-        failure.text = _text("\n".join(problems))
-    cases.append(integrity)
+        for commit in reversed(report["commits"])
+    ]
+    for kind in KINDS:
+        if kind.case is not None:
+            cases.append(_case(*kind.case, [f for f in found if f.kind is kind], who))
     failures = sum(1 for case in cases if case.find("failure") is not None)
-    suite = ET.Element(
-        "testsuite",
-        name="session-guard audit",
-        tests=str(len(cases)),
-        failures=str(failures),
-        errors="0",
-    )
+    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0"}
+    suite = ET.Element("testsuite", {"name": "session-guard audit", **counts, "skipped": "0"})
+    properties = ET.SubElement(suite, "properties")
+    for name, value in facts(report):
+        ET.SubElement(properties, "property", name=f"session-guard.{name}", value=_text(value))
     suite.extend(cases)
-    root = ET.Element("testsuites", tests=str(len(cases)), failures=str(failures))
+    root = ET.Element("testsuites", {"name": "session-guard", **counts})
     root.append(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

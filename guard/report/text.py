@@ -13,7 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 
 from guard.quoting import visible
-from guard.report import describe, mode_text, problems, violations
+from guard.report import header, mode_text
+from guard.report.findings import KINDS, findings
 from guard.rollback import by_hand, command_for
 
 _STYLE = {"clean": "green", "restored": "yellow", "tampered": "bold red", "violated": "bold red"}
@@ -27,6 +28,8 @@ def _headline(report: Mapping[str, Any]) -> str:
         f"{summary['commits']} commit(s), {summary['violating_commits']} violating; "
         f"{summary['violations']} violation(s), {summary['net_violations']} still in place"
     )
+    for label, value in header(report):
+        headline += f"\n{label}: {_visible(value)}"
     session = report["session"]
     if session and session.get("reason"):
         headline += f"\nreason: {escape(session['reason'])}"
@@ -71,14 +74,10 @@ def render(report: Mapping[str, Any], *, color: bool = False) -> str:
     console.print(Panel(_headline(report), title="session-guard audit", expand=False))
     if report["commits"]:
         console.print(_commits(report))
-    _section(
-        console, "Violations", [f"{c['sha'][:12]}  {describe(ch)}" for c, ch in violations(report)]
-    )
+    found = findings(report)
+    for kind in KINDS:
+        _section(console, kind.title, [f"{f.lead}  {f.detail}" for f in found if f.kind is kind])
     dirty = [row for row in report["working_tree"] if not row["allowed"]]
-    _section(
-        console, "Uncommitted", [f"{r['state']:<9} {r['path']}: {r['category']}" for r in dirty]
-    )
-    _section(console, "Integrity", problems(report))
     _section(
         console,
         "Upstream (arrived by fetch, not the session's work)",

@@ -741,7 +741,7 @@ def test_every_format_renders_and_output_writes_the_file(
     located = sorted(
         (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
         for r in results
-        if "locations" in r
+        if r["ruleId"] != "guard/integrity"  # hooks-missing notes: the test installs none
     )
 
     def uri(path: str) -> str:  # a relative URI: percent-encoded UTF-8, slashes kept

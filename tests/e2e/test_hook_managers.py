@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import LEAKY, git
+from tests.conftest import git
+from tests.e2e import npm_tools
 from tests.e2e.test_precommit_framework import GUARD, commit, head, ok, run, stage
 
 TOOLS = ("lefthook@2.2.2", "husky@9.1.7")
@@ -29,24 +28,8 @@ PROD = "x = 1\n"
 @pytest.fixture(scope="session")
 def node_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """lefthook and husky, installed once per test run into a temporary folder."""
-    npm = shutil.which("npm")
-    assert npm, "npm is not installed: these tests need Node.js and npm (see .ci/run)"
-    where = tmp_path_factory.mktemp("node-tools")
-    (where / "package.json").write_text('{"private": true}\n')
-    env = {k: v for k, v in os.environ.items() if k not in LEAKY}
-    env["npm_config_cache"] = str(tmp_path_factory.mktemp("npm-cache"))
-    # --ignore-scripts: lefthook's postinstall would run `lefthook install` somewhere.
-    done = subprocess.run(
-        [npm, "install", "--ignore-scripts", "--no-audit", "--no-fund", *TOOLS],
-        cwd=where,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return where / "node_modules" / ".bin"
+    # No install scripts: lefthook's postinstall would run `lefthook install` somewhere.
+    return npm_tools.install(tmp_path_factory, *TOOLS) / ".bin"
 
 
 @pytest.fixture(autouse=True)
