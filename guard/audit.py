@@ -162,7 +162,7 @@ def _working_rows(working: Iterable[WorkingChange], judge: Judge) -> list[dict[s
     return rows
 
 
-NOTES = {"hooks-missing"}  # integrity kinds that inform without failing the audit
+NOTES = {"hooks-missing", "session-ref"}  # integrity kinds that inform without failing the audit
 
 
 def build(evidence: Evidence, judge: Judge, branch: str | None = None) -> dict[str, Any]:

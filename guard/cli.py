@@ -129,6 +129,12 @@ def session() -> None:
     help="Scope the session to this worktree: its HEAD, the branches it checks out or "
     "creates; other worktrees work normally.",
 )
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Also record the session as the ref refs/guard/sessions/ID, to push with the "
+    "work: CI and the server judge under its mode.",
+)
 def session_start(
     mode: str,
     reason: str,
@@ -137,11 +143,14 @@ def session_start(
     as_json: bool,
     policy_file: Path | None,
     scoped: bool,
+    record: bool,
 ) -> int:
     """Start a session: from now on, changes outside the mode are blocked."""
     from guard.commands import session as command
 
-    return command.start(mode, reason, lock, observe, as_json, policy_file, scoped=scoped)
+    return command.start(
+        mode, reason, lock, observe, as_json, policy_file, scoped=scoped, record=record
+    )
 
 
 @session.command("status")
@@ -219,6 +228,25 @@ def hook_pre_push(remote: str | None, url: str | None) -> int:
     return command.pre_push()
 
 
+@hook.command("pre-receive")
+def hook_pre_receive() -> int:
+    """A server's hook: refuse a push that breaks a recorded session or a protect rule."""
+    from guard.commands import hook as command
+
+    return command.pre_receive()
+
+
+@hook.command("update")
+@click.argument("ref")
+@click.argument("old")
+@click.argument("new")
+def hook_update(ref: str, old: str, new: str) -> int:
+    """A server's hook for one ref (REF OLD NEW), where pre-receive is not offered."""
+    from guard.commands import hook as command
+
+    return command.update(ref, old, new)
+
+
 @cli.command("agent")
 @click.argument("name", type=click.Choice(AGENT_NAMES))
 def agent_hook(name: str) -> int:
@@ -244,10 +272,34 @@ def agent_hook(name: str) -> int:
     type=click.Choice(AGENT_NAMES),
     help="Also merge this agent's pre-tool hook into its project settings (repeatable).",
 )
-def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
+@click.option(
+    "--server",
+    is_flag=True,
+    help="Install the server hooks (pre-receive; --hooks pre-receive,update) in a bare repository.",
+)
+@click.option(
+    "--hooks-dir",
+    type=click.Path(file_okay=False),
+    help="With --server: write them here (GitLab's custom_hooks, Gitea's pre-receive.d).",
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, exists=True),
+    help="With --server: judge pushes with this policy (git config guard.policy).",
+)
+def install(
+    hook_list: str | None,
+    agents: tuple[str, ...],
+    server: bool,
+    hooks_dir: str | None,
+    policy_file: str | None,
+) -> int:
     """Install the git hooks (chaining any hook already there), and agent hooks."""
     from guard.commands import install as command
 
+    if server:
+        return command.install_server(hook_list, hooks_dir, policy_file)
     return command.install(hook_list, agents)
 
 

@@ -19,14 +19,14 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import gitio, gitparse, location, store, upstream
+from guard import branches, gitio, gitparse, location, sessionref, store, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, StateError, UsageError
 from guard.hooks.install import CHAINED, HOOKS, LEGACY
 from guard.integrity import findings, made_elsewhere
-from guard.judge import Judge, state_after
+from guard.judge import Judge
 from guard.location import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
 from guard.session import Session
@@ -50,6 +50,7 @@ class Scope(NamedTuple):
     base: str | None = None
     head: str | None = None
     mode: str | None = None
+    policy: Policy | None = None  # judge with this policy (the server's), not the checkout's
 
     def check(self) -> Scope:
         if (self.base is None) != (self.head is None):
@@ -110,7 +111,7 @@ def gather(scope: Scope) -> tuple[Evidence, Judge]:
     """The evidence of `scope`, and the judge that audits it."""
     scope = scope.check()
     if scope.base is not None and scope.head is not None:
-        return _range(scope.base, scope.head, scope.mode)
+        return _range(scope.base, scope.head, scope.mode, scope.policy)
     if scope.since is not None:
         return _since(scope.since, scope.mode)
     return _session(scope.session_id, scope.mode)
@@ -166,26 +167,56 @@ def _current_judge(mode: str) -> Judge:
     return Judge(Classifier(policy), allowed_by(policy, mode))
 
 
-def _range(base: str, head: str, mode: str | None) -> tuple[Evidence, Judge]:
+def declared_range(declared: sessionref.Declared, policy: Policy) -> tuple[Evidence, Judge]:
+    """A branch's session work judged under its record (what the server's hook asks)."""
+    return _range(declared.start, declared.end, None, policy, declared)
+
+
+def _range(
+    base: str,
+    head: str,
+    mode: str | None,
+    policy: Policy | None = None,
+    declared: sessionref.Declared | None = None,
+) -> tuple[Evidence, Judge]:
     """A range's net change goes by the branch `head` names (the rollback commits on
-    it), or by RANGE when it names no branch."""
+    it), or by RANGE when it names no branch. Without a mode, a session record
+    (refs/guard/sessions/) whose start the range covers judges it: its mode, from its
+    start; else the read-only mode. The record decides the revisions, so the log
+    starts once it is read."""
+    policy = policy or current_policy()
     start, tip = _commit(base, "--base"), _commit(head, "--head")
-    history = gitio.History([tip], [start])
-    judge = _current_judge(mode or DEFAULT_MODE)
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
+    if mode is None and declared is None:
+        declared = sessionref.declared(start, tip, name, policy)
+    if declared is None:
+        judge = Judge(Classifier(policy), allowed_by(policy, mode or DEFAULT_MODE))
+        judged_by, exclude = _judged_by(mode, judge), [start]
+    else:
+        judge = Judge(Classifier(policy), declared.allowed)
+        start, tip, exclude = declared.start, declared.end, declared.exclude
+        mode = declared.record.mode
+        judged_by = {"mode": mode, "mode_from": "session", "allowed": sorted(judge.allowed)}
     lines = {name: (start, tip)}
-    found = read(history, Reading(start, lines, working=False))
-    scope = {"kind": "range", **_judged_by(mode, judge), "since": None, "base": base}
+    found = read(gitio.History([tip], exclude), Reading(start, lines, working=False))
+    scope = {"kind": "range", **judged_by, "since": None, "base": base}
     scope.update(head=head, start=start, tip=tip)
-    return _evidence(None, start, found, name, lines, scope), judge
+    if declared is None:
+        return _evidence(None, start, found, name, lines, scope), judge
+    if declared.end != declared.tip:  # ended before the tip: what it changed, as it is now
+        touched = gitio.paths(found.nets[name])
+        now = [c for c in gitio.diff(start, declared.tip) if c.path in touched]
+        found = found._replace(nets={name: now})
+    evidence = _evidence(declared.record.summary(), start, found, name, lines, scope)
+    return evidence._replace(integrity=declared.integrity), judge
 
 
 def _since(since: str, mode: str | None) -> tuple[Evidence, Judge]:
     start = _commit(since, "--since")
     since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     # HEAD unborn is no error with --ignore-missing.
-    history = gitio.History(["--branches", "HEAD"], [start], also=parked(since_time))
+    history = gitio.History(["--branches", "HEAD"], [start], also=branches.parked(since_time))
     judge = _current_judge(mode or DEFAULT_MODE)
     head_sha, head_ref = gitio.head()
     current = head_ref or "HEAD"
@@ -260,13 +291,13 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
     started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
-    scoped = _scoped(session, started) if session.scoped else None
+    scoped = branches.scoped(session, started) if session.scoped else None
     cwd = scoped.cwd if scoped else None
     starts = session.start_tips()
     # The log first: a repository-wide session reads every branch (HEAD unborn is no
     # error with --ignore-missing); a worktree's, below, only the branches it owns.
     history = (
-        gitio.History(["--branches", "HEAD"], starts, also=parked(started))
+        gitio.History(["--branches", "HEAD"], starts, also=branches.parked(started))
         if scoped is None
         else None
     )
@@ -275,12 +306,12 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     tips = gitio.ref_tips(cwd)
     judged, mine = session, tips
     if scoped is not None:  # only the worktree's own branches are its session's
-        branches = scoped.branches | ({head_ref} if head_ref else set())
-        mine = {ref: tip for ref, tip in tips.items() if ref in branches}
-        refs = {ref: tip for ref, tip in session.refs.items() if ref in branches}
+        owned = scoped.branches | ({head_ref} if head_ref else set())
+        mine = {ref: tip for ref, tip in tips.items() if ref in owned}
+        refs = {ref: tip for ref, tip in session.refs.items() if ref in owned}
         judged = session._replace(refs=refs)
-    lines = _moved(judged, mine, head_sha, head_ref)
-    lines.update(_fresh(session, mine, starts, head_sha, head_ref))
+    lines = branches.moved(judged, mine, head_sha, head_ref)
+    lines.update(branches.fresh(session, mine, starts, head_sha, head_ref))
     if history is None:
         history = gitio.History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
@@ -302,7 +333,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     scope.update(mode_from="option" if mode else "session", allowed=sorted(allowed))
     scope.update(since=None, base=None, head=None, start=session.start_head, tip=head_sha)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
-    bases, trees = _branch_starts(session, lines, starts, found.start_entries)
+    bases, trees = branches.branch_starts(session, lines, starts, found.start_entries)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
     return evidence._replace(bases=bases, base_entries=trees), judge
 
@@ -320,131 +351,6 @@ def _upstream(
     taken, differing = upstream.taken(started, starts, lines, cwd, vouched)
     nets = {name: taken.net(net, differing.get(name)) for name, net in found.nets.items()}
     return taken, found._replace(nets=nets)
-
-
-# --------------------------------------------------------------------------- worktrees
-
-
-class Scoped(NamedTuple):
-    """What a session scoped to one worktree owns, from git's own records."""
-
-    cwd: str | None  # the worktree, None once it is gone
-    branches: set[str]  # checked out there at the start, or since
-    made: set[str]  # commits its HEAD reflog records it made
-
-
-MADE = upstream.MADE
-
-
-def _scoped(session: Session, started: int) -> Scoped:
-    """The worktree's branches and commits since `started`, from its HEAD reflog (one
-    per worktree, so a commit made next door is not in it)."""
-    worktree = session.worktree
-    cwd = worktree if worktree and os.path.isdir(worktree) else None  # noqa: PTH112
-    branches = {session.head_ref} if session.head_ref else set()
-    made: set[str] = set()
-    for sha, when, message in gitio.head_reflog(cwd) if cwd else []:
-        if when < started:
-            break
-        if message.startswith("checkout: moving from "):
-            branches.add(BRANCH + message.rpartition(" to ")[2])
-        elif message.split(" ", 1)[0].rstrip(":") in MADE:
-            made.add(sha)
-    return Scoped(cwd, branches, made)
-
-
-def _branch_starts(
-    session: Session,
-    lines: Mapping[str, tuple[str, str]],
-    starts: list[str],
-    start_entries: Mapping[str, str],
-) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """For the commits of branches that start elsewhere than the session's start
-    commit (a release branch, or a branch grown from one): commit -> that start,
-    and each such start's tree. "Restores" means back to the start of the branch a
-    change lands on, in the audit as in the hooks."""
-    bases: dict[str, str] = {}
-    trees: dict[str, dict[str, str]] = {}
-    for base, tip in lines.values():
-        if base == session.start_head:
-            continue
-        members = [sha for sha in gitio.commits_since(tip, starts) if sha not in bases]
-        if members:
-            bases.update(dict.fromkeys(members, base))
-            if base not in trees:
-                trees[base] = _tree_beside(session.start_head, start_entries, base)
-    return bases, trees
-
-
-def _tree_beside(start: str | None, entries: Mapping[str, str], base: str) -> dict[str, str]:
-    """The tree of `base` (path -> "mode oid"), as the start tree `entries` plus what
-    differs between the two: a few paths to ask git about, not the whole tree again."""
-    tree = dict(entries)
-    for change in gitio.diff(start or gitio.empty_tree(), base):
-        state = state_after(change)
-        if state is None:
-            tree.pop(change.path, None)
-        else:
-            tree[change.path] = state
-    return tree
-
-
-def parked(since: int) -> tuple[str, ...]:
-    """Commits the audit reads beside the branches: what another worktree has checked
-    out (the verdict must not depend on the directory it runs in), every stash entry,
-    and what was pushed from `since` (unix time) on, as the remote-tracking refs'
-    reflogs record it, so a pushed commit that no branch holds is seen. What arrived
-    by fetch is not the session's own work, and is not read."""
-    found = gitio.worktree_heads()
-    found += [sha for sha, _, _ in gitio.reflog("refs/stash")]
-    found += [
-        sha
-        for sha, when, message in gitio.reflog("refs/remotes/")
-        if when >= since and message.startswith("update by push")
-    ]
-    return tuple(dict.fromkeys(found))
-
-
-def _branches(
-    tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
-) -> list[tuple[str, str]]:
-    """Every branch with its tip, and a detached HEAD as one more."""
-    refs = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
-    if head_sha and head_ref is None:
-        refs.append(("HEAD", head_sha))
-    return refs
-
-
-def _moved(
-    session: Session, tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
-) -> dict[str, tuple[str, str]]:
-    """The branches that existed at the start and moved since: ref -> (start tip, tip)."""
-    moved = {}
-    for ref, tip in _branches(tips, head_sha, head_ref):
-        start = session.refs.get(ref)
-        if start is not None and start != tip:
-            moved[ref] = (start, tip)
-    return moved
-
-
-def _fresh(
-    session: Session,
-    tips: Mapping[str, str],
-    starts: list[str],
-    head_sha: str | None,
-    head_ref: str | None,
-) -> dict[str, tuple[str, str]]:
-    """Branches made during the session (a detached HEAD counts as one), measured from
-    where the session's commits on them begin, not from the start commit: a checkout
-    of an older commit to look around changes nothing."""
-    found = {}
-    for ref, tip in _branches(tips, head_sha, head_ref):
-        if ref in session.refs:
-            continue
-        base = gitio.session_base(tip, starts)
-        if base is not None and base != tip:
-            found[ref] = (base, tip)
-    return found
 
 
 def _guards_own(hooks_dir: str, cwd: str | None = None) -> Callable[[str], bool]:

@@ -30,7 +30,7 @@ def _allowed_text(session: Session) -> str:
 SHOWN = 50  # paths listed in a message or journal entry; the rest are counted
 
 
-def _finding_lines(findings: Iterable[Finding]) -> list[str]:
+def finding_lines(findings: Iterable[Finding]) -> list[str]:
     rows = [f for f in findings if f.violation]
     width = min(max((len(shown(f.path)) for f in rows[:SHOWN]), default=0), 60)
     lines = []
@@ -66,7 +66,7 @@ def staged_message(findings: Sequence[Finding], session: Session) -> str:
     paths = [f.path for f in findings if f.violation]
     lines = _header("this commit", session)
     lines.append("  Staged paths the mode does not allow:")
-    lines.extend(_finding_lines(findings))
+    lines.extend(finding_lines(findings))
     lines.extend(_footer(session, [f"unstage them: {unstage_command(paths)}"]))
     return "\n".join(lines) + "\n"
 
@@ -90,7 +90,7 @@ def items_message(
     for title, findings in items:
         if any(f.violation for f in findings):
             lines.append(f"  {title}")
-            lines.extend(_finding_lines(findings))
+            lines.extend(finding_lines(findings))
     lines.extend(_footer(session, advice))
     return "\n".join(lines) + "\n"
 

@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from pathlib import Path
 
+from guard import protect as _protect
 from guard.errors import PolicyError
 from guard.patterns import Pattern, compile_pattern
+from guard.protect import Protect
+from guard.protect import Raw as RawProtect
 
 SHIPPED_DISPLAY_DIR = "policies"
 MAX_POLICY_BYTES = 1 << 20
@@ -26,7 +29,7 @@ MAX_DEPTH = 32
 _NAME = re.compile(r"[a-z][a-z0-9_-]*\Z")
 _SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
 _GLOB_CHARS = frozenset("*?[\\")
-_TOP_KEYS = ("version", "extends", "categories", "default", "rules", "modes")
+_TOP_KEYS = ("version", "extends", "categories", "default", "rules", "modes", "protect")
 _RULE_KEYS = ("category", "paths")
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -58,6 +61,7 @@ class Policy(NamedTuple):
     default: str
     patterns: tuple[Pattern, ...]
     modes: Mapping[str, tuple[str, ...]]
+    protect: tuple[Protect, ...] = ()  # what named branches refuse on a server
 
 
 # --------------------------------------------------------------------------- YAML
@@ -125,6 +129,7 @@ class _Raw:
         self.rules: list[tuple[str, str, Any]] = []  # (category, pattern, node)
         self.category_marks: list[tuple[str, Any]] = []
         self.modes: dict[str, list[tuple[str, Any]]] = {}
+        self.protect: list[RawProtect] = []
 
 
 class _Reader:
@@ -294,6 +299,10 @@ def _read_modes(reader: _Reader, raw: _Raw, node: Any) -> None:
         raw.modes[name] = allowed
 
 
+def _read_protect(reader: _Reader, raw: _Raw, node: Any) -> None:
+    raw.protect.extend(_protect.read(reader, raw.file, node))
+
+
 _READERS = {
     "version": _read_version,
     "extends": _read_extends,
@@ -301,6 +310,7 @@ _READERS = {
     "default": _read_default,
     "rules": _read_rules,
     "modes": _read_modes,
+    "protect": _read_protect,
 }
 
 
@@ -378,10 +388,14 @@ def _merge(chain: list[_Raw], problems: list[Problem]) -> Policy:
     default: str | None = None
     patterns: list[Pattern] = []
     modes: dict[str, tuple[str, ...]] = {}
+    protect: list[Protect] = []
     for raw in chain:
         categories.extend(name for name, _ in raw.categories if name not in categories)
-        for name, mark in [*raw.category_marks, *[m for v in raw.modes.values() for m in v]]:
+        guarded = [m for _, marks in raw.protect for m in marks]
+        marks = [*raw.category_marks, *[m for v in raw.modes.values() for m in v], *guarded]
+        for name, mark in marks:
             _check_category(name, mark, raw.file, categories, problems)
+        protect.extend(rule for rule, _ in raw.protect)
         if raw.default is not None:
             _check_category(*raw.default, raw.file, categories, problems)
             default = raw.default[0]
@@ -406,6 +420,7 @@ def _merge(chain: list[_Raw], problems: list[Problem]) -> Policy:
         default=default or "",
         patterns=tuple(patterns),
         modes=modes,
+        protect=tuple(protect),
     )
 
 
@@ -447,6 +462,7 @@ def policy_to_data(policy: Policy) -> dict[str, Any]:
         "categories": list(policy.categories),
         "default": policy.default,
         "modes": {name: list(allowed) for name, allowed in policy.modes.items()},
+        "protect": _protect.to_data(policy.protect),
         "patterns": [
             [*(getattr(p, name) for name in _PATTERN_FIELDS), p.dir_only, p.anywhere]
             for p in policy.patterns
@@ -482,4 +498,5 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
         default=str(data["default"]),
         patterns=tuple(patterns),
         modes={str(k): tuple(v) for k, v in data["modes"].items()},
+        protect=_protect.from_data(data.get("protect", ())),
     )

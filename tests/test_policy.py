@@ -183,7 +183,59 @@ ERROR_CASES = [
         ["P:4:10: extends 'nonesuch': no such shipped policy (default) or file"],
         id="bad-extends",
     ),
+    pytest.param(
+        HEADER + "protect:\n  - branches: [main]\n    categories: [prod]\n    alow: [bot]\n",
+        [
+            "P:6:18: unknown category 'prod' (did you mean 'production'?)",
+            "P:7:5: unknown key 'alow' (did you mean 'allow'?)",
+        ],
+        id="protect-typos",
+    ),
+    pytest.param(
+        HEADER + "protect:\n  - categories: [docs]\n  - branches: []\n    categories: []\n",
+        [
+            "P:5:5: protect rule is missing 'branches'",
+            "P:6:15: branches is empty: a protect rule needs a branch",
+            "P:7:17: categories is empty: protect what?",
+        ],
+        id="protect-empty",
+    ),
+    pytest.param(
+        HEADER + "protect: {branches: [main]}\n",
+        ["P:4:10: protect must be a list"],
+        id="protect-not-a-list",
+    ),
+    pytest.param(
+        HEADER + "protect:\n  - branches: ['']\n    categories: [docs]\n    allow: [' ']\n",
+        ["P:5:16: an item of branches is empty", "P:7:13: an item of allow is empty"],
+        id="protect-empty-names",
+    ),
+    pytest.param(
+        HEADER + "protect:\n  - main\n",
+        ["P:5:5: a protect rule must be a mapping"],
+        id="protect-rule-not-a-mapping",
+    ),
 ]
+
+
+def test_protect_rules_resolve_and_match_branches(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text(HEADER + "protect:\n  - branches: [main]\n    categories: [production]\n")
+    path = tmp_path / "policy.yaml"
+    path.write_text(
+        "version: 1\nextends: base.yaml\nprotect:\n"
+        "  - branches: ['release/*']\n    categories: [production, test]\n    allow: [bot]\n"
+    )
+    policy = load_policy(path, root=tmp_path)
+    first, second = policy.protect
+    assert (first.branches, first.categories, first.allow) == (("main",), ("production",), ())
+    assert first.where == "base.yaml:5"
+    assert second.allow == ("bot",) and second.where == "policy.yaml:4"
+    assert first.covers("refs/heads/main") and not first.covers("refs/heads/mainline")
+    assert second.covers("refs/heads/release/1.0") and not second.covers("refs/tags/release/1")
+    from guard.policy import policy_from_data, policy_to_data
+
+    assert policy_from_data(policy_to_data(policy)).protect == policy.protect
 
 
 @pytest.mark.parametrize(("text", "expected"), ERROR_CASES)

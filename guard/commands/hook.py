@@ -34,6 +34,20 @@ def pre_push() -> int:
     return run.pre_push(repository_state(), stdin)
 
 
+def pre_receive() -> int:
+    """A server's pre-receive: refuse pushes that break a recorded session or a rule."""
+    from guard.hooks import server
+
+    return server.pre_receive(sys.stdin.buffer.read().decode("utf-8", "surrogateescape"))
+
+
+def update(ref: str, old: str, new: str) -> int:
+    """A server's update hook: the same judgement for one ref."""
+    from guard.hooks import server
+
+    return server.update([ref, old, new])
+
+
 def agent(name: str) -> int:
     """An agent's pre-tool hook: its JSON on stdin; exit 0 allows, 2 blocks."""
     from guard.agent import hook

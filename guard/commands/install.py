@@ -22,6 +22,16 @@ def install(hook_list: str | None, agents: tuple[str, ...]) -> int:
     return EXIT_OK
 
 
+def install_server(hook_list: str | None, hooks_dir: str | None, policy: str | None) -> int:
+    """Write the server hooks into a bare repository (or `hooks_dir`)."""
+    from guard.hooks import server
+
+    hooks = [h.strip() for h in (hook_list or "pre-receive").split(",") if h.strip()]
+    for line in server.install(hooks, hooks_dir, policy):
+        echo(line)
+    return EXIT_OK
+
+
 def uninstall(hook_list: str | None, agents: tuple[str, ...]) -> int:
     """Remove the guard's hooks and put back what they replaced; say what was done."""
     from guard.hooks import install as installer

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from guard import gitio, location, store
+from guard import gitio, location, sessionref, store
 from guard.commands.output import echo
 from guard.commands.policy import policy_for
 from guard.errors import EXIT_OK, EXIT_STATE, BlockedError, GuardError, StateError, UsageError
@@ -32,6 +32,7 @@ class Started:
     session: Session
     unlock_code: str | None
     hooks_missing: list[str]
+    ref: str | None = None  # the session's record, with --record
 
 
 def start(
@@ -43,16 +44,25 @@ def start(
     policy_file: Path | None,
     *,
     scoped: bool = False,
+    record: bool = False,
 ) -> int:
     """Start a session and print its receipt; warn when git will not enforce every layer."""
     started = _declare(
-        mode, reason, lock=lock, observe=observe, policy_file=policy_file, scoped=scoped
+        mode,
+        reason,
+        lock=lock,
+        observe=observe,
+        policy_file=policy_file,
+        scoped=scoped,
+        record=record,
     )
     s = started.session
     if as_json:
         data = {**s.summary(), "active": True}
         if started.unlock_code:
             data["unlock_code"] = started.unlock_code
+        if started.ref:
+            data["record"] = started.ref
         _echo_json(data)
     else:
         allowed = ", ".join(s.allowed) or "nothing"
@@ -66,6 +76,10 @@ def start(
             echo(f"  scope:   the worktree {s.worktree} (other worktrees work normally)")
         since = s.start_head or "<first commit>"
         echo(f"  receipt: guard audit --since {since} --mode {s.mode}")
+        if started.ref:
+            echo(
+                f"  record:  {started.ref}  (push it with the work: git push origin {started.ref})"
+            )
         if started.unlock_code:
             echo(f"  unlock:  {started.unlock_code}  (shown once; `guard session stop` needs it)")
     if started.hooks_missing:
@@ -129,6 +143,7 @@ def _declare(
     observe: bool,
     policy_file: Path | None = None,
     scoped: bool = False,
+    record: bool = False,
 ) -> Started:
     """Declare a session: freeze the policy, record refs and hooks, journal the start."""
     common = gitio.common_dir()
@@ -187,9 +202,11 @@ def _declare(
                 f"a session is already active in {where}",
                 hint="see it with `guard session status`; end it with `guard session stop`",
             )
+        # Recorded first: when git cannot write the ref, no session has started.
+        ref = sessionref.record(session) if record else None
         store.begin(state, session, session.started_at, receipt)
     missing = [hook for hook, runs in running.items() if not runs]
-    return Started(session, code, missing)
+    return Started(session, code, missing, ref)
 
 
 # --------------------------------------------------------------------------- status
@@ -300,6 +317,13 @@ def stop(code: str | None, session_id: str | None = None) -> int:
     session_id, target, recovered = _end(code, state)
     note = " (recovered from damaged state)" if recovered else ""
     echo(f"session {session_id} stopped{note}; archived in {target}")
+    try:
+        ref = sessionref.end(session_id, store.now())
+    except GuardError as exc:
+        echo(f"guard: the session record was not updated: {exc.message}", err=True)
+    else:
+        if ref:
+            echo(f"record: {ref} notes the end (push it: git push origin {ref})")
     try:
         report = _final_audit(session_id, target)
     except GuardError as exc:  # the session has ended all the same

@@ -45,6 +45,12 @@ def _run(state: str, hook: str, args: list[str]) -> int:
     if hook == "pre-push":
         stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
         return run.pre_push(state, stdin)
+    if hook in ("pre-receive", "update"):  # a server's: no state directory (STATE is "-")
+        from guard.hooks import server
+
+        if hook == "update":
+            return server.update(args)
+        return server.pre_receive(sys.stdin.buffer.read().decode("utf-8", "surrogateescape"))
     sys.stderr.write(f"session-guard: unknown hook {hook!r} {args}\n")
     return EXIT_USAGE
 

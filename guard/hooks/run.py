@@ -27,6 +27,7 @@ from guard.messages import (
 from guard.session import Session
 
 BRANCH_PREFIX = "refs/heads/"
+RECORDS = "refs/guard/sessions/"  # guard.sessionref.PREFIX, without importing it here
 
 
 def _record(
@@ -399,7 +400,21 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
         if judged is not None:  # another worktree's session: only its own branches
             lines = [line for line in lines if line.split(" ")[0] in judged]
         status = max(status, _push(directory, session, lines, err or sys.stderr))
+        _remind_record(session, lines, err or sys.stderr)
     return status
+
+
+def _remind_record(session: Session, lines: list[str], err: TextIO) -> None:
+    """Pushing the session's branch without its record (session start --record): say
+    how to push it, since the server and CI judge the branch by it. The hook pushes
+    nothing itself: a push from inside a push would run this hook again."""
+    pushed = {line.split(" ")[0] for line in lines}
+    record = RECORDS + session.id
+    if session.head_ref in pushed and record not in pushed and gitio.resolve(record):
+        err.write(
+            f"session-guard: {session.head_ref} is pushed without this session's record: "
+            f"git push <remote> {record} (the server and CI judge the branch by it)\n"
+        )
 
 
 def _push(state: str, session: Session, lines: list[str], err: TextIO) -> int:
@@ -407,8 +422,8 @@ def _push(state: str, session: Session, lines: list[str], err: TextIO) -> int:
     status = 0
     for line in lines:
         parts = line.split(" ")
-        if len(parts) != 4 or set(parts[1]) == {"0"}:
-            continue  # a deletion pushes no commits
+        if len(parts) != 4 or set(parts[1]) == {"0"} or parts[0].startswith(RECORDS):
+            continue  # a deletion pushes no commits; a session record is no work
         local_ref, local_sha, _remote_ref, remote_sha = parts
         exclude = session.start_tips() + ([remote_sha] if set(remote_sha) != {"0"} else [])
         shas = gitio.commits_since(local_sha, exclude)

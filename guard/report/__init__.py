@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-FORMATS = ("text", "json", "markdown", "sarif", "junit", "github")
+FORMATS = ("text", "json", "markdown", "sarif", "junit", "github", "html")
 
 Renderer = Callable[[Mapping[str, Any]], str]
 
@@ -32,6 +32,10 @@ def renderer(name: str, *, color: bool = False) -> Renderer:
         from guard.report import junit
 
         return junit.render
+    if name == "html":
+        from guard.report import html
+
+        return html.render
     from guard.report import github
 
     return github.render

@@ -723,7 +723,7 @@ def test_every_format_renders_and_output_writes_the_file(
 ) -> None:
     odd_repo(repo, invoke)
     outputs = {}
-    for fmt in ("text", "json", "markdown", "sarif", "junit", "github"):
+    for fmt in ("text", "json", "markdown", "sarif", "junit", "github", "html"):
         shown = invoke(["audit", "--format", fmt], cwd=repo)
         target = tmp_path / f"audit.{fmt}"
         written = invoke(["audit", "--format", fmt, "--output", str(target)], cwd=repo)
@@ -773,6 +773,9 @@ def test_every_format_renders_and_output_writes_the_file(
     text = outputs["text"].decode("utf-8", "surrogateescape")
     assert "VIOLATED" in text
     assert "src/a[b].py: production" in text
+
+    page = outputs["html"].decode("utf-8")  # every byte shown, none raw
+    assert "<td>src/new\\nline.py</td><td>added</td><td>production</td>" in page
 
 
 # --------------------------------------------------------------------------- stop and report

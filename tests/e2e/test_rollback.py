@@ -425,11 +425,12 @@ def test_an_apply_killed_at_any_step_leaves_the_old_state_or_the_new(
 # --------------------------------------------------------------------------- the incident
 
 
-def test_the_incident_replayed_through_every_command(repo: Path, invoke) -> None:
-    """The session the product exists for: told to investigate, the agent made 30
-    commits with the hooks off (new modules, the circuit breaker, 3,000 migrated test
-    files), its last one claiming documentation only. Every layer and command sees
-    it, and one rollback commit puts back everything but the worklog."""
+def incident(repo: Path, invoke) -> tuple[str, str]:
+    """The session the product exists for, built for real: told to investigate, the
+    agent made 30 commits with the hooks off (new modules, the circuit breaker, 3,000
+    migrated test files), its last one claiming documentation only, and left an
+    untracked draft. The hooks refused it first at every layer they see. The start
+    commit and the session id."""
     tests = [f"tests/unit/agents/test_agent_unit_{n:04d}.py" for n in range(3_000)]
     files = {
         "src/shop/cart.py": "def total(items):\n    return sum(items)\n",
@@ -483,7 +484,13 @@ def test_the_incident_replayed_through_every_command(repo: Path, invoke) -> None
         git(repo, *BYPASS, "commit", "-q", "-m", subject)
     commit(repo, "worklog: what I found", {"docs/worklog.md": WORKLOG}, *BYPASS)
     write(repo, "docs/draft.md", "untracked notes\n")
+    return start_sha, sid
 
+
+def test_the_incident_replayed_through_every_command(repo: Path, invoke) -> None:
+    """Every layer and command sees the incident, and one rollback commit puts back
+    everything but the worklog."""
+    start_sha, sid = incident(repo, invoke)
     code, report = audit(invoke, repo)
     assert code == 1
     summary = report["summary"]
