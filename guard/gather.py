@@ -3,11 +3,11 @@
 Four scopes, one pipeline: the active session or an archived one (its frozen
 policy, start commit and ref tips, hooks and journal), `--since REV` (a start
 receipt when the state is gone: the repository's current policy applies), and
-`--base/--head` (an explicit range, as CI checks a pull request). Each scope says
-what to read (a `Reading`); `read` asks git all of it at once: the one big
-`git log`, parsed while it streams, runs beside the smaller questions (the start
-tree, git status, each branch's net change), and the results are collected when
-all have answered.
+`--base/--head` (an explicit range, as CI checks a pull request). Each scope starts
+its one big `git log` as soon as it knows the revisions, then says what else to
+read (a `Reading`); `read` asks git all of it at once: the log, parsed while it
+streams, runs beside the smaller questions (the start tree, git status, each
+branch's net change), and the results are collected when all have answered.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import gitio, gitparse, location, sessionref, store, upstream
+from guard import branches, gitio, gitparse, location, sessionref, store, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, StateError, UsageError
-from guard.hooks.install import CHAINED, HOOKS, LEGACY, hooks_now
+from guard.hooks.install import CHAINED, HOOKS, LEGACY
+from guard.integrity import findings, made_elsewhere
 from guard.judge import Judge
 from guard.location import repository_state
 from guard.policy import Policy, effective_policy_path, load_policy
@@ -32,6 +33,12 @@ from guard.session import Session
 
 BRANCH = "refs/heads/"
 RANGE = "(range)"  # the name an explicit range's net change goes by
+# The empty tree in SHA-1 and SHA-256 repositories (what a branch of only session
+# commits, grown from no start commit, is measured from).
+EMPTY_TREES = (
+    "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+    "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+)
 
 
 class Scope(NamedTuple):
@@ -54,16 +61,12 @@ class Scope(NamedTuple):
 
 
 class Reading(NamedTuple):
-    """What one audit asks git: the commits of `include` (and `parked`) not in
-    `exclude`, the start tree at `base`, each branch's net change (name -> (from,
-    to)), and the work tree."""
+    """What one audit asks git beside its log: the start tree at `base`, each
+    branch's net change (name -> (from, to)), and the work tree."""
 
-    include: list[str]
-    exclude: list[str]
     base: str | None
     lines: dict[str, tuple[str, str]]
     working: bool
-    parked: tuple[str, ...] = ()
     cwd: str | None = None  # the worktree whose HEAD and work tree are read
 
 
@@ -74,22 +77,33 @@ class Read(NamedTuple):
     nets: dict[str, list[Change]]
 
 
-def read(reading: Reading) -> Read:
-    """Ask git everything `reading` names at once. The smaller answers are waited for
-    here, while the log runs; its commits stream to whoever judges them, so the
-    judging keeps pace with git (which has a core to itself) instead of following it."""
+def read(history: gitio.History, reading: Reading) -> Read:
+    """Ask git everything `reading` names at once, beside `history`, the log each scope
+    starts as soon as it knows its revisions (before its branches, HEAD or policy are
+    read). The smaller answers are waited for here, while the log runs; its commits
+    stream to whoever judges them, so the judging keeps pace with git (which has a
+    core to itself) instead of following it."""
     cwd = reading.cwd
-    history = gitio.History(reading.include, reading.exclude, cwd, also=reading.parked)
     tree = gitio.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
     status = gitio.Pending(gitio.STATUS, cwd) if reading.working else None
-    nets = {
-        name: gitio.Pending(gitio.diff_args(*line), cwd) for name, line in reading.lines.items()
+    # Every branch's net change from one git call; a branch grown from nothing the
+    # start had is measured from the empty tree, which is no commit: a call of its own.
+    joint = [name for name, (base, _) in reading.lines.items() if base not in EMPTY_TREES]
+    data = gitio.pairs(reading.lines[name] for name in joint)
+    diffs = gitio.Pending(gitio.DIFFS, cwd, data=data) if joint else None
+    alone = {
+        name: gitio.Pending(gitio.diff_args(*line), cwd)
+        for name, line in reading.lines.items()
+        if name not in joint
     }
+    nets = {name: gitparse.parse_diff(pending.result()) for name, pending in alone.items()}
+    if diffs is not None:
+        nets.update(zip(joint, gitparse.parse_diffs(diffs.result()), strict=True))
     return Read(
         commits=history.stream(),
         start_entries=gitparse.parse_tree(tree.result()) if tree else {},
         working=gitparse.parse_status(status.result()) if status else [],
-        nets={name: gitparse.parse_diff(pending.result()) for name, pending in nets.items()},
+        nets={name: nets[name] for name in reading.lines},
     )
 
 
@@ -170,7 +184,8 @@ def _range(
     """A range's net change goes by the branch `head` names (the rollback commits on
     it), or by RANGE when it names no branch. Without a mode, a session record
     (refs/guard/sessions/) whose start the range covers judges it: its mode, from its
-    start; else the read-only mode."""
+    start; else the read-only mode. The record decides the revisions, so the log
+    starts once it is read."""
     policy = policy or current_policy()
     start, tip = _commit(base, "--base"), _commit(head, "--head")
     named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
@@ -186,7 +201,7 @@ def _range(
         mode = declared.record.mode
         judged_by = {"mode": mode, "mode_from": "session", "allowed": sorted(judge.allowed)}
     lines = {name: (start, tip)}
-    found = read(Reading([tip], exclude, start, lines, working=False))
+    found = read(gitio.History([tip], exclude), Reading(start, lines, working=False))
     scope = {"kind": "range", **judged_by, "since": None, "base": base}
     scope.update(head=head, start=start, tip=tip)
     if declared is None:
@@ -200,14 +215,15 @@ def _range(
 
 
 def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidence, Judge]:
-    judge = _current_judge(mode or DEFAULT_MODE, policy)
     start = _commit(since, "--since")
+    since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
+    # HEAD unborn is no error with --ignore-missing.
+    history = gitio.History(["--branches", "HEAD"], [start], also=branches.parked(since_time))
+    judge = _current_judge(mode or DEFAULT_MODE, policy)
     head_sha, head_ref = gitio.head()
-    include = ["--branches", "HEAD"] if head_sha else ["--branches"]
     current = head_ref or "HEAD"
     lines = {current: (start, head_sha)} if head_sha else {}
-    since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
-    found = read(Reading(include, [start], start, lines, True, parked(since_time)))
+    found = read(history, Reading(start, lines, True))
     taken, found = _upstream(found, since_time, [start], lines)
     scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
     scope.update(head=None, start=start, tip=head_sha)
@@ -277,33 +293,36 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
     started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
-    scoped = _scoped(session, started) if session.scoped else None
+    scoped = branches.scoped(session, started) if session.scoped else None
     cwd = scoped.cwd if scoped else None
+    starts = session.start_tips()
+    # The log first: a repository-wide session reads every branch (HEAD unborn is no
+    # error with --ignore-missing); a worktree's, below, only the branches it owns.
+    history = (
+        gitio.History(["--branches", "HEAD"], starts, also=branches.parked(started))
+        if scoped is None
+        else None
+    )
     head_sha, head_ref = gitio.head(cwd)
     current = head_ref or ("HEAD" if head_sha else None)
     tips = gitio.ref_tips(cwd)
-    starts = session.start_tips()
     judged, mine = session, tips
     if scoped is not None:  # only the worktree's own branches are its session's
-        branches = scoped.branches | ({head_ref} if head_ref else set())
-        mine = {ref: tip for ref, tip in tips.items() if ref in branches}
-        refs = {ref: tip for ref, tip in session.refs.items() if ref in branches}
+        owned = scoped.branches | ({head_ref} if head_ref else set())
+        mine = {ref: tip for ref, tip in tips.items() if ref in owned}
+        refs = {ref: tip for ref, tip in session.refs.items() if ref in owned}
         judged = session._replace(refs=refs)
-    lines = _moved(judged, mine, head_sha, head_ref)
-    lines.update(_fresh(session, mine, starts, head_sha, head_ref))
-    # HEAD unborn is no error with --ignore-missing.
-    if scoped is None:
-        include, also = ["--branches", "HEAD"], parked(started)
-    else:
-        include, also = ["HEAD", *sorted(mine)], ()
-    reading = Reading(include, starts, session.start_head, lines, True, also, cwd)
-    found = read(reading)
+    lines = branches.moved(judged, mine, head_sha, head_ref)
+    lines.update(branches.fresh(session, mine, starts, head_sha, head_ref))
+    if history is None:
+        history = gitio.History(["HEAD", *sorted(mine)], starts, cwd)
+    found = read(history, Reading(session.start_head, lines, True, cwd))
     vouched = _vouched(directory)
     taken, found = _upstream(found, started, starts, lines, cwd, vouched)
     hooks_dir = gitio.hooks_dir(cwd)
-    rewritten, integrity = _integrity(judged, directory, mine, active, hooks_dir, common)
+    rewritten, integrity = findings(judged, directory, mine, active, hooks_dir, common)
     if scoped is not None:
-        integrity = _made_elsewhere(scoped, mine, starts) + integrity
+        integrity = made_elsewhere(scoped.cwd, scoped.made, mine, starts) + integrity
     own = _guards_own(hooks_dir, cwd, session.start_head)
     found = found._replace(
         working=[c for c in found.working if not own(c.path)],
@@ -316,7 +335,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     scope.update(mode_from="option" if mode else "session", allowed=sorted(allowed))
     scope.update(since=None, base=None, head=None, start=session.start_head, tip=head_sha)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
-    bases, trees = _branch_starts(session, lines, starts)
+    bases, trees = branches.branch_starts(session, lines, starts, found.start_entries)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
     return evidence._replace(bases=bases, base_entries=trees), judge
 
@@ -334,151 +353,6 @@ def _upstream(
     taken, differing = upstream.taken(started, starts, lines, cwd, vouched)
     nets = {name: taken.net(net, differing.get(name)) for name, net in found.nets.items()}
     return taken, found._replace(nets=nets)
-
-
-# --------------------------------------------------------------------------- worktrees
-
-
-class Scoped(NamedTuple):
-    """What a session scoped to one worktree owns, from git's own records."""
-
-    cwd: str | None  # the worktree, None once it is gone
-    branches: set[str]  # checked out there at the start, or since
-    made: set[str]  # commits its HEAD reflog records it made
-
-
-MADE = upstream.MADE
-
-
-def _scoped(session: Session, started: int) -> Scoped:
-    """The worktree's branches and commits since `started`, from its HEAD reflog (one
-    per worktree, so a commit made next door is not in it)."""
-    worktree = session.worktree
-    cwd = worktree if worktree and os.path.isdir(worktree) else None  # noqa: PTH112
-    branches = {session.head_ref} if session.head_ref else set()
-    made: set[str] = set()
-    for sha, when, message in gitio.head_reflog(cwd) if cwd else []:
-        if when < started:
-            break
-        if message.startswith("checkout: moving from "):
-            branches.add(BRANCH + message.rpartition(" to ")[2])
-        elif message.split(" ", 1)[0].rstrip(":") in MADE:
-            made.add(sha)
-    return Scoped(cwd, branches, made)
-
-
-def _made_elsewhere(
-    scoped: Scoped, mine: Mapping[str, str], starts: list[str]
-) -> list[dict[str, str]]:
-    """Commits on the session's branches that its worktree did not make (another
-    worktree committed there, or a ref was moved from outside): a note, named by the
-    worktree whose HEAD reflog records them."""
-    found = []
-    makers: dict[str, str] | None = None
-    for ref, tip in sorted(mine.items()):
-        for sha in gitio.commits_since(tip, starts, cwd=scoped.cwd):
-            if sha in scoped.made:
-                continue
-            if makers is None:
-                makers = _makers(scoped.cwd)
-            where = makers.get(sha)
-            origin = f"in the worktree {where}" if where else "outside every worktree's HEAD"
-            found.append(
-                {
-                    "kind": "made-elsewhere",
-                    "detail": f"{sha} on {ref} was made {origin}, not in this session's worktree",
-                }
-            )
-    return found
-
-
-def _makers(cwd: str | None) -> dict[str, str]:
-    """Commit -> the worktree whose HEAD reflog records making it."""
-    makers: dict[str, str] = {}
-    for tree in gitio.worktrees(cwd):
-        if tree.path == cwd or not os.path.isdir(tree.path):  # noqa: PTH112
-            continue
-        for sha, _, message in gitio.head_reflog(tree.path):
-            if message.split(" ", 1)[0].rstrip(":") in MADE:
-                makers.setdefault(sha, tree.path)
-    return makers
-
-
-def _branch_starts(
-    session: Session, lines: Mapping[str, tuple[str, str]], starts: list[str]
-) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """For the commits of branches that start elsewhere than the session's start
-    commit (a release branch, or a branch grown from one): commit -> that start,
-    and each such start's tree. "Restores" means back to the start of the branch a
-    change lands on, in the audit as in the hooks."""
-    bases: dict[str, str] = {}
-    trees: dict[str, dict[str, str]] = {}
-    for base, tip in lines.values():
-        if base == session.start_head:
-            continue
-        members = [sha for sha in gitio.commits_since(tip, starts) if sha not in bases]
-        if members:
-            bases.update(dict.fromkeys(members, base))
-            trees.setdefault(base, gitio.tree_entries(base))
-    return bases, trees
-
-
-def parked(since: int) -> tuple[str, ...]:
-    """Commits the audit reads beside the branches: what another worktree has checked
-    out (the verdict must not depend on the directory it runs in), every stash entry,
-    and what was pushed from `since` (unix time) on, as the remote-tracking refs'
-    reflogs record it, so a pushed commit that no branch holds is seen. What arrived
-    by fetch is not the session's own work, and is not read."""
-    found = gitio.worktree_heads()
-    found += [sha for sha, _, _ in gitio.reflog("refs/stash")]
-    found += [
-        sha
-        for sha, when, message in gitio.reflog("refs/remotes/")
-        if when >= since and message.startswith("update by push")
-    ]
-    return tuple(dict.fromkeys(found))
-
-
-def _branches(
-    tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
-) -> list[tuple[str, str]]:
-    """Every branch with its tip, and a detached HEAD as one more."""
-    refs = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
-    if head_sha and head_ref is None:
-        refs.append(("HEAD", head_sha))
-    return refs
-
-
-def _moved(
-    session: Session, tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
-) -> dict[str, tuple[str, str]]:
-    """The branches that existed at the start and moved since: ref -> (start tip, tip)."""
-    moved = {}
-    for ref, tip in _branches(tips, head_sha, head_ref):
-        start = session.refs.get(ref)
-        if start is not None and start != tip:
-            moved[ref] = (start, tip)
-    return moved
-
-
-def _fresh(
-    session: Session,
-    tips: Mapping[str, str],
-    starts: list[str],
-    head_sha: str | None,
-    head_ref: str | None,
-) -> dict[str, tuple[str, str]]:
-    """Branches made during the session (a detached HEAD counts as one), measured from
-    where the session's commits on them begin, not from the start commit: a checkout
-    of an older commit to look around changes nothing."""
-    found = {}
-    for ref, tip in _branches(tips, head_sha, head_ref):
-        if ref in session.refs:
-            continue
-        base = gitio.session_base(tip, starts)
-        if base is not None and base != tip:
-            found[ref] = (base, tip)
-    return found
 
 
 def _guards_own(
@@ -503,56 +377,6 @@ def _guards_own(
     return lambda path: (path.startswith(prefix) and path[len(prefix) :] in names) or agents(path)
 
 
-def _integrity(
-    session: Session,
-    directory: str,
-    tips: Mapping[str, str],
-    active: bool,
-    hooks_dir: str,
-    common: str,
-) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    rewritten, integrity = [], []
-    for ref, start_tip in sorted(session.refs.items()):
-        tip = tips.get(ref)
-        if tip is None:
-            integrity.append({"kind": "ref-deleted", "detail": f"{ref} (was {start_tip})"})
-        elif tip != start_tip and not gitio.is_ancestor(start_tip, tip):
-            rewritten.append({"ref": ref, "start_tip": start_tip, "tip": tip})
-    for ref, tip in sorted(tips.items()):
-        if (
-            ref.startswith(BRANCH)
-            and session.refs.get(ref) != tip
-            and gitio.reflog_tip(ref, common) != tip
-        ):
-            integrity.append(
-                {
-                    "kind": "ref-without-reflog",
-                    "detail": f"{ref} points to {tip}, which its reflog never recorded: "
-                    "it was written directly, bypassing every hook",
-                }
-            )
-    at_stop = None if active else _hooks_at_stop(directory)
-    now = hooks_now(session, hooks_dir) if at_stop is None else at_stop
-    integrity.extend(_hook_integrity(session, now))
-    integrity.extend(_substitutions(common))
-    problems = store.verify(directory)
-    if problems:
-        integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
-    return rewritten, integrity
-
-
-def _substitutions(common: str) -> list[dict[str, str]]:
-    """Replace refs and a graft file: what makes git show other objects than the real
-    ones. Every git call of session-guard ignores them; a person's git does not."""
-    found = [
-        {"kind": "replace-object", "detail": f"{ref}: git shows {target} in its place"}
-        for ref, target in sorted(gitio.refs("refs/replace/").items())
-    ]
-    if os.path.exists(os.path.join(common, "info", "grafts")):  # noqa: PTH110, PTH118
-        found.append({"kind": "grafts", "detail": f"{common}/info/grafts rewrites parents"})
-    return found
-
-
 def _vouched(directory: str) -> list[str]:
     """The commits the session's hooks judged upstream when they let them in."""
     try:
@@ -564,47 +388,6 @@ def _vouched(directory: str) -> list[str]:
         data = event.get("data") or {}
         if event.get("event") == "allowed" and isinstance(data.get("upstream"), list):
             found += [sha for sha in data["upstream"] if isinstance(sha, str)]
-    return found
-
-
-def _hooks_at_stop(directory: str) -> Mapping[str, Any] | None:
-    """The hooks as `session stop` found them, before it disarmed them, from the
-    archived journal's stop event (whose hash chain `verify` checks)."""
-    try:
-        events = store.read_journal(directory)
-    except StateError:
-        return None  # journal-invalid says so
-    last = events[-1] if events else {}
-    hooks = (last.get("data") or {}).get("hooks") if last.get("event") == "stop" else None
-    return hooks if isinstance(hooks, dict) else None
-
-
-def _hook_integrity(session: Session, now: Mapping[str, Any]) -> list[dict[str, str]]:
-    """How the hooks differ from the start: `now` is their state at the end (the
-    stop event's record for an archived session; the guard's own disarming at stop
-    is no finding)."""
-    recorded = session.hooks
-    if recorded is None:
-        return []
-    found = []
-    now_dir, now_config = now.get("hooks_dir"), now.get("hooks_path_config")
-    if now_dir != recorded.hooks_dir or now_config != recorded.hooks_path_config:
-        found.append(
-            {
-                "kind": "hooks-redirected",
-                "detail": f"hooks directory {recorded.hooks_dir} (core.hooksPath "
-                f"{recorded.hooks_path_config!r}) became {now_dir} ({now_config!r})",
-            }
-        )
-    current = now.get("fingerprints") or {}
-    for hook, before in sorted(recorded.fingerprints.items()):
-        after = current.get(hook)
-        if before is None:
-            found.append({"kind": "hooks-missing", "detail": f"{hook} was not installed at start"})
-        elif after is None:
-            found.append({"kind": "hooks-removed", "detail": f"{hook} was removed"})
-        elif after != before:
-            found.append({"kind": "hooks-changed", "detail": f"{hook} was changed"})
     return found
 
 

@@ -130,6 +130,18 @@ def parse_diff(out: bytes) -> list[Change]:
     return parse_raw(tokens(out))[0]
 
 
+def parse_diffs(out: bytes) -> list[list[Change]]:
+    """Parse `git diff-tree --stdin --always -r -z --raw`: per line read, a header
+    (the commits) and then its records, none for an empty diff."""
+    found = []
+    parts = tokens(out)
+    i, end = 0, len(parts)
+    while i < end and parts[i]:  # the token after the last NUL is empty
+        changes, i = parse_raw(parts, i + 1)
+        found.append(changes)
+    return found
+
+
 def parse_tree(out: bytes) -> dict[str, str]:
     """Parse `git ls-tree -r -z` (`<mode> <type> <oid>TAB<path>` records) into
     path -> "mode oid"."""

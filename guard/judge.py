@@ -60,9 +60,11 @@ class Judge:
 
     def prime(self, paths: Iterable[str]) -> None:
         """Classify many paths in one batch (the classifier's fast loop)."""
-        todo = [p for p in dict.fromkeys(paths) if p not in self._seen]
+        seen = self._seen
+        todo = [p for p in paths if p not in seen]
         if not todo:  # an audit's commits mostly touch paths its net changes primed
             return
+        todo = list(dict.fromkeys(todo))
         decisions = self.classifier.decisions()
         indices = self.classifier.indices(todo)
         self._seen.update(zip(todo, [decisions[i] for i in indices], strict=True))
@@ -120,7 +122,8 @@ class Judge:
     def changes(
         self, changes: Sequence[Change], unchanged: Unchanged | None = None
     ) -> list[Finding]:
-        self.prime(p for c in changes for p in (c.path, c.old_path) if p is not None)
+        self.prime([c.path for c in changes])
+        self.prime([c.old_path for c in changes if c.old_path is not None])
         return [self.change(c, unchanged) for c in changes]
 
 

@@ -1080,6 +1080,19 @@ def test_a_hook_bug_blocks_during_a_session(repo: Path, session: Any) -> None:
     assert result.err.endswith("blocking): KeyError: 'nosuch'\n")
 
 
+def test_a_failure_to_look_for_the_session_blocks(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreadable(*_args: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(agent_hook, "active_state", unreadable)
+    result = hook("claude", payload("claude_write", repo), repo)
+    assert result.code == 2
+    assert "internal error in the claude hook" in result.err
+    assert result.err.endswith("blocking): PermissionError: [Errno 13] Permission denied\n")
+
+
 def test_a_decision_that_cannot_be_journaled_blocks(repo: Path, session: Any) -> None:
     (repo / ".git/guard/journal.head").write_text("garbage")
     docs = payload("claude_write", repo, file_path=f"{repo}/docs/x.md")

@@ -73,11 +73,20 @@ def main(
     environ = environ if environ is not None else os.environ
     cwd = cwd if cwd is not None else os.getcwd()
     raw = stdin.read()
+    # Looked for before the error boundary is loaded: with no session the hook allows
+    # having loaded nothing more. A failure to look is the boundary's to report.
+    failure: Exception | None = None
+    try:
+        state = session_state(agent, environ, cwd)
+    except Exception as exc:
+        state, failure = None, exc
+    if state is None and failure is None:
+        return _allow(agent, stdout)
 
     def run() -> int:
-        state = session_state(agent, environ, cwd)
-        if state is None:
-            return _allow(agent, stdout)
+        if failure is not None:
+            raise failure
+        assert state is not None  # noqa: S101 - a state or a failure, above
         return _guarded(agent, raw, state, cwd, stdout, stderr)
 
     from guard.errors import boundary

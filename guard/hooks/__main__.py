@@ -28,10 +28,17 @@ def run_hook(state: str, hook: str, args: list[str]) -> int:
 
 
 def _run(state: str, hook: str, args: list[str]) -> int:
+    if hook == "pre-commit":
+        from guard import gitio
+
+        # Started before the judge's modules load: git lists the index on the other
+        # core meanwhile, instead of after them (read, or failing, in run.pre_commit).
+        staged = gitio.Pending(gitio.STAGED)
+        from guard.hooks import run
+
+        return run.pre_commit(state, staged=staged)
     from guard.hooks import run
 
-    if hook == "pre-commit":
-        return run.pre_commit(state)
     if hook == "reference-transaction" and args:
         stdin = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
         return run.reference_transaction(state, args[0], stdin)

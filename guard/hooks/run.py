@@ -6,7 +6,6 @@ Nothing here writes the index or the working tree; the only write is the journal
 
 from __future__ import annotations
 
-import calendar
 import os
 import sys
 import time
@@ -130,18 +129,19 @@ def _ref_names(stdin: str, at: int) -> list[str]:
     return [parts[at] for line in stdin.splitlines() if len(parts := line.split(" ")) > at]
 
 
-def pre_commit(state: str, err: TextIO | None = None) -> int:
+def pre_commit(state: str, err: TextIO | None = None, staged: gitio.Pending | None = None) -> int:
     """`git commit`: judge the staged changes (GIT_INDEX_FILE is followed) against the
-    session of this worktree, or the repository's."""
+    session of this worktree, or the repository's; `staged`, the `git diff --cached`
+    started before this module loaded (see guard.hooks.__main__)."""
     status = 0
     for directory, session, _ in _applying(state):
-        status = max(status, _pre_commit(directory, session, err or sys.stderr))
+        status = max(status, _pre_commit(directory, session, err or sys.stderr, staged))
     return status
 
 
-def _pre_commit(state: str, session: Session, err: TextIO) -> int:
+def _pre_commit(state: str, session: Session, err: TextIO, staged: gitio.Pending | None) -> int:
     judge = _judge_for(session)
-    changes = gitio.staged_changes()
+    changes = gitio.staged_changes(started=staged)
     if judge.all_allowed(changes):
         return 0
     head, ref = gitio.head()
@@ -323,6 +323,8 @@ class _Provenance:
 
     def commits(self) -> frozenset[str]:
         if self._found is None:
+            import calendar  # with datetime and locale: only when an update is refused
+
             started = calendar.timegm(time.strptime(self.session.started_at, STARTED))
             self._found = upstream.commits(started, self.session.start_tips())
         return self._found

@@ -1,0 +1,139 @@
+"""A session's branches as the audit reads them: which a worktree's session owns,
+which moved since the start or were made during it and from where each is measured,
+the start tree of a branch that starts elsewhere, and the commits read beside the
+branches (other worktrees' checkouts, stashes, pushes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from guard import gitio, upstream
+from guard.judge import state_after
+from guard.session import Session
+
+BRANCH = "refs/heads/"
+
+
+class Scoped(NamedTuple):
+    """What a session scoped to one worktree owns, from git's own records."""
+
+    cwd: str | None  # the worktree, None once it is gone
+    branches: set[str]  # checked out there at the start, or since
+    made: set[str]  # commits its HEAD reflog records it made
+
+
+MADE = upstream.MADE
+
+
+def scoped(session: Session, started: int) -> Scoped:
+    """The worktree's branches and commits since `started`, from its HEAD reflog (one
+    per worktree, so a commit made next door is not in it)."""
+    worktree = session.worktree
+    cwd = worktree if worktree and os.path.isdir(worktree) else None  # noqa: PTH112
+    branches = {session.head_ref} if session.head_ref else set()
+    made: set[str] = set()
+    for sha, when, message in gitio.head_reflog(cwd) if cwd else []:
+        if when < started:
+            break
+        if message.startswith("checkout: moving from "):
+            branches.add(BRANCH + message.rpartition(" to ")[2])
+        elif message.split(" ", 1)[0].rstrip(":") in MADE:
+            made.add(sha)
+    return Scoped(cwd, branches, made)
+
+
+def branch_starts(
+    session: Session,
+    lines: Mapping[str, tuple[str, str]],
+    starts: list[str],
+    start_entries: Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """For the commits of branches that start elsewhere than the session's start
+    commit (a release branch, or a branch grown from one): commit -> that start,
+    and each such start's tree. "Restores" means back to the start of the branch a
+    change lands on, in the audit as in the hooks."""
+    bases: dict[str, str] = {}
+    trees: dict[str, dict[str, str]] = {}
+    for base, tip in lines.values():
+        if base == session.start_head:
+            continue
+        members = [sha for sha in gitio.commits_since(tip, starts) if sha not in bases]
+        if members:
+            bases.update(dict.fromkeys(members, base))
+            if base not in trees:
+                trees[base] = tree_beside(session.start_head, start_entries, base)
+    return bases, trees
+
+
+def tree_beside(start: str | None, entries: Mapping[str, str], base: str) -> dict[str, str]:
+    """The tree of `base` (path -> "mode oid"), as the start tree `entries` plus what
+    differs between the two: a few paths to ask git about, not the whole tree again."""
+    tree = dict(entries)
+    for change in gitio.diff(start or gitio.empty_tree(), base):
+        state = state_after(change)
+        if state is None:
+            tree.pop(change.path, None)
+        else:
+            tree[change.path] = state
+    return tree
+
+
+def parked(since: int) -> tuple[str, ...]:
+    """Commits the audit reads beside the branches: what another worktree has checked
+    out (the verdict must not depend on the directory it runs in), every stash entry,
+    and what was pushed from `since` (unix time) on, as the remote-tracking refs'
+    reflogs record it, so a pushed commit that no branch holds is seen. What arrived
+    by fetch is not the session's own work, and is not read."""
+    found = gitio.worktree_heads()
+    found += [sha for sha, _, _ in gitio.reflog("refs/stash")]
+    found += [
+        sha
+        for sha, when, message in gitio.reflog("refs/remotes/")
+        if when >= since and message.startswith("update by push")
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def branches(
+    tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
+) -> list[tuple[str, str]]:
+    """Every branch with its tip, and a detached HEAD as one more."""
+    refs = [(ref, tip) for ref, tip in tips.items() if ref.startswith(BRANCH)]
+    if head_sha and head_ref is None:
+        refs.append(("HEAD", head_sha))
+    return refs
+
+
+def moved(
+    session: Session, tips: Mapping[str, str], head_sha: str | None, head_ref: str | None
+) -> dict[str, tuple[str, str]]:
+    """The branches that existed at the start and moved since: ref -> (start tip, tip)."""
+    moved = {}
+    for ref, tip in branches(tips, head_sha, head_ref):
+        start = session.refs.get(ref)
+        if start is not None and start != tip:
+            moved[ref] = (start, tip)
+    return moved
+
+
+def fresh(
+    session: Session,
+    tips: Mapping[str, str],
+    starts: list[str],
+    head_sha: str | None,
+    head_ref: str | None,
+) -> dict[str, tuple[str, str]]:
+    """Branches made during the session (a detached HEAD counts as one), measured from
+    where the session's commits on them begin, not from the start commit: a checkout
+    of an older commit to look around changes nothing."""
+    found = {}
+    for ref, tip in branches(tips, head_sha, head_ref):
+        if ref in session.refs:
+            continue
+        base = gitio.session_base(tip, starts)
+        if base is not None and base != tip:
+            found[ref] = (base, tip)
+    return found

@@ -1,0 +1,152 @@
+"""What an audit finds wrong with a session's own records, beyond its commits: refs
+rewritten, deleted or written past every hook, commits on a worktree session's
+branches made elsewhere, the hooks changed, objects substituted, the journal broken.
+
+Read by `guard.gather` for a session scope (a range has no session records).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from guard import gitio, store
+from guard.errors import StateError
+from guard.hooks.install import hooks_now
+from guard.session import Session
+from guard.upstream import MADE
+
+BRANCH = "refs/heads/"
+
+
+def findings(
+    session: Session,
+    directory: str,
+    tips: Mapping[str, str],
+    active: bool,
+    hooks_dir: str,
+    common: str,
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The session's rewritten refs, and its integrity findings: refs deleted or
+    written past the hooks, the hooks changed since the start (as `session stop` found
+    them, for an archived session), substituted objects, a broken journal."""
+    rewritten, integrity = [], []
+    for ref, start_tip in sorted(session.refs.items()):
+        tip = tips.get(ref)
+        if tip is None:
+            integrity.append({"kind": "ref-deleted", "detail": f"{ref} (was {start_tip})"})
+        elif tip != start_tip and not gitio.is_ancestor(start_tip, tip):
+            rewritten.append({"ref": ref, "start_tip": start_tip, "tip": tip})
+    for ref, tip in sorted(tips.items()):
+        if (
+            ref.startswith(BRANCH)
+            and session.refs.get(ref) != tip
+            and gitio.reflog_tip(ref, common) != tip
+        ):
+            integrity.append(
+                {
+                    "kind": "ref-without-reflog",
+                    "detail": f"{ref} points to {tip}, which its reflog never recorded: "
+                    "it was written directly, bypassing every hook",
+                }
+            )
+    at_stop = None if active else _hooks_at_stop(directory)
+    now = hooks_now(session, hooks_dir) if at_stop is None else at_stop
+    integrity.extend(_hook_integrity(session, now))
+    integrity.extend(_substitutions(common))
+    problems = store.verify(directory)
+    if problems:
+        integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
+    return rewritten, integrity
+
+
+def _substitutions(common: str) -> list[dict[str, str]]:
+    """Replace refs and a graft file: what makes git show other objects than the real
+    ones. Every git call of session-guard ignores them; a person's git does not."""
+    found = [
+        {"kind": "replace-object", "detail": f"{ref}: git shows {target} in its place"}
+        for ref, target in sorted(gitio.refs("refs/replace/").items())
+    ]
+    if os.path.exists(os.path.join(common, "info", "grafts")):  # noqa: PTH110, PTH118
+        found.append({"kind": "grafts", "detail": f"{common}/info/grafts rewrites parents"})
+    return found
+
+
+def _hooks_at_stop(directory: str) -> Mapping[str, Any] | None:
+    """The hooks as `session stop` found them, before it disarmed them, from the
+    archived journal's stop event (whose hash chain `verify` checks)."""
+    try:
+        events = store.read_journal(directory)
+    except StateError:
+        return None  # journal-invalid says so
+    last = events[-1] if events else {}
+    hooks = (last.get("data") or {}).get("hooks") if last.get("event") == "stop" else None
+    return hooks if isinstance(hooks, dict) else None
+
+
+def _hook_integrity(session: Session, now: Mapping[str, Any]) -> list[dict[str, str]]:
+    """How the hooks differ from the start: `now` is their state at the end (the
+    stop event's record for an archived session; the guard's own disarming at stop
+    is no finding)."""
+    recorded = session.hooks
+    if recorded is None:
+        return []
+    found = []
+    now_dir, now_config = now.get("hooks_dir"), now.get("hooks_path_config")
+    if now_dir != recorded.hooks_dir or now_config != recorded.hooks_path_config:
+        found.append(
+            {
+                "kind": "hooks-redirected",
+                "detail": f"hooks directory {recorded.hooks_dir} (core.hooksPath "
+                f"{recorded.hooks_path_config!r}) became {now_dir} ({now_config!r})",
+            }
+        )
+    current = now.get("fingerprints") or {}
+    for hook, before in sorted(recorded.fingerprints.items()):
+        after = current.get(hook)
+        if before is None:
+            found.append({"kind": "hooks-missing", "detail": f"{hook} was not installed at start"})
+        elif after is None:
+            found.append({"kind": "hooks-removed", "detail": f"{hook} was removed"})
+        elif after != before:
+            found.append({"kind": "hooks-changed", "detail": f"{hook} was changed"})
+    return found
+
+
+def made_elsewhere(
+    cwd: str | None, made: set[str], mine: Mapping[str, str], starts: list[str]
+) -> list[dict[str, str]]:
+    """Commits on the session's branches that its worktree did not make (another
+        worktree committed there, or a ref was moved from outside): a note, named by the
+        worktree whose HEAD reflog records them. `cwd` is the session's worktree (None once
+    it is gone), `made` the commits its HEAD reflog records it made."""
+    found = []
+    makers: dict[str, str] | None = None
+    for ref, tip in sorted(mine.items()):
+        for sha in gitio.commits_since(tip, starts, cwd=cwd):
+            if sha in made:
+                continue
+            if makers is None:
+                makers = _makers(cwd)
+            where = makers.get(sha)
+            origin = f"in the worktree {where}" if where else "outside every worktree's HEAD"
+            found.append(
+                {
+                    "kind": "made-elsewhere",
+                    "detail": f"{sha} on {ref} was made {origin}, not in this session's worktree",
+                }
+            )
+    return found
+
+
+def _makers(cwd: str | None) -> dict[str, str]:
+    """Commit -> the worktree whose HEAD reflog records making it."""
+    makers: dict[str, str] = {}
+    for tree in gitio.worktrees(cwd):
+        if tree.path == cwd or not os.path.isdir(tree.path):  # noqa: PTH112
+            continue
+        for sha, _, message in gitio.head_reflog(tree.path):
+            if message.split(" ", 1)[0].rstrip(":") in MADE:
+                makers.setdefault(sha, tree.path)
+    return makers
