@@ -47,6 +47,12 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.setenv(f"GIT_{role}_NAME", "Session Tester")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "tester@example.com")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # An activated virtualenv (as in .ci/run) puts `guard` on PATH; a user's machine
+    # may not. The tests see neither case by accident: a test that wants `guard` on
+    # PATH puts it there.
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    kept = [d for d in path if not os.access(os.path.join(d, "guard"), os.X_OK)]
+    monkeypatch.setenv("PATH", os.pathsep.join(kept))
 
 
 def git(repo: Path, *args: str, input: bytes | None = None) -> str:
