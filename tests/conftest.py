@@ -62,6 +62,17 @@ def git(repo: Path, *args: str, input: bytes | None = None) -> str:
     return done.stdout.decode("utf-8", "surrogateescape")
 
 
+def commit_files(repo: Path, files: dict[str, str], message: str) -> str:
+    """Write `files` (path -> text), commit everything, return the new commit."""
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """An empty repository on branch main."""

@@ -17,7 +17,7 @@ import pytest
 
 import guard.report
 from guard.claims import KINDS, PATTERNS, check, extract
-from tests.conftest import git
+from tests.conftest import commit_files, git
 
 SCHEMA = json.loads((Path(guard.report.__file__).parent / "audit.schema.json").read_text())
 
@@ -131,18 +131,9 @@ def test_a_policy_with_a_config_category_decides_what_configuration_is() -> None
 # --------------------------------------------------------------------------- real repos
 
 
-def commit(repo: Path, files: dict[str, str], message: str) -> None:
-    for name, text in files.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-
-
 @pytest.fixture
 def base(repo: Path) -> Path:
-    commit(
+    commit_files(
         repo,
         {"README.md": "# app\n", "pyproject.toml": "[project]\n", "src/app/main.py": "x = 1\n"},
         "start",
@@ -166,7 +157,7 @@ def test_a_false_documentation_only_report_over_thousands_of_test_files_fails(
     files = {f"tests/unit/test_case_{i:04}.py": f"def test_{i}():\n    pass\n" for i in range(3000)}
     files |= {"src/app/retry.py": "RETRIES = 3\n", "src/app/backoff.py": "BASE = 0.5\n"}
     files["docs/notes/login.md"] = "# The flaky login test\n"
-    commit(base, files, "Migrate the test suite and add retry helpers")
+    commit_files(base, files, "Migrate the test suite and add retry helpers")
 
     code, out = audit(invoke, base, MOTIVATING)
     report = json.loads(out)
@@ -197,7 +188,7 @@ def test_a_false_documentation_only_report_over_thousands_of_test_files_fails(
 
 
 def test_every_format_carries_a_false_claim(base: Path, invoke: Any) -> None:
-    commit(base, {"src/app/main.py": "x = 2\n", "docs/usage.md": "use\n"}, "docs: usage")
+    commit_files(base, {"src/app/main.py": "x = 2\n", "docs/usage.md": "use\n"}, "docs: usage")
     text = "docs: usage and a fix\n\nDocumentation only."
 
     code, md = audit(invoke, base, text, "markdown")
@@ -238,7 +229,9 @@ def test_every_format_carries_a_false_claim(base: Path, invoke: Any) -> None:
 
 
 def test_true_claims_pass_and_are_listed(base: Path, invoke: Any) -> None:
-    commit(base, {"README.md": "# app\n\nInstall with pipx.\n", "docs/install.md": "pipx\n"}, "d")
+    commit_files(
+        base, {"README.md": "# app\n\nInstall with pipx.\n", "docs/install.md": "pipx\n"}, "d"
+    )
     text = (
         "docs(readme): explain installing with pipx\n\n"
         "Documentation only; no functional changes. 2 files changed, configuration unchanged."
@@ -275,7 +268,7 @@ def test_true_claims_pass_and_are_listed(base: Path, invoke: Any) -> None:
 
 
 def test_a_tests_only_pull_request_may_say_so(base: Path, invoke: Any) -> None:
-    commit(base, {"tests/test_main.py": "def test_x():\n    pass\n"}, "t")
+    commit_files(base, {"tests/test_main.py": "def test_x():\n    pass\n"}, "t")
     code, out = audit(invoke, base, "test(main): cover x\n\nTests only.")
     assert code == 1  # the read-only mode judges the range: a test is a violation there
     assert all(c["holds"] for c in json.loads(out)["claims"])
@@ -287,7 +280,7 @@ def test_a_tests_only_pull_request_may_say_so(base: Path, invoke: Any) -> None:
 def test_a_configuration_change_contradicts_configuration_unchanged(
     base: Path, invoke: Any
 ) -> None:
-    commit(
+    commit_files(
         base,
         {".github/workflows/ci.yml": "on: push\n", "src/app/main.py": "x = 3\n", "a.md": "a\n"},
         "c",
@@ -302,14 +295,14 @@ def test_a_configuration_change_contradicts_configuration_unchanged(
 
 
 def test_a_text_without_claims_is_said_to_make_none(base: Path, invoke: Any) -> None:
-    commit(base, {"docs/a.md": "a\n"}, "d")
+    commit_files(base, {"docs/a.md": "a\n"}, "d")
     code, md = audit(invoke, base, "Improve the guide\n\nAdds a section on retries.", "markdown")
     assert code == 0
     assert "_The text checked for claims makes none that session-guard checks._" in md
 
 
 def test_claims_from_a_file_and_a_missing_file(base: Path, invoke: Any, tmp_path: Path) -> None:
-    commit(base, {"src/app/main.py": "x = 4\n"}, "d")
+    commit_files(base, {"src/app/main.py": "x = 4\n"}, "d")
     text = tmp_path / "pr.txt"
     text.write_text("docs: tweak\n")
     args = ["audit", "--base", "main", "--head", "pr", "--format", "json", "--claims"]
@@ -323,7 +316,7 @@ def test_claims_from_a_file_and_a_missing_file(base: Path, invoke: Any, tmp_path
 
 
 def test_without_claims_the_report_has_no_claims_key(base: Path, invoke: Any) -> None:
-    commit(base, {"docs/a.md": "a\n"}, "d")
+    commit_files(base, {"docs/a.md": "a\n"}, "d")
     done = invoke(["audit", "--base", "main", "--head", "pr", "--format", "json"], cwd=base)
     assert "claims" not in json.loads(done.text)
 
@@ -339,7 +332,7 @@ def test_the_schema_names_every_kind() -> None:
 
 def test_one_json_report_renders_in_every_format(base: Path, invoke: Any, tmp_path: Path) -> None:
     """CI audits once and renders the JSON report as it needs (`guard report --input`)."""
-    commit(base, {"src/app/main.py": "x = 5\n"}, "docs: tweak")
+    commit_files(base, {"src/app/main.py": "x = 5\n"}, "docs: tweak")
     stored = tmp_path / "report.json"
     args = ["audit", "--base", "main", "--head", "pr", "--claims", "-"]
     done = invoke(
@@ -373,7 +366,7 @@ def test_report_input_that_is_no_report_is_a_usage_error(
 def test_policy_replaces_the_repository_policy_for_a_range(
     base: Path, invoke: Any, tmp_path: Path
 ) -> None:
-    commit(base, {"src/app/main.py": "x = 6\n"}, "work")
+    commit_files(base, {"src/app/main.py": "x = 6\n"}, "work")
     policy = tmp_path / "ci-policy.yaml"
     policy.write_text(
         "version: 1\nextends: default\nmodes:\n  anything: [production, test, docs]\n"

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import pytest
 import yaml
 
-from tests.conftest import git
+from tests.conftest import commit_files, git
 from tests.e2e.test_ci_reports import validate
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -154,24 +154,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return temp, parse_outputs(temp / "output-0")
 
 
-def commit(repo: Path, files: Mapping[str, str], message: str) -> str:
-    for name, text in files.items():
-        path = repo / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD").strip()
-
-
 def pull_request(repo: Path, files: Mapping[str, str], title: str, body: str) -> dict[str, Any]:
     """A pull request from branch `topic`: its base moved on after the branch left it
     (what the pull request does not change must not be audited), and the event."""
-    commit(repo, {"README.md": "# app\n", "src/app.py": "x = 1\n"}, "start")
+    commit_files(repo, {"README.md": "# app\n", "src/app.py": "x = 1\n"}, "start")
     git(repo, "checkout", "-q", "-b", "topic")
-    head = commit(repo, files, "the pull request's work")
+    head = commit_files(repo, files, "the pull request's work")
     git(repo, "checkout", "-q", "main")
-    base = commit(repo, {"src/later.py": "y = 1\n"}, "main moves on")
+    base = commit_files(repo, {"src/later.py": "y = 1\n"}, "main moves on")
     event = json.loads(json.dumps(EVENT))
     pr = event["pull_request"]
     pr.update(title=title, body=body)
@@ -274,7 +264,7 @@ def test_fail_on_chooses_what_fails_the_step(
 def test_without_a_pull_request_or_with_bad_inputs_the_step_fails_clearly(
     installed: tuple[Path, dict[str, str]], repo: Path
 ) -> None:
-    commit(repo, {"README.md": "# app\n"}, "start")
+    commit_files(repo, {"README.md": "# app\n"}, "start")
     push = {"ref": "refs/heads/main", "after": git(repo, "rev-parse", "HEAD").strip()}
     run = audit_step(installed, repo, push)
     assert run.code == 2
