@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import branches, gitio, gitparse, location, sessionref, store, upstream
+from guard import branches, gitio, gitparse, gitrun, location, sessionref, store, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
@@ -84,15 +84,15 @@ def read(history: gitio.History, reading: Reading) -> Read:
     stream to whoever judges them, so the judging keeps pace with git (which has a
     core to itself) instead of following it."""
     cwd = reading.cwd
-    tree = gitio.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
-    status = gitio.Pending(gitio.STATUS, cwd) if reading.working else None
+    tree = gitrun.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
+    status = gitrun.Pending(gitio.STATUS, cwd) if reading.working else None
     # Every branch's net change from one git call; a branch grown from nothing the
     # start had is measured from the empty tree, which is no commit: a call of its own.
     joint = [name for name, (base, _) in reading.lines.items() if base not in EMPTY_TREES]
     data = gitio.pairs(reading.lines[name] for name in joint)
-    diffs = gitio.Pending(gitio.DIFFS, cwd, data=data) if joint else None
+    diffs = gitrun.Pending(gitio.DIFFS, cwd, data=data) if joint else None
     alone = {
-        name: gitio.Pending(gitio.diff_args(*line), cwd)
+        name: gitrun.Pending(gitio.diff_args(*line), cwd)
         for name, line in reading.lines.items()
         if name not in joint
     }
@@ -188,7 +188,7 @@ def _range(
     starts once it is read."""
     policy = policy or current_policy()
     start, tip = _commit(base, "--base"), _commit(head, "--head")
-    named = _line(gitio.attempt(["rev-parse", "--symbolic-full-name", head]))
+    named = _line(gitrun.attempt(["rev-parse", "--symbolic-full-name", head]))
     name = named if named.startswith(BRANCH) else RANGE
     if mode is None and declared is None:
         declared = sessionref.declared(start, tip, name, policy)
@@ -216,7 +216,7 @@ def _range(
 
 def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidence, Judge]:
     start = _commit(since, "--since")
-    since_time = int(gitio.run(["log", "-1", "--format=%ct", start]).strip() or 0)
+    since_time = int(gitrun.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     # HEAD unborn is no error with --ignore-missing.
     history = gitio.History(["--branches", "HEAD"], [start], also=branches.parked(since_time))
     judge = _current_judge(mode or DEFAULT_MODE, policy)

@@ -1,6 +1,6 @@
 """The questions session-guard asks git, each one call through the one runner
-(`guard.gitrun`, whose `run`, `attempt` and `Pending` are used from here), its
-NUL-separated output parsed by `guard.gitparse`.
+(`guard.gitrun`: a module with a git command of its own imports `run`, `attempt`
+and `Pending` from there), its NUL-separated output parsed by `guard.gitparse`.
 
 Hooks ask these on every commit during a session, so each question is one git call
 that streams -z output, parsed without GitPython (whose import alone costs more
@@ -17,12 +17,7 @@ from guard.changes import Change, Commit, WorkingChange
 from guard.errors import GitError
 from guard.gitparse import LogParser, parse_diff, parse_log, parse_status, parse_tree
 from guard.gitparse import decode as _decode
-from guard.gitrun import Pending as Pending
-from guard.gitrun import _line
-from guard.gitrun import attempt as attempt
-from guard.gitrun import lines as lines
-from guard.gitrun import run as run
-from guard.gitrun import run_line as run_line
+from guard.gitrun import RAW_DIFF, STAGED, Pending, attempt, lines, one_line, run
 
 
 class Location(NamedTuple):
@@ -49,7 +44,7 @@ def _repository_path(args: list[str], cwd: str | None) -> str:
     out = attempt(["rev-parse", "--path-format=absolute", *args], cwd=cwd)
     if out is None:
         raise GitError("not a git repository (or git is missing)", hint="run this inside one")
-    return _line(out)
+    return one_line(out)
 
 
 def common_dir(cwd: str | None = None) -> str:
@@ -69,7 +64,7 @@ def hooks_dir(cwd: str | None = None) -> str:
 
 def config_get(key: str, cwd: str | None = None) -> str | None:
     out = attempt(["config", "--get", key], cwd=cwd)
-    return None if out is None else _line(out)
+    return None if out is None else one_line(out)
 
 
 def head(cwd: str | None = None) -> tuple[str | None, str | None]:
@@ -79,19 +74,19 @@ def head(cwd: str | None = None) -> tuple[str | None, str | None]:
         sha, ref = _decode(out).split("\n")[:2]
         return sha, (ref if ref.startswith("refs/") else None)
     ref_out = attempt(["symbolic-ref", "-q", "HEAD"], cwd=cwd)  # an unborn branch
-    return None, (_line(ref_out) if ref_out else None)
+    return None, (one_line(ref_out) if ref_out else None)
 
 
 def resolve(rev: str, cwd: str | None = None) -> str | None:
     """The object a revision names, or None when there is no such revision."""
     out = attempt(["rev-parse", "--verify", "-q", "--end-of-options", rev], cwd=cwd)
-    return _line(out) if out else None
+    return one_line(out) if out else None
 
 
 def symbolic_target(ref: str, cwd: str | None = None) -> str | None:
     """The ref that `ref` is an alias of (`git symbolic-ref`), or None when it is none."""
     out = attempt(["symbolic-ref", "-q", ref], cwd=cwd)
-    return _line(out) if out else None
+    return one_line(out) if out else None
 
 
 def refs(*prefixes: str, cwd: str | None = None) -> dict[str, str]:
@@ -116,16 +111,12 @@ def is_tracked(path: str, cwd: str | None = None) -> bool:
 
 def empty_tree(cwd: str | None = None) -> str:
     """The empty tree's id in this repository's hash (stands in for an unborn start)."""
-    return _line(run(["hash-object", "-t", "tree", "--stdin"], cwd=cwd, data=b""))
+    return one_line(run(["hash-object", "-t", "tree", "--stdin"], cwd=cwd, data=b""))
 
 
 # --------------------------------------------------------------------------- questions
 
-_DIFF = ["--raw", "-z", "--no-abbrev", "--no-renames", "--ignore-submodules=none", "--no-ext-diff"]
 LOG_FORMAT = "--format=%x01%H %P%x00%an <%ae>%x00%aI%x00%B"
-
-
-STAGED = ["diff", "--cached", *_DIFF]
 
 
 def staged_changes(cwd: str | None = None, started: Pending | None = None) -> list[Change]:
@@ -136,12 +127,12 @@ def staged_changes(cwd: str | None = None, started: Pending | None = None) -> li
 
 def diff_args(base: str, target: str) -> list[str]:
     """What differs between commits (or trees) `base` and `target`, as `parse_diff` reads it."""
-    return ["diff-tree", "-r", *_DIFF, base, target, "--"]
+    return ["diff-tree", "-r", *RAW_DIFF, base, target, "--"]
 
 
 # git's `diff-tree --stdin` takes a line "TARGET BASE" as a commit and its parent,
 # and names it in a header before its records (`--always`: also when they are none).
-DIFFS = ["diff-tree", "--stdin", "--always", "-r", *_DIFF]
+DIFFS = ["diff-tree", "--stdin", "--always", "-r", *RAW_DIFF]
 
 
 def pairs(lines: Iterable[tuple[str, str]]) -> bytes:
@@ -153,7 +144,7 @@ def diff(base: str, target: str | None, cwd: str | None = None) -> list[Change]:
     """What differs between commit (or tree) `base` and `target`: a commit, or the
     index when None. Renames come as a deletion and an addition."""
     if target is None:
-        return parse_diff(run(["diff-index", "--cached", *_DIFF, base, "--"], cwd=cwd))
+        return parse_diff(run(["diff-index", "--cached", *RAW_DIFF, base, "--"], cwd=cwd))
     return parse_diff(run(diff_args(base, target), cwd=cwd))
 
 
@@ -215,7 +206,7 @@ def read_commits(shas: list[str], cwd: str | None = None) -> list[Commit]:
     """Each commit with its changes against its first parent, in one git call."""
     if not shas:
         return []
-    args = ["log", "--no-walk=unsorted", LOG_FORMAT, "--diff-merges=first-parent", *_DIFF]
+    args = ["log", "--no-walk=unsorted", LOG_FORMAT, "--diff-merges=first-parent", *RAW_DIFF]
     return parse_log(run([*args, "--stdin"], cwd=cwd, data=lines(shas)))
 
 
@@ -411,7 +402,7 @@ def head_reflog(cwd: str | None = None) -> list[tuple[str, int, str]]:
 
 def is_shallow(cwd: str | None = None) -> bool:
     out = attempt(["rev-parse", "--is-shallow-repository"], cwd=cwd)
-    return out is not None and _line(out) == "true"
+    return out is not None and one_line(out) == "true"
 
 
 # --------------------------------------------------------------------------- rollback
@@ -439,17 +430,17 @@ def build_tree(
     worktree's index is never touched. `base` None starts from the empty tree."""
     run(["read-tree", base] if base else ["read-tree", "--empty"], index=index)
     update_index(removed, added, index=index)
-    return _line(run(["write-tree"], index=index))
+    return one_line(run(["write-tree"], index=index))
 
 
 def commit_tree(tree: str, parent: str | None, message: str) -> str:
     """A new commit object (no ref moves, no hook runs); the message on stdin."""
     parents = ["-p", parent] if parent else []
-    return _line(run(["commit-tree", tree, *parents, "-F", "-"], data=_encode(message)))
+    return one_line(run(["commit-tree", tree, *parents, "-F", "-"], data=_encode(message)))
 
 
 def write_blob(data: bytes) -> str:
-    return _line(run(["hash-object", "-w", "--stdin"], data=data))
+    return one_line(run(["hash-object", "-w", "--stdin"], data=data))
 
 
 def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> None:
@@ -463,7 +454,7 @@ def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> Non
 
 def staged_against(rev: str, cwd: str | None = None) -> list[Change]:
     """What the index changes relative to commit `rev`."""
-    return parse_diff(run(["diff-index", "--cached", *_DIFF, rev, "--"], cwd=cwd))
+    return parse_diff(run(["diff-index", "--cached", *RAW_DIFF, rev, "--"], cwd=cwd))
 
 
 def blob_ids(paths: list[str], cwd: str | None = None, *, filters: bool = True) -> list[str]:
@@ -563,7 +554,7 @@ def file_mode_matters(cwd: str | None = None) -> bool:
     """Whether git records a file's executable bit here (core.fileMode, true unless
     set false)."""
     out = attempt(["config", "--type=bool", "--get", "core.fileMode"], cwd=cwd)
-    return out is None or _line(out) != "false"
+    return out is None or one_line(out) != "false"
 
 
 def read_commit_header(sha: str, cwd: str | None = None) -> Commit:

@@ -25,7 +25,6 @@ import threading
 from collections.abc import Callable, Iterable
 
 from guard.errors import GitError
-from guard.gitparse import decode as _decode
 
 # Configuration that would change what a read of history or of the index prints.
 # git gives `-c` precedence over every configuration file.
@@ -48,6 +47,21 @@ PINNED = (
 # The environment every call adds to ours: no object is replaced, no graft file read.
 ENVIRONMENT = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
 
+# How every diff is asked for, as `guard.gitparse.parse_diff` reads it: raw records,
+# full ids, no rename pairing, submodules and external diff drivers as git stores them.
+RAW_DIFF = [
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "--no-renames",
+    "--ignore-submodules=none",
+    "--no-ext-diff",
+]
+# What the index (GIT_INDEX_FILE if set) changes relative to HEAD. Here rather than
+# with the other questions in `guard.gitio`: the pre-commit hook starts it before
+# importing anything else, so git lists the index while Python loads the judge.
+STAGED = ["diff", "--cached", *RAW_DIFF]
+
 
 def _argv(args: list[str]) -> list[str]:
     return ["git", *PINNED, *args]
@@ -69,7 +83,7 @@ def _command(args: list[str]) -> str:
 
 
 def _failed(args: list[str], code: int, stderr: bytes) -> GitError:
-    message = _decode(stderr).strip() or f"exit status {code}"
+    message = stderr.decode("utf-8", "surrogateescape").strip() or f"exit status {code}"
     return GitError(f"git {_command(args)} failed: {message}")
 
 
@@ -109,7 +123,12 @@ def attempt(args: list[str], *, cwd: str | None = None) -> bytes | None:
 
 def run_line(args: list[str], *, cwd: str | None = None) -> str:
     """`run`, for a command that answers with one line."""
-    return _line(run(args, cwd=cwd))
+    return one_line(run(args, cwd=cwd))
+
+
+def one_line(out: bytes) -> str:
+    """git's answer of one line as text, without its line break."""
+    return out.decode("utf-8", "surrogateescape").rstrip("\n")
 
 
 def lines(items: Iterable[str]) -> bytes:
@@ -212,7 +231,3 @@ class Pending:
         if process.returncode != 0:
             raise _failed(self.args, process.returncode, b"".join(self._err))
         return b"".join(self._out)
-
-
-def _line(out: bytes) -> str:
-    return _decode(out).rstrip("\n")

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from guard import gitio, rollback_tree, store
+from guard import gitio, gitrun, rollback_tree, store
 from guard.changes import Change
 from guard.errors import BlockedError, GitError, UsageError
 from guard.quoting import quote, shown
@@ -315,7 +315,7 @@ def _target(ref: str, branch: str | None) -> tuple[str, str, bool]:
     new_ref = ref if branch is None else f"refs/heads/{branch.removeprefix('refs/heads/')}"
     if branch is not None and gitio.resolve(new_ref) is not None:
         raise UsageError(f"--branch {branch!r}: that branch exists already")
-    old = gitio.run_line(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"])
+    old = gitrun.run_line(["rev-parse", "--verify", "-q", f"{ref}^{{commit}}"])
     here = gitio.head()[1] == ref
     elsewhere = None if here else _checked_out_elsewhere(ref)
     if elsewhere is not None:

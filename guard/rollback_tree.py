@@ -24,7 +24,7 @@ import stat
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from guard import gitio, location
+from guard import gitio, gitrun, location
 from guard.changes import Change
 from guard.errors import BlockedError, GitError, StateError
 from guard.quoting import shown
@@ -253,7 +253,7 @@ def finish(checked: Sequence[Move] | None = None) -> str | None:
         head_sha, head_ref = gitio.head()
         # With --branch, HEAD moves to the new branch; the old one stays where it was.
         if source != ref and (head_ref, head_sha) == (source, old):
-            gitio.run(["symbolic-ref", "-m", "guard rollback", "HEAD", ref])
+            gitrun.run(["symbolic-ref", "-m", "guard rollback", "HEAD", ref])
             head_ref = ref
         if head_ref == ref:
             _bring(ref, old, new, checked)

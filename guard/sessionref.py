@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
-from guard import gitio
+from guard import gitio, gitrun
 from guard.errors import GitError
 from guard.policy import Policy, policy_to_data
 from guard.session import Session
@@ -118,7 +118,7 @@ def declaration(session: Session) -> dict[str, Any]:
 def _commit(data: Mapping[str, Any], parent: str | None, message: str) -> str:
     blob = gitio.write_blob(json.dumps(data, indent=2, sort_keys=True).encode() + b"\n")
     entry = f"100644 blob {blob}\t{FILE}\n".encode()
-    tree = gitio.run(["mktree"], data=entry).decode().strip()
+    tree = gitrun.run(["mktree"], data=entry).decode().strip()
     return gitio.commit_tree(tree, parent, message)
 
 
@@ -151,7 +151,7 @@ def end(session_id: str, stopped_at: str) -> str | None:
 
 
 def _read(commit: str, cwd: str | None = None) -> dict[str, Any] | None:
-    out = gitio.attempt(["cat-file", "blob", f"{commit}:{FILE}"], cwd=cwd)
+    out = gitrun.attempt(["cat-file", "blob", f"{commit}:{FILE}"], cwd=cwd)
     try:
         data = json.loads(out or b"")
     except ValueError:
@@ -162,7 +162,7 @@ def _read(commit: str, cwd: str | None = None) -> dict[str, Any] | None:
 def load(ref: str, tip: str, cwd: str | None = None) -> Record | None:
     """The record at `tip` as its first commit declared it, with the problems of its
     history; None when `tip` holds no record at all."""
-    rows = gitio.run(["rev-list", "--parents", tip], cwd=cwd).decode().split("\n")
+    rows = gitrun.run(["rev-list", "--parents", tip], cwd=cwd).decode().split("\n")
     chain = [line.split() for line in rows if line]
     problems = []
     if any(len(row) > 2 for row in chain):

@@ -328,10 +328,10 @@ def _install_file(agent: str, path: str, display: str, command: str) -> str | No
 
 def _exclude(root: str, display: str) -> list[str]:
     """Keep a local settings file out of commits: git-exclude it unless already ignored."""
-    from guard import gitio
+    from guard import gitio, gitrun
 
     relative = display.replace(os.sep, "/")
-    if gitio.attempt(["check-ignore", "-q", "--", relative], cwd=root) is not None:
+    if gitrun.attempt(["check-ignore", "-q", "--", relative], cwd=root) is not None:
         return []
     exclude = os.path.join(gitio.common_dir(root), "info", "exclude")
     os.makedirs(os.path.dirname(exclude), exist_ok=True)
@@ -395,7 +395,7 @@ def _remove_empty_dirs(path: str, root: str) -> None:
 def settings_own(root: str, start: str | None) -> Callable[[str], bool]:
     """For the audit (guard.gather): whether a changed path is an agent's settings file
     holding, beyond what it held at the session's start commit, only our hook."""
-    from guard import gitio
+    from guard import gitrun
 
     files = {
         display.replace(os.sep, "/"): (name, display)
@@ -413,7 +413,7 @@ def settings_own(root: str, start: str | None) -> Callable[[str], bool]:
                 text: bytes | None = Path(root, path).read_bytes()
             except OSError:
                 text = None
-            base = gitio.attempt(["show", f"{start}:{path}"], cwd=root) if start else None
+            base = gitrun.attempt(["show", f"{start}:{path}"], cwd=root) if start else None
             seen[path] = only_ours(*files[path], text, base)
         return seen[path]
 

@@ -335,13 +335,13 @@ class Judge:
                 by_root.setdefault(row.root, []).append(row)
         if not by_root:
             return rows
-        from guard import gitio
+        from guard import gitrun
 
         for root, denied in by_root.items():
             paths = [row.shown for row in denied]
             # One path a line (-z needs --stdin); a quoted odd name just stays refused.
             args = ["-c", "core.quotePath=false", "check-ignore", "--", *paths]
-            out = gitio.attempt(args, cwd=root)
+            out = gitrun.attempt(args, cwd=root)
             ignored = set(os.fsdecode(out).split("\n")) if out else set()
             for row in denied:
                 if row.shown in ignored:

@@ -29,11 +29,12 @@ def run_hook(state: str, hook: str, args: list[str]) -> int:
 
 def _run(state: str, hook: str, args: list[str]) -> int:
     if hook == "pre-commit":
-        from guard import gitio
+        from guard.gitrun import STAGED, Pending
 
-        # Started before the judge's modules load: git lists the index on the other
-        # core meanwhile, instead of after them (read, or failing, in run.pre_commit).
-        staged = gitio.Pending(gitio.STAGED)
+        # Started before the judge's modules load (the runner imports only the
+        # standard library): git lists the index on the other core meanwhile,
+        # instead of after them (read, or failing, in run.pre_commit).
+        staged = Pending(STAGED)
         from guard.hooks import run
 
         return run.pre_commit(state, staged=staged)

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from guard import gitio, location, store, upstream
 from guard.changes import Change, Commit
 from guard.classify import Classifier
+from guard.gitrun import Pending
 from guard.judge import Finding, Judge, unchanged_outside
 from guard.messages import (
     commit_title,
@@ -129,7 +130,7 @@ def _ref_names(stdin: str, at: int) -> list[str]:
     return [parts[at] for line in stdin.splitlines() if len(parts := line.split(" ")) > at]
 
 
-def pre_commit(state: str, err: TextIO | None = None, staged: gitio.Pending | None = None) -> int:
+def pre_commit(state: str, err: TextIO | None = None, staged: Pending | None = None) -> int:
     """`git commit`: judge the staged changes (GIT_INDEX_FILE is followed) against the
     session of this worktree, or the repository's; `staged`, the `git diff --cached`
     started before this module loaded (see guard.hooks.__main__)."""
@@ -139,7 +140,7 @@ def pre_commit(state: str, err: TextIO | None = None, staged: gitio.Pending | No
     return status
 
 
-def _pre_commit(state: str, session: Session, err: TextIO, staged: gitio.Pending | None) -> int:
+def _pre_commit(state: str, session: Session, err: TextIO, staged: Pending | None) -> int:
     judge = _judge_for(session)
     changes = gitio.staged_changes(started=staged)
     if judge.all_allowed(changes):

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from guard import gitio, sessionref
+from guard import gitio, gitrun, sessionref
 from guard.classify import Classifier
 from guard.errors import PolicyError, UsageError
 from guard.judge import Finding, Judge
@@ -211,7 +211,7 @@ def install(hooks: list[str], hooks_dir: str | None, policy: str | None) -> list
     if policy is not None:
         path = os.path.abspath(policy)
         load_policy(Path(path))
-        gitio.run(["config", POLICY_KEY, path])
+        gitrun.run(["config", POLICY_KEY, path])
         done.append(f"policy: {path} (git config {POLICY_KEY})")
     target = hooks_dir or gitio.hooks_dir()
     os.makedirs(target, exist_ok=True)
