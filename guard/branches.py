@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from guard import gitio, upstream
+from guard import githistory, gitio, upstream
 from guard.judge import state_after
 from guard.session import Session
 
@@ -35,7 +35,7 @@ def scoped(session: Session, started: int) -> Scoped:
     cwd = worktree if worktree and os.path.isdir(worktree) else None  # noqa: PTH112
     branches = {session.head_ref} if session.head_ref else set()
     made: set[str] = set()
-    for sha, when, message in gitio.head_reflog(cwd) if cwd else []:
+    for sha, when, message in githistory.head_reflog(cwd) if cwd else []:
         if when < started:
             break
         if message.startswith("checkout: moving from "):
@@ -88,10 +88,10 @@ def parked(since: int) -> tuple[str, ...]:
     reflogs record it, so a pushed commit that no branch holds is seen. What arrived
     by fetch is not the session's own work, and is not read."""
     found = gitio.worktree_heads()
-    found += [sha for sha, _, _ in gitio.reflog("refs/stash")]
+    found += [sha for sha, _, _ in githistory.reflog("refs/stash")]
     found += [
         sha
-        for sha, when, message in gitio.reflog("refs/remotes/")
+        for sha, when, message in githistory.reflog("refs/remotes/")
         if when >= since and message.startswith("update by push")
     ]
     return tuple(dict.fromkeys(found))

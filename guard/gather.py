@@ -24,6 +24,7 @@ from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, StateError, UsageError
+from guard.githistory import History
 from guard.hooks.install import CHAINED, HOOKS, LEGACY
 from guard.integrity import findings, made_elsewhere
 from guard.judge import Judge
@@ -77,7 +78,7 @@ class Read(NamedTuple):
     nets: dict[str, list[Change]]
 
 
-def read(history: gitio.History, reading: Reading) -> Read:
+def read(history: History, reading: Reading) -> Read:
     """Ask git everything `reading` names at once, beside `history`, the log each scope
     starts as soon as it knows its revisions (before its branches, HEAD or policy are
     read). The smaller answers are waited for here, while the log runs; its commits
@@ -201,7 +202,7 @@ def _range(
         mode = declared.record.mode
         judged_by = {"mode": mode, "mode_from": "session", "allowed": sorted(judge.allowed)}
     lines = {name: (start, tip)}
-    found = read(gitio.History([tip], exclude), Reading(start, lines, working=False))
+    found = read(History([tip], exclude), Reading(start, lines, working=False))
     scope = {"kind": "range", **judged_by, "since": None, "base": base}
     scope.update(head=head, start=start, tip=tip)
     if declared is None:
@@ -218,7 +219,7 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     start = _commit(since, "--since")
     since_time = int(gitrun.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     # HEAD unborn is no error with --ignore-missing.
-    history = gitio.History(["--branches", "HEAD"], [start], also=branches.parked(since_time))
+    history = History(["--branches", "HEAD"], [start], also=branches.parked(since_time))
     judge = _current_judge(mode or DEFAULT_MODE, policy)
     head_sha, head_ref = gitio.head()
     current = head_ref or "HEAD"
@@ -299,7 +300,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     # The log first: a repository-wide session reads every branch (HEAD unborn is no
     # error with --ignore-missing); a worktree's, below, only the branches it owns.
     history = (
-        gitio.History(["--branches", "HEAD"], starts, also=branches.parked(started))
+        History(["--branches", "HEAD"], starts, also=branches.parked(started))
         if scoped is None
         else None
     )
@@ -315,7 +316,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     lines = branches.moved(judged, mine, head_sha, head_ref)
     lines.update(branches.fresh(session, mine, starts, head_sha, head_ref))
     if history is None:
-        history = gitio.History(["HEAD", *sorted(mine)], starts, cwd)
+        history = History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
     vouched = _vouched(directory)
     taken, found = _upstream(found, started, starts, lines, cwd, vouched)

@@ -4,7 +4,8 @@ and `Pending` from there), its NUL-separated output parsed by `guard.gitparse`.
 
 Hooks ask these on every commit during a session, so each question is one git call
 that streams -z output, parsed without GitPython (whose import alone costs more
-than a whole hook run).
+than a whole hook run). What the audit reads in bulk (its log, the reflogs) is
+`guard.githistory`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import NamedTuple
 
 from guard.changes import Change, Commit, WorkingChange
 from guard.errors import GitError
-from guard.gitparse import LogParser, parse_diff, parse_log, parse_status, parse_tree
 from guard.gitparse import decode as _decode
+from guard.gitparse import parse_diff, parse_log, parse_status, parse_tree
 from guard.gitrun import RAW_DIFF, STAGED, Pending, attempt, lines, one_line, run
 
 
@@ -152,7 +153,7 @@ def paths(changes: Iterable[Change]) -> set[str]:
     return {c.path for c in changes}
 
 
-def _excluded(exclude: Iterable[str]) -> list[str]:
+def excluded(exclude: Iterable[str]) -> list[str]:
     """Revisions to exclude, as `--stdin` lines (git before 2.42 takes no `--not` there)."""
     return [f"^{sha}" for sha in exclude]
 
@@ -172,18 +173,18 @@ def new_commits(tips: Iterable[str], exclude: Iterable[str], cwd: str | None = N
     In a reference-transaction hook's `prepared` state the refs have not moved yet,
     so excluding `--all` leaves exactly the commits the transaction brings in.
     """
-    return _rev_list([], [*tips, *_excluded(exclude)], cwd, after=["--not", "--all"])
+    return _rev_list([], [*tips, *excluded(exclude)], cwd, after=["--not", "--all"])
 
 
 def commits_since(tip: str, exclude: Iterable[str], cwd: str | None = None) -> list[str]:
     """Commits reachable from `tip` and from none of `exclude`."""
-    return _rev_list([], [tip, *_excluded(exclude)], cwd)
+    return _rev_list([], [tip, *excluded(exclude)], cwd)
 
 
 def reachable(tips: Iterable[str], exclude: Iterable[str], cwd: str | None = None) -> list[str]:
     """Commits reachable from any of `tips` and from none of `exclude` (however many
     of either: they go on standard input)."""
-    return _rev_list([], [*tips, *_excluded(exclude)], cwd)
+    return _rev_list([], [*tips, *excluded(exclude)], cwd)
 
 
 def parents_since(
@@ -195,7 +196,7 @@ def parents_since(
         run(
             ["rev-list", "--ignore-missing", "--parents", "--stdin"],
             cwd=cwd,
-            data=lines([tip, *_excluded(exclude)]),
+            data=lines([tip, *excluded(exclude)]),
         )
     ).splitlines()
     rows = [line.split() for line in found if line]
@@ -214,7 +215,7 @@ def session_base(tip: str, exclude: list[str], cwd: str | None = None) -> str | 
     """Where the commits of `tip` not reachable from `exclude` branch off: the commit
     their net change is measured from. None when there are no such commits (a branch
     or checkout of an older commit: nothing of the session is on it)."""
-    found = _rev_list(["--boundary"], [tip, *_excluded(exclude)], cwd)
+    found = _rev_list(["--boundary"], [tip, *excluded(exclude)], cwd)
     boundary = [line[1:] for line in found if line.startswith("-")]
     if len(boundary) == len(found):
         return None
@@ -228,81 +229,7 @@ def is_ancestor(ancestor: str, descendant: str, cwd: str | None = None) -> bool:
     return attempt(["merge-base", "--is-ancestor", ancestor, descendant], cwd=cwd) is not None
 
 
-# --------------------------------------------------------------------------- audit
-
-
-def log_args(include: list[str]) -> list[str]:
-    """The audit's `git log`: commits of `include` (and of the revisions on stdin),
-    each with its raw changes against its first parent, renames detected."""
-    return [
-        "log",
-        LOG_FORMAT,
-        "--raw",
-        "-z",
-        "--no-abbrev",
-        "-M",
-        "--ignore-submodules=none",
-        "--no-ext-diff",
-        "--diff-merges=first-parent",
-        "--ignore-missing",
-        *include,
-        "--stdin",
-    ]
-
-
-class History:
-    """Every commit reachable from `include` and from none of `exclude`, newest first,
-    each with its changes against its first parent (renames detected): one git call,
-    started in the background and parsed by its reading thread while git writes.
-
-    `stream()` yields each commit as soon as it is parsed, so the caller judges one
-    while git writes the next (git has a core to itself); `commits()` waits for all.
-    Either, once."""
-
-    def __init__(
-        self,
-        include: list[str],
-        exclude: Iterable[str],
-        cwd: str | None = None,
-        also: Iterable[str] = (),
-    ) -> None:
-        """`also`: more commits to include, however many (they go on stdin too)."""
-        import queue  # only the audit reads a history; the hooks never pay for it
-
-        self._parser = LogParser()
-        self._parsed: queue.SimpleQueue[int] = queue.SimpleQueue()  # commits parsed so far
-        self._pending = (
-            Pending(
-                log_args(include),
-                cwd,
-                data=lines([*also, *_excluded(exclude)]),
-                sink=self._feed,
-                done=lambda: self._parsed.put(-1),
-            )
-            if include
-            else None
-        )
-
-    def _feed(self, data: bytes) -> None:
-        self._parser.feed(data)
-        self._parsed.put(len(self._parser.commits))
-
-    def stream(self) -> Iterator[Commit]:
-        if self._pending is None:
-            return
-        commits, seen = self._parser.commits, 0
-        while (count := self._parsed.get()) >= 0:
-            yield from commits[seen:count]
-            seen = max(seen, count)
-        self._pending.result()  # git's failure, or the reader's, is raised here
-        yield from self._parser.close()[seen:]
-
-    def commits(self) -> list[Commit]:
-        return list(self.stream())
-
-
-def history(include: list[str], exclude: Iterable[str], cwd: str | None = None) -> list[Commit]:
-    return History(include, exclude, cwd).commits()
+# --------------------------------------------------------------------------- trees and worktrees
 
 
 TREE = ["ls-tree", "-r", "-z", "--full-tree"]
@@ -330,22 +257,6 @@ def working_tree(cwd: str | None = None) -> list[WorkingChange]:
     return parse_status(run(STATUS, cwd=cwd))
 
 
-def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> str | None:
-    """The newest value a ref's reflog records (None: no reflog). Read from the
-    reflog file when `common` (the common git directory) has one: its last line is
-    `old new who when<TAB>message`; else git is asked (another ref backend)."""
-    if common is not None:
-        try:
-            with open(os.path.join(common, "logs", ref), "rb") as handle:  # noqa: PTH118, PTH123
-                logged = handle.read().splitlines()
-        except OSError:
-            pass
-        else:
-            fields = logged[-1].split(b" ", 2) if logged else []
-            return _decode(fields[1]) if len(fields) > 2 else None
-    return resolve(f"{ref}@{{0}}", cwd=cwd)
-
-
 class Worktree(NamedTuple):
     path: str
     head: str | None  # None while its branch is unborn
@@ -368,36 +279,6 @@ def worktrees(cwd: str | None = None) -> list[Worktree]:
 def worktree_heads(cwd: str | None = None) -> list[str]:
     """The commit each worktree of the repository has checked out (none unborn)."""
     return [tree.head for tree in worktrees(cwd) if tree.head is not None]
-
-
-def reflog(prefix: str, cwd: str | None = None) -> list[tuple[str, int, str]]:
-    """(new value, unix time, message) of every reflog entry of the refs under
-    `prefix` (a ref, or a folder ending in `/`); nothing when there is no such ref
-    (`log -g` would fall back to HEAD's reflog)."""
-    if not refs(prefix, cwd=cwd):
-        return []
-    which = f"--glob={prefix}*" if prefix.endswith("/") else prefix
-    out = run(["log", "-g", "--date=unix", "--format=%H%x00%gd%x00%gs", which, "--"], cwd=cwd)
-    entries = []
-    for line in _decode(out).splitlines():
-        sha, selector, message = line.split("\0", 2)
-        when = selector.rpartition("@{")[2].rstrip("}")
-        entries.append((sha, int(when) if when.isdigit() else 0, message))
-    return entries
-
-
-def head_reflog(cwd: str | None = None) -> list[tuple[str, int, str]]:
-    """(new value, unix time, message) of every entry of the HEAD reflog of the
-    worktree at `cwd`, newest first: git keeps one per worktree, so it records what
-    was committed, merged or checked out there. Empty when there is none."""
-    args = ["log", "-g", "--date=unix", "--format=%H%x00%gd%x00%gs", "HEAD", "--"]
-    out = attempt(args, cwd=cwd)
-    entries = []
-    for line in _decode(out or b"").splitlines():
-        sha, selector, message = line.split("\0", 2)
-        when = selector.rpartition("@{")[2].rstrip("}")
-        entries.append((sha, int(when) if when.isdigit() else 0, message))
-    return entries
 
 
 def is_shallow(cwd: str | None = None) -> bool:

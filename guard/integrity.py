@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from guard import gitio, store
+from guard import githistory, gitio, store
 from guard.errors import StateError
 from guard.hooks.install import hooks_now
 from guard.session import Session
@@ -42,7 +42,7 @@ def findings(
         if (
             ref.startswith(BRANCH)
             and session.refs.get(ref) != tip
-            and gitio.reflog_tip(ref, common) != tip
+            and githistory.reflog_tip(ref, common) != tip
         ):
             integrity.append(
                 {
@@ -146,7 +146,7 @@ def _makers(cwd: str | None) -> dict[str, str]:
     for tree in gitio.worktrees(cwd):
         if tree.path == cwd or not os.path.isdir(tree.path):  # noqa: PTH112
             continue
-        for sha, _, message in gitio.head_reflog(tree.path):
+        for sha, _, message in githistory.head_reflog(tree.path):
             if message.split(" ", 1)[0].rstrip(":") in MADE:
                 makers.setdefault(sha, tree.path)
     return makers

@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from guard import gitio
+from guard import githistory, gitio
 from guard.changes import Change
 
 # How `git fetch` ends a reflog message for a remote-tracking ref (builtin/fetch.c).
@@ -61,7 +61,7 @@ def session_made(started: int, cwd: str | None = None) -> list[str]:
     for tree in gitio.worktrees(cwd):
         if not os.path.isdir(tree.path):  # noqa: PTH112
             continue
-        for sha, when, message in gitio.head_reflog(tree.path):
+        for sha, when, message in githistory.head_reflog(tree.path):
             if when < started:
                 break
             if made(message):
@@ -79,7 +79,7 @@ def commits(
     its own commit on top, pushed) they are reachable from its own commits, so the rule
     alone no longer says so; they stay upstream while a fetch still records them and
     the session neither made nor pushed them itself."""
-    entries = gitio.reflog("refs/remotes/", cwd=cwd)
+    entries = githistory.reflog("refs/remotes/", cwd=cwd)
     values = [sha for sha, _, message in entries if fetched(message)]
     if not values:
         return frozenset()

@@ -123,8 +123,6 @@ def test_outside_a_repository(tmp_path: Path) -> None:
 def test_a_missing_git_is_a_git_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
     assert gitio.locate() is None
-    with pytest.raises(GitError, match="not installed"):
-        gitio.history(["--branches"], [])
 
 
 def log_output() -> bytes:
@@ -181,28 +179,6 @@ def test_the_log_parser_gives_the_same_commits_whatever_pieces_git_writes(
     assert parser.close() == whole
 
 
-def test_history_streams_the_commits_git_log_lists(repo: Path) -> None:
-    """Long messages: the log comes in many pipe-sized pieces."""
-    for number in range(40):
-        (repo / f"f{number % 7}.txt").write_text(f"{number}\n")
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", f"commit {number}\n\n" + "why " * 5000)
-    root = git(repo, "rev-list", "--max-parents=0", "HEAD").strip()
-    history = gitio.History(["--branches"], [root], cwd=str(repo))
-    listed = git(repo, "rev-list", "--branches", "--not", root).split()
-    commits = history.commits()
-    assert [c.sha for c in commits] == listed and len(listed) == 39
-    assert [c.changes[0].path for c in commits[:2]] == ["f4.txt", "f3.txt"]
-    everything = gitio.history(["HEAD"], [], cwd=str(repo))
-    assert [c.subject for c in everything][-1] == "commit 0"
-    assert gitio.history([], [root], cwd=str(repo)) == []
-
-
-def test_history_reports_what_git_says(tmp_path: Path) -> None:
-    with pytest.raises(GitError, match="git log failed: fatal: not a git repository"):
-        gitio.history(["--branches"], [], cwd=str(tmp_path))
-
-
 def test_the_start_tree_lists_modes_and_ids(repo: Path) -> None:
     (repo / "run.sh").write_text("#!/bin/sh\n")
     (repo / "run.sh").chmod(0o755)
@@ -217,20 +193,6 @@ def test_the_start_tree_lists_modes_and_ids(repo: Path) -> None:
     assert {"caf\u00e9.md", "tab\tname", '"quoted"', "back\\slash"} <= set(entries)
     with pytest.raises(GitError, match="ls-tree failed"):
         gitio.tree_entries("no-such-rev", str(repo))
-
-
-def test_reflog_tip_reads_the_reflog_file_as_git_does(repo: Path) -> None:
-    git(repo, "commit", "-q", "--allow-empty", "-m", "one")
-    git(repo, "commit", "-q", "--allow-empty", "-m", "two")
-    common = str(repo / ".git")
-    tip = git(repo, "rev-parse", "HEAD").strip()
-    assert gitio.reflog_tip("refs/heads/main", common, str(repo)) == tip
-    assert gitio.reflog_tip("refs/heads/main", None, str(repo)) == tip
-    sha = git(repo, "rev-parse", "HEAD~1").strip()
-    (repo / ".git/refs/heads/direct").write_text(sha + "\n")  # written past git: no reflog
-    assert gitio.reflog_tip("refs/heads/direct", common, str(repo)) is None
-    (repo / ".git/logs/refs/heads/direct").write_text("")  # an emptied reflog
-    assert gitio.reflog_tip("refs/heads/direct", common, str(repo)) is None
 
 
 def test_blob_ids_hash_the_file_a_path_names_however_it_is_spelt(repo: Path) -> None:

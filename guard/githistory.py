@@ -1,0 +1,134 @@
+"""The history session-guard reads in bulk, for the audit: its one `git log`, run in
+the background and parsed while git writes it, and the reflogs, which record where
+each ref and each worktree's HEAD have been. `guard.gitio` asks the point questions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+
+from guard.changes import Commit
+from guard.gitio import LOG_FORMAT, excluded, refs, resolve
+from guard.gitparse import LogParser
+from guard.gitparse import decode as _decode
+from guard.gitrun import Pending, attempt, lines, run
+
+
+def log_args(include: list[str]) -> list[str]:
+    """The audit's `git log`: commits of `include` (and of the revisions on stdin),
+    each with its raw changes against its first parent, renames detected."""
+    return [
+        "log",
+        LOG_FORMAT,
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "-M",
+        "--ignore-submodules=none",
+        "--no-ext-diff",
+        "--diff-merges=first-parent",
+        "--ignore-missing",
+        *include,
+        "--stdin",
+    ]
+
+
+class History:
+    """Every commit reachable from `include` and from none of `exclude`, newest first,
+    each with its changes against its first parent (renames detected): one git call,
+    started in the background and parsed by its reading thread while git writes.
+
+    `stream()` yields each commit as soon as it is parsed, so the caller judges one
+    while git writes the next (git has a core to itself); `commits()` waits for all.
+    Either, once."""
+
+    def __init__(
+        self,
+        include: list[str],
+        exclude: Iterable[str],
+        cwd: str | None = None,
+        also: Iterable[str] = (),
+    ) -> None:
+        """`also`: more commits to include, however many (they go on stdin too)."""
+        import queue  # only the audit reads a history; the hooks never pay for it
+
+        self._parser = LogParser()
+        self._parsed: queue.SimpleQueue[int] = queue.SimpleQueue()  # commits parsed so far
+        self._pending = (
+            Pending(
+                log_args(include),
+                cwd,
+                data=lines([*also, *excluded(exclude)]),
+                sink=self._feed,
+                done=lambda: self._parsed.put(-1),
+            )
+            if include
+            else None
+        )
+
+    def _feed(self, data: bytes) -> None:
+        self._parser.feed(data)
+        self._parsed.put(len(self._parser.commits))
+
+    def stream(self) -> Iterator[Commit]:
+        if self._pending is None:
+            return
+        commits, seen = self._parser.commits, 0
+        while (count := self._parsed.get()) >= 0:
+            yield from commits[seen:count]
+            seen = max(seen, count)
+        self._pending.result()  # git's failure, or the reader's, is raised here
+        yield from self._parser.close()[seen:]
+
+    def commits(self) -> list[Commit]:
+        return list(self.stream())
+
+
+def history(include: list[str], exclude: Iterable[str], cwd: str | None = None) -> list[Commit]:
+    return History(include, exclude, cwd).commits()
+
+
+def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> str | None:
+    """The newest value a ref's reflog records (None: no reflog). Read from the
+    reflog file when `common` (the common git directory) has one: its last line is
+    `old new who when<TAB>message`; else git is asked (another ref backend)."""
+    if common is not None:
+        try:
+            with open(os.path.join(common, "logs", ref), "rb") as handle:  # noqa: PTH118, PTH123
+                logged = handle.read().splitlines()
+        except OSError:
+            pass
+        else:
+            fields = logged[-1].split(b" ", 2) if logged else []
+            return _decode(fields[1]) if len(fields) > 2 else None
+    return resolve(f"{ref}@{{0}}", cwd=cwd)
+
+
+REFLOG = ["log", "-g", "--date=unix", "--format=%H%x00%gd%x00%gs"]
+
+
+def reflog(prefix: str, cwd: str | None = None) -> list[tuple[str, int, str]]:
+    """(new value, unix time, message) of every reflog entry of the refs under
+    `prefix` (a ref, or a folder ending in `/`); nothing when there is no such ref
+    (`log -g` would fall back to HEAD's reflog)."""
+    if not refs(prefix, cwd=cwd):
+        return []
+    which = f"--glob={prefix}*" if prefix.endswith("/") else prefix
+    return _entries(run([*REFLOG, which, "--"], cwd=cwd))
+
+
+def head_reflog(cwd: str | None = None) -> list[tuple[str, int, str]]:
+    """(new value, unix time, message) of every entry of the HEAD reflog of the
+    worktree at `cwd`, newest first: git keeps one per worktree, so it records what
+    was committed, merged or checked out there. Empty when there is none."""
+    return _entries(attempt([*REFLOG, "HEAD", "--"], cwd=cwd) or b"")
+
+
+def _entries(out: bytes) -> list[tuple[str, int, str]]:
+    entries = []
+    for line in _decode(out).splitlines():
+        sha, selector, message = line.split("\0", 2)
+        when = selector.rpartition("@{")[2].rstrip("}")
+        entries.append((sha, int(when) if when.isdigit() else 0, message))
+    return entries
