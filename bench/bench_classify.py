@@ -26,7 +26,7 @@ from pathspec import PathSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from guard.classify import Classifier
-from guard.policy import default_policy_path, load_policy
+from guard.policy_file import default_policy_path, load_policy
 
 
 def installed_paths() -> list[str]:

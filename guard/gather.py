@@ -29,7 +29,8 @@ from guard.hooks.install import CHAINED, HOOKS, LEGACY
 from guard.integrity import findings, made_elsewhere
 from guard.judge import Judge
 from guard.location import repository_state
-from guard.policy import Policy, effective_policy_path, load_policy
+from guard.policy import Policy
+from guard.policy_file import effective_policy_path, load_policy
 from guard.session import Session
 
 BRANCH = "refs/heads/"

@@ -6,7 +6,7 @@ every pusher, on a server running `guard hook pre-receive`.
         categories: [production]        # categories of the policy
         allow: [release-bot]            # optional: pushers who may change them
 
-Read by guard.policy (which hands over its reader, so this module imports nothing of
+Read by guard.policy_file (which hands over its reader, so this module imports nothing of
 it at run time and costs the hooks nothing), judged by guard.hooks.server.
 """
 
@@ -44,7 +44,7 @@ Raw = tuple[Protect, list[tuple[str, Any]]]
 
 
 def read(reader: Any, file: str, node: Any) -> list[Raw]:
-    """The `protect:` list of one policy file; problems go to `reader` (policy._Reader)."""
+    """The `protect:` list of one policy file; problems go to `reader` (policy_file._Reader)."""
     if node.tag != SEQ:
         reader.add(node.start_mark, "protect must be a list")
         return []

@@ -23,7 +23,7 @@ from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.judge import Judge
-from guard.policy import default_policy_path, load_policy
+from guard.policy_file import default_policy_path, load_policy
 from guard.report import renderer
 
 CLASSIFIER = Classifier(load_policy(default_policy_path()))

@@ -15,7 +15,8 @@ from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from guard.classify import Classifier
 from guard.patterns import compile_pattern
-from guard.policy import Policy, default_policy_path, load_policy
+from guard.policy import Policy
+from guard.policy_file import default_policy_path, load_policy
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "data" / "classify_cases.yaml").read_text()

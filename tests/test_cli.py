@@ -241,7 +241,8 @@ def test_agent_help_speaks_of_the_command_not_its_files(invoke) -> None:
 
 def test_a_hook_during_a_session_loads_no_cli_yaml_pathspec_or_rich(repo: Path, invoke) -> None:
     """The hooks run on every commit of a session: the frozen policy needs neither YAML
-    nor pathspec, a block message needs no rich, and nothing needs click."""
+    nor pathspec nor the policy file loader, a block message needs no rich, and nothing
+    needs click."""
     (repo / "README.md").write_text("x\n")
     git(repo, "add", "README.md")
     git(repo, "commit", "-qm", "init")
@@ -263,4 +264,5 @@ def test_a_hook_during_a_session_loads_no_cli_yaml_pathspec_or_rich(repo: Path, 
     assert "session-guard: blocked this commit" in done.stderr.decode()
     loaded = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
     assert "guard.judge" in loaded
-    assert not loaded & {"click", "rich", "yaml", "pathspec", "git", "guard.cli"}
+    cold = {"click", "rich", "yaml", "pathspec", "git", "guard.cli", "guard.policy_file"}
+    assert not loaded & cold

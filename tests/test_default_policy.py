@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from guard.classify import Classifier
-from guard.policy import default_policy_path, load_policy
+from guard.policy_file import default_policy_path, load_policy
 
 CLASSIFIER = Classifier(load_policy(default_policy_path()))
 README = Path(__file__).resolve().parent.parent / "README.md"

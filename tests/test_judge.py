@@ -5,7 +5,7 @@ from __future__ import annotations
 from guard.changes import Change
 from guard.classify import Classifier
 from guard.judge import SUBMODULE_RULE, Judge, unchanged_in, unchanged_outside
-from guard.policy import default_policy_path, load_policy
+from guard.policy_file import default_policy_path, load_policy
 
 POLICY = load_policy(default_policy_path())
 BLOB = "100644 " + "1" * 40

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from guard.judge import Finding
 from guard.messages import items_message, staged_message, unstage_command
-from guard.policy import default_policy_path, load_policy
+from guard.policy_file import default_policy_path, load_policy
 from guard.session import Session
 
 POLICY = load_policy(default_policy_path())

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from guard.errors import PolicyError
 from guard.patterns import shape
-from guard.policy import load_policy, shipped_dir
+from guard.policy_file import load_policy, shipped_dir
 
 HEADER = "version: 1\ncategories: [production, test, docs]\ndefault: production\n"
 

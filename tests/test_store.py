@@ -11,7 +11,7 @@ import pytest
 
 from guard import location, store
 from guard.errors import StateError
-from guard.policy import default_policy_path, load_policy
+from guard.policy_file import default_policy_path, load_policy
 from guard.session import Session, session_from_data
 
 POLICY = load_policy(default_policy_path())

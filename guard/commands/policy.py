@@ -10,7 +10,8 @@ from typing import Any
 from guard import gitio
 from guard.commands.output import echo
 from guard.errors import EXIT_OK, PolicyError
-from guard.policy import Policy, Problem, effective_policy_path, load_policy
+from guard.policy import Policy, Problem
+from guard.policy_file import effective_policy_path, load_policy
 
 
 def policy_for(policy_file: Path | None, root: Path | None) -> Policy:

@@ -24,7 +24,8 @@ from guard.classify import Classifier
 from guard.errors import PolicyError, UsageError
 from guard.judge import Finding, Judge
 from guard.messages import finding_lines
-from guard.policy import Policy, default_policy_path, load_policy
+from guard.policy import Policy
+from guard.policy_file import default_policy_path, load_policy
 from guard.protect import Protect
 from guard.sessionref import PREFIX, Record
 
