@@ -157,7 +157,7 @@ def session_start(
 @click.option("--json", "as_json", is_flag=True, help="Print the session as JSON.")
 def session_status(as_json: bool) -> int:
     """Show the active session, if any."""
-    from guard.commands import session as command
+    from guard.commands import session_info as command
 
     return command.status(as_json)
 
@@ -176,7 +176,7 @@ def session_stop(code: str | None, session_id: str | None) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def session_list(as_json: bool) -> int:
     """List this repository's sessions, oldest first."""
-    from guard.commands import session as command
+    from guard.commands import session_info as command
 
     return command.listing(as_json)
 
@@ -185,7 +185,7 @@ def session_list(as_json: bool) -> int:
 @click.option("--session", "session_id", help="A session by id (default: the active one here).")
 def session_verify(session_id: str | None) -> int:
     """Check the session journal's hash chain for edited, reordered or cut lines."""
-    from guard.commands import session as command
+    from guard.commands import session_info as command
 
     return command.verify(session_id)
 

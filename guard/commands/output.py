@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from typing import Any
 
 
 def echo(line: str = "", *, err: bool = False) -> None:
@@ -12,3 +14,8 @@ def echo(line: str = "", *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     stream.write(line + "\n")
     stream.flush()
+
+
+def echo_json(data: Any) -> None:
+    """`data` as indented JSON with sorted keys, on stdout."""
+    echo(json.dumps(data, indent=2, sort_keys=True))
