@@ -266,3 +266,28 @@ def test_a_hook_during_a_session_loads_no_cli_yaml_pathspec_or_rich(repo: Path, 
     assert "guard.judge" in loaded
     cold = {"click", "rich", "yaml", "pathspec", "git", "guard.cli", "guard.policy_file"}
     assert not loaded & cold
+
+
+def test_a_session_audit_reads_no_yaml(repo: Path, invoke) -> None:
+    """A session is judged by the policy it froze at its start: its audit parses no
+    YAML, neither a policy file nor (in a repository lefthook does not manage)
+    lefthook's configuration."""
+    (repo / "README.md").write_text("x\n")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "-qm", "init")
+    assert invoke(["session", "start"], cwd=repo).code == 0
+    script = str(Path(sys.executable).parent / "guard")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}
+    done = subprocess.run(
+        [sys.executable, "-I", "-X", "importtime", script, "audit", "--format", "json"],
+        cwd=repo,
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["verdict"] == "clean"
+    lines = done.stderr.decode().splitlines()
+    loaded = {line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")}
+    assert "guard.gather" in loaded
+    assert "yaml" not in loaded

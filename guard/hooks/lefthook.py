@@ -25,8 +25,6 @@ import shlex
 from collections.abc import Collection, Iterable
 from typing import Any
 
-import yaml
-
 from guard import gitio
 from guard.errors import UsageError
 
@@ -89,6 +87,10 @@ def _read(path: str) -> dict[str, Any] | None:
     TOML (no parser before Python 3.11), remote configurations, invalid YAML."""
     if path.endswith(".toml"):
         return None
+    # Imported here: every session's audit and start look at the hooks through this
+    # module, and only a repository that lefthook manages has a file to parse.
+    import yaml
+
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
@@ -184,6 +186,8 @@ def _with_entry(text: str, target: str) -> str | None:
 
 def _same_but_extends(old: dict[str, Any], text: str, extends: list[str]) -> bool:
     """Whether an edit to `text` changed nothing but the `extends` list, now `extends`."""
+    import yaml
+
     try:
         new = yaml.safe_load(text) or {}
     except yaml.YAMLError:
