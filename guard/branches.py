@@ -7,10 +7,11 @@ branches (other worktrees' checkouts, stashes, pushes).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 from guard import githistory, gitio, upstream
+from guard.changes import Change
 from guard.judge import state_after
 from guard.session import Session
 
@@ -50,11 +51,13 @@ def branch_starts(
     lines: Mapping[str, tuple[str, str]],
     starts: list[str],
     start_entries: Mapping[str, str],
+    beside: Mapping[str, list[Change]],
 ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """For the commits of branches that start elsewhere than the session's start
     commit (a release branch, or a branch grown from one): commit -> that start,
     and each such start's tree. "Restores" means back to the start of the branch a
-    change lands on, in the audit as in the hooks."""
+    change lands on, in the audit as in the hooks. `beside`: what such a start
+    changes against the session's start, where already asked (else git is asked)."""
     bases: dict[str, str] = {}
     trees: dict[str, dict[str, str]] = {}
     for base, tip in lines.values():
@@ -64,15 +67,18 @@ def branch_starts(
         if members:
             bases.update(dict.fromkeys(members, base))
             if base not in trees:
-                trees[base] = tree_beside(session.start_head, start_entries, base)
+                changes = beside.get(base)
+                if changes is None:
+                    changes = gitio.diff(session.start_head or gitio.empty_tree(), base)
+                trees[base] = tree_beside(start_entries, changes)
     return bases, trees
 
 
-def tree_beside(start: str | None, entries: Mapping[str, str], base: str) -> dict[str, str]:
-    """The tree of `base` (path -> "mode oid"), as the start tree `entries` plus what
-    differs between the two: a few paths to ask git about, not the whole tree again."""
+def tree_beside(entries: Mapping[str, str], changes: Iterable[Change]) -> dict[str, str]:
+    """The tree of a commit (path -> "mode oid"), as the start tree `entries` plus
+    `changes`, what differs between the two: a few paths, not the whole tree again."""
     tree = dict(entries)
-    for change in gitio.diff(start or gitio.empty_tree(), base):
+    for change in changes:
         state = state_after(change)
         if state is None:
             tree.pop(change.path, None)

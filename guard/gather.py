@@ -77,6 +77,9 @@ class Read(NamedTuple):
     start_entries: dict[str, str]
     working: list[WorkingChange]
     nets: dict[str, list[Change]]
+    # What each other commit a branch starts from changes against `base` (a release
+    # branch's start): asked in the same git call as the nets, beside the log.
+    beside: dict[str, list[Change]]
 
 
 def read(history: History, reading: Reading) -> Read:
@@ -88,24 +91,30 @@ def read(history: History, reading: Reading) -> Read:
     cwd = reading.cwd
     tree = gitrun.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
     status = gitrun.Pending(gitio.STATUS, cwd) if reading.working else None
-    # Every branch's net change from one git call; a branch grown from nothing the
-    # start had is measured from the empty tree, which is no commit: a call of its own.
+    # Every branch's net change from one git call, and what each other branch start
+    # changes from `base`; a branch grown from nothing the start had is measured from
+    # the empty tree, which is no commit: a call of its own.
     joint = [name for name, (base, _) in reading.lines.items() if base not in EMPTY_TREES]
-    data = gitio.pairs(reading.lines[name] for name in joint)
-    diffs = gitrun.Pending(gitio.DIFFS, cwd, data=data) if joint else None
+    asked = [reading.lines[name] for name in joint]
+    others: list[str] = []
+    if reading.base:
+        others = sorted({base for base, _ in asked} - {reading.base})
+        asked += [(reading.base, other) for other in others]
+    diffs = gitrun.Pending(gitio.DIFFS, cwd, data=gitio.pairs(asked)) if asked else None
     alone = {
         name: gitrun.Pending(gitio.diff_args(*line), cwd)
         for name, line in reading.lines.items()
         if name not in joint
     }
     nets = {name: gitparse.parse_diff(pending.result()) for name, pending in alone.items()}
-    if diffs is not None:
-        nets.update(zip(joint, gitparse.parse_diffs(diffs.result()), strict=True))
+    answers = gitparse.parse_diffs(diffs.result()) if diffs is not None else []
+    nets.update(zip(joint, answers[: len(joint)], strict=True))
     return Read(
         commits=history.stream(),
         start_entries=gitparse.parse_tree(tree.result()) if tree else {},
         working=gitparse.parse_status(status.result()) if status else [],
         nets={name: nets[name] for name in reading.lines},
+        beside=dict(zip(others, answers[len(joint) :], strict=True)),
     )
 
 
@@ -337,7 +346,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     scope.update(mode_from="option" if mode else "session", allowed=sorted(allowed))
     scope.update(since=None, base=None, head=None, start=session.start_head, tip=head_sha)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
-    bases, trees = branches.branch_starts(session, lines, starts, found.start_entries)
+    bases, trees = branches.branch_starts(session, lines, starts, found.start_entries, found.beside)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
     return evidence._replace(bases=bases, base_entries=trees), judge
 
