@@ -289,7 +289,8 @@ def load_session(session_id: str | None, state: str) -> tuple[Session, str, bool
 
 def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]:
     common = gitio.common_dir()
-    session, directory, active = load_session(session_id, location.state_dir(common))
+    state = location.state_dir(common)
+    session, directory, active = load_session(session_id, state)
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
     started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
@@ -338,7 +339,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases, trees = branches.branch_starts(session, lines, starts, found.start_entries)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
-    evidence = evidence._replace(calls=toolcalls.index(events))
+    evidence = evidence._replace(calls=toolcalls.index(events, _before(state, session.id)))
     return evidence._replace(bases=bases, base_entries=trees), judge
 
 
@@ -386,6 +387,23 @@ def _journal(directory: str) -> list[dict[str, Any]]:
         return store.read_journal(directory)
     except StateError:
         return []
+
+
+EARLIER = 3  # sessions before this one whose journals may name who wrote what it finds
+
+
+def _before(state: str, session_id: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The journals of the sessions archived just before `session_id`, oldest first
+    (ids begin with their start time, to the second: one started in the same second
+    counts as before): work they let an agent leave uncommitted shows in this
+    session's audit."""
+    started = session_id.split("-", 1)[0]
+    ids = [
+        name
+        for name in store.archived(state)
+        if name != session_id and name.split("-", 1)[0] <= started
+    ][-EARLIER:]
+    return [(name, _journal(store.archived_dir(state, name))) for name in ids]
 
 
 def _vouched(events: Iterable[Mapping[str, Any]]) -> list[str]:

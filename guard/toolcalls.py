@@ -11,15 +11,18 @@ command starts writes what nobody journaled).
 A change is matched to the last such call that named its path (a rename: its new
 path, else its old one, the content the call wrote) at or before the commit's date;
 when every call came later (an amended or back-dated commit), the last one. An
-uncommitted change is matched to the last call. When the session's agents made no
-call the hook saw, the audit cannot tell a change made outside them from one with
-no agent at all, and says nothing (`index` gives None).
+uncommitted change is matched to the last call. A path no call of the session named
+is looked for in the sessions just before it, nearest first (work left uncommitted
+under a mode that allowed it, audited under the next session's), and such a call
+names the session that journaled it. When no agent made a call the hook saw, the
+audit cannot tell a change made outside the agents from one with no agent at all,
+and says nothing (`index` gives None).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -36,6 +39,7 @@ class Calls:
     def __init__(self) -> None:
         self.exact: dict[str, list[dict[str, Any]]] = {}
         self.folders: list[tuple[str, dict[str, Any]]] = []  # ("docs/", call): all below
+        self.earlier: list[Calls] = []  # the sessions before, nearest first
 
     def add(self, path: str, call: dict[str, Any]) -> None:
         if path.endswith("/"):
@@ -52,14 +56,19 @@ class Calls:
         self, path: str, old_path: str | None = None, date: str | None = None
     ) -> dict[str, Any] | None:
         """The call that wrote `path` (or `old_path`) by `date` (a commit's), else None."""
-        named = self._named(path) or (self._named(old_path) if old_path else [])
-        if not named:
-            return None
-        named.sort(key=lambda call: call["seq"])
-        when = _utc(date) if date else None
-        before = [call for call in named if when is None or call["at"] <= when]
-        chosen = (before or named)[-1]
-        return {key: value for key, value in chosen.items() if key != "seq"}
+        for calls in (self, *self.earlier):
+            named = calls._named(path) or (calls._named(old_path) if old_path else [])
+            if named:
+                return _chosen(named, date)
+        return None
+
+
+def _chosen(named: list[dict[str, Any]], date: str | None) -> dict[str, Any]:
+    named.sort(key=lambda call: call["seq"])
+    when = _utc(date) if date else None
+    before = [call for call in named if when is None or call["at"] <= when]
+    chosen = (before or named)[-1]
+    return {key: value for key, value in chosen.items() if key != "seq"}
 
 
 def _utc(date: str) -> str | None:
@@ -73,9 +82,25 @@ def _utc(date: str) -> str | None:
     return time.strftime(TIME, moment.astimezone(timezone.utc).timetuple())
 
 
-def index(events: Iterable[Mapping[str, Any]]) -> Calls | None:
-    """The calls of a session's journal that wrote repository paths; None when no
-    agent hook decided anything during the session (there is nothing to tell)."""
+def index(
+    events: Iterable[Mapping[str, Any]],
+    earlier: Sequence[tuple[str, Iterable[Mapping[str, Any]]]] = (),
+) -> Calls | None:
+    """The calls of a session's journal that wrote repository paths, with those of the
+    `earlier` sessions' journals ((id, events), oldest first) for the paths it does not
+    name; None when no agent hook decided anything in any of them."""
+    calls, hooked = _calls(events)
+    for session, before in reversed(earlier):
+        found, seen = _calls(before, session)
+        if seen:
+            calls.earlier.append(found)
+            hooked = True
+    return calls if hooked else None
+
+
+def _calls(events: Iterable[Mapping[str, Any]], session: str = "") -> tuple[Calls, bool]:
+    """One journal's calls, and whether it holds any agent hook decision; the calls of
+    an earlier session name it (`guard_session`)."""
     calls, hooked = Calls(), False
     for event in events:
         data = event.get("data")
@@ -95,12 +120,14 @@ def index(events: Iterable[Mapping[str, Any]]) -> Calls | None:
             "decision": decision,
             "seq": event.get("seq") if isinstance(event.get("seq"), int) else 0,
         }
+        if session:
+            call["guard_session"] = session
         for row in rows:
             if isinstance(row, dict) and row.get("status") in WRITTEN:
                 path = _text(row.get("path"))
                 if path:
                     calls.add(path, {**call, "path": path})
-    return calls if hooked else None
+    return calls, hooked
 
 
 def _text(value: object) -> str | None:

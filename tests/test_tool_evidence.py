@@ -179,6 +179,30 @@ def test_an_edit_allowed_by_the_session_mode_is_named_under_a_stricter_one(
     ), text
 
 
+def test_work_left_by_the_session_before_is_named_with_that_session(
+    repo: Path, start: Any, invoke: Any
+) -> None:
+    """A tests-only session let the agent write a test and leave it uncommitted; the
+    read-only session after it finds the test, and says which call, of which session."""
+    first = start("--mode", "tests-only")
+    assert write(repo, "tests/test_new.py", "def test_new():\n    pass\n") == 0
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    result = invoke(["session", "start", "--reason", REASON], cwd=repo)
+    assert result.code == 0, result.err
+    code, text = audit(invoke, repo)
+    assert code == 1
+    assert re.search(
+        rf"untracked\s+tests/test_new\.py: test; written by claude Write \(session "
+        rf"{re.escape(SHOWN_SESSION)}, {AT}; journaled by the earlier guard session {first}\)",
+        text,
+    ), text
+    found = uncommitted(report(invoke, repo), "tests/test_new.py")["tool_call"]
+    assert found["guard_session"] == first
+    archived = repo / ".git" / "guard" / "sessions" / first / "journal.jsonl"
+    archived.write_text(archived.read_text() + "not json\n")  # unreadable: it tells nothing
+    assert "tool_call" not in uncommitted(report(invoke, repo), "tests/test_new.py")
+
+
 def test_shell_writes_are_named_only_where_the_parser_resolved_them(
     repo: Path, start: Any, invoke: Any
 ) -> None:
@@ -316,6 +340,12 @@ def test_a_commit_is_matched_to_the_last_call_before_its_date() -> None:
     assert calls.find("src/c.py", old_path="src/a.py")["path"] == "src/a.py"  # type: ignore[index]
     assert calls.find("README") is None  # `.` names the whole tree: too broad
     assert toolcalls.index([{"seq": 0, "event": "start", "data": {}}]) is None
+    quiet = [{"seq": 0, "event": "start", "data": {}}]  # a session without agents
+    earlier = [("s1", [_event(1, "2026-12-02T10:00:00Z", [_row("src/a.py")])]), ("s2", quiet)]
+    found = toolcalls.index(quiet, earlier)
+    assert found is not None
+    assert found.find("src/a.py")["guard_session"] == "s1"  # type: ignore[index]
+    assert toolcalls.index(quiet, [("s2", quiet)]) is None
 
 
 def test_the_words_for_a_call_with_a_short_session_id_or_none() -> None:

@@ -89,6 +89,8 @@ def written_by(row: Mapping[str, Any]) -> str:
         session = session[:SESSION_CHARS] + "..."
     when = f"session {session}, {call['at']}" if session else call["at"]
     warned = "; observe mode let it run" if call["decision"] == "warned" else ""
+    if call.get("guard_session"):
+        warned += f"; journaled by the earlier guard session {call['guard_session']}"
     return f"written by {call['agent']} {call['tool']}{named} ({when}{warned})"
 
 
