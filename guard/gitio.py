@@ -18,7 +18,9 @@ from guard.changes import Change, Commit, WorkingChange
 from guard.errors import GitError
 from guard.gitparse import decode as _decode
 from guard.gitparse import parse_diff, parse_log, parse_status, parse_tree
-from guard.gitrun import RAW_DIFF, STAGED, Pending, attempt, lines, one_line, run
+from guard.gitrun import RAW_DIFF as _DIFF
+from guard.gitrun import STAGED, Pending, attempt, lines, run
+from guard.gitrun import one_line as _line
 
 
 class Location(NamedTuple):
@@ -45,7 +47,7 @@ def _repository_path(args: list[str], cwd: str | None) -> str:
     out = attempt(["rev-parse", "--path-format=absolute", *args], cwd=cwd)
     if out is None:
         raise GitError("not a git repository (or git is missing)", hint="run this inside one")
-    return one_line(out)
+    return _line(out)
 
 
 def common_dir(cwd: str | None = None) -> str:
@@ -65,7 +67,7 @@ def hooks_dir(cwd: str | None = None) -> str:
 
 def config_get(key: str, cwd: str | None = None) -> str | None:
     out = attempt(["config", "--get", key], cwd=cwd)
-    return None if out is None else one_line(out)
+    return None if out is None else _line(out)
 
 
 def head(cwd: str | None = None) -> tuple[str | None, str | None]:
@@ -75,19 +77,19 @@ def head(cwd: str | None = None) -> tuple[str | None, str | None]:
         sha, ref = _decode(out).split("\n")[:2]
         return sha, (ref if ref.startswith("refs/") else None)
     ref_out = attempt(["symbolic-ref", "-q", "HEAD"], cwd=cwd)  # an unborn branch
-    return None, (one_line(ref_out) if ref_out else None)
+    return None, (_line(ref_out) if ref_out else None)
 
 
 def resolve(rev: str, cwd: str | None = None) -> str | None:
     """The object a revision names, or None when there is no such revision."""
     out = attempt(["rev-parse", "--verify", "-q", "--end-of-options", rev], cwd=cwd)
-    return one_line(out) if out else None
+    return _line(out) if out else None
 
 
 def symbolic_target(ref: str, cwd: str | None = None) -> str | None:
     """The ref that `ref` is an alias of (`git symbolic-ref`), or None when it is none."""
     out = attempt(["symbolic-ref", "-q", ref], cwd=cwd)
-    return one_line(out) if out else None
+    return _line(out) if out else None
 
 
 def refs(*prefixes: str, cwd: str | None = None) -> dict[str, str]:
@@ -112,7 +114,7 @@ def is_tracked(path: str, cwd: str | None = None) -> bool:
 
 def empty_tree(cwd: str | None = None) -> str:
     """The empty tree's id in this repository's hash (stands in for an unborn start)."""
-    return one_line(run(["hash-object", "-t", "tree", "--stdin"], cwd=cwd, data=b""))
+    return _line(run(["hash-object", "-t", "tree", "--stdin"], cwd=cwd, data=b""))
 
 
 # --------------------------------------------------------------------------- questions
@@ -128,12 +130,12 @@ def staged_changes(cwd: str | None = None, started: Pending | None = None) -> li
 
 def diff_args(base: str, target: str) -> list[str]:
     """What differs between commits (or trees) `base` and `target`, as `parse_diff` reads it."""
-    return ["diff-tree", "-r", *RAW_DIFF, base, target, "--"]
+    return ["diff-tree", "-r", *_DIFF, base, target, "--"]
 
 
 # git's `diff-tree --stdin` takes a line "TARGET BASE" as a commit and its parent,
 # and names it in a header before its records (`--always`: also when they are none).
-DIFFS = ["diff-tree", "--stdin", "--always", "-r", *RAW_DIFF]
+DIFFS = ["diff-tree", "--stdin", "--always", "-r", *_DIFF]
 
 
 def pairs(lines: Iterable[tuple[str, str]]) -> bytes:
@@ -145,7 +147,7 @@ def diff(base: str, target: str | None, cwd: str | None = None) -> list[Change]:
     """What differs between commit (or tree) `base` and `target`: a commit, or the
     index when None. Renames come as a deletion and an addition."""
     if target is None:
-        return parse_diff(run(["diff-index", "--cached", *RAW_DIFF, base, "--"], cwd=cwd))
+        return parse_diff(run(["diff-index", "--cached", *_DIFF, base, "--"], cwd=cwd))
     return parse_diff(run(diff_args(base, target), cwd=cwd))
 
 
@@ -207,7 +209,7 @@ def read_commits(shas: list[str], cwd: str | None = None) -> list[Commit]:
     """Each commit with its changes against its first parent, in one git call."""
     if not shas:
         return []
-    args = ["log", "--no-walk=unsorted", LOG_FORMAT, "--diff-merges=first-parent", *RAW_DIFF]
+    args = ["log", "--no-walk=unsorted", LOG_FORMAT, "--diff-merges=first-parent", *_DIFF]
     return parse_log(run([*args, "--stdin"], cwd=cwd, data=lines(shas)))
 
 
@@ -283,7 +285,7 @@ def worktree_heads(cwd: str | None = None) -> list[str]:
 
 def is_shallow(cwd: str | None = None) -> bool:
     out = attempt(["rev-parse", "--is-shallow-repository"], cwd=cwd)
-    return out is not None and one_line(out) == "true"
+    return out is not None and _line(out) == "true"
 
 
 # --------------------------------------------------------------------------- rollback
@@ -311,17 +313,17 @@ def build_tree(
     worktree's index is never touched. `base` None starts from the empty tree."""
     run(["read-tree", base] if base else ["read-tree", "--empty"], index=index)
     update_index(removed, added, index=index)
-    return one_line(run(["write-tree"], index=index))
+    return _line(run(["write-tree"], index=index))
 
 
 def commit_tree(tree: str, parent: str | None, message: str) -> str:
     """A new commit object (no ref moves, no hook runs); the message on stdin."""
     parents = ["-p", parent] if parent else []
-    return one_line(run(["commit-tree", tree, *parents, "-F", "-"], data=_encode(message)))
+    return _line(run(["commit-tree", tree, *parents, "-F", "-"], data=_encode(message)))
 
 
 def write_blob(data: bytes) -> str:
-    return one_line(run(["hash-object", "-w", "--stdin"], data=data))
+    return _line(run(["hash-object", "-w", "--stdin"], data=data))
 
 
 def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> None:
@@ -335,7 +337,7 @@ def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> Non
 
 def staged_against(rev: str, cwd: str | None = None) -> list[Change]:
     """What the index changes relative to commit `rev`."""
-    return parse_diff(run(["diff-index", "--cached", *RAW_DIFF, rev, "--"], cwd=cwd))
+    return parse_diff(run(["diff-index", "--cached", *_DIFF, rev, "--"], cwd=cwd))
 
 
 def blob_ids(paths: list[str], cwd: str | None = None, *, filters: bool = True) -> list[str]:
@@ -435,7 +437,7 @@ def file_mode_matters(cwd: str | None = None) -> bool:
     """Whether git records a file's executable bit here (core.fileMode, true unless
     set false)."""
     out = attempt(["config", "--type=bool", "--get", "core.fileMode"], cwd=cwd)
-    return out is None or one_line(out) != "false"
+    return out is None or _line(out) != "false"
 
 
 def read_commit_header(sha: str, cwd: str | None = None) -> Commit:
