@@ -456,8 +456,8 @@ def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> Non
     """Move refs in one transaction, each `(ref, new, expected old or None for
     "must not exist")`: all of them move or none does (a hook refusing, a ref that
     changed meanwhile)."""
-    zero = "0" * 40
-    data = "".join(f"update {ref}\0{new}\0{old or zero}\0" for ref, new, old in updates)
+    # "Must not exist" is the null id, as long as the new id (SHA-1 or SHA-256).
+    data = "".join(f"update {ref}\0{new}\0{old or '0' * len(new)}\0" for ref, new, old in updates)
     run(["update-ref", "-z", "-m", message, "--stdin"], data=_encode(data))
 
 
@@ -529,7 +529,7 @@ def update_index(
     unless an added path is a folder of a removed one or the other way round: git
     marks a removed entry and drops it only when the index is written, so such an
     addition would fail; then the removals go first, in a call of their own."""
-    zero = "0" * 40
+    zero = "0" * len(empty_tree(cwd)) if removed else ""  # the null id in this repository's hash
     gone = [_encode(f"0 {zero}\t{path}") + b"\0" for path in removed]
     put = [_encode(f"{state}\t{path}") + b"\0" for path, state in added]
     clash = False
