@@ -431,17 +431,6 @@ def identity_problem(cwd: str | None = None) -> str | None:
     return None
 
 
-def build_tree(
-    base: str | None, removed: list[str], added: list[tuple[str, str]], index: str
-) -> str:
-    """The tree of commit `base` with `removed` paths gone and `added` (path, "mode
-    oid") entries in place, built in the scratch index file `index`, so the
-    worktree's index is never touched. `base` None starts from the empty tree."""
-    run(["read-tree", base] if base else ["read-tree", "--empty"], index=index)
-    update_index(removed, added, index=index)
-    return _line(run(["write-tree"], index=index))
-
-
 def commit_tree(tree: str, parent: str | None, message: str) -> str:
     """A new commit object (no ref moves, no hook runs); the message on stdin."""
     parents = ["-p", parent] if parent else []
