@@ -1,8 +1,8 @@
 """Applying a rollback plan: one new commit with a backup ref, never a history
 rewrite, and nothing of the user's changed until that commit is certain.
 
-Every check runs first. The commit is built out of sight (a scratch index,
-`write-tree`, `commit-tree`), then one ref transaction moves the branch (if it
+Every check runs first. The commit is built out of sight (`mktree` for the
+folders on the plan's paths, `commit-tree`), then one ref transaction moves the branch (if it
 still holds what the plan was made from) and creates the backup ref together, or
 moves nothing. Only then are the index and work tree brought to the new commit,
 at the plan's paths alone (`guard.rollback_tree`, which also finishes that step
