@@ -387,7 +387,7 @@ def _old_trees(base: str | None, levels: list[list[str]], touched: set[str]) -> 
     trees: dict[str, Entries] = {folder: {} for folder in touched}
     if base is None:
         return trees
-    known = {"": gitio.run_line(["rev-parse", "--verify", "-q", f"{base}^{{tree}}"])}
+    known = {"": gitrun.run_line(["rev-parse", "--verify", "-q", f"{base}^{{tree}}"])}
     for level in levels:
         here = [folder for folder in level if folder in known]
         for folder, entries in zip(here, _read_trees([known[f] for f in here]), strict=True):
@@ -403,7 +403,7 @@ def _read_trees(oids: list[str]) -> list[Entries]:
     """The entries of the trees `oids`, from one `cat-file --batch`."""
     if not oids:
         return []
-    out = gitio.run(["cat-file", "--batch"], data=gitio.lines(oids))
+    out = gitrun.run(["cat-file", "--batch"], data=gitrun.lines(oids))
     found, i = [], 0
     for oid in oids:
         end = out.index(b"\n", i)
@@ -440,4 +440,4 @@ def _make_trees(trees: list[Entries]) -> list[str]:
         + b"\0"  # an empty record ends a tree
         for entries in trees
     )
-    return gitio.run(["mktree", "-z", "--batch"], data=data).decode("ascii").split()
+    return gitrun.run(["mktree", "-z", "--batch"], data=data).decode("ascii").split()
