@@ -144,12 +144,16 @@ def listed(report: Mapping[str, Any], kind: str) -> list[str]:
 
 
 def _grouped(report: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The paths of each kind. A path in the plan is the plan's alone, whatever its
+    uncommitted state: its command puts it back to the start, and a restore from HEAD
+    run after the plan's commands (before their commit) would undo them."""
     grouped: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for s in report["rollback"]:
         grouped[s["action"]].append(s["path"])
+    planned = {s["path"] for s in report["rollback"]}
     untracked: dict[str, bool] = {}
     for row in report["working_tree"]:  # a path is staged and unstaged in two rows
-        if not row["allowed"]:
+        if not row["allowed"] and row["path"] not in planned:
             untracked[row["path"]] = untracked.get(row["path"], False) or (
                 row["state"] == "untracked"
             )

@@ -799,15 +799,18 @@ def test_json_is_one_line_of_the_report_and_keeps_odd_paths() -> None:
 def test_uncommitted_work_is_left_to_the_user_in_one_command_per_kind() -> None:
     """Untracked files (a nested repository git names with a slash among them) go to rm;
     tracked ones, a staged new file among them, back to HEAD: restoring a path HEAD
-    does not have removes it. Allowed paths are in neither."""
+    does not have removes it. Allowed paths are in neither, nor are the plan's: its
+    restore, done by hand and not yet committed, is not undone."""
     report = build(
+        nets={MAIN: [modify("src/util.py")]},
         working=[
+            WorkingChange("src/util.py", "staged", "M"),
             WorkingChange("src/new.py", "staged", "A"),
             WorkingChange("src/new.py", "unstaged", "M"),
             WorkingChange("src/app.py", "unstaged", "M"),
             WorkingChange("src/nested/", "untracked", "A"),
             WorkingChange("docs/notes.md", "untracked", "A"),
-        ]
+        ],
     )
     assert rollback.by_hand(report) == [
         "guard rollback --paths untracked -z | xargs -0 rm -r --",
@@ -816,7 +819,7 @@ def test_uncommitted_work_is_left_to_the_user_in_one_command_per_kind() -> None:
     ]
     assert rollback.listed(report, "untracked") == ["src/nested/"]
     assert rollback.listed(report, "uncommitted") == ["src/app.py", "src/new.py"]
-    assert rollback.plan_commands(report) == []
+    assert rollback.listed(report, "restore") == ["src/util.py"]
 
 
 def test_a_plan_of_any_size_is_two_commands_in_the_audit_s_scope() -> None:
