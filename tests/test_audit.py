@@ -688,18 +688,23 @@ def test_markdown_has_the_verdict_violations_and_rollback_commands() -> None:
     )
     assert "Reason: find the flaky login test" in text
     assert (
-        "| `cccccccccccc` | violation (claims docs only) | "
+        "| 2 | `cccccccccccc` | violation (claims docs only) | 8 production | "
         "documentation-only changes \\| nothing else |" in text
     )
     assert "- `cccccccccccc` src/a\\[b\\].py: production (the policy default)" in text
     assert "- **Mode:** read-only\n- **Allows:** docs\n- **Session:** " in text
     assert "- untracked `docs/draft.md`" not in text  # allowed: not listed
-    plan = "## Rollback plan\n\n`guard rollback --apply` does this in one commit.\n\n```sh\n"
+    plan = (
+        "## Rollback plan\n\n`guard rollback --apply` restores 0 path(s) and deletes 8, "
+        "in one commit.\n\n```sh\n"
+    )
     block = text.split(plan, 1)[1].split("```", 1)[0]
     # one command a line; a quoted newline stays inside its (valid) shell word
     assert block == "".join(step["command"] + "\n" for step in odd_report()["rollback"])
     assert "git rm -q -- 'src/my file.py'\n" in block
-    assert "Revert candidates: `cccccccccccc`" in text
+    assert (
+        "Revert candidates (every change a violation): #2 (1 commit(s))\n\n`cccccccccccc`" in text
+    )
 
 
 def test_github_annotations_escape_their_data_and_name_the_mode() -> None:
@@ -757,7 +762,9 @@ def test_text_shows_the_verdict_and_paths_literally() -> None:
     assert "src/a[b].py: production (the policy default)" in text
     assert "git rm -q -- ':(literal)src/a[b].py'" in text  # a literal pathspec, not a glob
     assert "hooks-removed  pre-commit was removed" in text
-    assert "Revert candidates (every change a violation): cccccccccccc" in text
+    assert (
+        "Revert candidates (every change a violation): #2 (1 commit(s))\n  cccccccccccc\n" in text
+    )
     assert "\x1b[" not in text  # no colour codes when not asked
 
 
