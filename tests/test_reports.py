@@ -299,6 +299,31 @@ def test_the_markdown_summary_comes_first_and_folds_the_long_lists() -> None:
     assert all(f"tests/test\\_m{n}.py" in text for n in range(1, 31))
 
 
+def test_a_text_summary_of_many_unlike_commits_and_drafts_cuts_and_says_so() -> None:
+    """40 commits that alternate production and test (no run to fold), 12 untracked
+    drafts: the summary keeps 30 rows and 10 drafts, and says where the rest is."""
+    made = [
+        commit("a", f"step {n}", add(f"{'src' if n % 2 else 'tests'}/s{n}.py"))._replace(
+            sha=f"{n:040x}"
+        )
+        for n in range(40)
+    ]
+    drafts = [WorkingChange(f"src/draft_{n}.py", "untracked", "A") for n in range(12)]
+    report = build(made, working=drafts, nets={MAIN: []})
+    report["claims"] = []
+    text = renderer("text")(report)
+    assert "  ... and 10 more row(s)\n" in text
+    drafted = text.split("Uncommitted\n", 1)[1].split("\n\n", 1)[0]
+    assert drafted.splitlines()[-2:] == [
+        "  untracked  src/draft_9.py: production",
+        "  ... and 2 more",
+    ]
+    assert "The text checked for claims makes none that session-guard checks." in text
+    assert text.endswith("guard audit --verbose, or --format json or html\n")
+    verbose = renderer("text", verbose=True)(report)
+    assert "more row(s)" not in verbose and "untracked  src/draft_11.py: production" in verbose
+
+
 def test_revert_candidates_are_named_by_their_numbers_oldest_first() -> None:
     text = renderer("text")(migration(6))
     assert "Revert candidates (every change a violation): #1-4 (4 commit(s))\n" in text
