@@ -12,7 +12,7 @@ Renderer = Callable[[Mapping[str, Any]], str]
 
 def renderer(name: str, *, color: bool = False, verbose: bool = False) -> Renderer:
     """The renderer for a format name (imported on demand: rich only for text);
-    `verbose` lists every path in the text report (the other formats always do)."""
+    `verbose` lists every path in the text report (JSON, SARIF, JUnit and HTML always do)."""
     if name == "text":
         from guard.report import text
 

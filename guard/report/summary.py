@@ -1,5 +1,5 @@
 """What the reports for people (text, Markdown) show first: the shape of the change
-by folder and by commit, the claims checked, and the one command that undoes it.
+by folder and by commit, the findings in reading order, and the command that undoes it.
 
 Pure: everything comes from the report. The renderers decide how much of each list
 to show; every list here is complete and in the order a person reads it (paths in
