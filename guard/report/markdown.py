@@ -26,7 +26,7 @@ from guard.report import summary as shape
 from guard.report.findings import KINDS, findings
 
 LIMIT = 65_536  # characters: GitHub's limit for a comment body
-CAPS = (None, 1000, 200, 50, 10)  # entries a list keeps, tried in turn until it fits
+CAPS = (None, 1000, 500, 200, 100, 50, 10)  # entries a list keeps, tried in turn until it fits
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _TICKS = re.compile("`+")
 
