@@ -122,6 +122,33 @@ def test_a_submodule_pointer_is_restored_with_its_checkout_left_alone(repo: Path
     assert (repo / "vendor/lib/README.md").read_text() == "the submodule's own files\n"
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_the_rollback_commit_holds_the_start_tree_at_every_path_it_restores(
+    tmp_path: Path, invoke, object_format: str
+) -> None:
+    """Folders the session emptied come back, folders it made go, a submodule pointer
+    whose commit this repository does not have is restored, in either hash: the
+    commit differs from the start only where the session's allowed work is."""
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", f"--object-format={object_format}", str(repo))
+    seed(repo)
+    width = len(head(repo))
+    commit(repo, "nested", {"src/deep/er/core.py": "CORE = 1\n"})
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{'1' * width},vendor/lib")
+    git(repo, "commit", "-q", "-m", "vendor a library")
+    write(repo, "vendor/lib/README.md", "the submodule's own files\n")
+    start_sha = start(invoke, repo)["start_head"]
+    git(repo, "rm", "-q", "src/deep/er/core.py", "src/app.py")
+    git(repo, "update-index", "--cacheinfo", f"160000,{'2' * width},vendor/lib")
+    commit(repo, "drift", {"src/new/sub/mod.py": "NEW = 1\n", "docs/worklog.md": WORKLOG})
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD").split() == ["docs/worklog.md"]
+    assert (repo / "src/deep/er/core.py").read_text() == "CORE = 1\n"
+    assert not (repo / "src/new").exists()
+    assert git(repo, "status", "--porcelain") == ""
+
+
 @pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
 def test_a_hidden_local_edit_is_never_overwritten(repo: Path, invoke, flag: str) -> None:
     seed(repo)
