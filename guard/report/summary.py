@@ -164,12 +164,6 @@ def in_order(report: Mapping[str, Any], found: Sequence[Finding]) -> list[Findin
     return sorted(found, key=lambda f: (order.get(f.commit or "", 0), natural(f.path)))
 
 
-def uncommitted(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The uncommitted changes the mode does not allow, in natural order of path."""
-    rows = [row for row in report["working_tree"] if not row["allowed"]]
-    return sorted(rows, key=lambda row: natural(row["path"]))
-
-
 # --------------------------------------------------------------------------- undo
 
 
@@ -185,5 +179,4 @@ def by_hand(report: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     """(the rollback plan as git commands to run by hand, the commands that discard
     the uncommitted work the mode does not allow): the one place the renderers for
     people get the commands from."""
-    plan = sorted(report["rollback"], key=lambda step: natural(step["path"]))
-    return [step["command"] for step in plan], rollback.by_hand(uncommitted(report))
+    return rollback.plan_commands(report), rollback.by_hand(report)

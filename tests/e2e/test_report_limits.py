@@ -31,7 +31,9 @@ def rows(text: str) -> int:
     return sum(max(1, math.ceil(len(line) / WIDTH)) for line in text.splitlines())
 
 
-VOLATILE = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\b[0-9a-f]{12}\b")
+VOLATILE = re.compile(
+    r"\d{8}T\d{6}Z-[0-9a-f]{6}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ|\b[0-9a-f]{40}\b|\b[0-9a-f]{12}\b"
+)
 
 
 def steady(text: str) -> str:
@@ -101,7 +103,7 @@ def test_the_incident_renders_in_every_format_within_its_limits(
     assert "not shown, to keep this report under GitHub's 65,536-character limit" in markdown
     assert "guard audit --verbose, or --format json or html" in markdown
     assert ["tests/unit/agents/", "3,000", "3,000 modified", "test"] in table_rows(markdown)
-    assert DRAFT in markdown and "guard rollback --apply" in markdown
+    assert DRAFT.replace("_", "\\_") in markdown and "guard rollback --apply" in markdown
 
     # The README shows these two summaries as they are (but for ids, times and shas).
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()

@@ -207,7 +207,8 @@ def test_another_branch_is_restored_from_its_own_start(repo: Path, invoke) -> No
     commit(repo, "hot", {"src/app.py": "HOT\n", "src/old.py": "OLD = False\n"}, *BYPASS)
     plan = invoke(["rollback"], cwd=repo)
     assert plan.code == 0
-    assert f"git restore --source={release} --staged --worktree -- src/app.py" in plan.text
+    assert f"  2 to restore from {release[:12]} (src/app.py, src/old.py):" in plan.text
+    assert f" restore --source={release} --staged --worktree " in plan.text
     done = invoke(["rollback", "--apply"], cwd=repo)  # through the guard's own hooks
     assert done.code == 0, done.err
     assert git(repo, "diff", "--name-only", release, "release") == ""
@@ -278,7 +279,7 @@ def test_without_a_git_identity_nothing_is_written(
 
 def test_untracked_violations_are_named_with_a_command_never_deleted(repo: Path, invoke) -> None:
     seed(repo)
-    start(invoke, repo)
+    sid = start(invoke, repo)["id"]
     commit(repo, "fix", {"src/app.py": "FIX\n"})
     write(repo, "src/scratch.py", "S = 1\n")
     done = invoke(["rollback", "--apply"], cwd=repo)
@@ -287,7 +288,8 @@ def test_untracked_violations_are_named_with_a_command_never_deleted(repo: Path,
         "audit after rollback: verdict violated, net_violations 1",
         "uncommitted work the mode forbids, which the guard never discards; "
         "run these to throw it away:",
-        "  rm -- src/scratch.py",
+        "  1 untracked (src/scratch.py):",
+        "    guard rollback --paths untracked -z | xargs -0 rm --",
     ]
     assert (repo / "src/scratch.py").read_text() == "S = 1\n"
     assert invoke(["session", "stop"], cwd=repo).code == 0
@@ -297,12 +299,15 @@ def test_untracked_violations_are_named_with_a_command_never_deleted(repo: Path,
         [
             "uncommitted work the mode forbids, which the guard never discards; "
             "run these to throw it away:",
-            "  rm -- src/scratch.py",
+            "  1 untracked (src/scratch.py):",
+            f"    guard rollback --session {sid} --paths untracked -z | xargs -0 rm --",
         ],
     )
     again = invoke(["rollback", "--apply"], cwd=repo)
     assert again.code == 1
-    assert "  rm -- src/scratch.py" in again.text.splitlines()
+    assert f"    guard rollback --session {sid} --paths untracked -z | xargs -0 rm --" in (
+        again.text.splitlines()
+    )
     _, report = audit(invoke, repo)
     assert report["summary"]["net_violations"] == 1  # rollback and audit agree
 
