@@ -370,6 +370,11 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...], local: bool) -> in
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --base/--head or --since: judge by this policy, not .guard.yaml.",
 )
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Text: every commit, path and command, after the summary (other formats hold them).",
+)
 def audit(
     session_id: str | None,
     since: str | None,
@@ -380,11 +385,14 @@ def audit(
     output: Path | None,
     claims: str | None,
     policy_file: Path | None,
+    verbose: bool,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan."""
     from guard.commands import audit as command
 
-    return command.audit(session_id, since, mode, base, head, fmt, output, claims, policy_file)
+    return command.audit(
+        session_id, since, mode, base, head, fmt, output, claims, policy_file, verbose
+    )
 
 
 @cli.command()
@@ -396,11 +404,16 @@ def audit(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Render this JSON report (guard audit --format json) instead.",
 )
-def report(session_id: str | None, fmt: str, source: Path | None) -> int:
+@click.option(
+    "--verbose",
+    is_flag=True,
+    help="Text: every commit, path and command, after the summary (other formats hold them).",
+)
+def report(session_id: str | None, fmt: str, source: Path | None, verbose: bool) -> int:
     """Render the final audit stored when a session stopped, or a JSON report."""
     from guard.commands import audit as command
 
-    return command.report(session_id, fmt, source)
+    return command.report(session_id, fmt, source, verbose)
 
 
 @cli.command()

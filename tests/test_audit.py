@@ -695,19 +695,24 @@ def test_markdown_has_the_verdict_violations_and_rollback_commands() -> None:
     )
     assert "Reason: find the flaky login test" in text
     assert (
-        "| `cccccccccccc` | violation (claims docs only) | "
+        "| 2 | `cccccccccccc` | violation (claims docs only) | 8 production | "
         "documentation-only changes \\| nothing else |" in text
     )
     assert "- `cccccccccccc` src/a\\[b\\].py: production (the policy default)" in text
     assert "- **Mode:** read-only\n- **Allows:** docs\n- **Session:** " in text
     assert "- untracked `docs/draft.md`" not in text  # allowed: not listed
-    plan = "## Rollback plan\n\n`guard rollback --apply` does this in one commit.\n\n```sh\n"
+    plan = (
+        "## Rollback plan\n\n`guard rollback --apply` restores 0 path(s) and deletes 8, "
+        "in one commit.\n\n```sh\n"
+    )
     block = text.split(plan, 1)[1].split("```", 1)[0]
     # eight odd paths, one command: the guard gives git the paths, none on the line
     assert block == DELETE + "\n"
     assert "## Left to you\n\nThe guard never discards uncommitted work.\n\n" in text
     assert "guard rollback --paths untracked -z | xargs -0 rm --\n" in text
-    assert "Revert candidates: `cccccccccccc`" in text
+    assert (
+        "Revert candidates (every change a violation): #2 (1 commit(s))\n\n`cccccccccccc`" in text
+    )
 
 
 def test_github_annotations_escape_their_data_and_name_the_mode() -> None:
@@ -763,9 +768,11 @@ def test_text_shows_the_verdict_and_paths_literally() -> None:
     assert "VIOLATED" in text
     assert WHO in text
     assert "src/a[b].py: production (the policy default)" in text
-    assert f"Rollback plan (guard rollback --apply does this in one commit)\n  {DELETE}\n" in text
+    assert f"The rollback plan by hand\n  {DELETE}\n" in text
     assert "hooks-removed  pre-commit was removed" in text
-    assert "Revert candidates (every change a violation): cccccccccccc" in text
+    assert (
+        "Revert candidates (every change a violation): #2 (1 commit(s))\n  cccccccccccc\n" in text
+    )
     assert "\x1b[" not in text  # no colour codes when not asked
 
 

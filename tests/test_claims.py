@@ -184,7 +184,9 @@ def test_a_false_documentation_only_report_over_thousands_of_test_files_fails(
         "3,000 test (src/app/backoff.py, src/app/retry.py, tests/unit/test_case_0000.py,"
     ) in text
     assert "and 2,997 more)" in text
-    assert "Configuration unchanged" not in text  # a true claim is no finding
+    false, held = text.split("False claims", 1)[1].split("Claims that hold", 1)
+    assert "Configuration unchanged" not in false  # a true claim is no finding
+    assert "line 9 'Configuration unchanged': no path of configuration changed" in held
 
 
 def test_every_format_carries_a_false_claim(base: Path, invoke: Any) -> None:

@@ -90,6 +90,7 @@ def audit(
     output: Path | None,
     claims: str | None = None,
     policy: Path | None = None,
+    verbose: bool = False,
 ) -> int:
     """Everything that changed since the session started, judged, with a rollback plan;
     with `claims` (a file, `-` for standard input) that text's claims checked too."""
@@ -105,7 +106,7 @@ def audit(
         chosen = None if policy is None else str(policy)
         report = audited(session_id, since, mode, base, head, text, chosen)
     target = None if output is None else str(output)
-    emit(renderer(fmt, color=color() and output is None)(report), target)
+    emit(renderer(fmt, color=color() and output is None, verbose=verbose)(report), target)
     return exit_status(report)
 
 
@@ -123,13 +124,15 @@ def stored_report(source: Path) -> dict[str, Any]:
     return data
 
 
-def report(session_id: str | None, fmt: str, source: Path | None = None) -> int:
+def report(
+    session_id: str | None, fmt: str, source: Path | None = None, verbose: bool = False
+) -> int:
     """Render the final audit stored when a session stopped (default: the latest), or
     the JSON report `source`: one audit, rendered in as many formats as CI needs."""
     if source is not None:
         if session_id is not None:
             raise UsageError("choose one of --session or --input")
-        emit(renderer(fmt, color=color())(stored_report(source)), None)
+        emit(renderer(fmt, color=color(), verbose=verbose)(stored_report(source)), None)
         return EXIT_OK
     state = repository_state()
     archived = store.archived(state)
@@ -145,5 +148,5 @@ def report(session_id: str | None, fmt: str, source: Path | None = None) -> int:
             f"session {session_id} has no stored audit", hint="guard audit --session ID"
         )
     data = json.loads(stored.read_text(encoding="utf-8", errors="surrogateescape"))
-    emit(renderer(fmt, color=color())(data), None)
+    emit(renderer(fmt, color=color(), verbose=verbose)(data), None)
     return EXIT_OK

@@ -8,6 +8,7 @@ did what the story needs, so the demo doubles as a smoke test of an install.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -26,7 +27,12 @@ FILES = {
     "def test_opens():\n    assert open_after(5)\n",
     "docs/runbook.md": "# Payments runbook\n",
 }
+# Unit tests the agent migrates: enough that the summary sums them up by folder.
+UNIT_TESTS = {
+    f"tests/unit/test_payment_{n}.py": "def test_pays():\n    assert True\n" for n in range(1, 25)
+}
 WORKLOG = "tests/e2e/test_results/WORKLOG.md"
+LABEL = "docs: documentation-only changes"
 
 
 class DemoFailed(GuardError):
@@ -88,7 +94,7 @@ class Demo:
 def story(demo: Demo) -> None:
     demo.say("A service with production code, tests and docs.")
     demo.git("init -q -b main")
-    for path, text in FILES.items():
+    for path, text in {**FILES, **UNIT_TESTS}.items():
         demo.write(path, text)
     demo.git("add -A")
     demo.git("commit -q -m initial")
@@ -103,19 +109,33 @@ def story(demo: Demo) -> None:
     demo.write("src/payments/breaker.py", FILES["src/payments/breaker.py"].replace("5", "50"))
     demo.git("add src/payments/breaker.py")
     demo.git("commit -q -m tune-breaker", expect=1)
-    demo.say("It tries again with every hook switched off, and labels it docs.")
+    demo.say("It tries again with every hook switched off, labels it docs, and migrates the tests.")
     demo.write("src/payments/retry.py", "ATTEMPTS = 3\n")
     demo.write("tests/test_breaker.py", "\n# migrated\n", mode="a")
-    demo.git("add -A")
     bypass = ["git", "-c", "core.hooksPath=/dev/null", "commit", "-q", "--no-verify"]
-    bypass += ["-m", "docs: documentation-only changes"]
-    demo.run(shlex.join(bypass), bypass)
-    demo.say("The owner audits from git itself: the bypass and its false label are exposed.")
+    demo.git("add -A")
+    demo.run(shlex.join([*bypass, "-m", LABEL]), [*bypass, "-m", LABEL])
+    paths = list(UNIT_TESTS)
+    for part in range(1, 4):
+        for path in paths[(part - 1) * 8 : part * 8]:
+            demo.write(path, "import pytest\n", mode="a")
+        demo.git("add -A")
+        subject = f"migrate tests, part {part}"
+        demo.run(shlex.join([*bypass, "-m", subject]), [*bypass, "-m", subject])
+    demo.say(
+        "The owner audits from git itself. The summary comes first: the verdict, what "
+        "changed by folder, the commits (the bypass and its false label among them), "
+        "and the one command that undoes it."
+    )
     audit = demo.guard("audit", expect=1)
-    if "VIOLATED" not in audit or "claims docs only" not in audit:
-        raise DemoFailed("the audit did not report the bypassed, mislabelled commit")
-    demo.say("Roll back: one new commit restores the production paths, the worklog stays.")
-    demo.guard("rollback|--apply")
+    for expected in ("VIOLATED", "tests/unit/", "violation (claims docs only)", "--verbose"):
+        if expected not in audit:
+            raise DemoFailed(f"the audit's summary does not show {expected!r}")
+    undo = re.search(r"^Undo: guard (.*--apply) restores", audit, re.MULTILINE)
+    if undo is None:
+        raise DemoFailed("the audit's summary does not end with the command that undoes it")
+    demo.say("Run that command: one new commit restores what the mode forbids, the worklog stays.")
+    demo.guard("|".join(undo.group(1).split()))
     demo.guard("audit", expect=1)
     if (demo.root / "src/payments/retry.py").exists() or not (demo.root / WORKLOG).exists():
         raise DemoFailed("the rollback did not restore the tree as planned")

@@ -10,12 +10,13 @@ FORMATS = ("text", "json", "markdown", "sarif", "junit", "github", "html", "code
 Renderer = Callable[[Mapping[str, Any]], str]
 
 
-def renderer(name: str, *, color: bool = False) -> Renderer:
-    """The renderer for a format name (imported on demand: rich only for text)."""
+def renderer(name: str, *, color: bool = False, verbose: bool = False) -> Renderer:
+    """The renderer for a format name (imported on demand: rich only for text);
+    `verbose` lists every path in the text report (JSON, SARIF, JUnit and HTML always do)."""
     if name == "text":
         from guard.report import text
 
-        return lambda report: text.render(report, color=color)
+        return lambda report: text.render(report, color=color, verbose=verbose)
     if name == "json":
         from guard.report import json
 
@@ -55,7 +56,8 @@ def violations(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], Mappi
     ]
 
 
-def _allowed(report: Mapping[str, Any]) -> list[str]:
+def allowed(report: Mapping[str, Any]) -> list[str]:
+    """The categories the judging mode allows."""
     scope, session = report["scope"], report["session"]
     if "allowed" in scope:
         return list(scope["allowed"])
@@ -65,10 +67,10 @@ def _allowed(report: Mapping[str, Any]) -> list[str]:
 def mode_text(report: Mapping[str, Any]) -> str:
     """What judged the report, in a few words: the session, or the mode of a range."""
     session = report["session"]
-    allowed = ", ".join(_allowed(report)) or "nothing"
+    allows = ", ".join(allowed(report)) or "nothing"
     if session is None:
-        return f"mode {report['scope']['mode']} (allows {allowed})"
-    return f"session {session['id']} ({session['mode']}, allows {allowed})"
+        return f"mode {report['scope']['mode']} (allows {allows})"
+    return f"session {session['id']} ({session['mode']}, allows {allows})"
 
 
 _FROM = {
@@ -105,7 +107,7 @@ def header(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     source = _FROM.get(scope.get("mode_from", ""))
     return [
         ("mode", f"{mode} ({source})" if source else mode),
-        ("allows", ", ".join(_allowed(report)) or "nothing"),
+        ("allows", ", ".join(allowed(report)) or "nothing"),
         ({"range": "range", "since": "since"}.get(scope["kind"], "session"), audited(report)),
     ]
 
@@ -129,7 +131,7 @@ def facts(report: Mapping[str, Any]) -> list[tuple[str, str]]:
     pairs = [
         ("mode", scope["mode"]),
         ("mode_from", scope.get("mode_from") or ""),
-        ("allowed", ",".join(_allowed(report))),
+        ("allowed", ",".join(allowed(report))),
         ("scope", scope["kind"]),
     ]
     for name in ("base", "head", "since", "start", "tip", "branch"):

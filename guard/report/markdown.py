@@ -1,10 +1,17 @@
 """The report as GitHub-flavoured Markdown: a job summary, a pull-request comment.
 
+The summary comes first: the verdict, the changed paths by folder, the commits
+(runs of alike commits folded), the findings, the claims that hold, and the one
+command that undoes it. A list longer than `summary.SHOWN` is folded into a
+`<details>` block, where every entry is.
+
 What a report shows of a repository (subjects, paths, details) is escaped, so a
 subject cannot open a link, a table cell or an HTML comment that hides the rest;
 control characters are shown as C escapes. The whole stays under `LIMIT`, the
-length GitHub accepts for a comment: when it would not, every long list is cut to
-its first entries, and each cut says how many it left out.
+length GitHub accepts for a comment (a job summary takes up to 1 MiB, so the same
+text fits both): when it would not, every long list is cut to its first entries,
+each cut says how many it left out, and the head of the report says where the
+rest is.
 """
 
 from __future__ import annotations
@@ -15,11 +22,11 @@ from typing import Any
 
 from guard.quoting import visible
 from guard.report import header, mode_text
+from guard.report import summary as shape
 from guard.report.findings import KINDS, findings
-from guard.rollback import by_hand, command_for, plan_commands
 
 LIMIT = 65_536  # characters: GitHub's limit for a comment body
-CAPS = (None, 1000, 200, 50, 10)  # entries a list keeps, tried in turn until it fits
+CAPS = (None, 1000, 500, 200, 100, 50, 10)  # entries a list keeps, tried in turn until it fits
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _TICKS = re.compile("`+")
 
@@ -42,8 +49,8 @@ def _capped(lines: list[str], cap: int | None, what: str) -> tuple[list[str], st
     if cap is None or len(lines) <= cap:
         return lines, None
     return lines[:cap], (
-        f"... and {len(lines) - cap} more {what} not shown, to keep this report under "
-        f"GitHub's {LIMIT:,}-character limit: guard audit --format json lists them all"
+        f"... and {len(lines) - cap:,} more {what} not shown, to keep this report under "
+        f"GitHub's {LIMIT:,}-character limit: {shape.FULL} lists them all"
     )
 
 
@@ -60,6 +67,11 @@ def _block(lines: list[str], cap: int | None, what: str) -> list[str]:
     return [f"{fence}sh", *kept, *([f"# {left}"] if left else []), fence]
 
 
+def _details(title: str, lines: list[str]) -> list[str]:
+    """A folded block (`title` is ours, never the repository's: it is not escaped)."""
+    return [f"<details><summary>{title}</summary>", "", *lines, "", "</details>", ""]
+
+
 def render(report: Mapping[str, Any]) -> str:
     text = ""
     for cap in CAPS:
@@ -73,8 +85,7 @@ def _cut(text: str) -> str:
     """The last resort, for entries too long even ten to a list: whole lines up to the
     limit, a code block left open closed, and a line that says so."""
     note = (
-        f"\n_... the rest is cut at GitHub's {LIMIT:,}-character limit: "
-        "guard audit --format json has it all._\n"
+        f"\n_... the rest is cut at GitHub's {LIMIT:,}-character limit: {shape.FULL} has it all._\n"
     )
     kept, size, fence = [], 0, ""
     for line in text.split("\n"):
@@ -97,8 +108,8 @@ def _render(report: Mapping[str, Any], cap: int | None) -> str:
         "# session-guard audit",
         "",
         f"**Verdict: {summary['verdict']}** for {_md(mode_text(report))}: "
-        f"{summary['commits']} commit(s), {summary['violating_commits']} violating, "
-        f"{summary['violations']} violation(s), {summary['net_violations']} still in place.",
+        f"{summary['commits']:,} commit(s), {summary['violating_commits']:,} violating, "
+        f"{summary['violations']:,} violation(s), {summary['net_violations']:,} still in place.",
         "",
         *[f"- **{label.capitalize()}:** {_md(value)}" for label, value in header(report)],
         "",
@@ -106,22 +117,71 @@ def _render(report: Mapping[str, Any], cap: int | None) -> str:
     session = report["session"]
     if session and session.get("reason"):
         out += [f"Reason: {_md(session['reason'])}", ""]
-    if report["commits"]:
-        rows = []
-        for commit in report["commits"]:
-            flag = " (claims docs only)" if commit["mislabelled"] else ""
-            subject = _md(commit["subject"])
-            rows.append(f"| `{commit['sha'][:12]}` | {commit['verdict']}{flag} | {subject} |")
-        kept, left = _capped(rows, cap, "commit(s)")
-        out += ["| commit | verdict | subject |", "| --- | --- | --- |", *kept, ""]
-        if left:
-            out += [f"_{left}_", ""]
-    found = findings(report)
+    if cap is not None:
+        out += [
+            f"_Long lists are cut to keep this report under GitHub's {LIMIT:,}-character "
+            f"limit, each saying how many it left out: {shape.FULL} lists them all._",
+            "",
+        ]
+    out += _folders(report) + _commits(report, cap) + _findings(report, cap)
+    return "\n".join(out + _claims(report) + _sections(report, cap))
+
+
+def _folders(report: Mapping[str, Any]) -> list[str]:
+    rows = shape.folder_rows(report)
+    if not rows:
+        return []
+    paths = sum(row.paths for row in rows)
+    return [
+        "## Changed paths by folder",
+        "",
+        f"{paths:,} path(s), each once, in {len(report['commits']):,} commit(s).",
+        "",
+        "| folder | paths | what | category |",
+        "| --- | ---: | --- | --- |",
+        *[f"| {_code(r.label)} | {r.paths:,} | {r.what} | {_md(r.category)} |" for r in rows],
+        "",
+    ]
+
+
+def _commit_table(rows: list[shape.CommitRow], cap: int | None) -> list[str]:
+    lines = [
+        f"| {r.number} | {_code(r.sha) if ' ' not in r.sha else r.sha} | {r.verdict} "
+        f"| {r.changes} | {_md(r.subject)} |"
+        for r in rows
+    ]
+    kept, left = _capped(lines, cap, "commit(s)")
+    head = ["| # | commit | verdict | changes | subject |", "| ---: | --- | --- | --- | --- |"]
+    return [*head, *kept, "", *([f"_{left}_", ""] if left else [])]
+
+
+def _commits(report: Mapping[str, Any], cap: int | None) -> list[str]:
+    """The commits oldest first, runs folded; every one in a folded block."""
+    folded = shape.commit_rows(report)
+    if not folded:
+        return []
+    every = shape.commit_rows(report, fold=False)
+    out = ["## Commits", "", "Oldest first.", ""]
+    if len(folded) == len(every) and len(every) <= 3 * shape.SHOWN:
+        return out + _commit_table(every, cap)
+    out += _commit_table(folded, 3 * shape.SHOWN)
+    return out + _details(f"Every commit ({len(every):,})", _commit_table(every, cap))
+
+
+def _findings(report: Mapping[str, Any], cap: int | None) -> list[str]:
+    """A section for each kind of finding present; a long one folded."""
+    out: list[str] = []
+    found = shape.in_order(report, findings(report))
     for kind in KINDS:
         lines = [f"- {_code(f.lead)} {_md(f.detail)}" for f in found if f.kind is kind]
-        if lines:
-            out += [f"## {kind.title}", "", *_listed(lines, cap, "finding(s)"), ""]
-    return "\n".join(out + _claims(report) + _sections(report, cap))
+        if not lines:
+            continue
+        out += [f"## {kind.title}", ""]
+        if len(lines) <= shape.SHOWN:
+            out += [*lines, ""]
+        else:
+            out += _details(f"{len(lines):,} finding(s)", _listed(lines, cap, "finding(s)"))
+    return out
 
 
 def _claims(report: Mapping[str, Any]) -> list[str]:
@@ -139,24 +199,33 @@ def _claims(report: Mapping[str, Any]) -> list[str]:
 
 
 def _sections(report: Mapping[str, Any], cap: int | None) -> list[str]:
-    """What follows the findings: upstream, the plans, the revert candidates."""
+    """What follows the findings: the undo, what is left to the user, upstream, the
+    revert candidates."""
     out: list[str] = []
+    plan, left = shape.by_hand(report)
+    if plan:
+        command, does = shape.undo(report)
+        out += ["## Rollback plan", "", f"{_code(command)} {does}.", ""]
+        block = _block(plan, cap, "command(s)")
+        if len(plan) <= shape.SHOWN:
+            out += [*block, ""]
+        else:
+            out += _details(f"By hand ({len(plan):,} git command(s))", block)
+    if left:
+        out += ["## Left to you", "", "The guard never discards uncommitted work.", ""]
+        out += [*_block(left, cap, "command(s)"), ""]
     upstream = report.get("upstream", ())
     if upstream:
         out += ["## Upstream", "", "Arrived by fetch, not the session's work:", ""]
         lines = [f"- `{c['sha'][:12]}` {_md(c['subject'])}" for c in upstream]
         out += [*_listed(lines, cap, "commit(s)"), ""]
-    if report["rollback"]:
-        out += ["## Rollback plan", "", f"`{command_for(report)}` does this in one commit.", ""]
-        steps = plan_commands(report)
-        out += [*_block(steps, cap, "command(s)"), ""]
-    left = by_hand(report)
-    if left:
-        out += ["## Left to you", "", "The guard never discards uncommitted work.", ""]
-        out += [*_block(left, cap, "command(s)"), ""]
     if report["revert_candidates"]:
-        shas = [f"`{s[:12]}`" for s in report["revert_candidates"]]
-        shown = ", ".join(shas if cap is None else shas[:cap])
-        more = "" if cap is None or len(shas) <= cap else f" and {len(shas) - cap} more"
-        out += [f"Revert candidates: {shown}{more}", ""]
+        candidates = report["revert_candidates"]
+        which = f"{shape.ranges(report, candidates)} ({len(candidates):,} commit(s))"
+        out += [f"Revert candidates (every change a violation): {which}", ""]
+        order = shape.numbers(report)
+        oldest = sorted(candidates, key=lambda s: order.get(s, 0))
+        kept, more = _capped([f"`{s[:12]}`" for s in oldest], cap, "commit(s)")
+        shas = [", ".join(kept) + (f" _{more}_" if more else "")]
+        out += _details("Their commits", shas) if len(candidates) > shape.SHOWN else [*shas, ""]
     return out

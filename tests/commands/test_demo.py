@@ -25,11 +25,30 @@ def test_demo_replays_enforce_audit_and_rollback(invoke, tmp_path: Path, scratch
     for expected in (
         "$ guard session start --mode read-only --reason 'investigate the flaky payment tests'",
         "session-guard: blocked this commit",
-        "violation (claims docs only)  docs: documentation-only changes",
         "audit after rollback: verdict restored, net_violations 0",
         "demo finished: the session was declared, enforced, audited and rolled back",
     ):
         assert expected in text, expected
+    # The newcomer sees the summary first, and the demo runs the command it ends with.
+    summary = text.split("$ guard audit\n", 1)[1].split("\n$ ", 1)[0]
+    for expected in (
+        "  │ VIOLATED  session ",
+        "  tests/unit/                 24  24 modified          test",
+        "  src/payments/                2  1 added, 1 modified  production",
+        "violation (claims docs only)  2 production, 1 test  docs: documentation-only changes",
+        "  3-5  3 commits     violation                     24 test               "
+        "migrate tests, part 1 ... 3",
+        "  Violations: 27, by folder above",
+        "  Undo: guard rollback --apply restores 26 path(s) and deletes 1, in one commit",
+        "  Every commit, path and command: guard audit --verbose, or --format json or html",
+    ):
+        assert expected in summary, expected
+    assert "tests/unit/test_payment_1.py" not in summary
+    assert (
+        text.split("$ guard audit\n", 1)[1]
+        .split("\n$ ", 1)[1]
+        .startswith("guard rollback --apply\n")
+    )
     kept = Path(text.rstrip().rsplit(" ", 1)[-1])
     assert kept.parent == scratch and kept.name.startswith("guard-demo-")
     assert (kept / "tests/e2e/test_results/WORKLOG.md").is_file()

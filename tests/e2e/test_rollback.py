@@ -321,7 +321,7 @@ def test_a_since_audit_prints_a_plan_that_guard_rollback_applies(repo: Path, inv
     commit(repo, "fix", {"src/app.py": "FIX\n", "src/new.py": "N = 1\n"})
     text = invoke(["audit", "--since", start_sha[:12], "--mode", "read-only"], cwd=repo).text
     command = f"guard rollback --since {start_sha[:12]} --mode read-only --apply"
-    assert f"Rollback plan ({command} does this in one commit)" in text
+    assert f"Undo: {command} restores 1 path(s) and deletes 1, in one commit" in text
     done = invoke(command.split()[1:], cwd=repo)
     assert done.code == 0, done.err
     assert f"backup of the previous tip: refs/guard/backup/since-{start_sha[:12]}" in done.text
@@ -336,7 +336,7 @@ def test_a_range_audit_prints_a_plan_that_guard_rollback_applies(repo: Path, inv
     args = ["--base", "main", "--head", "feature", "--mode", "read-only"]
     done = invoke(["audit", "--format", "markdown", *args], cwd=repo)
     command = "guard rollback --base main --head feature --mode read-only --apply"
-    assert f"`{command}` does this in one commit." in done.text
+    assert f"`{command}` restores 1 path(s) and deletes 0, in one commit." in done.text
     applied = invoke(["rollback", *args, "--apply"], cwd=repo)
     assert applied.code == 0, applied.err
     assert git(repo, "diff", "--name-only", start_sha, "feature").split() == ["docs/feature.md"]
