@@ -56,6 +56,17 @@ if TYPE_CHECKING:
         fail_closed: str  # what a failed or timed-out hook does, and what we set
         blind: str  # what the hook cannot see with this agent
         note: str  # said after installing
+        stop: StopHook  # the end-of-turn hook (guard/agent/stop.py)
+
+    class StopHook(TypedDict):
+        events: tuple[str, ...]  # the events our stop entries go under (): none
+        message_keys: tuple[tuple[str, ...], ...]  # the agent's last message, inline
+        transcript_keys: tuple[tuple[str, ...], ...]  # else a JSONL transcript's path
+        continued_keys: tuple[tuple[str, ...], ...]  # true: a stop hook kept it going already
+        allow_output: str  # stdout when there is nothing to say
+        warn_output: dict[str, Any]  # stdout to tell the person, MESSAGE replaced ({}: none)
+        block_output: dict[str, Any]  # stdout to keep the agent working ({}: cannot)
+        support: str  # the README's table: what the hook reads and what its answers do
 
 
 MESSAGE = "{message}"  # in deny_output: the block message
@@ -124,9 +135,120 @@ _CLAUDE_BLIND = (
     "MCP tools other than the reference filesystem server's"
 )
 
+# The end-of-turn hooks: where the payload holds the agent's last message (inline, or
+# in a transcript file) and what the hook prints to tell the person, or to keep the
+# agent working (`guard agent NAME --on-stop block`).
+_CLAUDE_STOP: StopHook = {
+    "events": ("Stop", "SubagentStop"),
+    "message_keys": (("last_assistant_message",),),
+    # A subagent's own transcript first: `transcript_path` is its parent's.
+    "transcript_keys": (("agent_transcript_path",), ("transcript_path",)),
+    "continued_keys": (("stop_hook_active",),),
+    "allow_output": "",
+    "warn_output": {"systemMessage": MESSAGE},
+    "block_output": {"decision": "block", "reason": MESSAGE, "systemMessage": MESSAGE},
+    "support": (
+        "`Stop`, `SubagentStop`: `last_assistant_message`, else the transcript; "
+        "`systemMessage` to the person; block: `decision: block` (once: "
+        "`stop_hook_active` respected)"
+    ),
+}
+_CODEX_STOP: StopHook = {
+    "events": ("Stop",),
+    "message_keys": (("last_assistant_message",),),
+    "transcript_keys": (("transcript_path",),),
+    "continued_keys": (("stop_hook_active",),),
+    "allow_output": "",
+    "warn_output": {"systemMessage": MESSAGE},
+    "block_output": {"decision": "block", "reason": MESSAGE, "systemMessage": MESSAGE},
+    "support": (
+        "`Stop`: `last_assistant_message`, else the transcript; `systemMessage` to the "
+        "person; block: `decision: block` (once: `stop_hook_active` respected)"
+    ),
+}
+_GEMINI_STOP: StopHook = {
+    "events": ("AfterAgent",),
+    "message_keys": (("prompt_response",),),
+    "transcript_keys": (),
+    "continued_keys": (("stop_hook_active",),),
+    "allow_output": "{}\n",  # stdout must be JSON
+    "warn_output": {"systemMessage": MESSAGE},
+    "block_output": {"decision": "deny", "reason": MESSAGE, "systemMessage": MESSAGE},
+    "support": (
+        "`AfterAgent`: `prompt_response`; `systemMessage` to the person; block: "
+        "`decision: deny` (a retry prompted by the message; `stop_hook_active` respected)"
+    ),
+}
+_CURSOR_STOP: StopHook = {
+    "events": ("stop",),
+    "message_keys": (),
+    "transcript_keys": (("transcript_path",),),  # sent by recent versions only
+    "continued_keys": (("loop_count",),),
+    "allow_output": "",
+    "warn_output": {},  # no field shown to the person: stderr, in Cursor's hook log
+    "block_output": {"followup_message": MESSAGE},
+    "support": (
+        "`stop`: `transcript_path` where sent; no field for the person (stderr, in the "
+        "hooks log); block: `followup_message` (once: `loop_count` respected)"
+    ),
+}
+_COPILOT_STOP: StopHook = {
+    "events": ("agentStop",),
+    "message_keys": (),
+    "transcript_keys": (("transcriptPath",),),
+    "continued_keys": (),
+    "allow_output": "",
+    "warn_output": {},  # none documented: stderr, in the CLI's log
+    "block_output": {"decision": "block", "reason": MESSAGE},
+    "support": (
+        "`agentStop`: the transcript (`transcriptPath`); no field for the person "
+        "(stderr, in the log); block: `decision: block` (once per audit result)"
+    ),
+}
+_WINDSURF_STOP: StopHook = {
+    "events": ("post_cascade_response",),
+    "message_keys": (("tool_info", "response"),),
+    "transcript_keys": (),
+    "continued_keys": (),
+    "allow_output": "",
+    "warn_output": {},  # stderr, shown with show_output
+    "block_output": {},  # a post hook: it cannot keep Cascade working
+    "support": (
+        "`post_cascade_response`: `tool_info.response`; stderr shown to the person; "
+        "cannot block (a post hook): `--on-stop block` warns"
+    ),
+}
+_CLINE_STOP: StopHook = {
+    "events": (),
+    "message_keys": (),
+    "transcript_keys": (),
+    "continued_keys": (),
+    "allow_output": "",
+    "warn_output": {},
+    "block_output": {},
+    "support": (
+        "none yet: `TaskComplete` runs once the task is done, as a second script; "
+        "run `guard audit` before trusting the report"
+    ),
+}
+_OPENCODE_STOP: StopHook = {
+    "events": (),
+    "message_keys": (),
+    "transcript_keys": (),
+    "continued_keys": (),
+    "allow_output": "",
+    "warn_output": {},
+    "block_output": {},
+    "support": (
+        "none yet: the plugin's `session.idle` event is not wired; run `guard audit` "
+        "before trusting the report"
+    ),
+}
+
 AGENTS: dict[str, Dialect] = {
     "claude": {
         "title": "Claude Code",
+        "stop": _CLAUDE_STOP,
         "event_key": ("hook_event_name",),
         "events": {"PreToolUse": ""},
         "tool_key": ("tool_name",),
@@ -163,6 +285,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "codex": {
         "title": "Codex CLI",
+        "stop": _CODEX_STOP,
         "event_key": ("hook_event_name",),
         "events": {"PreToolUse": ""},
         "tool_key": ("tool_name",),
@@ -203,6 +326,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "gemini": {
         "title": "Gemini CLI",
+        "stop": _GEMINI_STOP,
         "event_key": ("hook_event_name",),
         "events": {"BeforeTool": ""},
         "tool_key": ("tool_name",),
@@ -239,6 +363,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "cursor": {
         "title": "Cursor",
+        "stop": _CURSOR_STOP,
         "event_key": ("hook_event_name",),
         "events": {
             "preToolUse": "",
@@ -281,6 +406,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "copilot": {
         "title": "GitHub Copilot (CLI and coding agent)",
+        "stop": _COPILOT_STOP,
         "event_key": (),
         "events": {},
         "tool_key": ("toolName",),
@@ -316,6 +442,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "windsurf": {
         "title": "Windsurf (Cascade)",
+        "stop": _WINDSURF_STOP,
         "event_key": ("agent_action_name",),
         "events": {
             "pre_write_code": "pre_write_code",
@@ -352,6 +479,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "cline": {
         "title": "Cline",
+        "stop": _CLINE_STOP,
         "event_key": ("hookName",),
         "events": {"PreToolUse": ""},
         "tool_key": ("preToolUse", "toolName"),
@@ -389,6 +517,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "opencode": {
         "title": "OpenCode",
+        "stop": _OPENCODE_STOP,
         "event_key": (),
         "events": {},
         "tool_key": ("tool",),

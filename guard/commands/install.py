@@ -11,8 +11,10 @@ def install(
     agents: tuple[str, ...],
     guard_path: str | None = None,
     local: bool = False,
+    on_stop: str = "warn",
 ) -> int:
-    """Install the git hooks (chaining any hook already there), then the agent hooks."""
+    """Install the git hooks (chaining any hook already there), then the agent hooks
+    (their pre-tool entries, and end-of-turn entries answering as `on_stop` says)."""
     from guard.hooks import install as installer
 
     if (guard_path is not None or local) and not agents:
@@ -27,7 +29,7 @@ def install(
         root = agent_install.project_root()
         for name in agent_install.parse_agents(agents):
             command = agent_install.command_for(name, guard_path)
-            for line in agent_install.install(name, root, command, local):
+            for line in agent_install.install(name, root, command, local, on_stop):
                 echo(line)
     return EXIT_OK
 
