@@ -487,6 +487,7 @@ def test_help_and_readme_list_every_agent_from_the_table(invoke: Any) -> None:
         row = next(line for line in table.split("\n") if line.startswith(f"| {dialect['title']} |"))
         assert f"`{name}`" in row and dialect["settings"] in row
         assert ", ".join(f"`{e}`" for e in dialect["install_events"]) in row
+        assert row.endswith(f" | {dialect['stop']['support']} |")  # the end-of-turn hook
     assert "| Amp |" in table  # and why it is not covered
 
 

@@ -107,6 +107,12 @@ def test_a_false_docs_only_report_is_contradicted(name: str, session: Path, tmp_
     assert "src/app.py" in message.split("false claim", 1)[1]
     assert "To undo the committed changes in one commit: guard rollback --apply" in message
     assert stop.INSTRUCTION not in message  # warn tells the person; it keeps nobody working
+    if name == "claude":  # the README shows this very message
+        readme = (Path(__file__).parent.parent / "README.md").read_text()
+        shown = readme.split("**No false final report.**", 1)[1]
+        shown = shown.split("```text\n", 1)[1].split("```", 1)[0]
+        sid = journal(session)[0]["session"]
+        assert shown.replace("20261203T155650Z-5a09ca", sid) == message + "\n"
     noted = journal(session)[-1]
     assert (noted["event"], noted["data"]["decision"]) == ("stop-hook", "warn")
     assert noted["data"]["false_claims"] == [
@@ -133,6 +139,25 @@ def test_the_stop_message_in_full(session: Path, tmp_path: Path) -> None:
         "  Uncommitted, the guard leaves them to you: rm -- src/extra.py\n"
         "  `guard audit` shows every change."
     )
+
+
+def test_a_subagent_is_held_to_its_own_transcript(session: Path, tmp_path: Path) -> None:
+    """SubagentStop names the subagent's transcript beside its parent's: the subagent's
+    own last message is the one checked."""
+    violate(session)
+    text = (PAYLOADS / "claude_subagent_stop.json").read_text().replace(PROJECT, str(session))
+    data = json.loads(text)
+    own = tmp_path / "agent.jsonl"
+    shutil.copy(PAYLOADS / "claude_transcript.jsonl", own)
+    parent = tmp_path / "parent.jsonl"
+    said = {"type": "assistant", "message": {"content": [{"type": "text", "text": "Fixed it."}]}}
+    parent.write_text(json.dumps(said) + "\n")
+    data.update(agent_transcript_path=str(own), transcript_path=str(parent))
+    message = told("claude", stop_hook("claude", json.dumps(data).encode(), session))
+    assert "false claim 'documentation-only'" in message
+    del data["agent_transcript_path"]  # an older version: the one transcript there is
+    message = told("claude", stop_hook("claude", json.dumps(data).encode(), session))
+    assert "is not clean: violated" in message and "false claim" not in message
 
 
 def test_a_clean_turn_says_nothing(session: Path, tmp_path: Path) -> None:
