@@ -135,115 +135,88 @@ _CLAUDE_BLIND = (
     "MCP tools other than the reference filesystem server's"
 )
 
+
 # The end-of-turn hooks: where the payload holds the agent's last message (inline, or
 # in a transcript file) and what the hook prints to tell the person, or to keep the
 # agent working (`guard agent NAME --on-stop block`).
-_CLAUDE_STOP: StopHook = {
-    "events": ("Stop", "SubagentStop"),
-    "message_keys": (("last_assistant_message",),),
+def _stop(support: str, *events: str, **given: Any) -> StopHook:
+    hook: StopHook = {
+        "events": events,
+        "message_keys": (),
+        "transcript_keys": (),
+        "continued_keys": (),
+        "allow_output": "",
+        "warn_output": {},  # none: stderr only, in the agent's hook log
+        "block_output": {},  # none: the agent cannot be kept working
+        "support": support,
+    }
+    hook.update(given)  # type: ignore[typeddict-item]
+    return hook
+
+
+_TOLD = {"systemMessage": MESSAGE}
+_CLAUDE_STOP = _stop(
+    "`Stop`, `SubagentStop`: `last_assistant_message`, else the transcript; "
+    "`systemMessage` to the person; block: `decision: block` (once: "
+    "`stop_hook_active` respected)",
+    "Stop",
+    "SubagentStop",
+    message_keys=(("last_assistant_message",),),
     # A subagent's own transcript first: `transcript_path` is its parent's.
-    "transcript_keys": (("agent_transcript_path",), ("transcript_path",)),
-    "continued_keys": (("stop_hook_active",),),
-    "allow_output": "",
-    "warn_output": {"systemMessage": MESSAGE},
-    "block_output": {"decision": "block", "reason": MESSAGE, "systemMessage": MESSAGE},
-    "support": (
-        "`Stop`, `SubagentStop`: `last_assistant_message`, else the transcript; "
-        "`systemMessage` to the person; block: `decision: block` (once: "
-        "`stop_hook_active` respected)"
-    ),
-}
-_CODEX_STOP: StopHook = {
-    "events": ("Stop",),
-    "message_keys": (("last_assistant_message",),),
-    "transcript_keys": (("transcript_path",),),
-    "continued_keys": (("stop_hook_active",),),
-    "allow_output": "",
-    "warn_output": {"systemMessage": MESSAGE},
-    "block_output": {"decision": "block", "reason": MESSAGE, "systemMessage": MESSAGE},
-    "support": (
-        "`Stop`: `last_assistant_message`, else the transcript; `systemMessage` to the "
-        "person; block: `decision: block` (once: `stop_hook_active` respected)"
-    ),
-}
-_GEMINI_STOP: StopHook = {
-    "events": ("AfterAgent",),
-    "message_keys": (("prompt_response",),),
-    "transcript_keys": (),
-    "continued_keys": (("stop_hook_active",),),
-    "allow_output": "{}\n",  # stdout must be JSON
-    "warn_output": {"systemMessage": MESSAGE},
-    "block_output": {"decision": "deny", "reason": MESSAGE, "systemMessage": MESSAGE},
-    "support": (
-        "`AfterAgent`: `prompt_response`; `systemMessage` to the person; block: "
-        "`decision: deny` (a retry prompted by the message; `stop_hook_active` respected)"
-    ),
-}
-_CURSOR_STOP: StopHook = {
-    "events": ("stop",),
-    "message_keys": (),
-    "transcript_keys": (("transcript_path",),),  # sent by recent versions only
-    "continued_keys": (("loop_count",),),
-    "allow_output": "",
-    "warn_output": {},  # no field shown to the person: stderr, in Cursor's hook log
-    "block_output": {"followup_message": MESSAGE},
-    "support": (
-        "`stop`: `transcript_path` where sent; no field for the person (stderr, in the "
-        "hooks log); block: `followup_message` (once: `loop_count` respected)"
-    ),
-}
-_COPILOT_STOP: StopHook = {
-    "events": ("agentStop",),
-    "message_keys": (),
-    "transcript_keys": (("transcriptPath",),),
-    "continued_keys": (),
-    "allow_output": "",
-    "warn_output": {},  # none documented: stderr, in the CLI's log
-    "block_output": {"decision": "block", "reason": MESSAGE},
-    "support": (
-        "`agentStop`: the transcript (`transcriptPath`); no field for the person "
-        "(stderr, in the log); block: `decision: block` (once per audit result)"
-    ),
-}
-_WINDSURF_STOP: StopHook = {
-    "events": ("post_cascade_response",),
-    "message_keys": (("tool_info", "response"),),
-    "transcript_keys": (),
-    "continued_keys": (),
-    "allow_output": "",
-    "warn_output": {},  # stderr, shown with show_output
-    "block_output": {},  # a post hook: it cannot keep Cascade working
-    "support": (
-        "`post_cascade_response`: `tool_info.response`; stderr shown to the person; "
-        "cannot block (a post hook): `--on-stop block` warns"
-    ),
-}
-_CLINE_STOP: StopHook = {
-    "events": (),
-    "message_keys": (),
-    "transcript_keys": (),
-    "continued_keys": (),
-    "allow_output": "",
-    "warn_output": {},
-    "block_output": {},
-    "support": (
-        "none yet: `TaskComplete` runs once the task is done, as a second script; "
-        "run `guard audit` before trusting the report"
-    ),
-}
-_OPENCODE_STOP: StopHook = {
-    "events": (),
-    "message_keys": (),
-    "transcript_keys": (),
-    "continued_keys": (),
-    "allow_output": "",
-    "warn_output": {},
-    "block_output": {},
-    "support": (
-        "none yet: the plugin's `session.idle` event is not wired; run `guard audit` "
-        "before trusting the report"
-    ),
-}
+    transcript_keys=(("agent_transcript_path",), ("transcript_path",)),
+    continued_keys=(("stop_hook_active",),),
+    warn_output=_TOLD,
+    block_output={"decision": "block", "reason": MESSAGE, **_TOLD},
+)
+_CODEX_STOP = _stop(
+    "`Stop`: `last_assistant_message`, else the transcript; `systemMessage` to the "
+    "person; block: `decision: block` (once: `stop_hook_active` respected)",
+    "Stop",
+    message_keys=(("last_assistant_message",),),
+    transcript_keys=(("transcript_path",),),
+    continued_keys=(("stop_hook_active",),),
+    warn_output=_TOLD,
+    block_output={"decision": "block", "reason": MESSAGE, **_TOLD},
+)
+_GEMINI_STOP = _stop(
+    "`AfterAgent`: `prompt_response`; `systemMessage` to the person; block: "
+    "`decision: deny` (a retry prompted by the message; `stop_hook_active` respected)",
+    "AfterAgent",
+    message_keys=(("prompt_response",),),
+    continued_keys=(("stop_hook_active",),),
+    allow_output="{}\n",  # stdout must be JSON
+    warn_output=_TOLD,
+    block_output={"decision": "deny", "reason": MESSAGE, **_TOLD},
+)
+_CURSOR_STOP = _stop(
+    "`stop`: `transcript_path` where sent; no field for the person (stderr, in the "
+    "hooks log); block: `followup_message` (once: `loop_count` respected)",
+    "stop",
+    transcript_keys=(("transcript_path",),),  # sent by recent versions only
+    continued_keys=(("loop_count",),),
+    block_output={"followup_message": MESSAGE},
+)
+_COPILOT_STOP = _stop(
+    "`agentStop`: the transcript (`transcriptPath`); no field for the person "
+    "(stderr, in the log); block: `decision: block` (once per audit result)",
+    "agentStop",
+    transcript_keys=(("transcriptPath",),),
+    block_output={"decision": "block", "reason": MESSAGE},
+)
+_WINDSURF_STOP = _stop(  # a post hook: it tells (stderr, shown with show_output)
+    "`post_cascade_response`: `tool_info.response`; stderr shown to the person; "
+    "cannot block (a post hook): `--on-stop block` warns",
+    "post_cascade_response",
+    message_keys=(("tool_info", "response"),),
+)
+_CLINE_STOP = _stop(
+    "none yet: `TaskComplete` runs once the task is done, as a second script; "
+    "run `guard audit` before trusting the report"
+)
+_OPENCODE_STOP = _stop(
+    "none yet: the plugin's `session.idle` event is not wired; run `guard audit` "
+    "before trusting the report"
+)
 
 AGENTS: dict[str, Dialect] = {
     "claude": {
