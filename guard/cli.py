@@ -309,10 +309,8 @@ def agent_hook(name: str, on_stop: str | None) -> int:
 @click.option(
     "--on-stop",
     type=ON_STOP,
-    default="warn",
-    show_default=True,
-    help="The agent's end-of-turn hook when the audit is not clean: tell (warn), or also "
-    "keep the agent working where it allows (block).",
+    help="The agent's end-of-turn hook when the audit is not clean: tell (warn, the "
+    "default), or also keep the agent working where it allows (block).",
 )
 @click.option(
     "--server",
@@ -335,7 +333,7 @@ def install(
     agents: tuple[str, ...],
     guard_path: str | None,
     local: bool,
-    on_stop: str,
+    on_stop: str | None,
     server: bool,
     hooks_dir: str | None,
     policy_file: str | None,

@@ -417,7 +417,9 @@ def test_claude_local_settings_stay_out_of_commits(repo: Path, invoke: Any) -> N
     refused = invoke(["install", "--agent", "codex", "--local"], cwd=repo)
     assert refused.code != 0 and "--local: Codex CLI has no local settings file" in refused.err
     alone = invoke(["install", "--local"], cwd=repo)
-    assert alone.code != 0 and "--command and --local go with --agent NAME" in alone.err
+    assert alone.code != 0 and "--command, --local and --on-stop go with --agent NAME" in alone.err
+    alone = invoke(["install", "--on-stop", "block"], cwd=repo)
+    assert alone.code != 0 and "--on-stop go with --agent NAME" in alone.err
 
 
 def test_the_installer_warns_when_the_command_would_not_run(repo: Path, invoke: Any) -> None:
