@@ -18,6 +18,7 @@ from guard.claims import SUBJECT_CLAIM, Claim, false_claims
 from guard.claims import check as check_claims
 from guard.judge import Finding, Judge, Unchanged, unchanged_in
 from guard.rollback import plan as rollback_plan
+from guard.toolcalls import Calls
 from guard.upstream import Taken
 
 SCHEMA = "guard.audit/v1"
@@ -58,6 +59,9 @@ class Evidence(NamedTuple):
     scope: Mapping[str, Any] = {}
     # What arrived from a remote: listed apart, never the session's violation.
     upstream: Taken = Taken()
+    # The agent tool calls the session's journal says wrote which paths; None when no
+    # agent hook decided anything (a range, --since, a session without agents).
+    calls: Calls | None = None
 
 
 def claims_docs_only(message: str) -> bool:
@@ -147,6 +151,14 @@ def _working_rows(working: Iterable[WorkingChange], judge: Judge) -> list[dict[s
     return rows
 
 
+def _written_by(rows: Iterable[dict[str, Any]], calls: Calls | None, date: str = "") -> None:
+    """Each change row's `tool_call`: the agent tool call that wrote it, or None; left
+    out when there is no agent journal to tell (`calls` None)."""
+    if calls is not None:
+        for row in rows:
+            row["tool_call"] = calls.find(row["path"], row.get("old_path"), date or None)
+
+
 NOTES = {"hooks-missing", "session-ref"}  # integrity kinds that inform without failing the audit
 
 
@@ -169,6 +181,7 @@ def build(
     source = evidence.starts.get(planned, evidence.base)
     plan = rollback_plan(evidence.nets.get(planned, ()), judge, source)
     working = _working_rows(evidence.working, judge)
+    _written_by(working, evidence.calls)
     unchanged = unchanged_in(dict(evidence.start_entries))
     elsewhere = {base: unchanged_in(dict(e)) for base, e in evidence.base_entries.items()}
     # In the policy's order (a set's would change with the hash seed, run to run).
@@ -186,6 +199,7 @@ def build(
             commit = commit._replace(changes=kept)
         start = elsewhere.get(evidence.bases.get(commit.sha, ""), unchanged)
         row, bad = _commit_row(commit, judge, start, changed)
+        _written_by(row["changes"], evidence.calls, commit.date)
         commits.append(row)
         violations += bad
     dirty = {row["path"] for row in working if not row["allowed"]}

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from guard import branches, gitio, gitparse, location, sessionref, store, upstream
+from guard import branches, gitio, gitparse, location, sessionref, store, toolcalls, upstream
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
@@ -289,7 +289,8 @@ def load_session(session_id: str | None, state: str) -> tuple[Session, str, bool
 
 def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]:
     common = gitio.common_dir()
-    session, directory, active = load_session(session_id, location.state_dir(common))
+    state = location.state_dir(common)
+    session, directory, active = load_session(session_id, state)
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
     started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
@@ -317,7 +318,8 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     if history is None:
         history = gitio.History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
-    vouched = _vouched(directory)
+    events = _journal(directory)
+    vouched = _vouched(events)
     taken, found = _upstream(found, started, starts, lines, cwd, vouched)
     hooks_dir = gitio.hooks_dir(cwd)
     rewritten, integrity = findings(judged, directory, mine, active, hooks_dir, common)
@@ -337,6 +339,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases, trees = branches.branch_starts(session, lines, starts, found.start_entries)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
+    evidence = evidence._replace(calls=toolcalls.index(events, _before(state, session.id)))
     return evidence._replace(bases=bases, base_entries=trees), judge
 
 
@@ -377,12 +380,34 @@ def _guards_own(
     return lambda path: (path.startswith(prefix) and path[len(prefix) :] in names) or agents(path)
 
 
-def _vouched(directory: str) -> list[str]:
-    """The commits the session's hooks judged upstream when they let them in."""
+def _journal(directory: str) -> list[dict[str, Any]]:
+    """The session's journal, active or archived; none when it is unreadable
+    (journal-invalid says so; the rules alone decide, and no tool call is named)."""
     try:
-        events = store.read_journal(directory)
+        return store.read_journal(directory)
     except StateError:
-        return []  # journal-invalid says so; the rule alone decides
+        return []
+
+
+EARLIER = 3  # sessions before this one whose journals may name who wrote what it finds
+
+
+def _before(state: str, session_id: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The journals of the sessions archived just before `session_id`, oldest first
+    (ids begin with their start time, to the second: one started in the same second
+    counts as before): work they let an agent leave uncommitted shows in this
+    session's audit."""
+    started = session_id.split("-", 1)[0]
+    ids = [
+        name
+        for name in store.archived(state)
+        if name != session_id and name.split("-", 1)[0] <= started
+    ][-EARLIER:]
+    return [(name, _journal(store.archived_dir(state, name))) for name in ids]
+
+
+def _vouched(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The commits the session's hooks judged upstream when they let them in."""
     found: list[str] = []
     for event in events:
         data = event.get("data") or {}

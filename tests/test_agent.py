@@ -403,6 +403,8 @@ def test_every_decision_is_journaled(repo: Path, session: Any, invoke: Any) -> N
         "tool": "Write",
         "decision": "deny",
         "reason": "src/app.py: production (no rule matched: the policy default), by Write",
+        "agent_session": "9c5f0a9e-2b7d-4a51-8f3e-5d1c7b2e9a41",
+        "call_id": "toolu_01HzL8q3Xb6wPpVnYc2Jr4Ke",
         "paths": [
             {
                 "path": "src/app.py",

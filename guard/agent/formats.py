@@ -39,6 +39,10 @@ if TYPE_CHECKING:
         mcp_tools: dict[str, tuple[str, str, str]]
         mcp_prefix: str  # MCP tools are named <prefix><server>__<tool> ("": not so)
         plan_key: tuple[str, ...]  # the agent's permission mode; "plan" refuses writes
+        # The agent's own session (conversation, task) and tool-call ids, journaled with
+        # each call it is let make so the audit can say which call wrote a change ((): none).
+        session_key: tuple[str, ...]
+        call_key: tuple[str, ...]
         project_vars: tuple[str, ...]  # environment variables naming the project
         allow_output: str  # stdout on allow
         deny_output: dict[str, Any]  # stdout on refuse, MESSAGE replaced ({}: none)
@@ -239,6 +243,8 @@ AGENTS: dict[str, Dialect] = {
         "mcp_tools": {},
         "mcp_prefix": "mcp__",
         "plan_key": ("permission_mode",),
+        "session_key": ("session_id",),
+        "call_key": ("tool_use_id",),
         "project_vars": ("CLAUDE_PROJECT_DIR",),
         "allow_output": "",
         "deny_output": {},
@@ -271,6 +277,8 @@ AGENTS: dict[str, Dialect] = {
         "mcp_tools": {},
         "mcp_prefix": "mcp__",
         "plan_key": (),
+        "session_key": ("session_id",),
+        "call_key": ("tool_use_id",),
         "project_vars": (),  # Codex starts hooks in the session's cwd
         "allow_output": "",
         "deny_output": {},
@@ -312,6 +320,8 @@ AGENTS: dict[str, Dialect] = {
         "mcp_tools": {},
         "mcp_prefix": "mcp__",
         "plan_key": (),
+        "session_key": ("session_id",),
+        "call_key": (),
         "project_vars": ("GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
         "allow_output": "{}\n",  # Gemini parses stdout as JSON on exit 0
         "deny_output": {},
@@ -357,6 +367,8 @@ AGENTS: dict[str, Dialect] = {
         "mcp_tools": {"beforeMCPExecution": ("", "tool_name", "tool_input")},
         "mcp_prefix": "",
         "plan_key": (),
+        "session_key": ("conversation_id",),
+        "call_key": ("tool_use_id",),
         "project_vars": (),
         # With failClosed, a permission hook that prints nothing counts as failed.
         "allow_output": '{"permission": "allow"}\n',
@@ -392,6 +404,8 @@ AGENTS: dict[str, Dialect] = {
         "mcp_tools": {},
         "mcp_prefix": "",
         "plan_key": (),
+        "session_key": ("sessionId",),
+        "call_key": (),
         "project_vars": (),
         "allow_output": "",
         "deny_output": {"permissionDecision": "deny", "permissionDecisionReason": MESSAGE},
@@ -434,6 +448,8 @@ AGENTS: dict[str, Dialect] = {
         },
         "mcp_prefix": "",
         "plan_key": (),
+        "session_key": ("trajectory_id",),
+        "call_key": ("execution_id",),
         "project_vars": (),
         "allow_output": "",
         "deny_output": {},  # exit 2 only; stderr is shown
@@ -469,6 +485,8 @@ AGENTS: dict[str, Dialect] = {
         "mcp_tools": {"use_mcp_tool": ("server_name", "tool_name", "arguments")},
         "mcp_prefix": "",
         "plan_key": (),
+        "session_key": ("taskId",),
+        "call_key": (),
         "project_vars": (),
         "allow_output": '{"cancel": false}\n',
         "deny_output": {"cancel": True, "errorMessage": MESSAGE},
@@ -507,6 +525,8 @@ AGENTS: dict[str, Dialect] = {
         "mcp_tools": {},
         "mcp_prefix": "",
         "plan_key": (),
+        "session_key": ("sessionID",),
+        "call_key": ("callID",),
         "project_vars": (),
         "allow_output": "",
         "deny_output": {},

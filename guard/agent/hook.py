@@ -181,10 +181,19 @@ def _journal(state: str, session: Session, call: Call, verdict: Verdict) -> None
         "decision": "allow" if verdict.allowed else "deny",
         "reason": verdict.reason,
     }
+    # The agent's own ids, so the audit can say which call wrote a change.
+    if call.session is not None:
+        data["agent_session"] = call.session
+    if call.call_id is not None:
+        data["call_id"] = call.call_id
     if call.command is not None:
         data["command"] = call.command[:COMMAND_CHARS]
     if verdict.rows:
-        data["paths"] = [row.data() for row in verdict.rows[:SHOWN]]
+        # Refused paths first: of a call naming thousands, the ones that matter are kept.
+        rows = sorted(verdict.rows, key=lambda row: not row.refused)
+        data["paths"] = [row.data() for row in rows[:SHOWN]]
+        if len(rows) > SHOWN:
+            data["path_count"] = len(rows)
     store.append(state, event, session.id, data, store.now())
 
 

@@ -32,7 +32,7 @@ PATCH_KEYS = ("command", "input", "patch", "patchText")
 class Call:
     """One tool call, as far as the guard cares: what kind, which paths or command."""
 
-    __slots__ = ("agent", "command", "cwd", "kind", "paths", "plan", "tool")
+    __slots__ = ("agent", "call_id", "command", "cwd", "kind", "paths", "plan", "session", "tool")
 
     def __init__(
         self,
@@ -53,6 +53,8 @@ class Call:
         self.paths = paths  # (operation, path as given): write, delete or meta
         self.command = command
         self.plan = plan  # the agent is in plan mode: every write is refused
+        self.session: str | None = None  # the agent's own session id, where it names one
+        self.call_id: str | None = None  # the agent's id of this tool call, likewise
 
 
 def _bad(message: str) -> Exception:
@@ -118,7 +120,20 @@ def parse_payload(agent: str, raw: bytes, cwd: str) -> Call:
     plan = bool(dialect["plan_key"]) and _at(data, dialect["plan_key"]) == "plan"
     call = _call(agent, dialect, tool, arguments, base)
     call.plan = plan
+    call.session = _id(data, dialect["session_key"])
+    call.call_id = _id(data, dialect["call_key"])
     return call
+
+
+ID_CHARS = 200  # of an agent's session or call id kept: a journal entry stays bounded
+
+
+def _id(data: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    """An id the payload names at `keys` (a string or a number), else None."""
+    found = _at(data, keys) if keys else None
+    if isinstance(found, bool) or not isinstance(found, (str, int)):
+        return None
+    return str(found)[:ID_CHARS] or None
 
 
 def _call(

@@ -209,7 +209,8 @@ def stopped(
     block = mode == "block" and can and not ending.continued
     decision = "block" if block and not _blocked_before(state, seen) else "warn"
     try:
-        data: dict[str, Any] = {"layer": "agent", "agent": agent, "tool": "stop"}
+        # Its own layer: an answer at the end of a turn is no tool call (guard.toolcalls).
+        data: dict[str, Any] = {"layer": "agent-stop", "agent": agent}
         data["decision"] = decision
         data.update(verdict=report["summary"]["verdict"], seen=seen)
         data["false_claims"] = [claim["kind"] for claim in false]

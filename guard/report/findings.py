@@ -68,13 +68,45 @@ class Kind(NamedTuple):
     find: Callable[[Mapping[str, Any], str], list[Finding]]  # (report, who)
 
 
+SESSION_CHARS = 13  # of an agent's session id shown (a UUID's first two groups)
+
+
+def written_by(row: Mapping[str, Any]) -> str:
+    """Which agent tool call wrote a change row, for a finding's text ("" when the
+    audit had no agent journal to tell): `written by claude Write (session ..., at)`,
+    or that no journaled call did."""
+    if "tool_call" not in row:
+        return ""
+    call = row["tool_call"]
+    if call is None:
+        return (
+            "no agent tool call wrote it (made outside the agent's tools: by hand, or by "
+            "a program or command the guard could not read)"
+        )
+    named = "" if call["path"] == row["path"] else f" as {call['path']}"
+    session = call["session"] or ""
+    if len(session) > SESSION_CHARS:
+        session = session[:SESSION_CHARS] + "..."
+    when = f"session {session}, {call['at']}" if session else call["at"]
+    warned = "; observe mode let it run" if call["decision"] == "warned" else ""
+    if call.get("guard_session"):
+        warned += f"; journaled by the earlier guard session {call['guard_session']}"
+    return f"written by {call['agent']} {call['tool']}{named} ({when}{warned})"
+
+
+def _by(row: Mapping[str, Any]) -> str:
+    said = written_by(row)
+    return f"; {said}" if said else ""
+
+
 def _violations(report: Mapping[str, Any], who: str) -> list[Finding]:
     return [
         Finding(
             MODE_VIOLATION,
             commit["sha"][:12],
-            describe(change),
-            f"{describe(change)} is not allowed in {who} (commit {commit['sha'][:12]})",
+            describe(change) + _by(change),
+            f"{describe(change)} is not allowed in {who} (commit {commit['sha'][:12]})"
+            + _by(change),
             change["path"],
             commit["sha"],
             True,
@@ -90,9 +122,9 @@ def _uncommitted(report: Mapping[str, Any], who: str) -> list[Finding]:
         Finding(
             UNCOMMITTED,
             row["state"],
-            f"{row['path']}: {row['category']}",
+            f"{row['path']}: {row['category']}{_by(row)}",
             f"uncommitted ({row['state']}) {row['path']}: {row['category']} "
-            f"is not allowed in {who}",
+            f"is not allowed in {who}{_by(row)}",
             row["path"],
             None,
             True,
