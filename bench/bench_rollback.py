@@ -1,17 +1,19 @@
 """`guard rollback --apply` at scale, against git doing the same writes by itself.
 
 Usage:
-    python bench/bench_rollback.py [--files N] [--paths N] [--runs N] [--keep]
+    python bench/bench_rollback.py [--files N] [--paths N] [--runs N] [--keep] [--against GUARD]
 
 A repository of --files files (default 100,000) in which a session's one commit,
 made with the hooks off, changed --paths production files (default 10,000) with
 200-character paths. Timed, alternating, each from the same violated state:
 
 - `guard rollback --apply`: the audit that plans it, the checks, the commit built
-  in a scratch index, the ref transaction, the checkout of the changed paths, and
-  the audit that proves it;
+  out of sight (its trees written by `mktree`), the ref transaction, the checkout
+  of the changed paths, and the audit that proves it;
 - the floor: `git read-tree` of the start commit plus `git checkout-index` of the
-  same paths, the index and tree writes alone (no commit, no checks).
+  same paths, the index and tree writes alone (no commit, no checks);
+- with `--against GUARD`, another checkout's `guard` too, in the same rounds (an
+  A/B of two versions on one repository).
 
 Run it with the Python whose environment has session-guard installed. A benchmark,
 not a test: it prints the ratio and asserts nothing about time.
@@ -27,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 from gen_repo import git, git_env
-from timing import BenchError, Cmd, Row, interleave, ms, print_rows
+from timing import BenchError, Cmd, Row, interleave, median, ms, print_rows
 from workspace import installed_guard
 
 TARGET = 2.0  # the SPEC's: at most twice git's own writes
@@ -63,6 +65,11 @@ def main() -> int:
     parser.add_argument("--paths", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="Keep the repository.")
+    parser.add_argument(
+        "--against",
+        metavar="GUARD",
+        help="Also time this guard script (another checkout's) in the same rounds.",
+    )
     args = parser.parse_args()
     guard, _python = installed_guard()
     work = Path(tempfile.mkdtemp(prefix="guard-bench-rollback-"))
@@ -99,10 +106,23 @@ def main() -> int:
             stdin="".join(f"{p}\0" for p in changed).encode(),
             before=violated,
         )
-        rounds = interleave([rollback, floor], args.runs, warmup=1)
-        measured, base = ms(rounds, rollback.name), ms(rounds, floor.name)
+        guards = [rollback]
+        if args.against:
+            argv = [args.against, "rollback", "--apply"]
+            guards.append(Cmd("against", argv, repo, env, before=violated))
+        rounds = interleave([*guards, floor], args.runs, warmup=1)
         what = f"rollback --apply: {args.paths:,} paths of 200 chars, {args.files:,} files"
-        print_rows([Row(what, measured, base, measured / base, TARGET)], "guard rollback")
+        rows = [
+            Row(
+                what if cmd is rollback else f"the same, {args.against}",
+                ms(rounds, cmd.name),
+                ms(rounds, floor.name),
+                median(rounds, lambda r, name=cmd.name: r[name] / r[floor.name]),
+                TARGET,
+            )
+            for cmd in guards
+        ]
+        print_rows(rows, "guard rollback")
     finally:
         if args.keep:
             print(f"kept: {repo}")

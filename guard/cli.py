@@ -15,6 +15,7 @@ from guard import __version__
 from guard.agent.formats import NAMES as AGENT_NAMES
 from guard.errors import EXIT_OK, boundary
 from guard.report import FORMATS
+from guard.rollback import KINDS as ROLLBACK_KINDS
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -435,6 +436,12 @@ def report(session_id: str | None, fmt: str, source: Path | None) -> int:
 @click.option("--ref", help="Roll back this branch (default: the one checked out).")
 @click.option("--apply", "do_apply", is_flag=True, help="Make the rollback commit.")
 @click.option("--branch", help="Commit on this new branch instead.")
+@click.option(
+    "--paths",
+    type=click.Choice(ROLLBACK_KINDS),
+    help="List the paths of one kind, for the printed commands to read.",
+)
+@click.option("-z", "nul", is_flag=True, help="With --paths: NUL-separated, for those commands.")
 def rollback(
     session_id: str | None,
     since: str | None,
@@ -444,11 +451,13 @@ def rollback(
     ref: str | None,
     do_apply: bool,
     branch: str | None,
+    paths: str | None,
+    nul: bool,
 ) -> int:
     """Print the rollback plan; with --apply, commit it (one new commit and a backup ref)."""
     from guard.commands import rollback as command
 
-    return command.rollback(session_id, since, mode, base, head, ref, do_apply, branch)
+    return command.rollback(session_id, since, mode, base, head, ref, do_apply, branch, paths, nul)
 
 
 # --------------------------------------------------------------------------- demo

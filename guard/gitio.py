@@ -431,17 +431,6 @@ def identity_problem(cwd: str | None = None) -> str | None:
     return None
 
 
-def build_tree(
-    base: str | None, removed: list[str], added: list[tuple[str, str]], index: str
-) -> str:
-    """The tree of commit `base` with `removed` paths gone and `added` (path, "mode
-    oid") entries in place, built in the scratch index file `index`, so the
-    worktree's index is never touched. `base` None starts from the empty tree."""
-    run(["read-tree", base] if base else ["read-tree", "--empty"], index=index)
-    update_index(removed, added, index=index)
-    return _line(run(["write-tree"], index=index))
-
-
 def commit_tree(tree: str, parent: str | None, message: str) -> str:
     """A new commit object (no ref moves, no hook runs); the message on stdin."""
     parents = ["-p", parent] if parent else []
@@ -456,8 +445,8 @@ def update_refs(updates: list[tuple[str, str, str | None]], message: str) -> Non
     """Move refs in one transaction, each `(ref, new, expected old or None for
     "must not exist")`: all of them move or none does (a hook refusing, a ref that
     changed meanwhile)."""
-    zero = "0" * 40
-    data = "".join(f"update {ref}\0{new}\0{old or zero}\0" for ref, new, old in updates)
+    # "Must not exist" is the null id, as long as the new id (SHA-1 or SHA-256).
+    data = "".join(f"update {ref}\0{new}\0{old or '0' * len(new)}\0" for ref, new, old in updates)
     run(["update-ref", "-z", "-m", message, "--stdin"], data=_encode(data))
 
 
@@ -529,7 +518,7 @@ def update_index(
     unless an added path is a folder of a removed one or the other way round: git
     marks a removed entry and drops it only when the index is written, so such an
     addition would fail; then the removals go first, in a call of their own."""
-    zero = "0" * 40
+    zero = "0" * len(empty_tree(cwd)) if removed else ""  # the null id in this repository's hash
     gone = [_encode(f"0 {zero}\t{path}") + b"\0" for path in removed]
     put = [_encode(f"{state}\t{path}") + b"\0" for path, state in added]
     clash = False

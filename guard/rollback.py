@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guard.changes import Change
 from guard.quoting import literal, quote, shown
+from guard.report.shape import natural
 
 if TYPE_CHECKING:
     from guard.judge import Judge
@@ -61,25 +62,104 @@ def plan(net: Iterable[Change], judge: Judge, base: str | None) -> list[dict[str
     return steps
 
 
-def by_hand(working: Iterable[Mapping[str, Any]]) -> list[str]:
+# --------------------------------------------------------------------------- by hand
+
+# What `guard rollback --paths KIND` lists: the plan's paths to delete and to restore,
+# and the uncommitted work the mode forbids: untracked files, and tracked paths with
+# uncommitted changes (a new file staged among them).
+COMMITTED = ("delete", "restore")
+UNCOMMITTED = ("untracked", "uncommitted")
+KINDS = COMMITTED + UNCOMMITTED
+SHOWN = 3  # paths a batch's description names
+# Paths arrive NUL-separated on standard input, so a plan of any size is one command
+# and no name needs quoting; --literal-pathspecs makes each one the path it names,
+# never a glob (`*?[`) or pathspec magic (a leading `:`), in every git that has
+# --pathspec-from-file (2.26 on; 2.39 and 2.47 tested).
+_GIT = "git --literal-pathspecs"
+_FROM_STDIN = "--pathspec-from-file=- --pathspec-file-nul"
+
+
+class Batch(NamedTuple):
+    """Paths of one kind, undone by one command that reads them from the guard."""
+
+    kind: str
+    paths: tuple[str, ...]
+    source: str | None  # what a restore takes them from
+    command: str  # `guard rollback ... --paths KIND -z | ...`
+
+    def describe(self) -> str:
+        """How many, what happens to them, and the first few, for a person."""
+        words = {
+            "delete": "to delete",
+            "restore": f"to restore from {(self.source or '')[:12]}",
+            "untracked": "untracked",
+            "uncommitted": "with uncommitted changes",
+        }
+        first = ", ".join(shown(p) for p in sorted(self.paths, key=natural)[:SHOWN])
+        more = len(self.paths) - SHOWN
+        rest = f" and {more} more" if more > 0 else ""
+        return f"{len(self.paths)} {words[self.kind]} ({first}{rest})"
+
+
+def batches(report: Mapping[str, Any], ref: str | None = None) -> list[Batch]:
+    """Every path the plan undoes and the uncommitted work the mode forbids, in one
+    command per kind that reads its paths from `guard rollback --paths KIND -z`, run
+    in the audit's own scope (so it lists exactly this report's paths). The plan
+    restores from one start (`guard.audit.build`), so restores are one batch."""
+    found = []
+    for kind, paths in _grouped(report).items():
+        if not paths:
+            continue
+        feed = f"{_invocation(report, ref)} --paths {kind} -z | "
+        source = None
+        if kind == "delete":
+            runs = f"{_GIT} rm -q {_FROM_STDIN}"
+        elif kind == "restore":
+            source = next(s["source"] for s in report["rollback"] if s["action"] == kind)
+            runs = f"{_GIT} restore --source={source} --staged --worktree {_FROM_STDIN}"
+        elif kind == "untracked":  # git names an untracked repository with a trailing slash
+            recursive = any(p.endswith("/") for p in paths)
+            runs = "xargs -0 rm -r --" if recursive else "xargs -0 rm --"
+        else:  # restoring a new file from HEAD, where it is not, removes it from both
+            runs = f"{_GIT} restore --source=HEAD --staged --worktree {_FROM_STDIN}"
+        found.append(Batch(kind, tuple(paths), source, feed + runs))
+    return found
+
+
+def plan_commands(report: Mapping[str, Any], ref: str | None = None) -> list[str]:
+    """The commands that carry out the report's rollback plan by hand (then commit):
+    a few, whatever its size; `command_for`'s `--apply` does the same in one commit."""
+    return [b.command for b in batches(report, ref) if b.kind in COMMITTED]
+
+
+def by_hand(report: Mapping[str, Any], ref: str | None = None) -> list[str]:
     """The commands that discard uncommitted work the mode does not allow. The guard
     never runs them: uncommitted work is the user's, and only they may throw it away."""
-    states: dict[str, set[str]] = {}
-    for row in working:
-        if not row["allowed"]:
-            states.setdefault(row["path"], set()).add(
-                "untracked" if row["state"] == "untracked" else row["status"]
+    return [b.command for b in batches(report, ref) if b.kind in UNCOMMITTED]
+
+
+def listed(report: Mapping[str, Any], kind: str) -> list[str]:
+    """The paths `guard rollback --paths KIND` lists, in the plan's order."""
+    return _grouped(report)[kind]
+
+
+def _grouped(report: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The paths of each kind. A path in the plan is the plan's alone, whatever its
+    uncommitted state: its command puts it back to the start, and a restore from HEAD
+    run after the plan's commands (before their commit) would undo them."""
+    grouped: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for s in report["rollback"]:
+        grouped[s["action"]].append(s["path"])
+    planned = {s["path"] for s in report["rollback"]}
+    untracked: dict[str, bool] = {}
+    for row in report["working_tree"]:  # a path is staged and unstaged in two rows
+        if not row["allowed"] and row["path"] not in planned:
+            untracked[row["path"]] = untracked.get(row["path"], False) or (
+                row["state"] == "untracked"
             )
-    commands = []
-    for path, seen in sorted(states.items()):
-        word = quote(literal(path))
-        if "untracked" in seen:  # git names an untracked folder with a trailing slash
-            commands.append(f"rm {'-r ' if path.endswith('/') else ''}-- {quote(path)}")
-        elif "A" in seen:
-            commands.append(f"git rm -q -f -- {word}")
-        else:
-            commands.append(f"git restore --source=HEAD --staged --worktree -- {word}")
-    return commands
+    for path, is_untracked in sorted(untracked.items()):
+        grouped["untracked" if is_untracked else "uncommitted"].append(path)
+    return grouped
 
 
 def message(session_id: str, steps: Sequence[Mapping[str, Any]]) -> tuple[str, str | None]:
@@ -113,6 +193,12 @@ def message(session_id: str, steps: Sequence[Mapping[str, Any]]) -> tuple[str, s
 def command_for(report: Mapping[str, Any], ref: str | None = None) -> str:
     """The `guard rollback --apply` command that applies this report's plan (made for
     branch `ref`, when not the checked-out one)."""
+    return f"{_invocation(report, ref)} --apply"
+
+
+def _invocation(report: Mapping[str, Any], ref: str | None) -> str:
+    """`guard rollback` in this report's scope: the same session, start or range,
+    mode and branch, so what it plans is what the report planned."""
     scope, session = report["scope"], report["session"]
     words = ["guard", "rollback"]
     if scope["kind"] == "since":
@@ -126,4 +212,4 @@ def command_for(report: Mapping[str, Any], ref: str | None = None) -> str:
         words += ["--mode", quote(scope["mode"])]
     if ref is not None and scope["kind"] != "range":
         words += ["--ref", quote(ref.removeprefix("refs/heads/"))]
-    return " ".join([*words, "--apply"])
+    return " ".join(words)

@@ -1,8 +1,8 @@
 """Applying a rollback plan: one new commit with a backup ref, never a history
 rewrite, and nothing of the user's changed until that commit is certain.
 
-Every check runs first. The commit is built out of sight (a scratch index,
-`write-tree`, `commit-tree`), then one ref transaction moves the branch (if it
+Every check runs first. The commit is built out of sight (`mktree` for the
+folders on the plan's paths, `commit-tree`), then one ref transaction moves the branch (if it
 still holds what the plan was made from) and creates the backup ref together, or
 moves nothing. Only then are the index and work tree brought to the new commit,
 at the plan's paths alone (`guard.rollback_tree`, which also finishes that step
@@ -15,7 +15,6 @@ import bisect
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -228,14 +227,14 @@ def _backup_ref(session_id: str) -> str:
     return candidate
 
 
-def _tree(old: str, plan: Plan, scratch: str) -> tuple[str, list[Change]]:
+def _tree(old: str, plan: Plan) -> tuple[str, list[Change]]:
     """The tree of `old` with the plan applied, checked against the plan (exactly its
     paths differ from `old`, each as the plan says), and git's diff between them."""
     steps = plan.steps
     starts = {c.path: f"{c.old_mode} {c.old_oid}" for c in plan.net if c.status != "A"}
     added = [(s["path"], starts[s["path"]]) for s in steps if s["action"] == "restore"]
     removed = [s["path"] for s in steps if s["action"] == "delete"]
-    tree = gitio.build_tree(old, removed, added, scratch)
+    tree = _write_tree(old, removed, added)
     expected = {path: state for path, state in added} | dict.fromkeys(removed)
     changes = gitio.diff(old, tree)
     got = {c.path: (None if c.status == "D" else f"{c.new_mode} {c.new_oid}") for c in changes}
@@ -245,11 +244,11 @@ def _tree(old: str, plan: Plan, scratch: str) -> tuple[str, list[Change]]:
     return tree, changes
 
 
-def _note(commit: str, full: str, scratch: str) -> RefUpdate:
+def _note(commit: str, full: str) -> RefUpdate:
     """The notes commit that attaches `full` to `commit`, as a ref update."""
     current = gitio.resolve(NOTES_REF)
     blob = gitio.write_blob(full.encode("utf-8", "surrogateescape"))
-    tree = gitio.build_tree(current, [], [(commit, f"100644 {blob}")], scratch)
+    tree = _write_tree(current, [], [(commit, f"100644 {blob}")])
     notes = gitio.commit_tree(tree, current, "Notes added by guard rollback\n")
     return NOTES_REF, notes, current
 
@@ -330,8 +329,115 @@ def _objects(plan: Plan, session_id: str, old: str) -> tuple[str, list[Change], 
     """The rollback commit, written as objects only, what it changes, and the note's
     ref update when its message lists only the first paths."""
     text, full = message(session_id, plan.steps)
-    with tempfile.TemporaryDirectory(prefix="guard-rollback-", dir=gitio.git_dir()) as scratch:
-        index = os.path.join(scratch, "index")  # noqa: PTH118
-        tree, changes = _tree(old, plan, index)
-        commit = gitio.commit_tree(tree, old, text)
-        return commit, changes, [] if full is None else [_note(commit, full, index)]
+    tree, changes = _tree(old, plan)
+    commit = gitio.commit_tree(tree, old, text)
+    return commit, changes, [] if full is None else [_note(commit, full)]
+
+
+# --------------------------------------------------------------------------- trees
+
+Entries = dict[str, tuple[str, str]]  # a tree's entries: name -> (mode, oid)
+SUBTREE = "40000"  # the mode git's tree objects give a folder
+KINDS = {SUBTREE: "tree", GITLINK: "commit"}  # any other mode is a blob's
+
+
+def _write_tree(base: str | None, removed: list[str], added: list[tuple[str, str]]) -> str:
+    """The tree of commit `base` (None: the empty tree) with the `removed` paths gone
+    and `added` (path, "mode oid") entries in place. Only the folders on those paths
+    are read (`cat-file`, a level at a time from the top) and written again
+    (`mktree`, a level at a time from the bottom): an index would read, rewrite and
+    write every path of the repository. The caller checks the result with git's diff."""
+    touched = {""}
+    for path in [*removed, *(p for p, _ in added)]:
+        touched.update(gitio.folders(path))
+    levels: list[list[str]] = [[] for _ in range(1 + max(_depth(f) for f in touched))]
+    for folder in sorted(touched):
+        levels[_depth(folder)].append(folder)
+    trees = _old_trees(base, levels, touched)
+    for path in removed:
+        folder, _, name = path.rpartition("/")
+        trees[folder].pop(name, None)
+    adding: dict[str, Entries] = {}
+    for path, state in added:
+        folder, _, name = path.rpartition("/")
+        mode, oid = state.split()
+        adding.setdefault(folder, {})[name] = (mode, oid)
+    for level in reversed(levels):
+        for folder in level:  # after its subfolders: a file may come back where one was
+            trees[folder].update(adding.get(folder, {}))
+        full = [folder for folder in level if trees[folder]]
+        made = dict(zip(full, _make_trees([trees[f] for f in full]), strict=True))
+        for folder in level:
+            if folder:
+                parent, _, name = folder.rpartition("/")
+                if folder in made:
+                    trees[parent][name] = (SUBTREE, made[folder])
+                else:  # emptied: git keeps no empty folder
+                    trees[parent].pop(name, None)
+    return made.get("") or gitio.empty_tree()
+
+
+def _depth(folder: str) -> int:
+    return folder.count("/") + 1 if folder else 0
+
+
+def _old_trees(base: str | None, levels: list[list[str]], touched: set[str]) -> dict[str, Entries]:
+    """The entries of every folder of `touched` in commit `base` (empty where it has
+    none, or a file), read level by level: a folder's id is in its parent's tree."""
+    trees: dict[str, Entries] = {folder: {} for folder in touched}
+    if base is None:
+        return trees
+    known = {"": gitio.run_line(["rev-parse", "--verify", "-q", f"{base}^{{tree}}"])}
+    for level in levels:
+        here = [folder for folder in level if folder in known]
+        for folder, entries in zip(here, _read_trees([known[f] for f in here]), strict=True):
+            trees[folder] = entries
+            for name, (mode, oid) in entries.items():
+                child = f"{folder}/{name}" if folder else name
+                if mode == SUBTREE and child in touched:
+                    known[child] = oid
+    return trees
+
+
+def _read_trees(oids: list[str]) -> list[Entries]:
+    """The entries of the trees `oids`, from one `cat-file --batch`."""
+    if not oids:
+        return []
+    out = gitio.run(["cat-file", "--batch"], data=gitio.lines(oids))
+    found, i = [], 0
+    for oid in oids:
+        end = out.index(b"\n", i)
+        header = out[i:end].split()
+        if len(header) != 3 or header[1] != b"tree":
+            raise GitError(f"git cannot read the tree {oid}: {out[i:end].decode(errors='replace')}")
+        start, i = end + 1, end + 2 + int(header[2])  # the body, then a newline
+        found.append(_entries(out[start : i - 1], len(oid) // 2))
+    return found
+
+
+def _entries(body: bytes, width: int) -> Entries:
+    """A tree object's entries: `MODE NAME\\0` and the raw id (`width` bytes), each."""
+    entries, i = {}, 0
+    while i < len(body):
+        space = body.index(b" ", i)
+        nul = body.index(b"\0", space)
+        name = body[space + 1 : nul].decode("utf-8", "surrogateescape")
+        entries[name] = (body[i:space].decode("ascii"), body[nul + 1 : nul + 1 + width].hex())
+        i = nul + 1 + width
+    return entries
+
+
+def _make_trees(trees: list[Entries]) -> list[str]:
+    """Write the trees `trees` with one `mktree --batch` (which sorts each as git
+    does), and their ids."""
+    if not trees:
+        return []
+    data = b"".join(
+        b"".join(
+            f"{mode} {KINDS.get(mode, 'blob')} {oid}\t{name}\0".encode("utf-8", "surrogateescape")
+            for name, (mode, oid) in entries.items()
+        )
+        + b"\0"  # an empty record ends a tree
+        for entries in trees
+    )
+    return gitio.run(["mktree", "-z", "--batch"], data=data).decode("ascii").split()

@@ -26,7 +26,6 @@ from guard.store import digest
 PREFIX = "refs/guard/sessions/"
 SCHEMA = "guard.session-ref/v1"
 FILE = "session.json"
-ZERO = "0" * 40
 # What no later commit of a record may change: the declaration itself.
 DECLARED = ("schema", "id", "mode", "allowed", "start_head", "head_ref", "refs", "policy")
 PUSH = "git push origin 'refs/guard/sessions/*:refs/guard/sessions/*'"

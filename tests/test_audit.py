@@ -576,6 +576,13 @@ def odd_report() -> dict[str, Any]:
     )
 
 
+# The plan's deletions by hand, in the report's scope (the active session).
+DELETE = (
+    "guard rollback --paths delete -z | "
+    "git --literal-pathspecs rm -q --pathspec-from-file=- --pathspec-file-nul"
+)
+
+
 def render(name: str, report: Mapping[str, Any]) -> str:
     return renderer(name)(report)
 
@@ -696,9 +703,10 @@ def test_markdown_has_the_verdict_violations_and_rollback_commands() -> None:
     assert "- untracked `docs/draft.md`" not in text  # allowed: not listed
     plan = "## Rollback plan\n\n`guard rollback --apply` does this in one commit.\n\n```sh\n"
     block = text.split(plan, 1)[1].split("```", 1)[0]
-    # one command a line; a quoted newline stays inside its (valid) shell word
-    assert block == "".join(step["command"] + "\n" for step in odd_report()["rollback"])
-    assert "git rm -q -- 'src/my file.py'\n" in block
+    # eight odd paths, one command: the guard gives git the paths, none on the line
+    assert block == DELETE + "\n"
+    assert "## Left to you\n\nThe guard never discards uncommitted work.\n\n" in text
+    assert "guard rollback --paths untracked -z | xargs -0 rm --\n" in text
     assert "Revert candidates: `cccccccccccc`" in text
 
 
@@ -755,7 +763,7 @@ def test_text_shows_the_verdict_and_paths_literally() -> None:
     assert "VIOLATED" in text
     assert WHO in text
     assert "src/a[b].py: production (the policy default)" in text
-    assert "git rm -q -- ':(literal)src/a[b].py'" in text  # a literal pathspec, not a glob
+    assert f"Rollback plan (guard rollback --apply does this in one commit)\n  {DELETE}\n" in text
     assert "hooks-removed  pre-commit was removed" in text
     assert "Revert candidates (every change a violation): cccccccccccc" in text
     assert "\x1b[" not in text  # no colour codes when not asked
@@ -788,17 +796,53 @@ def test_json_is_one_line_of_the_report_and_keeps_odd_paths() -> None:
     assert json.loads(whole)["commits"][0]["mislabelled"] is True
 
 
-def test_the_commands_for_uncommitted_work_the_guard_leaves_to_the_user() -> None:
-    rows = [
-        {"path": "src/new.py", "state": "staged", "status": "A", "allowed": False},
-        {"path": "src/app.py", "state": "unstaged", "status": "M", "allowed": False},
-        {"path": "src/nested/", "state": "untracked", "status": "A", "allowed": False},
-        {"path": "docs/notes.md", "state": "untracked", "status": "A", "allowed": True},
+def test_uncommitted_work_is_left_to_the_user_in_one_command_per_kind() -> None:
+    """Untracked files (a nested repository git names with a slash among them) go to rm;
+    tracked ones, a staged new file among them, back to HEAD: restoring a path HEAD
+    does not have removes it. Allowed paths are in neither, nor are the plan's: its
+    restore, done by hand and not yet committed, is not undone."""
+    report = build(
+        nets={MAIN: [modify("src/util.py")]},
+        working=[
+            WorkingChange("src/util.py", "staged", "M"),
+            WorkingChange("src/new.py", "staged", "A"),
+            WorkingChange("src/new.py", "unstaged", "M"),
+            WorkingChange("src/app.py", "unstaged", "M"),
+            WorkingChange("src/nested/", "untracked", "A"),
+            WorkingChange("docs/notes.md", "untracked", "A"),
+        ],
+    )
+    assert rollback.by_hand(report) == [
+        "guard rollback --paths untracked -z | xargs -0 rm -r --",
+        "guard rollback --paths uncommitted -z | git --literal-pathspecs restore "
+        "--source=HEAD --staged --worktree --pathspec-from-file=- --pathspec-file-nul",
     ]
-    assert rollback.by_hand(rows) == [
-        "git restore --source=HEAD --staged --worktree -- src/app.py",
-        "rm -r -- src/nested/",
-        "git rm -q -f -- src/new.py",
+    assert rollback.listed(report, "untracked") == ["src/nested/"]
+    assert rollback.listed(report, "uncommitted") == ["src/app.py", "src/new.py"]
+    assert rollback.listed(report, "restore") == ["src/util.py"]
+
+
+def test_a_plan_of_any_size_is_two_commands_in_the_audit_s_scope() -> None:
+    tests = [f"tests/test_m{n}.py" for n in range(3000)]
+    net = [modify("src/app.py"), delete("src/util.py"), add("src/new.py"), *map(add, tests)]
+    report = build(nets={MAIN: net})
+    report["session"]["active"] = False
+    report["scope"]["mode"] = "tests-only"
+    scope = f"guard rollback --session {report['session']['id']} --mode tests-only --ref release"
+    assert rollback.plan_commands(report, "refs/heads/release") == [
+        f"{scope} --paths delete -z | "
+        "git --literal-pathspecs rm -q --pathspec-from-file=- --pathspec-file-nul",
+        f"{scope} --paths restore -z | git --literal-pathspecs restore --source={START} "
+        "--staged --worktree --pathspec-from-file=- --pathspec-file-nul",
+    ]
+    deletes, restores = rollback.batches(report)
+    assert deletes.describe() == (
+        "3001 to delete (src/new.py, tests/test_m0.py, tests/test_m1.py and 2998 more)"
+    )
+    assert restores.describe() == "2 to restore from 555555555555 (src/app.py, src/util.py)"
+    assert rollback.listed(report, "delete") == ["src/new.py", *sorted(tests)]
+    assert [s["command"] for s in report["rollback"][:1]] == [  # each step keeps its own
+        f"git restore --source={START} --staged --worktree -- src/app.py"
     ]
 
 

@@ -139,7 +139,10 @@ def test_a_violated_session_leads_with_the_verdict_and_the_undo() -> None:
     assert "undo: <code>guard rollback --apply</code> restores 0, deletes 8" in head
     assert "<h2>Integrity</h2><ul><li class=no>hooks-removed: pre-commit was removed</li>" in text
     assert "Revert candidates (every change a violation): <code>cccccccccccc</code>" in text
-    assert "git rm -q -- &#x27;src/my file.py&#x27;" in text
+    assert (
+        "<details><summary>By hand</summary><pre>guard rollback --paths delete -z | "
+        "git --literal-pathspecs rm -q --pathspec-from-file=- --pathspec-file-nul</pre>"
+    ) in text
 
 
 def test_paths_come_in_natural_order() -> None:

@@ -105,7 +105,7 @@ def test_a_large_report_is_cut_under_the_comment_limit_and_says_so() -> None:
     assert len(text) <= LIMIT
     assert "... and 2800 more commit(s) not shown" in text
     assert "... and 2800 more finding(s) not shown" in text
-    assert "# ... and 2800 more command(s) not shown" in text  # a shell comment in the plan
+    assert "more command(s)" not in text  # the plan is one command, whatever its size
     assert "guard audit --format json lists them all" in text
     assert fenced(text)
     rows = table_rows(text)
@@ -125,18 +125,19 @@ def test_entries_too_long_even_ten_to_a_list_are_cut_at_a_line_and_closed() -> N
     assert fenced(text)
 
 
-def test_a_cut_inside_the_rollback_plan_closes_its_code_block() -> None:
-    """One short violation, and a net change of long paths: the plan is what is cut."""
+def test_a_plan_of_long_paths_is_one_command_and_nothing_is_cut() -> None:
+    """One short violation, and a net change of 108,000 characters of paths: the plan
+    names none of them, so the report is whole."""
     long = [add(f"src/{'q' * 9000}{i}.py") for i in range(12)]
     report = build([commit("c", "tweak", add("src/a.py"))], nets={MAIN: long})
     text = renderer("markdown")(report)
-    assert len(text) <= LIMIT
-    assert "## Rollback plan" in text
-    assert text.endswith(
-        "```\n\n_... the rest is cut at GitHub's 65,536-character limit: "
-        "guard audit --format json has it all._\n"
-    )
-    assert fenced(text)
+    assert len(text) < 1_000
+    assert (
+        "## Rollback plan\n\n`guard rollback --apply` does this in one commit.\n\n```sh\n"
+        "guard rollback --paths delete -z | "
+        "git --literal-pathspecs rm -q --pathspec-from-file=- --pathspec-file-nul\n```\n"
+    ) in text
+    assert "not shown" not in text and "cut at" not in text
 
 
 def since_report(**scope: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from guard.commands.output import echo
 from guard.errors import EXIT_OK, UsageError
+from guard.rollback import COMMITTED, UNCOMMITTED
 
 if TYPE_CHECKING:
     from guard.audit import Evidence
@@ -23,34 +24,34 @@ def rollback(
     ref: str | None,
     do_apply: bool,
     branch: str | None,
+    paths: str | None = None,
+    nul: bool = False,
 ) -> int:
     """Print the rollback plan; with `do_apply`, commit it and audit again to prove it.
     Uncommitted work the mode forbids is listed with the commands that discard it:
-    the guard never throws away what was not committed."""
-    from guard import audit, gather, gitio, rollback, rollback_apply, rollback_tree
+    the guard never throws away what was not committed. With `paths`, list the paths
+    of that kind instead, for those commands to read."""
+    from guard import audit, gather, gitio, rollback, rollback_apply
 
-    finished = rollback_tree.finish()
-    if finished is not None:
-        echo(f"finished an interrupted rollback: the tree now matches {finished[:12]}")
+    target = _begin(paths, nul, do_apply, ref)
     scope = gather.Scope(session_id, since, base, head, mode).check()
     if session_id is None and since is None and base is None:
         scope = scope._replace(session_id=gather.default_session())
-    target = None if ref is None else f"refs/heads/{ref.removeprefix('refs/heads/')}"
-    if target is not None and gitio.resolve(target) is None:
-        raise UsageError(f"--ref {ref!r}: no such branch", hint="git branch --list shows them")
     evidence, judge = gather.gather(scope)
     read: list[Commit] = []  # the commits as the audit reads them, for the one after
     if do_apply:
         evidence = evidence._replace(commits=_recording(evidence.commits, read))
     before = audit.build(evidence, judge, target)
+    if paths is not None:
+        return _list(rollback.listed(before, paths), nul)
     plan, planned = before["rollback"], before["scope"]["branch"] or "HEAD"
-    left = rollback.by_hand(before["working_tree"])
+    left = rollback.by_hand(before, ref)
     if not do_apply:
         return _print(before, ref, left)
     if not plan:
         if left:
             echo("nothing to commit: every committed path the mode forbids is as at start")
-            _left_to_you(left)
+            _left_to_you(before, ref)
             return 1
         raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
     net = evidence.nets.get(planned, ())
@@ -77,9 +78,31 @@ def rollback(
     if after["rollback"]:
         echo("guard: paths are still not back to their start content", err=True)
         return 1
-    left = rollback.by_hand(after["working_tree"])
-    _left_to_you(left)
+    left = rollback.by_hand(after, ref)
+    if left:
+        _left_to_you(after, ref)
     return 1 if left else EXIT_OK
+
+
+def _begin(paths: str | None, nul: bool, do_apply: bool, ref: str | None) -> str | None:
+    """Check the options, and finish a rollback an interrupted apply left half-written.
+    The branch `ref` names (None: the checked-out one)."""
+    from guard import gitio, rollback_tree
+
+    if nul and paths is None:
+        raise UsageError("-z needs --paths (it sets how the paths are separated)")
+    if paths is not None and do_apply:
+        raise UsageError("--paths lists paths and --apply commits: give one of them")
+    finished = rollback_tree.finish()
+    if finished is not None:  # on stderr when stdout is a list of paths
+        echo(
+            f"finished an interrupted rollback: the tree now matches {finished[:12]}",
+            err=paths is not None,
+        )
+    target = None if ref is None else f"refs/heads/{ref.removeprefix('refs/heads/')}"
+    if target is not None and gitio.resolve(target) is None:
+        raise UsageError(f"--ref {ref!r}: no such branch", hint="git branch --list shows them")
+    return target
 
 
 def _recording(commits: Iterable[Commit], into: list[Commit]) -> Iterator[Commit]:
@@ -114,13 +137,31 @@ def _print(report: dict[str, Any], ref: str | None, left: list[str]) -> int:
 
     plan = report["rollback"]
     if plan:
-        echo(f"rollback plan for {report['scope']['branch'] or 'HEAD'} ({len(plan)} path(s)):")
-        for step in plan:
-            echo(f"  {step['command']}")
+        where = report["scope"]["branch"] or "HEAD"
+        echo(f"rollback plan for {where} ({len(plan)} path(s)), by hand (then commit):")
+        _batches(report, ref, COMMITTED)
         echo(f"apply it in one commit: {command_for(report, ref)}")
     elif not left:
         echo("nothing to roll back: every path the mode forbids is as it was at start")
-    _left_to_you(left)
+    if left:
+        _left_to_you(report, ref)
+    return EXIT_OK
+
+
+def _list(paths: list[str], nul: bool) -> int:
+    """The paths, relative to the current folder as git ls-files gives them (so the
+    commands that read them work from any folder of the work tree): NUL-separated, or
+    one a line quoted as git quotes them (which --pathspec-from-file reads too)."""
+    from guard import gitio
+    from guard.commands.audit import emit
+    from guard.quoting import shown
+
+    location = gitio.locate()
+    up = "../" * (location.prefix.count("/") if location is not None else 0)
+    if nul:
+        emit("".join(f"{up}{path}\0" for path in paths), None)
+    else:
+        emit("".join(f"{shown(up + path)}\n" for path in paths), None)
     return EXIT_OK
 
 
@@ -136,11 +177,19 @@ def _name(report: dict[str, Any]) -> str:
     return f"{scope['kind']}-{sha[:12]}"
 
 
-def _left_to_you(commands: list[str]) -> None:
-    if commands:
-        echo(
-            "uncommitted work the mode forbids, which the guard never discards; "
-            "run these to throw it away:"
-        )
-        for line in commands:
-            echo(f"  {line}")
+def _left_to_you(report: dict[str, Any], ref: str | None) -> None:
+    echo(
+        "uncommitted work the mode forbids, which the guard never discards; "
+        "run these to throw it away:"
+    )
+    _batches(report, ref, UNCOMMITTED)
+
+
+def _batches(report: dict[str, Any], ref: str | None, kinds: tuple[str, ...]) -> None:
+    """Each batch of these kinds: what it holds, then the one command that does it."""
+    from guard.rollback import batches
+
+    for batch in batches(report, ref):
+        if batch.kind in kinds:
+            echo(f"  {batch.describe()}:")
+            echo(f"    {batch.command}")

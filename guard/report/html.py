@@ -18,7 +18,7 @@ from guard.quoting import visible
 from guard.report import header, mode_text
 from guard.report.findings import INTEGRITY, findings
 from guard.report.shape import Folder, folders, natural
-from guard.rollback import by_hand, command_for
+from guard.rollback import by_hand, command_for, plan_commands
 
 _VERDICT = {"clean": "#1a7f37", "restored": "#9a6700", "tampered": "#a40e26", "violated": "#cf222e"}
 _COMMIT = {"clean": "#2da44e", "mixed": "#e3b341", "violation": "#cf222e"}
@@ -347,7 +347,7 @@ def _rest(report: Mapping[str, Any]) -> list[str]:
         for r in tree
     ]
     out = [_table(("state", "status", "path", "category", "verdict"), rows, "Uncommitted")]
-    left = by_hand([r for r in tree if not r["allowed"]])
+    left = by_hand(report)
     if left:
         out.append("<p>Left to you (the guard never discards uncommitted work):</p>")
         out.append("<pre>" + "\n".join(_e(c) for c in left) + "</pre>")
@@ -367,7 +367,7 @@ def _rest(report: Mapping[str, Any]) -> list[str]:
         )
         steps = [_tr(s["action"], s["path"], s["category"], (s["source"] or "")[:12]) for s in plan]
         out.append(_table(("action", "path", "category", "from"), steps, "Steps"))
-        commands = "\n".join(_e(c) for c in dict.fromkeys(s["command"] for s in plan))
+        commands = "\n".join(_e(c) for c in plan_commands(report))
         out.append(f"<details><summary>By hand</summary><pre>{commands}</pre></details>")
     if report["revert_candidates"]:
         shas = ", ".join(_code(s[:12]) for s in report["revert_candidates"])

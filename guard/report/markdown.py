@@ -16,7 +16,7 @@ from typing import Any
 from guard.quoting import visible
 from guard.report import header, mode_text
 from guard.report.findings import KINDS, findings
-from guard.rollback import by_hand, command_for
+from guard.rollback import by_hand, command_for, plan_commands
 
 LIMIT = 65_536  # characters: GitHub's limit for a comment body
 CAPS = (None, 1000, 200, 50, 10)  # entries a list keeps, tried in turn until it fits
@@ -148,9 +148,9 @@ def _sections(report: Mapping[str, Any], cap: int | None) -> list[str]:
         out += [*_listed(lines, cap, "commit(s)"), ""]
     if report["rollback"]:
         out += ["## Rollback plan", "", f"`{command_for(report)}` does this in one commit.", ""]
-        steps = [step["command"] for step in report["rollback"]]
+        steps = plan_commands(report)
         out += [*_block(steps, cap, "command(s)"), ""]
-    left = by_hand([row for row in report["working_tree"] if not row["allowed"]])
+    left = by_hand(report)
     if left:
         out += ["## Left to you", "", "The guard never discards uncommitted work.", ""]
         out += [*_block(left, cap, "command(s)"), ""]

@@ -15,7 +15,7 @@ from rich.table import Table
 from guard.quoting import visible
 from guard.report import header, mode_text
 from guard.report.findings import KINDS, findings
-from guard.rollback import by_hand, command_for
+from guard.rollback import by_hand, command_for, plan_commands
 
 _STYLE = {"clean": "green", "restored": "yellow", "tampered": "bold red", "violated": "bold red"}
 
@@ -77,7 +77,6 @@ def render(report: Mapping[str, Any], *, color: bool = False) -> str:
     found = findings(report)
     for kind in KINDS:
         _section(console, kind.title, [f"{f.lead}  {f.detail}" for f in found if f.kind is kind])
-    dirty = [row for row in report["working_tree"] if not row["allowed"]]
     _section(
         console,
         "Upstream (arrived by fetch, not the session's work)",
@@ -87,9 +86,9 @@ def render(report: Mapping[str, Any], *, color: bool = False) -> str:
         _section(
             console,
             f"Rollback plan ({command_for(report)} does this in one commit)",
-            [step["command"] for step in report["rollback"]],
+            plan_commands(report),
         )
-    _section(console, "Left to you (the guard never discards uncommitted work)", by_hand(dirty))
+    _section(console, "Left to you (the guard never discards uncommitted work)", by_hand(report))
     if report["revert_candidates"]:
         shas = ", ".join(s[:12] for s in report["revert_candidates"])
         console.print(f"\nRevert candidates (every change a violation): {shas}")

@@ -495,13 +495,14 @@ def test_rollback_without_apply_prints_the_plan_and_changes_nothing(seeded: Path
     before = git_state(seeded)
     done = invoke(["rollback"], cwd=seeded)
     assert done.code == 0, done.err
-    restore = f"git restore --source={start_sha} --staged --worktree -- "
+    stdin = "--pathspec-from-file=- --pathspec-file-nul"
     assert done.text.splitlines() == [
-        "rollback plan for refs/heads/main (4 path(s)):",
-        f"  {restore}src/app.py",
-        "  git rm -q -- src/new.py",
-        f"  {restore}src/old.py",
-        "  git rm -q -- tests/test_n.py",
+        "rollback plan for refs/heads/main (4 path(s)), by hand (then commit):",
+        "  2 to delete (src/new.py, tests/test_n.py):",
+        f"    guard rollback --paths delete -z | git --literal-pathspecs rm -q {stdin}",
+        f"  2 to restore from {start_sha[:12]} (src/app.py, src/old.py):",
+        "    guard rollback --paths restore -z | git --literal-pathspecs restore "
+        f"--source={start_sha} --staged --worktree {stdin}",
         "apply it in one commit: guard rollback --apply",
     ]
     assert git_state(seeded) == before
@@ -764,7 +765,7 @@ def test_every_format_renders_and_output_writes_the_file(
 
     markdown = outputs["markdown"].decode("utf-8", "surrogateescape")
     assert "**Verdict: violated**" in markdown
-    assert "git rm -q -- 'src/my file.py'" in markdown
+    assert "guard rollback --paths delete -z | git --literal-pathspecs rm -q " in markdown
 
     github = outputs["github"].decode("utf-8", "surrogateescape").splitlines()
     assert any(line.startswith("::error file=src/new%0Aline.py,") for line in github)
@@ -931,7 +932,7 @@ def test_the_active_session_can_be_named_by_its_id(seeded: Path, invoke) -> None
     assert code == 1 and named["session"]["active"] is True
     assert named == audit(invoke, seeded)[1]
     printed = invoke(["rollback", "--session", session["id"]], cwd=seeded)
-    assert printed.code == 0 and "git rm -q -- src/new.py" in printed.text
+    assert printed.code == 0 and "  2 to delete (src/new.py, tests/test_n.py):" in printed.text
 
 
 def test_the_console_script_audits_like_the_cli(seeded: Path, invoke, tmp_path: Path) -> None:
@@ -977,11 +978,13 @@ def test_the_console_script_audits_like_the_cli(seeded: Path, invoke, tmp_path: 
 
 
 def plan_of(invoke, repo: Path) -> list[tuple[str, str]]:
-    """The audit's rollback plan, (path, action) each, and `guard rollback` agrees."""
+    """The audit's rollback plan, (path, action) each, and `guard rollback --paths`
+    lists the same paths for each action."""
     _, report = audit(invoke, repo)
     steps = report["rollback"]
-    printed = invoke(["rollback"], cwd=repo).text
-    assert all(step["command"] in printed for step in steps)
+    for action in ("delete", "restore"):
+        listed = invoke(["rollback", "--paths", action, "-z"], cwd=repo).out.split(b"\0")
+        assert listed[:-1] == [os.fsencode(s["path"]) for s in steps if s["action"] == action]
     return [(s["path"], s["action"]) for s in steps]
 
 

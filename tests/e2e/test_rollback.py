@@ -122,6 +122,33 @@ def test_a_submodule_pointer_is_restored_with_its_checkout_left_alone(repo: Path
     assert (repo / "vendor/lib/README.md").read_text() == "the submodule's own files\n"
 
 
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_the_rollback_commit_holds_the_start_tree_at_every_path_it_restores(
+    tmp_path: Path, invoke, object_format: str
+) -> None:
+    """Folders the session emptied come back, folders it made go, a submodule pointer
+    whose commit this repository does not have is restored, in either hash: the
+    commit differs from the start only where the session's allowed work is."""
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", "-b", "main", f"--object-format={object_format}", str(repo))
+    seed(repo)
+    width = len(head(repo))
+    commit(repo, "nested", {"src/deep/er/core.py": "CORE = 1\n"})
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{'1' * width},vendor/lib")
+    git(repo, "commit", "-q", "-m", "vendor a library")
+    write(repo, "vendor/lib/README.md", "the submodule's own files\n")
+    start_sha = start(invoke, repo)["start_head"]
+    git(repo, "rm", "-q", "src/deep/er/core.py", "src/app.py")
+    git(repo, "update-index", "--cacheinfo", f"160000,{'2' * width},vendor/lib")
+    commit(repo, "drift", {"src/new/sub/mod.py": "NEW = 1\n", "docs/worklog.md": WORKLOG})
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD").split() == ["docs/worklog.md"]
+    assert (repo / "src/deep/er/core.py").read_text() == "CORE = 1\n"
+    assert not (repo / "src/new").exists()
+    assert git(repo, "status", "--porcelain") == ""
+
+
 @pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
 def test_a_hidden_local_edit_is_never_overwritten(repo: Path, invoke, flag: str) -> None:
     seed(repo)
@@ -180,7 +207,8 @@ def test_another_branch_is_restored_from_its_own_start(repo: Path, invoke) -> No
     commit(repo, "hot", {"src/app.py": "HOT\n", "src/old.py": "OLD = False\n"}, *BYPASS)
     plan = invoke(["rollback"], cwd=repo)
     assert plan.code == 0
-    assert f"git restore --source={release} --staged --worktree -- src/app.py" in plan.text
+    assert f"  2 to restore from {release[:12]} (src/app.py, src/old.py):" in plan.text
+    assert f" restore --source={release} --staged --worktree " in plan.text
     done = invoke(["rollback", "--apply"], cwd=repo)  # through the guard's own hooks
     assert done.code == 0, done.err
     assert git(repo, "diff", "--name-only", release, "release") == ""
@@ -251,7 +279,7 @@ def test_without_a_git_identity_nothing_is_written(
 
 def test_untracked_violations_are_named_with_a_command_never_deleted(repo: Path, invoke) -> None:
     seed(repo)
-    start(invoke, repo)
+    sid = start(invoke, repo)["id"]
     commit(repo, "fix", {"src/app.py": "FIX\n"})
     write(repo, "src/scratch.py", "S = 1\n")
     done = invoke(["rollback", "--apply"], cwd=repo)
@@ -260,7 +288,8 @@ def test_untracked_violations_are_named_with_a_command_never_deleted(repo: Path,
         "audit after rollback: verdict violated, net_violations 1",
         "uncommitted work the mode forbids, which the guard never discards; "
         "run these to throw it away:",
-        "  rm -- src/scratch.py",
+        "  1 untracked (src/scratch.py):",
+        "    guard rollback --paths untracked -z | xargs -0 rm --",
     ]
     assert (repo / "src/scratch.py").read_text() == "S = 1\n"
     assert invoke(["session", "stop"], cwd=repo).code == 0
@@ -270,12 +299,15 @@ def test_untracked_violations_are_named_with_a_command_never_deleted(repo: Path,
         [
             "uncommitted work the mode forbids, which the guard never discards; "
             "run these to throw it away:",
-            "  rm -- src/scratch.py",
+            "  1 untracked (src/scratch.py):",
+            f"    guard rollback --session {sid} --paths untracked -z | xargs -0 rm --",
         ],
     )
     again = invoke(["rollback", "--apply"], cwd=repo)
     assert again.code == 1
-    assert "  rm -- src/scratch.py" in again.text.splitlines()
+    assert f"    guard rollback --session {sid} --paths untracked -z | xargs -0 rm --" in (
+        again.text.splitlines()
+    )
     _, report = audit(invoke, repo)
     assert report["summary"]["net_violations"] == 1  # rollback and audit agree
 
