@@ -136,7 +136,8 @@ def test_the_stop_message_in_full(session: Path, tmp_path: Path) -> None:
         "    - false claim 'documentation-only' (line 3): changes 2 path(s) outside "
         "docs: 2 production (src/app.py, src/extra.py)\n"
         "  To undo the committed changes in one commit: guard rollback --apply\n"
-        "  Uncommitted, the guard leaves them to you: rm -- src/extra.py\n"
+        "  Uncommitted, the guard leaves them to you: "
+        "guard rollback --paths untracked -z | xargs -0 rm --\n"
         "  `guard audit` shows every change."
     )
 

@@ -193,17 +193,17 @@ def stopped(
         if session is None:  # pragma: no cover - the session ended since its files were seen
             return _answer(agent, "", False, stdout, stderr)
         report = audit(directory, ending.message)
+        from guard.claims import false_claims
+
+        false = false_claims(report)
+        if report["summary"]["verdict"] == "clean" and not false:
+            return _answer(agent, "", False, stdout, stderr)
+        message = tell(report, session, false, ending.message is not None)
     except Exception as exc:  # every failure is told, none is raised
         message = failed(exc)
         # No journal to count blocks by (it may be what failed): the agent's own loop
         # flag, and its cap on stop-hook blocks, bound the repeats.
         return _answer(agent, message, mode == "block" and not ending.continued, stdout, stderr)
-    from guard.claims import false_claims
-
-    false = false_claims(report)
-    if report["summary"]["verdict"] == "clean" and not false:
-        return _answer(agent, "", False, stdout, stderr)
-    message = tell(report, session, false, ending.message is not None)
     seen = fingerprint(report, false)
     can = bool(AGENTS[agent]["stop"]["block_output"]) and not session.observe
     block = mode == "block" and can and not ending.continued
@@ -333,7 +333,7 @@ def tell(
         lines.append("  (The agent's last message was not available: its claims are unchecked.)")
     if report["rollback"]:
         lines.append(f"  To undo the committed changes in one commit: {command_for(report)}")
-    dirty = by_hand([row for row in report["working_tree"] if not row["allowed"]])
+    dirty = by_hand(report)
     if dirty:
         lines.append("  Uncommitted, the guard leaves them to you: " + "; ".join(dirty[:SHOWN]))
     lines.append("  `guard audit` shows every change.")
