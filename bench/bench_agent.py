@@ -52,15 +52,19 @@ def agent_rows(ws: Workspace, origin: Path, plan: Plan) -> list[Row]:
 
     # The same payload on the floor's stdin: both pay for the pipe.
     bare = Cmd("python", [ws.python, "-c", "pass"], repo, env, stdin=docs)
-    rounds = interleave([cmd("guard", docs), bare], plan.runs, plan.warmup)
+    # The end-of-turn hook runs once a turn, and with no session must cost as little.
+    ending = json.dumps({"hook_event_name": "Stop", "cwd": str(repo)}).encode()
+    stop = Cmd("stop", [*agent, "--on-stop", "warn"], repo, env, 0, ending)
+    rounds = interleave([cmd("guard", docs), stop, bare], plan.runs, plan.warmup)
     rows = [
         Row(
-            "guard agent claude, no session vs python -c pass",
-            ms(rounds, "guard"),
+            f"guard agent claude{flag}, no session vs python -c pass",
+            ms(rounds, name),
             ms(rounds, "python"),
-            median(rounds, lambda r: r["guard"] / r["python"]),
+            median(rounds, lambda r, name=name: r[name] / r["python"]),
             NO_SESSION_TARGET,
         )
+        for name, flag in (("guard", ""), ("stop", " --on-stop warn"))
     ]
     ws.start_session(repo)
     restore = workspace.journal_restorer(repo)

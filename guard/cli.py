@@ -252,24 +252,37 @@ def _agents_help() -> str:
     """The agents and their hooks, from the one table of dialects."""
     from guard.agent.formats import AGENTS
 
-    rows = [
-        f"{name}: {d['title']}, {', '.join(d['install_events'])} ({d['settings']})"
-        for name, d in AGENTS.items()
-    ]
+    rows = []
+    for name, d in AGENTS.items():
+        stops = ", ".join(d["stop"]["events"])
+        ending = f"; end of turn: {stops}" if stops else ""
+        rows.append(
+            f"{name}: {d['title']}, {', '.join(d['install_events'])}{ending} ({d['settings']})"
+        )
     return "\b\n" + "\n".join(["Agents (hook events, settings file):", *rows])
+
+
+ON_STOP = click.Choice(["warn", "block"])
 
 
 @cli.command("agent", epilog=_agents_help())
 @click.argument("name", type=click.Choice(AGENT_NAMES))
-def agent_hook(name: str) -> int:
+@click.option(
+    "--on-stop",
+    type=ON_STOP,
+    help="Be the end-of-turn hook: audit the session and tell (warn), or also keep "
+    "the agent working (block), when it is not clean or the last message says otherwise.",
+)
+def agent_hook(name: str, on_stop: str | None) -> int:
     """An agent's pre-tool hook: read its JSON on stdin; exit 0 allows, 2 blocks.
 
     NAME is one of the agents below; `guard install --agent NAME` writes the entry
-    that runs it. Without a session it allows at once.
+    that runs it. Without a session it allows at once. With --on-stop it is the
+    agent's end-of-turn hook instead, and always exits 0 (its JSON answer decides).
     """
     from guard.commands import hook as command
 
-    return command.agent(name)
+    return command.agent(name, on_stop)
 
 
 @cli.command()
@@ -295,6 +308,12 @@ def agent_hook(name: str) -> int:
     help="Write the agent's uncommitted local settings (Claude Code: .claude/settings.local.json).",
 )
 @click.option(
+    "--on-stop",
+    type=ON_STOP,
+    help="The agent's end-of-turn hook when the audit is not clean: tell (warn, the "
+    "default), or also keep the agent working where it allows (block).",
+)
+@click.option(
     "--server",
     is_flag=True,
     help="Install the server hooks (pre-receive; --hooks pre-receive,update) in a bare repository.",
@@ -315,6 +334,7 @@ def install(
     agents: tuple[str, ...],
     guard_path: str | None,
     local: bool,
+    on_stop: str | None,
     server: bool,
     hooks_dir: str | None,
     policy_file: str | None,
@@ -324,7 +344,7 @@ def install(
 
     if server:
         return command.install_server(hook_list, hooks_dir, policy_file)
-    return command.install(hook_list, agents, guard_path, local)
+    return command.install(hook_list, agents, guard_path, local, on_stop)
 
 
 @cli.command()

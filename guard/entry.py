@@ -22,16 +22,18 @@ def main() -> None:
         from guard.hooks.__main__ import run_hook
 
         sys.exit(run_hook(state, "pre-commit", []))
-    if len(sys.argv) == 3 and sys.argv[1] == "agent":
-        # An agent runs this before every tool call: with no session it must cost no
-        # more than a bare Python start (the hook imports only os and sys until it
-        # finds a session's files), so click and the CLI stay unloaded.
+    stop = sys.argv[3:] in (["--on-stop", "warn"], ["--on-stop", "block"])
+    if sys.argv[1:2] == ["agent"] and len(sys.argv) > 2 and (len(sys.argv) == 3 or stop):
+        # An agent runs this before every tool call (and, with --on-stop, at the end of
+        # each turn): with no session it must cost no more than a bare Python start (the
+        # hook imports only os and sys until it finds a session's files), so click and
+        # the CLI stay unloaded.
         from guard.agent.formats import AGENTS
 
         if sys.argv[2] in AGENTS:
             from guard.agent.hook import main as agent_main
 
-            sys.exit(agent_main(sys.argv[2]))
+            sys.exit(agent_main(sys.argv[2], on_stop=sys.argv[4] if stop else None))
     from guard.cli import main as cli_main
 
     cli_main()

@@ -1325,9 +1325,10 @@ def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> Non
     path.parent.mkdir()
     path.write_text(json.dumps(EXISTING[name], indent=4))
     lines = agent_install.install(name, str(tmp_path), command=f"guard agent {name}")
+    stops = ", ".join(dialect["stop"]["events"])
     assert lines[0] == (
         f"{name}: updated {dialect['settings']} ({dialect['install_events'][0]} hook, "
-        f"matcher {dialect['matcher']})"
+        f"matcher {dialect['matcher']}; {stops}: --on-stop warn)"
     )
     data = json.loads(path.read_text())
     event = dialect["install_events"][0]
@@ -1337,6 +1338,10 @@ def test_install_merges_and_uninstall_restores(tmp_path: Path, name: str) -> Non
         "matcher": dialect["matcher"],
         "hooks": [agent_install.handler(name, f"guard agent {name}")],
     }
+    for stop in dialect["stop"]["events"]:  # after any stop hook already there
+        stop_command = f"guard agent {name} --on-stop warn"
+        assert data["hooks"][stop][:-1] == EXISTING[name]["hooks"].get(stop, [])
+        assert data["hooks"][stop][-1] == {"hooks": [agent_install.handler(name, stop_command)]}
     rest = {k: v for k, v in data.items() if k != "hooks"}
     assert rest == {k: v for k, v in EXISTING[name].items() if k != "hooks"}
     assert list(data) == list(EXISTING[name])  # key order kept
@@ -1384,6 +1389,8 @@ def test_each_agent_gets_its_own_handler_shape(name: str) -> None:
 def test_a_fresh_install_leaves_nothing_behind(tmp_path: Path) -> None:
     lines = agent_install.install("claude", str(tmp_path), command="guard agent claude")
     assert lines[0].startswith("claude: created .claude/settings.json")
+    # The end-of-turn entries only tell (warn), so a crash of theirs does not block.
+    stop = {"type": "command", "command": "guard agent claude --on-stop warn", "timeout": 30}
     assert json.loads((tmp_path / ".claude/settings.json").read_text()) == {
         "hooks": {
             "PreToolUse": [
@@ -1391,7 +1398,9 @@ def test_a_fresh_install_leaves_nothing_behind(tmp_path: Path) -> None:
                     "matcher": "Edit|MultiEdit|Write|NotebookEdit|Bash|mcp__.*",
                     "hooks": [HANDLERS["claude"]],
                 }
-            ]
+            ],
+            "Stop": [{"hooks": [stop]}],
+            "SubagentStop": [{"hooks": [stop]}],
         }
     }
     assert agent_install.uninstall("claude", str(tmp_path)) == [
@@ -1505,7 +1514,7 @@ def test_installer_edges(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     # Without `guard` on PATH the default is this interpreter, by its absolute path.
     assert agent_install.install("claude", str(tmp_path)) == [
         "claude: updated .claude/settings.json (PreToolUse hook, matcher "
-        f"{formats.AGENTS['claude']['matcher']})"
+        f"{formats.AGENTS['claude']['matcher']}; Stop, SubagentStop: --on-stop warn)"
     ]
     entry = json.loads((tmp_path / ".claude/settings.json").read_text())
     command = entry["hooks"]["PreToolUse"][0]["hooks"][0]["command"]

@@ -271,11 +271,12 @@ def test_flat_settings_round_trip(name: str, tmp_path: Path) -> None:
     assert lines[0].startswith(f"{name}: updated {dialect['settings']} (")
     data = json.loads(path.read_text())
     assert list(data) == list(EXISTING[name])  # key order kept
-    for event in dialect["install_events"]:
+    for event in agent_install.events(name):  # the pre-tool events, then the stop ones
         before = EXISTING[name]["hooks"].get(event, [])
-        assert data["hooks"][event] == [*before, agent_install.handler(name, command)]
+        ours = agent_install.wanted(name, event, command, "warn")
+        assert data["hooks"][event] == [*before, ours]
     for event, items in EXISTING[name]["hooks"].items():
-        if event not in dialect["install_events"]:
+        if event not in agent_install.events(name):
             assert data["hooks"][event] == items
     before = path.read_bytes()
     assert agent_install.install(name, str(tmp_path), command=command) == [
@@ -299,8 +300,8 @@ def test_a_created_flat_file_is_removed_whole(name: str, tmp_path: Path) -> None
     assert data == {
         **dialect["header"],
         "hooks": {
-            e: [agent_install.handler(name, f"guard agent {name}")]
-            for e in dialect["install_events"]
+            e: [agent_install.wanted(name, e, f"guard agent {name}", "warn")]
+            for e in agent_install.events(name)
         },
     }
     agent_install.uninstall(name, str(tmp_path))
@@ -416,7 +417,9 @@ def test_claude_local_settings_stay_out_of_commits(repo: Path, invoke: Any) -> N
     refused = invoke(["install", "--agent", "codex", "--local"], cwd=repo)
     assert refused.code != 0 and "--local: Codex CLI has no local settings file" in refused.err
     alone = invoke(["install", "--local"], cwd=repo)
-    assert alone.code != 0 and "--command and --local go with --agent NAME" in alone.err
+    assert alone.code != 0 and "--command, --local and --on-stop go with --agent NAME" in alone.err
+    alone = invoke(["install", "--on-stop", "block"], cwd=repo)
+    assert alone.code != 0 and "--on-stop go with --agent NAME" in alone.err
 
 
 def test_the_installer_warns_when_the_command_would_not_run(repo: Path, invoke: Any) -> None:
@@ -486,6 +489,7 @@ def test_help_and_readme_list_every_agent_from_the_table(invoke: Any) -> None:
         row = next(line for line in table.split("\n") if line.startswith(f"| {dialect['title']} |"))
         assert f"`{name}`" in row and dialect["settings"] in row
         assert ", ".join(f"`{e}`" for e in dialect["install_events"]) in row
+        assert row.endswith(f" | {dialect['stop']['support']} |")  # the end-of-turn hook
     assert "| Amp |" in table  # and why it is not covered
 
 

@@ -230,8 +230,12 @@ def test_agent_help_speaks_of_the_command_not_its_files(invoke) -> None:
     text = help_text(invoke, "agent")
     assert (
         "`guard install --agent NAME` writes the entry that runs it. Without a session it "
-        "allows at once. Options: -h, --help Show this message and exit. Agents (hook "
-        "events, settings file): claude: Claude Code, PreToolUse (.claude/settings.json)"
+        "allows at once. With --on-stop it is the agent's end-of-turn hook instead, and "
+        "always exits 0 (its JSON answer decides)."
+    ) in text
+    assert (
+        "Agents (hook events, settings file): claude: Claude Code, PreToolUse; end of turn: "
+        "Stop, SubagentStop (.claude/settings.json)"
     ) in text
     assert text.endswith(
         "opencode: OpenCode, tool.execute.before (.opencode/plugins/session-guard.js)"

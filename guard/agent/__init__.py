@@ -29,7 +29,11 @@ unusable session state all block. Without a session it allows at once: only `os`
 and `sys` are imported until a session's files are found, and the repository is
 found by walking up to its `.git`, not by running git.
 
+`guard agent NAME --on-stop warn|block` is the agent's end-of-turn hook (`stop`): it
+audits the session and contradicts a final report the audit does not bear out.
+
 The modules: `hook` (the entry, the journal, the block message), `payload` (hook
 JSON to a `Call`), `judge` (a `Call` against the session: paths, protected
-directories, git), `install` (the agents' settings entries).
+directories, git), `stop` (the end-of-turn hook), `install` (the agents' settings
+entries).
 """

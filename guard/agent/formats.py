@@ -60,6 +60,17 @@ if TYPE_CHECKING:
         fail_closed: str  # what a failed or timed-out hook does, and what we set
         blind: str  # what the hook cannot see with this agent
         note: str  # said after installing
+        stop: StopHook  # the end-of-turn hook (guard/agent/stop.py)
+
+    class StopHook(TypedDict):
+        events: tuple[str, ...]  # the events our stop entries go under (): none
+        message_keys: tuple[tuple[str, ...], ...]  # the agent's last message, inline
+        transcript_keys: tuple[tuple[str, ...], ...]  # else a JSONL transcript's path
+        continued_keys: tuple[tuple[str, ...], ...]  # true: a stop hook kept it going already
+        allow_output: str  # stdout when there is nothing to say
+        warn_output: dict[str, Any]  # stdout to tell the person, MESSAGE replaced ({}: none)
+        block_output: dict[str, Any]  # stdout to keep the agent working ({}: cannot)
+        support: str  # the README's table: what the hook reads and what its answers do
 
 
 MESSAGE = "{message}"  # in deny_output: the block message
@@ -128,9 +139,93 @@ _CLAUDE_BLIND = (
     "MCP tools other than the reference filesystem server's"
 )
 
+
+# The end-of-turn hooks: where the payload holds the agent's last message (inline, or
+# in a transcript file) and what the hook prints to tell the person, or to keep the
+# agent working (`guard agent NAME --on-stop block`).
+def _stop(support: str, *events: str, **given: Any) -> StopHook:
+    hook: StopHook = {
+        "events": events,
+        "message_keys": (),
+        "transcript_keys": (),
+        "continued_keys": (),
+        "allow_output": "",
+        "warn_output": {},  # none: stderr only, in the agent's hook log
+        "block_output": {},  # none: the agent cannot be kept working
+        "support": support,
+    }
+    hook.update(given)  # type: ignore[typeddict-item]
+    return hook
+
+
+_TOLD = {"systemMessage": MESSAGE}
+_CLAUDE_STOP = _stop(
+    "`Stop`, `SubagentStop`: `last_assistant_message`, else the transcript; "
+    "`systemMessage` to the person; block: `decision: block` (once: "
+    "`stop_hook_active` respected)",
+    "Stop",
+    "SubagentStop",
+    message_keys=(("last_assistant_message",),),
+    # A subagent's own transcript first: `transcript_path` is its parent's.
+    transcript_keys=(("agent_transcript_path",), ("transcript_path",)),
+    continued_keys=(("stop_hook_active",),),
+    warn_output=_TOLD,
+    block_output={"decision": "block", "reason": MESSAGE, **_TOLD},
+)
+_CODEX_STOP = _stop(
+    "`Stop`: `last_assistant_message`, else the transcript; `systemMessage` to the "
+    "person; block: `decision: block` (once: `stop_hook_active` respected)",
+    "Stop",
+    message_keys=(("last_assistant_message",),),
+    transcript_keys=(("transcript_path",),),
+    continued_keys=(("stop_hook_active",),),
+    warn_output=_TOLD,
+    block_output={"decision": "block", "reason": MESSAGE, **_TOLD},
+)
+_GEMINI_STOP = _stop(
+    "`AfterAgent`: `prompt_response`; `systemMessage` to the person; block: "
+    "`decision: deny` (a retry prompted by the message; `stop_hook_active` respected)",
+    "AfterAgent",
+    message_keys=(("prompt_response",),),
+    continued_keys=(("stop_hook_active",),),
+    allow_output="{}\n",  # stdout must be JSON
+    warn_output=_TOLD,
+    block_output={"decision": "deny", "reason": MESSAGE, **_TOLD},
+)
+_CURSOR_STOP = _stop(
+    "`stop`: `transcript_path` where sent; no field for the person (stderr, in the "
+    "hooks log); block: `followup_message` (once: `loop_count` respected)",
+    "stop",
+    transcript_keys=(("transcript_path",),),  # sent by recent versions only
+    continued_keys=(("loop_count",),),
+    block_output={"followup_message": MESSAGE},
+)
+_COPILOT_STOP = _stop(
+    "`agentStop`: the transcript (`transcriptPath`); no field for the person "
+    "(stderr, in the log); block: `decision: block` (once per audit result)",
+    "agentStop",
+    transcript_keys=(("transcriptPath",),),
+    block_output={"decision": "block", "reason": MESSAGE},
+)
+_WINDSURF_STOP = _stop(  # a post hook: it tells (stderr, shown with show_output)
+    "`post_cascade_response`: `tool_info.response`; stderr shown to the person; "
+    "cannot block (a post hook): `--on-stop block` warns",
+    "post_cascade_response",
+    message_keys=(("tool_info", "response"),),
+)
+_CLINE_STOP = _stop(
+    "none yet: `TaskComplete` runs once the task is done, as a second script; "
+    "run `guard audit` before trusting the report"
+)
+_OPENCODE_STOP = _stop(
+    "none yet: the plugin's `session.idle` event is not wired; run `guard audit` "
+    "before trusting the report"
+)
+
 AGENTS: dict[str, Dialect] = {
     "claude": {
         "title": "Claude Code",
+        "stop": _CLAUDE_STOP,
         "event_key": ("hook_event_name",),
         "events": {"PreToolUse": ""},
         "tool_key": ("tool_name",),
@@ -169,6 +264,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "codex": {
         "title": "Codex CLI",
+        "stop": _CODEX_STOP,
         "event_key": ("hook_event_name",),
         "events": {"PreToolUse": ""},
         "tool_key": ("tool_name",),
@@ -211,6 +307,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "gemini": {
         "title": "Gemini CLI",
+        "stop": _GEMINI_STOP,
         "event_key": ("hook_event_name",),
         "events": {"BeforeTool": ""},
         "tool_key": ("tool_name",),
@@ -249,6 +346,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "cursor": {
         "title": "Cursor",
+        "stop": _CURSOR_STOP,
         "event_key": ("hook_event_name",),
         "events": {
             "preToolUse": "",
@@ -293,6 +391,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "copilot": {
         "title": "GitHub Copilot (CLI and coding agent)",
+        "stop": _COPILOT_STOP,
         "event_key": (),
         "events": {},
         "tool_key": ("toolName",),
@@ -330,6 +429,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "windsurf": {
         "title": "Windsurf (Cascade)",
+        "stop": _WINDSURF_STOP,
         "event_key": ("agent_action_name",),
         "events": {
             "pre_write_code": "pre_write_code",
@@ -368,6 +468,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "cline": {
         "title": "Cline",
+        "stop": _CLINE_STOP,
         "event_key": ("hookName",),
         "events": {"PreToolUse": ""},
         "tool_key": ("preToolUse", "toolName"),
@@ -407,6 +508,7 @@ AGENTS: dict[str, Dialect] = {
     },
     "opencode": {
         "title": "OpenCode",
+        "stop": _OPENCODE_STOP,
         "event_key": (),
         "events": {},
         "tool_key": ("tool",),

@@ -48,10 +48,14 @@ def session_state(agent: str, environ: Mapping[str, str], cwd: str) -> str | Non
     and at the hook's own working directory; the session governing that worktree (its own, else
     the repository-wide one); guard.agent.judge binds a worktree session to its worktree.
     """
+    return active_state(starts(agent, environ, cwd), environ)
+
+
+def starts(agent: str, environ: Mapping[str, str], cwd: str) -> tuple[str | None, ...]:
+    """Where to look for the agent's project, in order."""
     dialect = AGENTS.get(agent)
     names = dialect["project_vars"] if dialect is not None else ()
-    starts = (*(environ.get(name) for name in names), cwd)
-    return active_state(starts, environ)
+    return (*(environ.get(name) for name in names), cwd)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -65,8 +69,10 @@ def main(
     stderr: IO[str] | None = None,
     environ: Mapping[str, str] | None = None,
     cwd: str | None = None,
+    on_stop: str | None = None,
 ) -> int:
-    """Run the hook for `agent`: 0 allows the tool call, 2 blocks it."""
+    """Run the hook for `agent`: 0 allows the tool call, 2 blocks it. With `on_stop`
+    (warn or block) it is the agent's end-of-turn hook instead (guard.agent.stop)."""
     stdin = stdin if stdin is not None else sys.stdin.buffer
     stdout = stdout if stdout is not None else sys.stdout
     stderr = stderr if stderr is not None else sys.stderr
@@ -81,7 +87,15 @@ def main(
     except Exception as exc:
         state, failure = None, exc
     if state is None and failure is None:
+        if on_stop is not None:
+            stdout.write(AGENTS[agent]["stop"]["allow_output"])
+            return EXIT_ALLOW
         return _allow(agent, stdout)
+    if on_stop is not None:
+        from guard.agent.stop import stopped
+
+        where = _project(agent, environ, cwd, state)
+        return stopped(agent, on_stop, raw, state, where, failure, stdout, stderr)
 
     def run() -> int:
         if failure is not None:
@@ -94,6 +108,17 @@ def main(
     return boundary(
         run, prefix="session-guard", where=f"{agent} hook", block=EXIT_BLOCK, err=stderr
     )
+
+
+def _project(agent: str, environ: Mapping[str, str], cwd: str, state: str | None) -> str:
+    """The first place looked in that the session was found for: the audit runs there."""
+    for start in starts(agent, environ, cwd):
+        try:
+            if start and os.path.isdir(start) and active_state((start,), environ) == state:
+                return start
+        except Exception:  # noqa: S112 - the stop hook reports what failed
+            continue
+    return cwd
 
 
 def _allow(agent: str, stdout: IO[str]) -> int:

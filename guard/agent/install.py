@@ -73,8 +73,35 @@ def _fill(value: Any, command: str) -> Any:
 
 
 def handler(agent: str, command: str) -> dict[str, Any]:
-    """Our hook handler, in the agent's own format."""
-    return dict(_fill(AGENTS[agent]["handler"], command))
+    """Our hook handler, in the agent's own format; for a stop command (one ending in
+    `--on-stop MODE`) without `onFailure` or `failClosed` under warn: a crashed stop hook that only
+    tells must not keep the agent from stopping."""
+    entry = dict(_fill(AGENTS[agent]["handler"], command))
+    if command.endswith(" --on-stop warn"):
+        entry.pop("onFailure", None)
+        entry.pop("failClosed", None)
+    return entry
+
+
+def stop_command(command: str, on_stop: str) -> str:
+    """The end-of-turn hook's command: the pre-tool one, answering as `on_stop` says."""
+    return f"{command} --on-stop {on_stop}"
+
+
+def events(agent: str) -> tuple[str, ...]:
+    """Every event our entries go under: the pre-tool ones, then the stop ones."""
+    return (*AGENTS[agent]["install_events"], *AGENTS[agent]["stop"]["events"])
+
+
+def wanted(agent: str, event: str, command: str, on_stop: str) -> dict[str, Any]:
+    """Our list item under `event`: a handler (flat) or a matcher group holding one
+    (a stop event's group matches everything: the agents take no matcher there)."""
+    dialect = AGENTS[agent]
+    stop = event in dialect["stop"]["events"]
+    entry = handler(agent, stop_command(command, on_stop) if stop else command)
+    if dialect["shape"] == "flat":
+        return entry
+    return {"hooks": [entry]} if stop else {"matcher": dialect["matcher"], "hooks": [entry]}
 
 
 def is_ours(entry: object, agent: str) -> bool:
@@ -90,7 +117,10 @@ def is_ours(entry: object, agent: str) -> bool:
 
 
 # The commands the installer writes, and nothing else: `only_ours` trusts these.
-_EXACT = r"(\S*/)?guard agent {agent}|'[^']*/guard' agent {agent}|\S+ -I -m guard\.agent {agent}"
+_EXACT = (
+    r"(?:(\S*/)?guard agent {agent}|'[^']*/guard' agent {agent}|\S+ -I -m guard\.agent {agent})"
+    r"(?: --on-stop (?:warn|block))?"
+)
 
 
 def is_exactly_ours(entry: object, agent: str) -> bool:
@@ -191,7 +221,7 @@ def _lists(data: dict[str, Any], agent: str, display: str) -> dict[str, list[Any
     if not isinstance(hooks, dict):
         raise UsageError(f"{display}: `hooks` is not an object; fix it first")
     found = {}
-    for event in AGENTS[agent]["install_events"]:
+    for event in events(agent):
         items = hooks.get(event)
         if items is not None and not isinstance(items, list):
             raise UsageError(f"{display}: `hooks.{event}` is not a list; fix it first")
@@ -247,8 +277,15 @@ def _strip(data: dict[str, Any], agent: str, display: str) -> int:
 # --------------------------------------------------------------------------- install
 
 
-def install(agent: str, root: str, command: str | None = None, local: bool = False) -> list[str]:
-    """Merge our hook entry into the agent's settings; return what was done. Idempotent."""
+def install(
+    agent: str,
+    root: str,
+    command: str | None = None,
+    local: bool = False,
+    on_stop: str = "warn",
+) -> list[str]:
+    """Merge our hook entries into the agent's settings (pre-tool, and end-of-turn where
+    the agent has the event); return what was done. Idempotent."""
     dialect = AGENTS[agent]
     display = settings_path(agent, local)
     path = os.path.join(root, display)
@@ -256,43 +293,42 @@ def install(agent: str, root: str, command: str | None = None, local: bool = Fal
     if dialect["shape"] == "file":
         done = _install_file(agent, path, display, command)
     else:
-        done = _install_json(agent, path, display, command)
+        done = _install_json(agent, path, display, command, on_stop)
     if done is None:
         return [f"{agent}: already installed in {display}"]
     events = dialect["install_events"]
     what = f"{', '.join(events)} hook{'s' if len(events) > 1 else ''}"
     if dialect["matcher"]:
         what += f", matcher {dialect['matcher']}"
+    if dialect["stop"]["events"] and dialect["shape"] != "file":
+        what += f"; {', '.join(dialect['stop']['events'])}: --on-stop {on_stop}"
     lines = [f"{agent}: {done} {display} ({what})"]
     if local:
         lines += _exclude(root, display)
     return lines + _notes(agent, command)
 
 
-def _install_json(agent: str, path: str, display: str, command: str) -> str | None:
+def _install_json(agent: str, path: str, display: str, command: str, on_stop: str) -> str | None:
     dialect = AGENTS[agent]
     data = _load(path, display)
     created = data is None
     data = dict(dialect["header"]) if data is None else data
-    entry = handler(agent, command)
-    wanted = (
-        entry if dialect["shape"] == "flat" else {"matcher": dialect["matcher"], "hooks": [entry]}
-    )
+    ours = {event: wanted(agent, event, command, on_stop) for event in events(agent)}
     lists = _lists(data, agent, display)
-    if len(lists) == len(dialect["install_events"]) and all(
-        wanted in items and sum(_count_ours(i, agent) for i in items) == 1
-        for items in lists.values()
+    if len(lists) == len(ours) and all(
+        ours[event] in items and sum(_count_ours(i, agent) for i in items) == 1
+        for event, items in lists.items()
     ):
         return None
     hooks = data.setdefault("hooks", {})
-    for event in dialect["install_events"]:
+    for event in ours:
         items = lists.get(event)
         if items is None:
             items = hooks[event] = []
         # An older entry of ours (another command, say) is replaced where it was.
         position = next((i for i, g in enumerate(items) if _count_ours(g, agent)), len(items))
         _remove_ours(items, agent)
-        items.insert(min(position, len(items)), copy.deepcopy(wanted))
+        items.insert(min(position, len(items)), copy.deepcopy(ours[event]))
     _save(path, data)
     return "created" if created else "updated"
 

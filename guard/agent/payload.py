@@ -225,7 +225,10 @@ def _shell_call(agent: str, tool: str, arguments: Mapping[str, Any], base: str) 
 def deny_output(agent: str, message: str) -> str:
     """What the agent reads on stdout when a call is refused ("" for exit 2 alone)."""
     shape = AGENTS[agent]["deny_output"]
-    if not shape:
-        return ""
+    return fill(shape, message) if shape else ""
+
+
+def fill(shape: Mapping[str, Any], message: str) -> str:
+    """An answer of the dialect table as a JSON line, MESSAGE replaced by `message`."""
     filled = {key: message if value == MESSAGE else value for key, value in shape.items()}
     return json.dumps(filled, ensure_ascii=False) + "\n"

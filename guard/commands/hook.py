@@ -48,8 +48,9 @@ def update(ref: str, old: str, new: str) -> int:
     return server.update([ref, old, new])
 
 
-def agent(name: str) -> int:
-    """An agent's pre-tool hook: its JSON on stdin; exit 0 allows, 2 blocks."""
+def agent(name: str, on_stop: str | None = None) -> int:
+    """An agent's pre-tool hook: its JSON on stdin; exit 0 allows, 2 blocks. With
+    `on_stop`, its end-of-turn hook."""
     from guard.agent import hook
 
-    return hook.main(name)
+    return hook.main(name, on_stop=on_stop)

@@ -11,14 +11,16 @@ def install(
     agents: tuple[str, ...],
     guard_path: str | None = None,
     local: bool = False,
+    on_stop: str | None = None,
 ) -> int:
-    """Install the git hooks (chaining any hook already there), then the agent hooks."""
+    """Install the git hooks (chaining any hook already there), then the agent hooks
+    (their pre-tool entries, and end-of-turn entries answering as `on_stop` says)."""
     from guard.hooks import install as installer
 
-    if (guard_path is not None or local) and not agents:
+    if (guard_path is not None or local or on_stop is not None) and not agents:
         from guard.errors import UsageError
 
-        raise UsageError("--command and --local go with --agent NAME")
+        raise UsageError("--command, --local and --on-stop go with --agent NAME")
     for line in installer.install(installer.parse_hooks(hook_list)):
         echo(line)
     if agents:
@@ -27,7 +29,7 @@ def install(
         root = agent_install.project_root()
         for name in agent_install.parse_agents(agents):
             command = agent_install.command_for(name, guard_path)
-            for line in agent_install.install(name, root, command, local):
+            for line in agent_install.install(name, root, command, local, on_stop or "warn"):
                 echo(line)
     return EXIT_OK
 
