@@ -322,3 +322,25 @@ def test_revert_candidates_are_named_by_their_numbers_oldest_first() -> None:
     text = renderer("text")(migration(6))
     assert "Revert candidates (every change a violation): #1-4 (4 commit(s))\n" in text
     assert "  cccccccccccc, dddddddddddd, eeeeeeeeeeee, ffffffffffff\n" in text
+
+
+def test_the_markdown_report_charts_the_changed_paths_by_category_for_github() -> None:
+    text = renderer("markdown")(migration(30))
+    fences = [t for t in tokens(text) if t.type == "fence" and t.info == "mermaid"]
+    assert len(fences) == 1
+    assert fences[0].content.splitlines() == [
+        "pie title Changed paths by category",
+        '    "test" : 30',
+        '    "production" : 1',
+    ]
+
+
+def test_a_category_read_back_from_a_stored_report_cannot_break_out_of_the_chart() -> None:
+    report = migration(3)
+    for commit in report["commits"]:
+        for change in commit["changes"]:
+            change["category"] = 'x" : 1\n```\n<img src=x>'
+    text = renderer("markdown")(report)
+    chart = next(t for t in tokens(text) if t.type == "fence" and t.info == "mermaid")
+    assert chart.content.splitlines()[1:] == ['    "x????1??????img?src?x?" : 4']
+    assert "<img" not in chart.content
