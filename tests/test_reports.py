@@ -337,8 +337,8 @@ def test_the_markdown_report_charts_the_changed_paths_by_category_for_github() -
 
 def test_a_category_read_back_from_a_stored_report_cannot_break_out_of_the_chart() -> None:
     report = migration(3)
-    for commit in report["commits"]:
-        for change in commit["changes"]:
+    for made in report["commits"]:
+        for change in made["changes"]:
             change["category"] = 'x" : 1\n```\n<img src=x>'
     text = renderer("markdown")(report)
     chart = next(t for t in tokens(text) if t.type == "fence" and t.info == "mermaid")
