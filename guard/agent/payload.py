@@ -18,7 +18,7 @@ from guard.shell.files import PATCH_NAMES, patch_targets
 # import nothing at run time.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
     from typing import Any
 
     from guard.agent.formats import Dialect
@@ -61,7 +61,8 @@ def _bad(message: str) -> Exception:
     return UsageError(message)
 
 
-def _at(data: object, keys: tuple[str, ...]) -> object:
+def at(data: object, keys: Sequence[str]) -> object:
+    """The value at `keys` in nested objects, None where one is missing or not an object."""
     for key in keys:
         if not isinstance(data, dict):
             return None
@@ -83,7 +84,7 @@ def _object(value: object, what: str) -> Mapping[str, Any] | None:
 
 def _directory(data: Mapping[str, Any], dialect: Dialect, cwd: str) -> str:
     for keys in dialect["cwd_keys"]:
-        where = _at(data, keys)
+        where = at(data, keys)
         if isinstance(where, list) and where:
             where = where[0]
         if isinstance(where, str) and where:
@@ -102,22 +103,22 @@ def parse_payload(agent: str, raw: bytes, cwd: str) -> Call:
     if not isinstance(data, dict):
         raise _bad(f"the hook input is JSON but not an object ({type(data).__name__})")
     dialect = AGENTS[agent]
-    event = _at(data, dialect["event_key"]) if dialect["event_key"] else None
+    event = at(data, dialect["event_key"]) if dialect["event_key"] else None
     standing = ""  # the tool the event stands for
     if event is not None:
         if event not in dialect["events"]:
-            return Call(agent, str(_at(data, dialect["tool_key"])), "ignored", cwd)
+            return Call(agent, str(at(data, dialect["tool_key"])), "ignored", cwd)
         standing = dialect["events"][str(event)]
-    tool = standing or _at(data, dialect["tool_key"])
+    tool = standing or at(data, dialect["tool_key"])
     if not isinstance(tool, str):
         raise _bad(f"the hook input has no {'.'.join(dialect['tool_key'])}")
     base = _directory(data, dialect, cwd)
-    found = _at(data, dialect["input_key"])
+    found = at(data, dialect["input_key"])
     if standing and not isinstance(found, dict):
         arguments: Mapping[str, Any] | None = data  # Cursor's: the call is at the top
     else:
         arguments = _object(found, f"the {tool} call's arguments")
-    plan = bool(dialect["plan_key"]) and _at(data, dialect["plan_key"]) == "plan"
+    plan = bool(dialect["plan_key"]) and at(data, dialect["plan_key"]) == "plan"
     call = _call(agent, dialect, tool, arguments, base)
     call.plan = plan
     call.session = _id(data, dialect["session_key"])
@@ -130,7 +131,7 @@ ID_CHARS = 200  # of an agent's session or call id kept: a journal entry stays b
 
 def _id(data: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
     """An id the payload names at `keys` (a string or a number), else None."""
-    found = _at(data, keys) if keys else None
+    found = at(data, keys) if keys else None
     if isinstance(found, bool) or not isinstance(found, (str, int)):
         return None
     return str(found)[:ID_CHARS] or None

@@ -26,7 +26,7 @@ import stat
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from guard.agent.formats import AGENTS
-from guard.agent.payload import fill
+from guard.agent.payload import at, fill
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -57,14 +57,6 @@ class Ending(NamedTuple):
 # --------------------------------------------------------------------------- the payload
 
 
-def _at(data: object, keys: Sequence[str]) -> object:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
 def read_ending(agent: str, raw: bytes) -> Ending:
     """The last message and the loop flag; an unreadable payload gives neither (the
     audit still runs: a stop hook's input is no reason to keep quiet)."""
@@ -73,13 +65,13 @@ def read_ending(agent: str, raw: bytes) -> Ending:
     except ValueError:
         data = {}
     hook = AGENTS[agent]["stop"]
-    continued = any(_at(data, keys) not in (None, False, 0) for keys in hook["continued_keys"])
+    continued = any(at(data, keys) not in (None, False, 0) for keys in hook["continued_keys"])
     for keys in hook["message_keys"]:
-        text = _at(data, keys)
+        text = at(data, keys)
         if isinstance(text, str) and text.strip():
             return Ending(text[-MESSAGE_CHARS:], continued)
     for keys in hook["transcript_keys"]:
-        path = _at(data, keys)
+        path = at(data, keys)
         if isinstance(path, str) and path and "\0" not in path:
             text = last_message(path)
             if text:
