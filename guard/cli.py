@@ -366,6 +366,16 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...], local: bool) -> in
 
 # --------------------------------------------------------------------------- audit
 
+# The options `guard audit` and `guard report` share: the same report, rendered.
+_FORMAT = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
+)
+_VERBOSE = click.option(
+    "--verbose",
+    is_flag=True,
+    help="Text: every commit, path and command, after the summary (other formats hold them).",
+)
+
 
 @cli.command()
 @click.option(
@@ -377,7 +387,7 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...], local: bool) -> in
 @click.option("--mode", help="Judge with this mode of the policy (default: the session's).")
 @click.option("--base", help="Audit an explicit range: its base (with --head).")
 @click.option("--head", help="Audit an explicit range: its head (with --base).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_FORMAT
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option(
     "--claims",
@@ -390,11 +400,7 @@ def uninstall(hook_list: str | None, agents: tuple[str, ...], local: bool) -> in
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --base/--head or --since: judge by this policy, not .guard.yaml.",
 )
-@click.option(
-    "--verbose",
-    is_flag=True,
-    help="Text: every commit, path and command, after the summary (other formats hold them).",
-)
+@_VERBOSE
 def audit(
     session_id: str | None,
     since: str | None,
@@ -417,18 +423,14 @@ def audit(
 
 @cli.command()
 @click.option("--session", "session_id", help="An archived session (default: the latest).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@_FORMAT
 @click.option(
     "--input",
     "source",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Render this JSON report (guard audit --format json) instead.",
 )
-@click.option(
-    "--verbose",
-    is_flag=True,
-    help="Text: every commit, path and command, after the summary (other formats hold them).",
-)
+@_VERBOSE
 def report(session_id: str | None, fmt: str, source: Path | None, verbose: bool) -> int:
     """Render the final audit stored when a session stopped, or a JSON report."""
     from guard.commands import audit as command
