@@ -144,6 +144,25 @@ class _Reader:
                 continue
             yield key, value_node
 
+    def records(
+        self, node: Any, what: str, noun: str, keys: tuple[str, ...], required: tuple[str, ...]
+    ) -> Iterator[tuple[Any, dict[str, Any]]]:
+        """The items of the list `what` that are mappings holding every `required` key:
+        (item, {key: value node}); what is wrong with the others is said."""
+        if node.tag != _SEQ:
+            self.add(node.start_mark, f"{what} must be a list")
+            return
+        for item in node.value:
+            fields = dict(self.mapping(item, f"a {noun}", keys))
+            if item.tag != _MAP:
+                continue
+            missing = [key for key in required if key not in fields]
+            if missing:
+                names = " and ".join(map(repr, missing))
+                self.add(item.start_mark, f"{noun} is missing {names}")
+                continue
+            yield item, fields
+
     def string(self, node: Any, what: str) -> str | None:
         if node.tag != _STR or not isinstance(node.value, str):
             self.add(node.start_mark, f"{what} must be a string (quote it)")
@@ -247,17 +266,7 @@ def _read_default(reader: _Reader, raw: _Raw, node: Any) -> None:
 
 
 def _read_rules(reader: _Reader, raw: _Raw, node: Any) -> None:
-    if node.tag != _SEQ:
-        reader.add(node.start_mark, "rules must be a list")
-        return
-    for rule in node.value:
-        fields = dict(reader.mapping(rule, "a rule", _RULE_KEYS))
-        if rule.tag != _MAP:
-            continue
-        missing = [key for key in _RULE_KEYS if key not in fields]
-        if missing:
-            reader.add(rule.start_mark, f"rule is missing {' and '.join(map(repr, missing))}")
-            continue
+    for _, fields in reader.records(node, "rules", "rule", _RULE_KEYS, _RULE_KEYS):
         category = reader.name(fields["category"], "category")
         paths = reader.strings(fields["paths"], "paths")
         if fields["paths"].tag == _SEQ and not fields["paths"].value:

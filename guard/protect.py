@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 KEYS = ("branches", "categories", "allow")
 REQUIRED = ("branches", "categories")
 SEQ = "tag:yaml.org,2002:seq"
-MAP = "tag:yaml.org,2002:map"
 
 
 class Protect(NamedTuple):
@@ -45,19 +44,8 @@ Raw = tuple[Protect, list[tuple[str, Any]]]
 
 def read(reader: Any, file: str, node: Any) -> list[Raw]:
     """The `protect:` list of one policy file; problems go to `reader` (policy_file._Reader)."""
-    if node.tag != SEQ:
-        reader.add(node.start_mark, "protect must be a list")
-        return []
     found = []
-    for item in node.value:
-        fields = dict(reader.mapping(item, "a protect rule", KEYS))
-        if item.tag != MAP:
-            continue
-        missing = [key for key in REQUIRED if key not in fields]
-        if missing:
-            names = " and ".join(map(repr, missing))
-            reader.add(item.start_mark, f"protect rule is missing {names}")
-            continue
+    for item, fields in reader.records(node, "protect", "protect rule", KEYS, REQUIRED):
         branches = _listed(reader, fields["branches"], "branches")
         categories = []
         for _, entry in reader.strings(fields["categories"], "categories"):
