@@ -22,8 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guard.quoting import visible
-from guard.report import header, mode_text
-from guard.report import summary as shape
+from guard.report import header, mode_text, summary
 from guard.report.findings import KINDS, findings
 
 LIMIT = 65_536  # characters: GitHub's limit for a comment body
@@ -52,7 +51,7 @@ def _capped(lines: list[str], cap: int | None, what: str) -> tuple[list[str], st
         return lines, None
     return lines[:cap], (
         f"... and {len(lines) - cap:,} more {what} not shown, to keep this report under "
-        f"GitHub's {LIMIT:,}-character limit: {shape.FULL} lists them all"
+        f"GitHub's {LIMIT:,}-character limit: {summary.FULL} lists them all"
     )
 
 
@@ -87,7 +86,8 @@ def _cut(text: str) -> str:
     """The last resort, for entries too long even ten to a list: whole lines up to the
     limit, a code block left open closed, and a line that says so."""
     note = (
-        f"\n_... the rest is cut at GitHub's {LIMIT:,}-character limit: {shape.FULL} has it all._\n"
+        f"\n_... the rest is cut at GitHub's {LIMIT:,}-character limit: "
+        f"{summary.FULL} has it all._\n"
     )
     kept, size, fence = [], 0, ""
     for line in text.split("\n"):
@@ -105,13 +105,13 @@ def _cut(text: str) -> str:
 
 
 def _render(report: Mapping[str, Any], cap: int | None) -> str:
-    summary = report["summary"]
+    totals = report["summary"]
     out = [
         "# session-guard audit",
         "",
-        f"**Verdict: {summary['verdict']}** for {_md(mode_text(report))}: "
-        f"{summary['commits']:,} commit(s), {summary['violating_commits']:,} violating, "
-        f"{summary['violations']:,} violation(s), {summary['net_violations']:,} still in place.",
+        f"**Verdict: {totals['verdict']}** for {_md(mode_text(report))}: "
+        f"{totals['commits']:,} commit(s), {totals['violating_commits']:,} violating, "
+        f"{totals['violations']:,} violation(s), {totals['net_violations']:,} still in place.",
         "",
         *[f"- **{label.capitalize()}:** {_md(value)}" for label, value in header(report)],
         "",
@@ -122,7 +122,7 @@ def _render(report: Mapping[str, Any], cap: int | None) -> str:
     if cap is not None:
         out += [
             f"_Long lists are cut to keep this report under GitHub's {LIMIT:,}-character "
-            f"limit, each saying how many it left out: {shape.FULL} lists them all._",
+            f"limit, each saying how many it left out: {summary.FULL} lists them all._",
             "",
         ]
     out += _folders(report) + _commits(report, cap) + _findings(report, cap)
@@ -130,7 +130,7 @@ def _render(report: Mapping[str, Any], cap: int | None) -> str:
 
 
 def _folders(report: Mapping[str, Any]) -> list[str]:
-    rows = shape.folder_rows(report)
+    rows = summary.folder_rows(report)
     if not rows:
         return []
     paths = sum(row.paths for row in rows)
@@ -152,14 +152,14 @@ def _chart(report: Mapping[str, Any]) -> list[str]:
     a job summary, and shows the source where Mermaid is off. A category from a report
     read back (`guard report --input`) is kept to the policy's own name characters, so
     it cannot end the label or the block."""
-    tally = Counter(category for _, category in shape.changed(report).values())
+    tally = Counter(category for _, category in summary.changed(report).values())
     slices = [
         f'    "{_UNSAFE.sub("?", category)}" : {count}' for category, count in tally.most_common()
     ]
     return ["```mermaid", "pie title Changed paths by category", *slices, "```", ""]
 
 
-def _commit_table(rows: list[shape.CommitRow], cap: int | None) -> list[str]:
+def _commit_table(rows: list[summary.CommitRow], cap: int | None) -> list[str]:
     lines = [
         f"| {r.number} | {_code(r.sha) if ' ' not in r.sha else r.sha} | {r.verdict} "
         f"| {r.changes} | {_md(r.subject)} |"
@@ -172,27 +172,27 @@ def _commit_table(rows: list[shape.CommitRow], cap: int | None) -> list[str]:
 
 def _commits(report: Mapping[str, Any], cap: int | None) -> list[str]:
     """The commits oldest first, runs folded; every one in a folded block."""
-    folded = shape.commit_rows(report)
+    folded = summary.commit_rows(report)
     if not folded:
         return []
-    every = shape.commit_rows(report, fold=False)
+    every = summary.commit_rows(report, fold=False)
     out = ["## Commits", "", "Oldest first.", ""]
-    if len(folded) == len(every) and len(every) <= 3 * shape.SHOWN:
+    if len(folded) == len(every) and len(every) <= 3 * summary.SHOWN:
         return out + _commit_table(every, cap)
-    out += _commit_table(folded, 3 * shape.SHOWN)
+    out += _commit_table(folded, 3 * summary.SHOWN)
     return out + _details(f"Every commit ({len(every):,})", _commit_table(every, cap))
 
 
 def _findings(report: Mapping[str, Any], cap: int | None) -> list[str]:
     """A section for each kind of finding present; a long one folded."""
     out: list[str] = []
-    found = shape.in_order(report, findings(report))
+    found = summary.in_order(report, findings(report))
     for kind in KINDS:
         lines = [f"- {_code(f.lead)} {_md(f.detail)}" for f in found if f.kind is kind]
         if not lines:
             continue
         out += [f"## {kind.title}", ""]
-        if len(lines) <= shape.SHOWN:
+        if len(lines) <= summary.SHOWN:
             out += [*lines, ""]
         else:
             out += _details(f"{len(lines):,} finding(s)", _listed(lines, cap, "finding(s)"))
@@ -217,12 +217,12 @@ def _sections(report: Mapping[str, Any], cap: int | None) -> list[str]:
     """What follows the findings: the undo, what is left to the user, upstream, the
     revert candidates."""
     out: list[str] = []
-    plan, left = shape.by_hand(report)
+    plan, left = summary.by_hand(report)
     if plan:
-        command, does = shape.undo(report)
+        command, does = summary.undo(report)
         out += ["## Rollback plan", "", f"{_code(command)} {does}.", ""]
         block = _block(plan, cap, "command(s)")
-        if len(plan) <= shape.SHOWN:
+        if len(plan) <= summary.SHOWN:
             out += [*block, ""]
         else:
             out += _details(f"By hand ({len(plan):,} git command(s))", block)
@@ -236,11 +236,11 @@ def _sections(report: Mapping[str, Any], cap: int | None) -> list[str]:
         out += [*_listed(lines, cap, "commit(s)"), ""]
     if report["revert_candidates"]:
         candidates = report["revert_candidates"]
-        which = f"{shape.ranges(report, candidates)} ({len(candidates):,} commit(s))"
+        which = f"{summary.ranges(report, candidates)} ({len(candidates):,} commit(s))"
         out += [f"Revert candidates (every change a violation): {which}", ""]
-        order = shape.numbers(report)
+        order = summary.numbers(report)
         oldest = sorted(candidates, key=lambda s: order.get(s, 0))
         kept, more = _capped([f"`{s[:12]}`" for s in oldest], cap, "commit(s)")
         shas = [", ".join(kept) + (f" _{more}_" if more else "")]
-        out += _details("Their commits", shas) if len(candidates) > shape.SHOWN else [*shas, ""]
+        out += _details("Their commits", shas) if len(candidates) > summary.SHOWN else [*shas, ""]
     return out

@@ -21,8 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from guard.quoting import visible
-from guard.report import allowed, header, mode_text
-from guard.report import summary as shape
+from guard.report import allowed, header, mode_text, summary
 from guard.report.findings import KINDS, MODE_VIOLATION, findings
 
 WIDTH = 110  # columns: the report is laid out for a terminal this wide
@@ -36,12 +35,12 @@ def _visible(text: str) -> str:
 
 
 def _headline(report: Mapping[str, Any]) -> str:
-    summary = report["summary"]
-    verdict = summary["verdict"]
+    totals = report["summary"]
+    verdict = totals["verdict"]
     headline = (
         f"[{_STYLE[verdict]}]{verdict.upper()}[/]  {escape(mode_text(report))}\n"
-        f"{summary['commits']:,} commit(s), {summary['violating_commits']:,} violating; "
-        f"{summary['violations']:,} violation(s), {summary['net_violations']:,} still in place"
+        f"{totals['commits']:,} commit(s), {totals['violating_commits']:,} violating; "
+        f"{totals['violations']:,} violation(s), {totals['net_violations']:,} still in place"
     )
     for label, value in header(report):
         headline += f"\n{label}: {_visible(value)}"
@@ -88,24 +87,24 @@ class _Out:
         for line in kept:
             self.print(f"  {_visible(line)}")
         if len(kept) < len(lines):
-            self.print(f"  ... and {shape.number(len(lines) - len(kept))} more")
+            self.print(f"  ... and {summary.number(len(lines) - len(kept))} more")
             self.cut = True
 
 
 def _folders(out: _Out, report: Mapping[str, Any]) -> None:
-    rows = shape.folder_rows(report)
+    rows = summary.folder_rows(report)
     if not rows:
         return
     paths = sum(row.paths for row in rows)
     out.print(
-        f"\n[bold]Changed paths by folder[/] ({shape.number(paths)} path(s), each once, "
-        f"in {shape.number(len(report['commits']))} commit(s))"
+        f"\n[bold]Changed paths by folder[/] ({summary.number(paths)} path(s), each once, "
+        f"in {summary.number(len(report['commits']))} commit(s))"
     )
     allows = set(allowed(report))
     cells = [
         (
             _visible(row.label),
-            shape.number(row.paths),
+            summary.number(row.paths),
             row.what,
             f"[{'green' if row.category in allows else 'red'}]{escape(row.category)}[/]",
         )
@@ -117,7 +116,7 @@ def _folders(out: _Out, report: Mapping[str, Any]) -> None:
 
 
 def _commits(out: _Out, report: Mapping[str, Any]) -> None:
-    rows = shape.commit_rows(report, fold=out.cap is not None)
+    rows = summary.commit_rows(report, fold=out.cap is not None)
     if not rows:
         return
     out.print("\n[bold]Commits[/] (oldest first)")
@@ -141,11 +140,11 @@ def _commits(out: _Out, report: Mapping[str, Any]) -> None:
 
 def _findings(out: _Out, report: Mapping[str, Any]) -> None:
     """Every kind of finding; the violations, by folder above, listed while few."""
-    found = shape.in_order(report, findings(report))
+    found = summary.in_order(report, findings(report))
     for kind in KINDS:
         mine = [f"{f.lead}  {f.detail}" for f in found if f.kind is kind]
         if kind is MODE_VIOLATION and out.cap is not None and len(mine) > out.cap:
-            out.print(f"\n[bold]{kind.title}[/]: {shape.number(len(mine))}, by folder above")
+            out.print(f"\n[bold]{kind.title}[/]: {summary.number(len(mine))}, by folder above")
             out.cut = True
         else:
             out.listed(kind.title, mine)
@@ -157,14 +156,14 @@ def _findings(out: _Out, report: Mapping[str, Any]) -> None:
 
 
 def _undo(out: _Out, report: Mapping[str, Any]) -> None:
-    plan, left = shape.by_hand(report)
+    plan, left = summary.by_hand(report)
     if plan:
-        command, does = shape.undo(report)
+        command, does = summary.undo(report)
         out.print(f"\n[bold]Undo[/]: {_visible(command)} {does}")
         if out.cap is None or len(plan) <= out.cap:
             out.listed("The rollback plan by hand", plan)
         else:
-            out.print(f"  by hand: {shape.number(len(plan))} git command(s)")
+            out.print(f"  by hand: {summary.number(len(plan))} git command(s)")
             out.cut = True
     out.listed("Left to you (the guard never discards uncommitted work)", left)
     upstream = report.get("upstream", ())
@@ -174,10 +173,10 @@ def _undo(out: _Out, report: Mapping[str, Any]) -> None:
     )
     candidates = report["revert_candidates"]
     if candidates:
-        which = f"{shape.ranges(report, candidates)} ({len(candidates):,} commit(s))"
+        which = f"{summary.ranges(report, candidates)} ({len(candidates):,} commit(s))"
         out.print(f"\nRevert candidates (every change a violation): {which}")
         if out.cap is None or len(candidates) <= out.cap:
-            order = shape.numbers(report)
+            order = summary.numbers(report)
             shas = [sha[:12] for sha in sorted(candidates, key=lambda s: order.get(s, 0))]
             for at in range(0, len(shas), 7):  # seven to a line
                 out.print("  " + ", ".join(shas[at : at + 7]))
@@ -194,14 +193,14 @@ def render(report: Mapping[str, Any], *, color: bool = False, verbose: bool = Fa
         highlight=False,
         soft_wrap=True,
     )
-    out = _Out(console, None if verbose else shape.SHOWN)
+    out = _Out(console, None if verbose else summary.SHOWN)
     console.print(Panel(_headline(report), title="session-guard audit", expand=False))
     _folders(out, report)
     _commits(out, report)
     _findings(out, report)
     _undo(out, report)
     if out.cut:
-        out.print(f"\nEvery commit, path and command: {shape.FULL}")
+        out.print(f"\nEvery commit, path and command: {summary.FULL}")
     return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
