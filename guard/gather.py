@@ -38,7 +38,6 @@ from guard.githistory import History
 from guard.hooks.install import CHAINED, HOOKS, LEGACY
 from guard.integrity import findings, made_elsewhere
 from guard.judge import Judge
-from guard.location import repository_state
 from guard.policy import Policy
 from guard.policy_file import effective_policy_path, load_policy
 from guard.session import Session
@@ -286,7 +285,7 @@ def load_session(session_id: str | None, state: str) -> tuple[Session, str, bool
     archived one of the repository whose state directory is `state`, with its
     directory and whether it is active."""
     if session_id is None:
-        here = location.governing(gitio.common_dir(), gitio.git_dir())
+        here = location.governing(*gitio.dirs())
         session = store.load_active(here) if here else None
         if here is None or session is None:
             raise UsageError(
@@ -454,10 +453,10 @@ def summary_of(session: Session, active: bool) -> dict[str, Any]:
 def default_session() -> str | None:
     """None (the active session) when one governs this worktree, else the latest
     archived one."""
-    state = repository_state()
-    if location.governing(gitio.common_dir(), gitio.git_dir()) is not None:
+    common, own = gitio.dirs()
+    if location.governing(common, own) is not None:
         return None
-    archived = store.archived(state)
+    archived = store.archived(location.state_dir(common))
     if not archived:
         raise UsageError(
             "no session to audit in this repository",

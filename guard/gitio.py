@@ -60,6 +60,14 @@ def git_dir(cwd: str | None = None) -> str:
     return _repository_path(["--git-dir"], cwd)
 
 
+def dirs(cwd: str | None = None) -> tuple[str, str]:
+    """(common_dir, git_dir) from one git call: what finding the governing session takes."""
+    both = _repository_path(["--git-common-dir", "--git-dir"], cwd).split("\n")
+    if len(both) != 2:  # a path with a line break in it: ask for each alone
+        return common_dir(cwd), git_dir(cwd)
+    return both[0], both[1]
+
+
 def hooks_dir(cwd: str | None = None) -> str:
     """The hooks directory git actually uses (core.hooksPath respected), absolute."""
     return _repository_path(["--git-path", "hooks"], cwd)

@@ -114,6 +114,21 @@ def test_questions_on_a_real_repository(repo: Path, monkeypatch: pytest.MonkeyPa
     assert gitio.hooks_dir() == str(repo / ".git" / "hooks")
 
 
+@pytest.mark.parametrize("name", ["plain", "line\nbreak"])
+def test_dirs_names_both_git_directories_of_a_worktree(tmp_path: Path, name: str) -> None:
+    repo = tmp_path / name
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "start")
+    git(repo, "worktree", "add", "-q", str(tmp_path / "linked"))
+    common = str(repo / ".git")
+    assert gitio.dirs(str(repo)) == (common, common)
+    linked = gitio.dirs(str(tmp_path / "linked"))
+    assert linked == (common, str(repo / ".git" / "worktrees" / "linked"))
+    with pytest.raises(GitError):
+        gitio.dirs(str(tmp_path))
+
+
 def test_outside_a_repository(tmp_path: Path) -> None:
     assert gitio.locate(str(tmp_path)) is None
     with pytest.raises(GitError):

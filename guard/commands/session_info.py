@@ -19,8 +19,7 @@ from guard.session import Session
 def governing_state() -> str | None:
     """The state directory of the active session governing the worktree the command
     runs in (its own, else the repository's), or None."""
-    common = gitio.common_dir()
-    return location.governing(common, gitio.git_dir())
+    return location.governing(*gitio.dirs())
 
 
 def state_for(session_id: str | None) -> str | None:
