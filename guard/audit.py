@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 from guard.changes import Change, Commit, WorkingChange
 from guard.claims import SUBJECT_CLAIM, Claim, false_claims
 from guard.claims import check as check_claims
-from guard.judge import Finding, Judge, Unchanged, unchanged_in
+from guard.gittree import Start
+from guard.judge import Finding, Judge, Unchanged
 from guard.rollback import plan as rollback_plan
 from guard.toolcalls import Calls
 from guard.upstream import Taken
@@ -43,16 +44,16 @@ class Evidence(NamedTuple):
     session: Mapping[str, Any] | None
     base: str | None  # the start commit: what "restores" and the rollback compare to
     commits: Iterable[Commit]  # newest first; may be streaming from git: read once
-    start_entries: Mapping[str, str]  # path -> "mode oid" at `base`
+    # What paths held at each start commit, `base` and the other branches' starts,
+    # read from git only where a change asks (what "restores" compares with).
+    trees: Mapping[str, Start]
     working: Sequence[WorkingChange]
     nets: Mapping[str, Sequence[Change]]  # branch -> changes from its start to now
     current_branch: str | None
     rewritten: Sequence[Mapping[str, str]]
     integrity: Sequence[Mapping[str, str]]
-    # Commits of branches that start elsewhere than `base`: commit -> their start,
-    # and each such start's "path -> mode oid" (what "restores" compares them to).
+    # Commits of branches that start elsewhere than `base`: commit -> their start.
     bases: Mapping[str, str] = {}
-    base_entries: Mapping[str, Mapping[str, str]] = {}
     # Each net change's start (branch -> commit): what its rollback restores from.
     starts: Mapping[str, str] = {}
     # What was audited, for the report: kind (session, since, range), mode, revisions.
@@ -159,6 +160,44 @@ def _written_by(rows: Iterable[dict[str, Any]], calls: Calls | None, date: str =
             row["tool_call"] = calls.find(row["path"], row.get("old_path"), date or None)
 
 
+def _commit_rows(
+    evidence: Evidence, judge: Judge, changed: dict[str, set[str]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """The commits judged, as the report lists them (the session's, and apart those
+    that arrived from a remote), and their number of violating changes. A commit is
+    judged as it streams from git; one that asked its start about a path the net
+    changes did not tell is judged again after the log, once one read per start
+    commit has fetched all such paths."""
+    trees = evidence.trees
+    default = (trees.get(evidence.base) if evidence.base else None) or Start(evidence.base)
+    rows: list[dict[str, Any]] = []
+    arrived, again, violations = [], [], 0
+    for commit in evidence.commits:
+        if commit.sha in evidence.upstream.commits:
+            arrived.append(_upstream_row(commit, judge))
+            continue
+        own = evidence.upstream.keep.get(commit.sha)
+        if own is not None:  # a merge of upstream: what it takes from it is upstream's
+            kept = tuple(c for c in commit.changes if c.path in own or (c.old_path or "") in own)
+            commit = commit._replace(changes=kept)
+        start = trees.get(evidence.bases.get(commit.sha, ""), default)
+        misses = start.misses
+        row, bad = _commit_row(commit, judge, start.unchanged, changed)
+        if start.misses != misses:
+            again.append((len(rows), commit, start))
+        else:
+            _written_by(row["changes"], evidence.calls, commit.date)
+            violations += bad
+        rows.append(row)
+    for start in {id(start): start for _, _, start in again}.values():
+        start.fetch()
+    for i, commit, start in again:
+        rows[i], bad = _commit_row(commit, judge, start.unchanged, changed)
+        _written_by(rows[i]["changes"], evidence.calls, commit.date)
+        violations += bad
+    return rows, arrived, violations
+
+
 NOTES = {"hooks-missing", "session-ref"}  # integrity kinds that inform without failing the audit
 
 
@@ -182,26 +221,11 @@ def build(
     plan = rollback_plan(evidence.nets.get(planned, ()), judge, source)
     working = _working_rows(evidence.working, judge)
     _written_by(working, evidence.calls)
-    unchanged = unchanged_in(dict(evidence.start_entries))
-    elsewhere = {base: unchanged_in(dict(e)) for base, e in evidence.base_entries.items()}
     # In the policy's order (a set's would change with the hash seed, run to run).
     categories = [*judge.classifier.policy.categories, "production", "test", "docs"]
     changed: dict[str, set[str]] = {name: set() for name in categories}
-    commits, violations = [], sum(not r["allowed"] for r in working)
-    arrived = []
-    for commit in evidence.commits:
-        if commit.sha in evidence.upstream.commits:
-            arrived.append(_upstream_row(commit, judge))
-            continue
-        own = evidence.upstream.keep.get(commit.sha)
-        if own is not None:  # a merge of upstream: what it takes from it is upstream's
-            kept = tuple(c for c in commit.changes if c.path in own or (c.old_path or "") in own)
-            commit = commit._replace(changes=kept)
-        start = elsewhere.get(evidence.bases.get(commit.sha, ""), unchanged)
-        row, bad = _commit_row(commit, judge, start, changed)
-        _written_by(row["changes"], evidence.calls, commit.date)
-        commits.append(row)
-        violations += bad
+    commits, arrived, violations = _commit_rows(evidence, judge, changed)
+    violations += sum(not r["allowed"] for r in working)
     dirty = {row["path"] for row in working if not row["allowed"]}
     # "Now" is the checked-out branch and the work tree; other branches that still
     # carry forbidden changes are named in `integrity`, so nothing goes unreported.

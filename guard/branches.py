@@ -1,18 +1,16 @@
 """A session's branches as the audit reads them: which a worktree's session owns,
 which moved since the start or were made during it and from where each is measured,
-the start tree of a branch that starts elsewhere, and the commits read beside the
+where the commits of a branch that starts elsewhere start, and the commits read beside the
 branches (other worktrees' checkouts, stashes, pushes).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from guard import githistory, gitio, upstream
-from guard.changes import Change
-from guard.judge import state_after
 from guard.session import Session
 
 BRANCH = "refs/heads/"
@@ -47,44 +45,18 @@ def scoped(session: Session, started: int) -> Scoped:
 
 
 def branch_starts(
-    session: Session,
-    lines: Mapping[str, tuple[str, str]],
-    starts: list[str],
-    start_entries: Mapping[str, str],
-    beside: Mapping[str, list[Change]],
-) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """For the commits of branches that start elsewhere than the session's start
-    commit (a release branch, or a branch grown from one): commit -> that start,
-    and each such start's tree. "Restores" means back to the start of the branch a
-    change lands on, in the audit as in the hooks. `beside`: what such a start
-    changes against the session's start, where already asked (else git is asked)."""
+    session: Session, lines: Mapping[str, tuple[str, str]], starts: list[str]
+) -> dict[str, str]:
+    """The commits of branches that start elsewhere than the session's start commit
+    (a release branch, or a branch grown from one), each -> that start: "restores"
+    means back to the start of the branch a change lands on, in the audit as in the
+    hooks."""
     bases: dict[str, str] = {}
-    trees: dict[str, dict[str, str]] = {}
     for base, tip in lines.values():
-        if base == session.start_head:
-            continue
-        members = [sha for sha in gitio.commits_since(tip, starts) if sha not in bases]
-        if members:
+        if base != session.start_head:
+            members = [sha for sha in gitio.commits_since(tip, starts) if sha not in bases]
             bases.update(dict.fromkeys(members, base))
-            if base not in trees:
-                changes = beside.get(base)
-                if changes is None:
-                    changes = gitio.diff(session.start_head or gitio.empty_tree(), base)
-                trees[base] = tree_beside(start_entries, changes)
-    return bases, trees
-
-
-def tree_beside(entries: Mapping[str, str], changes: Iterable[Change]) -> dict[str, str]:
-    """The tree of a commit (path -> "mode oid"), as the start tree `entries` plus
-    `changes`, what differs between the two: a few paths, not the whole tree again."""
-    tree = dict(entries)
-    for change in changes:
-        state = state_after(change)
-        if state is None:
-            tree.pop(change.path, None)
-        else:
-            tree[change.path] = state
-    return tree
+    return bases
 
 
 def parked(since: int) -> tuple[str, ...]:

@@ -6,8 +6,8 @@ receipt when the state is gone: the repository's current policy applies), and
 `--base/--head` (an explicit range, as CI checks a pull request). Each scope starts
 its one big `git log` as soon as it knows the revisions, then says what else to
 read (a `Reading`); `read` asks git all of it at once: the log, parsed while it
-streams, runs beside the smaller questions (the start tree, git status, each
-branch's net change), and the results are collected when all have answered.
+streams, runs beside the smaller questions (git status, each branch's net
+change), and the results are collected when all have answered.
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
 from guard.errors import GitError, StateError, UsageError
 from guard.githistory import History
+from guard.gittree import Start
 from guard.hooks.install import CHAINED, HOOKS, LEGACY
 from guard.integrity import findings, made_elsewhere
-from guard.judge import Judge
+from guard.judge import Judge, state_before
 from guard.policy import Policy
 from guard.policy_file import effective_policy_path, load_policy
 from guard.session import Session
@@ -72,8 +73,8 @@ class Scope(NamedTuple):
 
 
 class Reading(NamedTuple):
-    """What one audit asks git beside its log: the start tree at `base`, each
-    branch's net change (name -> (from, to)), and the work tree."""
+    """What one audit asks git beside its log: each branch's net change (name ->
+    (from, to)) and the work tree; `base` is the start commit "restores" means."""
 
     base: str | None
     lines: dict[str, tuple[str, str]]
@@ -83,12 +84,11 @@ class Reading(NamedTuple):
 
 class Read(NamedTuple):
     commits: Iterable[Commit]  # streaming from git's log: read once, as git writes
-    start_entries: dict[str, str]
     working: list[WorkingChange]
     nets: dict[str, list[Change]]
-    # What each other commit a branch starts from changes against `base` (a release
-    # branch's start): asked in the same git call as the nets, beside the log.
-    beside: dict[str, list[Change]]
+    # What paths held at each branch's start commit (and at `base`): what a change
+    # that restores is compared with.
+    starts: dict[str, Start]
 
 
 def read(history: History, reading: Reading) -> Read:
@@ -98,17 +98,11 @@ def read(history: History, reading: Reading) -> Read:
     stream to whoever judges them, so the judging keeps pace with git (which has a
     core to itself) instead of following it."""
     cwd = reading.cwd
-    tree = gitrun.Pending([*gitio.TREE, reading.base], cwd) if reading.base else None
     status = gitrun.Pending(gitio.STATUS, cwd) if reading.working else None
-    # Every branch's net change from one git call, and what each other branch start
-    # changes from `base`; a branch grown from nothing the start had is measured from
-    # the empty tree, which is no commit: a call of its own.
+    # Every branch's net change from one git call; a branch grown from nothing the
+    # start had is measured from the empty tree, which is no commit: a call of its own.
     joint = [name for name, (base, _) in reading.lines.items() if base not in EMPTY_TREES]
     asked = [reading.lines[name] for name in joint]
-    others: list[str] = []
-    if reading.base:
-        others = sorted({base for base, _ in asked} - {reading.base})
-        asked += [(reading.base, other) for other in others]
     diffs = gitrun.Pending(gitio.DIFFS, cwd, data=gitio.pairs(asked)) if asked else None
     alone = {
         name: gitrun.Pending(gitio.diff_args(*line), cwd)
@@ -116,15 +110,27 @@ def read(history: History, reading: Reading) -> Read:
         if name not in joint
     }
     nets = {name: gitparse.parse_diff(pending.result()) for name, pending in alone.items()}
-    answers = gitparse.parse_diffs(diffs.result()) if diffs is not None else []
-    nets.update(zip(joint, answers[: len(joint)], strict=True))
+    if diffs is not None:
+        nets.update(zip(joint, gitparse.parse_diffs(diffs.result()), strict=True))
     return Read(
         commits=history.stream(),
-        start_entries=gitparse.parse_tree(tree.result()) if tree else {},
         working=gitparse.parse_status(status.result()) if status else [],
         nets={name: nets[name] for name in reading.lines},
-        beside=dict(zip(others, answers[len(joint) :], strict=True)),
+        starts=_starts(reading, nets),
     )
+
+
+def _starts(reading: Reading, nets: Mapping[str, list[Change]]) -> dict[str, Start]:
+    """Each start commit's paths as far as the net changes from it say (their old
+    sides); the rest is read from git when a change asks (`Start.fetch`)."""
+    known: dict[str, dict[str, str | None]] = {}
+    if reading.base is not None:
+        known[reading.base] = {}
+    for name, (base, _) in reading.lines.items():
+        states = known.setdefault(base, {})
+        for change in nets[name]:
+            states[change.path] = state_before(change)
+    return {base: Start(base, known[base], complete=base in EMPTY_TREES) for base in known}
 
 
 def gather(scope: Scope) -> tuple[Evidence, Judge]:
@@ -262,7 +268,7 @@ def _evidence(
         session=session,
         base=base,
         commits=found.commits,
-        start_entries=found.start_entries,
+        trees=found.starts,
         working=found.working,
         nets=found.nets,
         current_branch=current,
@@ -357,10 +363,10 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     scope.update(mode_from="option" if mode else "session", allowed=sorted(allowed))
     scope.update(since=None, base=None, head=None, start=session.start_head, tip=head_sha)
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
-    bases, trees = branches.branch_starts(session, lines, starts, found.start_entries, found.beside)
+    bases = branches.branch_starts(session, lines, starts)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
     evidence = evidence._replace(calls=toolcalls.index(events, _before(state, session.id)))
-    return evidence._replace(bases=bases, base_entries=trees), judge
+    return evidence._replace(bases=bases), judge
 
 
 def _upstream(

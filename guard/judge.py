@@ -6,8 +6,9 @@ A change that is not allowed is still fine when it *restores*: it leaves its pat
 as it was at the start (restoring a file, or deleting one that did not exist
 then). That is how a rollback commits during a session without any bypass. The
 caller says what "as it was at the start" means for its base through `Unchanged`:
-the audit compares with the start tree it listed, a hook with the paths that
-differ between the base and the commit being made.
+the audit compares with what the path held at the start commit
+(`guard.gittree.Start`), a hook with the paths that differ between the base and
+the commit being made.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class Finding(NamedTuple):
 def state_after(change: Change) -> str | None:
     """What the change leaves at its path: "mode oid", or None when the path is gone."""
     return None if change.new_mode == ABSENT else f"{change.new_mode} {change.new_oid}"
+
+
+def state_before(change: Change) -> str | None:
+    """What the path held before the change: "mode oid", or None when there was none."""
+    return None if change.old_mode == ABSENT else f"{change.old_mode} {change.old_oid}"
 
 
 class Judge:
@@ -125,12 +131,6 @@ class Judge:
         self.prime([c.path for c in changes])
         self.prime([c.old_path for c in changes if c.old_path is not None])
         return [self.change(c, unchanged) for c in changes]
-
-
-def unchanged_in(start: dict[str, str] | None) -> Unchanged:
-    """`Unchanged` against a listed start tree (path -> "mode oid")."""
-    entries = start or {}
-    return lambda path, now: entries.get(path) == now
 
 
 def unchanged_outside(differing: set[str]) -> Unchanged:

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from guard import gitio, gitrun, rollback_tree, store
 from guard.changes import Change
 from guard.errors import BlockedError, GitError, UsageError
+from guard.gittree import SUBTREE, Entries, by_depth, folders_of, read_folders
 from guard.quoting import quote, shown
 from guard.rollback import BACKUP_PREFIX, GITLINK, NOTES_REF, message
 
@@ -336,24 +337,17 @@ def _objects(plan: Plan, session_id: str, old: str) -> tuple[str, list[Change], 
 
 # --------------------------------------------------------------------------- trees
 
-Entries = dict[str, tuple[str, str]]  # a tree's entries: name -> (mode, oid)
-SUBTREE = "40000"  # the mode git's tree objects give a folder
 KINDS = {SUBTREE: "tree", GITLINK: "commit"}  # any other mode is a blob's
 
 
 def _write_tree(base: str | None, removed: list[str], added: list[tuple[str, str]]) -> str:
     """The tree of commit `base` (None: the empty tree) with the `removed` paths gone
     and `added` (path, "mode oid") entries in place. Only the folders on those paths
-    are read (`cat-file`, a level at a time from the top) and written again
+    are read (`guard.gittree`, a level at a time from the top) and written again
     (`mktree`, a level at a time from the bottom): an index would read, rewrite and
     write every path of the repository. The caller checks the result with git's diff."""
-    touched = {""}
-    for path in [*removed, *(p for p, _ in added)]:
-        touched.update(gitio.folders(path))
-    levels: list[list[str]] = [[] for _ in range(1 + max(_depth(f) for f in touched))]
-    for folder in sorted(touched):
-        levels[_depth(folder)].append(folder)
-    trees = _old_trees(base, levels, touched)
+    touched = folders_of([*removed, *(p for p, _ in added)])
+    trees = read_folders(base, touched)
     for path in removed:
         folder, _, name = path.rpartition("/")
         trees[folder].pop(name, None)
@@ -362,7 +356,7 @@ def _write_tree(base: str | None, removed: list[str], added: list[tuple[str, str
         folder, _, name = path.rpartition("/")
         mode, oid = state.split()
         adding.setdefault(folder, {})[name] = (mode, oid)
-    for level in reversed(levels):
+    for level in reversed(by_depth(touched)):
         for folder in level:  # after its subfolders: a file may come back where one was
             trees[folder].update(adding.get(folder, {}))
         full = [folder for folder in level if trees[folder]]
@@ -375,56 +369,6 @@ def _write_tree(base: str | None, removed: list[str], added: list[tuple[str, str
                 else:  # emptied: git keeps no empty folder
                     trees[parent].pop(name, None)
     return made.get("") or gitio.empty_tree()
-
-
-def _depth(folder: str) -> int:
-    return folder.count("/") + 1 if folder else 0
-
-
-def _old_trees(base: str | None, levels: list[list[str]], touched: set[str]) -> dict[str, Entries]:
-    """The entries of every folder of `touched` in commit `base` (empty where it has
-    none, or a file), read level by level: a folder's id is in its parent's tree."""
-    trees: dict[str, Entries] = {folder: {} for folder in touched}
-    if base is None:
-        return trees
-    known = {"": gitrun.run_line(["rev-parse", "--verify", "-q", f"{base}^{{tree}}"])}
-    for level in levels:
-        here = [folder for folder in level if folder in known]
-        for folder, entries in zip(here, _read_trees([known[f] for f in here]), strict=True):
-            trees[folder] = entries
-            for name, (mode, oid) in entries.items():
-                child = f"{folder}/{name}" if folder else name
-                if mode == SUBTREE and child in touched:
-                    known[child] = oid
-    return trees
-
-
-def _read_trees(oids: list[str]) -> list[Entries]:
-    """The entries of the trees `oids`, from one `cat-file --batch`."""
-    if not oids:
-        return []
-    out = gitrun.run(["cat-file", "--batch"], data=gitrun.lines(oids))
-    found, i = [], 0
-    for oid in oids:
-        end = out.index(b"\n", i)
-        header = out[i:end].split()
-        if len(header) != 3 or header[1] != b"tree":
-            raise GitError(f"git cannot read the tree {oid}: {out[i:end].decode(errors='replace')}")
-        start, i = end + 1, end + 2 + int(header[2])  # the body, then a newline
-        found.append(_entries(out[start : i - 1], len(oid) // 2))
-    return found
-
-
-def _entries(body: bytes, width: int) -> Entries:
-    """A tree object's entries: `MODE NAME\\0` and the raw id (`width` bytes), each."""
-    entries, i = {}, 0
-    while i < len(body):
-        space = body.index(b" ", i)
-        nul = body.index(b"\0", space)
-        name = body[space + 1 : nul].decode("utf-8", "surrogateescape")
-        entries[name] = (body[i:space].decode("ascii"), body[nul + 1 : nul + 1 + width].hex())
-        i = nul + 1 + width
-    return entries
 
 
 def _make_trees(trees: list[Entries]) -> list[str]:

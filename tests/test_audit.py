@@ -22,6 +22,7 @@ from guard import audit, rollback
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
+from guard.gittree import Start
 from guard.judge import Judge
 from guard.policy_file import default_policy_path, load_policy
 from guard.report import renderer
@@ -114,7 +115,7 @@ def evidence(
         session=session,
         base=base,
         commits=list(commits),
-        start_entries=START_ENTRIES,
+        trees={START: Start(START, START_ENTRIES, complete=True)},
         working=list(working),
         nets={MAIN: []} if nets is None else nets,
         current_branch=current,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from guard.changes import Change
 from guard.classify import Classifier
-from guard.judge import SUBMODULE_RULE, Judge, unchanged_in, unchanged_outside
+from guard.gittree import Start
+from guard.judge import SUBMODULE_RULE, Judge, unchanged_outside
 from guard.policy_file import default_policy_path, load_policy
 
 POLICY = load_policy(default_policy_path())
@@ -46,7 +47,7 @@ def test_restoring_changes_are_not_violations_whichever_way_the_base_is_known() 
     by_diff = judge().changes([back, other, gone], unchanged_outside({"src/b.py"}))
     # ... the audit knows the start tree: the same verdicts.
     by_tree = judge().changes(
-        [back, other, gone], unchanged_in({"src/a.py": BLOB, "src/b.py": BLOB})
+        [back, other, gone], Start(None, {"src/a.py": BLOB, "src/b.py": BLOB}).unchanged
     )
     for findings in (by_diff, by_tree):
         assert [(f.path, f.restores, f.violation) for f in findings] == [
@@ -59,14 +60,14 @@ def test_restoring_changes_are_not_violations_whichever_way_the_base_is_known() 
 
 def test_a_rename_is_judged_as_its_two_sides() -> None:
     away = Change("R", "docs/util.md", "100644", "100644", "src/util.py", "9" * 40)
-    [found] = judge().changes([away], unchanged_in({"src/util.py": BLOB}))
+    [found] = judge().changes([away], Start(None, {"src/util.py": BLOB}).unchanged)
     assert (found.category, found.allowed, found.restores, found.old_path) == (
         "production",
         False,
         False,
         "src/util.py",
     )
-    [fine] = judge().changes([away], unchanged_in({}))  # the old path was not there at start
+    [fine] = judge().changes([away], Start(None, {}).unchanged)  # the old path was not there at start
     assert (fine.allowed, fine.restores, fine.violation) == (False, True, False)
     [docs] = judge(("docs", "production")).changes([away])
     assert (docs.allowed, docs.violation) == (True, False)

@@ -1187,3 +1187,33 @@ def test_the_audit_judges_restores_against_the_branch_they_land_on(seeded: Path,
     assert rows(report, "back to release's") == [
         ("src/app.py", None, "M", "production", False, True)
     ]
+
+
+def test_a_change_undone_later_in_the_session_restores(seeded: Path, invoke) -> None:
+    """Paths the session changed and then put back are in no branch's net change:
+    the audit reads what they held at the start from git, and the commits that put
+    them back restore, whether the content, the file itself or its mode came back."""
+    repo = seeded
+    start(invoke, repo)
+    bypass = ("-c", "core.hooksPath=/dev/null")
+    commit(repo, "break", {"src/app.py": "def app():\n    return 9\n"}, *bypass)
+    commit(repo, "unbreak", {"src/app.py": START_FILES["src/app.py"]}, *bypass)
+    git(repo, "rm", "-q", "src/util.py")
+    git(repo, *bypass, "commit", "-qm", "drop util")
+    commit(repo, "bring util back", {"src/util.py": START_FILES["src/util.py"]}, *bypass)
+    git(repo, "update-index", "--chmod=+x", "src/x.py")
+    git(repo, *bypass, "commit", "-qm", "x runs")
+    git(repo, "update-index", "--chmod=-x", "src/x.py")
+    git(repo, *bypass, "commit", "-qm", "x reads")
+    code, report = audit(invoke, repo)
+    assert code == 1  # the violations stay on record; nothing is left changed
+    assert report["summary"]["verdict"] == "restored"
+    assert report["rollback"] == []
+    assert rows(report, "break") == [("src/app.py", None, "M", "production", False, False)]
+    assert rows(report, "unbreak") == [("src/app.py", None, "M", "production", False, True)]
+    assert rows(report, "bring util back") == [
+        ("src/util.py", None, "A", "production", False, True)
+    ]
+    assert rows(report, "x runs") == [("src/x.py", None, "M", "production", False, False)]
+    assert rows(report, "x reads") == [("src/x.py", None, "M", "production", False, True)]
+    assert report["summary"]["violations"] == 3

@@ -1,0 +1,102 @@
+"""`guard.gittree`: what paths hold in a commit's tree, read a folder at a time, held
+against `git ls-tree -r`, which lists the whole tree."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from guard import gitparse, gittree
+from guard.errors import GitError
+from tests.conftest import commit_files, git
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+@pytest.fixture
+def tree(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A commit with nested folders, an executable, a symlink, a submodule pointer, a
+    file where a folder might be expected, and names git must not misread."""
+    monkeypatch.chdir(repo)
+    commit_files(
+        repo,
+        {
+            "README.md": "# top\n",
+            "src/app.py": "A = 1\n",
+            "src/deep/er/still.py": "S = 1\n",
+            "tools": "a file, not a folder\n",
+            "docs/a b.md": "spaces\n",
+            "docs/new\nline.md": "a newline in the name\n",
+        },
+        "start",
+    )
+    (repo / "run.sh").write_text("#!/bin/sh\n")
+    (repo / "run.sh").chmod(0o755)
+    os.symlink("src/app.py", repo / "link")
+    (repo / os.fsdecode(b"caf\xe9.md")).write_text("latin-1 name\n")
+    git(repo, "add", "-A")
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{'1' * 40},vendor/lib")
+    git(repo, "commit", "-q", "-m", "more")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def listed(repo: Path, rev: str) -> dict[str, str]:
+    out = git(repo, "ls-tree", "-r", "-z", "--full-tree", rev).encode("utf-8", "surrogateescape")
+    return gitparse.parse_tree(out)
+
+
+def test_states_are_what_ls_tree_lists(repo: Path, tree: str) -> None:
+    everything = listed(repo, tree)
+    assert len(everything) == 10
+    assert gittree.states(tree, everything) == everything
+
+
+def test_no_file_is_none(repo: Path, tree: str) -> None:
+    """A folder, a path below a file, one below a submodule, and one never there."""
+    asked = ["src", "src/deep", "tools/README.md", "vendor/lib/x.c", "nowhere/at/all.py", "gone"]
+    assert gittree.states(tree, asked) == dict.fromkeys(asked)
+
+
+def test_no_commit_and_the_empty_tree_hold_nothing(repo: Path, tree: str) -> None:
+    assert gittree.states(None, ["src/app.py"]) == {"src/app.py": None}
+    assert gittree.states(EMPTY_TREE, ["src/app.py", "README.md"]) == {
+        "src/app.py": None,
+        "README.md": None,
+    }
+
+
+def test_a_mode_is_given_as_git_s_diffs_give_it(repo: Path, tree: str) -> None:
+    """An old tree may record a file as 100664; git reads (and diffs) it as 100644."""
+    blob = git(repo, "hash-object", "-w", "--stdin", input=b"old\n").strip()
+    odd = git(repo, "mktree", input=f"100664 blob {blob}\told.txt\n".encode()).strip()
+    assert gittree.states(odd, ["old.txt"]) == {"old.txt": f"100644 {blob}"}
+    assert listed(repo, odd) == {"old.txt": f"100644 {blob}"}
+
+
+def test_a_commit_git_does_not_have_is_a_git_error(repo: Path, tree: str) -> None:
+    with pytest.raises(GitError):
+        gittree.states("2" * 40, ["src/app.py"])
+
+
+def test_a_start_answers_from_what_it_was_told_then_from_git(repo: Path, tree: str) -> None:
+    """Told paths are answered at once; any other counts as a miss (changed) until
+    `fetch` reads it from git, after which it is answered as git has it."""
+    app = listed(repo, tree)["src/app.py"]
+    start = gittree.Start(tree, {"README.md": None})
+    assert start.unchanged("README.md", None)
+    assert not start.unchanged("src/app.py", app)
+    assert not start.unchanged("src/app.py", app)
+    assert (start.misses, start.missing) == (2, {"src/app.py"})
+    start.fetch()
+    assert start.unchanged("src/app.py", app)
+    assert not start.unchanged("src/app.py", None)
+    assert (start.misses, start.missing) == (2, set())
+
+
+def test_a_complete_start_needs_no_git() -> None:
+    start = gittree.Start("3" * 40, {"a.py": "100644 " + "4" * 40}, complete=True)
+    assert start.unchanged("b.py", None)
+    assert not start.unchanged("b.py", "100644 " + "4" * 40)
+    assert start.misses == 0
