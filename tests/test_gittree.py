@@ -18,7 +18,8 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 @pytest.fixture
 def tree(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A commit with nested folders, an executable, a symlink, a submodule pointer, a
-    file where a folder might be expected, and names git must not misread."""
+    file where a folder might be expected, and names git must not misread: spaces,
+    line breaks (which git's one-name-a-line input cannot carry), bytes not UTF-8."""
     monkeypatch.chdir(repo)
     commit_files(
         repo,
@@ -29,6 +30,8 @@ def tree(repo: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             "tools": "a file, not a folder\n",
             "docs/a b.md": "spaces\n",
             "docs/new\nline.md": "a newline in the name\n",
+            "odd\nfolder/in it/deep.py": "a newline in a folder's name\n",
+            "odd\nfolder/top.py": "T = 1\n",
         },
         "start",
     )
@@ -49,13 +52,14 @@ def listed(repo: Path, rev: str) -> dict[str, str]:
 
 def test_states_are_what_ls_tree_lists(repo: Path, tree: str) -> None:
     everything = listed(repo, tree)
-    assert len(everything) == 10
+    assert len(everything) == 12
     assert gittree.states(tree, everything) == everything
 
 
 def test_no_file_is_none(repo: Path, tree: str) -> None:
     """A folder, a path below a file, one below a submodule, and one never there."""
     asked = ["src", "src/deep", "tools/README.md", "vendor/lib/x.c", "nowhere/at/all.py", "gone"]
+    asked += ["odd\nfolder/in it", "odd\nfolder/top.py/x", "odd\nfolder/none/x.py"]
     assert gittree.states(tree, asked) == dict.fromkeys(asked)
 
 
