@@ -54,8 +54,9 @@ EMPTY_TREES = (
 
 
 class Scope(NamedTuple):
-    """What to audit: an archived session, a start commit, a range, or (all None)
-    the active session; `mode` judges with another mode of the policy."""
+    """What to audit: a session by id, a start commit, a range, or (all None) the
+    active session, else the latest archived one; `mode` judges with another mode
+    of the policy."""
 
     session_id: str | None = None
     since: str | None = None
@@ -286,20 +287,25 @@ def _line(out: bytes | None) -> str:
 # --------------------------------------------------------------------------- sessions
 
 
-def load_session(session_id: str | None, state: str) -> tuple[Session, str, bool]:
-    """The active session governing this worktree (None), an active one by id, or an
-    archived one of the repository whose state directory is `state`, with its
-    directory and whether it is active."""
+def load_session(session_id: str | None, common: str, own: str) -> tuple[Session, str, bool]:
+    """The session `session_id` names, active or archived; with none named, the active
+    session governing this worktree, else the repository's latest archived one. With
+    its directory, and whether it is active. `common` and `own`: the common git
+    directory and this worktree's."""
+    state = location.state_dir(common)
     if session_id is None:
-        here = location.governing(*gitio.dirs())
+        here = location.governing(common, own)
         session = store.load_active(here) if here else None
-        if here is None or session is None:
+        if here is not None and session is not None:
+            return session, here, True
+        archived = store.archived(state)
+        if not archived:
             raise UsageError(
-                "no active session to audit",
-                hint="name one (guard session list): guard audit --session ID, "
-                "or give the receipt: guard audit --since COMMIT --mode MODE",
+                "no session to audit in this repository",
+                hint="start one (guard session start), or audit a range: "
+                "guard audit --since COMMIT --mode MODE, or --base REV --head REV",
             )
-        return session, here, True
+        session_id = archived[-1]
     active = store.active_with_id(state, session_id)
     if active is not None:
         found = store.load_active(active)
@@ -314,9 +320,9 @@ def load_session(session_id: str | None, state: str) -> tuple[Session, str, bool
 
 
 def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]:
-    common = gitio.common_dir()
+    common, git_dir = gitio.dirs()
     state = location.state_dir(common)
-    session, directory, active = load_session(session_id, state)
+    session, directory, active = load_session(session_id, common, git_dir)
     allowed = session.allowed if mode is None else allowed_by(session.policy, mode)
     judge = Judge(Classifier(session.policy), allowed)
     started = calendar.timegm(time.strptime(session.started_at, "%Y-%m-%dT%H:%M:%SZ"))
@@ -454,19 +460,3 @@ def summary_of(session: Session, active: bool) -> dict[str, Any]:
         "active": active,
         "worktree": session.worktree,
     }
-
-
-def default_session() -> str | None:
-    """None (the active session) when one governs this worktree, else the latest
-    archived one."""
-    common, own = gitio.dirs()
-    if location.governing(common, own) is not None:
-        return None
-    archived = store.archived(location.state_dir(common))
-    if not archived:
-        raise UsageError(
-            "no session to audit in this repository",
-            hint="start one (guard session start), or audit a range: "
-            "guard audit --since COMMIT --mode MODE, or --base REV --head REV",
-        )
-    return archived[-1]

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from guard import githistory, gitio, store
+from guard import githistory, gitio, location, store
 from guard.errors import StateError
 from guard.hooks.install import hooks_now
 from guard.session import Session
@@ -52,7 +52,8 @@ def findings(
                 }
             )
     at_stop = None if active else _hooks_at_stop(directory)
-    now = hooks_now(session, hooks_dir) if at_stop is None else at_stop
+    state = location.state_dir(common)
+    now = hooks_now(session, hooks_dir, state) if at_stop is None else at_stop
     integrity.extend(_hook_integrity(session, now))
     integrity.extend(_substitutions(common))
     problems = store.verify(directory)

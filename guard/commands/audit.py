@@ -44,8 +44,6 @@ def audited(
         sys.stderr.write(
             "guard: --since audits with the repository's current policy, not a frozen one\n"
         )
-    if session_id is None and since is None and base is None:
-        scope = scope._replace(session_id=gather.default_session())
     evidence, judge = gather.gather(scope)
     found = None if claims is None else extract(claims)
     return audit.build(evidence, judge, claims=found)

@@ -35,8 +35,6 @@ def rollback(
 
     target = _begin(paths, nul, do_apply, ref)
     scope = gather.Scope(session_id, since, base, head, mode).check()
-    if session_id is None and since is None and base is None:
-        scope = scope._replace(session_id=gather.default_session())
     evidence, judge = gather.gather(scope)
     read: list[Commit] = []  # the commits as the audit reads them, for the one after
     if do_apply:

@@ -188,13 +188,18 @@ def enforced(hooks_dir: str, hooks: Iterable[str] = HOOKS) -> dict[str, bool]:
     return {hook: runs(hook) for hook in hooks}
 
 
-def hooks_now(session: Session, hooks_dir: str | None = None) -> dict[str, Any]:
-    """The hooks as they are now, in the shape `session stop` records them."""
+def hooks_now(
+    session: Session, hooks_dir: str | None = None, state: str | None = None
+) -> dict[str, Any]:
+    """The hooks as they are now, in the shape `session stop` records them (`state`:
+    the repository's state directory, when the caller knows it)."""
     recorded = session.hooks
     return {
         "hooks_dir": hooks_dir or gitio.hooks_dir(),
         "hooks_path_config": gitio.config_get("core.hooksPath"),
-        "fingerprints": fingerprints(recorded.hooks_dir, recorded.fingerprints) if recorded else {},
+        "fingerprints": fingerprints(recorded.hooks_dir, recorded.fingerprints, state)
+        if recorded
+        else {},
     }
 
 
