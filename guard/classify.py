@@ -176,6 +176,9 @@ class Classifier:
         self._dirs_bucket = _Bucket(indexed)
         self._files = _Bucket([(i, p) for i, p in indexed if not p.dir_only])
         self._dirs: dict[str, int] = {}
+        # directory -> pattern index -> whether it matches a file there whose name
+        # its last segment matches (`indices`).
+        self._below: dict[str, dict[int, bool]] = {}
         self._decisions: list[tuple[str, str | None]] | None = None
 
     def decisions(self) -> list[tuple[str, str | None]]:
@@ -210,6 +213,7 @@ class Classifier:
         dirs, decides, search = self._dirs, self._decides, self._search
         literals, globs_by_key = self._files.literal, self._files.globs_by_key
         globs_for, always = self._files.globs_for, self._files.always
+        below = self._below
         out = []
         for path in paths:
             directory, slash, name = path.rpartition("/")
@@ -232,13 +236,25 @@ class Classifier:
                         out.append(self.reference_index(path))
                         continue
                     best = self._directory(directory)
+            # Below, a pattern's regex runs only for a name its last segment matches:
+            # whether the rest matches then depends on the directory alone, so it is
+            # asked once a directory (10,000 files in 50 folders: 50 regex runs).
+            matches = below.get(directory)
+            if matches is None:
+                matches = below[directory] = {}
             # The file name: the scan of _raise, inlined as it runs once a path.
             literal = literals.get(name)
             if literal is not None:
                 for index in literal:
                     if index <= best:
                         break
-                    if decides[index] or search[index](path):
+                    if decides[index]:
+                        best = index
+                        break
+                    hit = matches.get(index)
+                    if hit is None:
+                        hit = matches[index] = search[index](path) is not None
+                    if hit:
                         best = index
                         break
             dot = name.rfind(".")
@@ -254,10 +270,16 @@ class Classifier:
                     and name.startswith(prefix)
                     and name.endswith(suffix)
                     and (match is None or match(name))
-                    and (decides[index] or search[index](path))
                 ):
-                    best = index
-                    break
+                    if decides[index]:
+                        best = index
+                        break
+                    hit = matches.get(index)
+                    if hit is None:
+                        hit = matches[index] = search[index](path) is not None
+                    if hit:
+                        best = index
+                        break
             for index in always:
                 if index <= best:
                     break
