@@ -71,18 +71,19 @@ def shape(text: str) -> tuple[str | None, bool, bool]:
 
 
 def _translate(text: str) -> tuple[str | None, str | None]:
-    """Return (regex, problem) for a pattern, using pathspec's gitwildmatch translation."""
+    """Return (regex, problem) for a pattern: pathspec's gitwildmatch translation,
+    not compiled here (`compile_pattern` compiles what it must check)."""
     # Imported here: the hot paths (hooks) load frozen policies and never need it.
     from pathspec.patterns.gitignore.base import GitIgnorePatternError
     from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
     try:
-        compiled = GitIgnoreSpecPattern(text)
-    except (GitIgnorePatternError, re.error, ValueError) as exc:
+        regex, include = GitIgnoreSpecPattern.pattern_to_regex(text)
+    except (GitIgnorePatternError, ValueError) as exc:
         return None, f"invalid pattern {text!r}: {exc}"
-    if compiled.include is None or compiled.regex is None:
+    if include is None or regex is None:
         return None, f"pattern {text!r} can never match (an unclosed '[' or a bare '/'?)"
-    return compiled.regex.pattern, None
+    return regex, None
 
 
 def _pattern_problem(text: str) -> str | None:
@@ -123,6 +124,10 @@ def compile_pattern(
     regex, problem = _translate(text)
     if regex is None:
         return None, problem
+    try:
+        re.compile(regex)  # the one check: the last segment's regex is a part of it
+    except re.error as exc:
+        return None, f"invalid pattern {text!r}: {exc}"
     last, dir_only, anywhere = shape(text)
     last_regex = None
     if last is not None:
