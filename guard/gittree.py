@@ -2,8 +2,8 @@
 
 The rollback rewrites the folders on its plan's paths; the audit asks what a path
 held at its branch's start. Listing the whole tree would cost what the repository
-weighs whatever the session changed: reading only the folders on the named paths,
-in one `git cat-file --batch`, costs what the session touched.
+weighs whatever the session changed: reading only the folders on the named paths
+costs what the session touched, one `git cat-file --batch` a folder level.
 """
 
 from __future__ import annotations
@@ -41,50 +41,35 @@ def _depth(folder: str) -> int:
 def read_folders(base: str | None, touched: set[str]) -> dict[str, Entries]:
     """The entries of every folder of `touched` (which holds each one's parents) in
     commit `base`: empty where it has none, or a file, and all empty for no commit.
-    One `cat-file --batch` names each folder by its path in `base`; a folder whose
-    path has a line break, which that one-a-line input cannot carry, is read by its
-    id from its parent's entries afterwards."""
+    Read level by level, since a folder's id is in its parent's tree."""
     trees: dict[str, Entries] = {folder: {} for folder in touched}
     if base is None:
         return trees
-    plain = sorted(folder for folder in touched if "\n" not in folder)
-    asked = [f"{base}:{folder}" if folder else f"{base}^{{tree}}" for folder in plain]
-    for folder, entries in zip(plain, _read_trees(asked), strict=True):
-        if entries is None and not folder:
-            raise GitError(f"git has no commit {base} to read")
-        trees[folder] = entries or {}
-    for level in by_depth(folder for folder in touched if "\n" in folder):
-        ids = {}
-        for folder in level:
-            parent, _, name = folder.rpartition("/")
-            mode, oid = trees[parent].get(name, ("", ""))
-            if mode == SUBTREE:
-                ids[folder] = oid
-        for folder, entries in zip(ids, _read_trees(list(ids.values())), strict=True):
-            if entries is None:
-                raise GitError(f"git cannot read the tree {ids[folder]}")
+    known = {"": gitrun.run_line(["rev-parse", "--verify", "-q", f"{base}^{{tree}}"])}
+    for level in by_depth(touched):
+        here = [folder for folder in level if folder in known]
+        for folder, entries in zip(here, _read_trees([known[f] for f in here]), strict=True):
             trees[folder] = entries
+            for name, (mode, oid) in entries.items():
+                child = f"{folder}/{name}" if folder else name
+                if mode == SUBTREE and child in touched:
+                    known[child] = oid
     return trees
 
 
-def _read_trees(names: list[str]) -> list[Entries | None]:
-    """The entries of the trees `names` (ids, or `rev:path`), from one `cat-file
-    --batch`: None where git has no such object, and no entries where it is not a
-    tree (a file, or a submodule's commit, where a folder might have been)."""
-    if not names:
+def _read_trees(oids: list[str]) -> list[Entries]:
+    """The entries of the trees `oids`, from one `cat-file --batch`."""
+    if not oids:
         return []
-    out = gitrun.run(["cat-file", "--batch"], data=gitrun.lines(names))
-    found: list[Entries | None] = []
-    i = 0
-    for _ in names:
+    out = gitrun.run(["cat-file", "--batch"], data=gitrun.lines(oids))
+    found, i = [], 0
+    for oid in oids:
         end = out.index(b"\n", i)
-        if out[i:end].endswith((b" missing", b" ambiguous")):  # else it ends in a size
-            found.append(None)
-            i = end + 1
-            continue
-        oid, kind, size = out[i:end].split(b" ")
-        start, i = end + 1, end + 2 + int(size)  # the body, then a newline
-        found.append(_entries(out[start : i - 1], len(oid) // 2) if kind == b"tree" else {})
+        header = out[i:end].split()
+        if len(header) != 3 or header[1] != b"tree":
+            raise GitError(f"git cannot read the tree {oid}: {out[i:end].decode(errors='replace')}")
+        start, i = end + 1, end + 2 + int(header[2])  # the body, then a newline
+        found.append(_entries(out[start : i - 1], len(oid) // 2))
     return found
 
 

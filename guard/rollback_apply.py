@@ -343,9 +343,9 @@ KINDS = {SUBTREE: "tree", GITLINK: "commit"}  # any other mode is a blob's
 def _write_tree(base: str | None, removed: list[str], added: list[tuple[str, str]]) -> str:
     """The tree of commit `base` (None: the empty tree) with the `removed` paths gone
     and `added` (path, "mode oid") entries in place. Only the folders on those paths
-    are read (`guard.gittree`, in one git call) and written again (`mktree`, a level
-    at a time from the bottom): an index would read, rewrite and write every path of
-    the repository. The caller checks the result with git's diff."""
+    are read (`guard.gittree`, a level at a time from the top) and written again
+    (`mktree`, a level at a time from the bottom): an index would read, rewrite and
+    write every path of the repository. The caller checks the result with git's diff."""
     touched = folders_of([*removed, *(p for p, _ in added)])
     trees = read_folders(base, touched)
     for path in removed:
