@@ -17,7 +17,7 @@ from guard.changes import Change, Commit, WorkingChange
 from guard.claims import SUBJECT_CLAIM, Claim, false_claims
 from guard.claims import check as check_claims
 from guard.gittree import Start
-from guard.judge import Finding, Judge, Unchanged
+from guard.judge import Finding, Judge
 from guard.rollback import plan as rollback_plan
 from guard.toolcalls import Calls
 from guard.upstream import Taken
@@ -83,11 +83,11 @@ def _change_row(finding: Finding) -> dict[str, Any]:
 
 
 def _commit_row(
-    commit: Commit, judge: Judge, unchanged: Unchanged, changed: dict[str, set[str]]
+    commit: Commit, judge: Judge, findings: list[Finding], changed: dict[str, set[str]]
 ) -> tuple[dict[str, Any], int]:
-    """The commit as the report lists it, and its number of violating changes; its
-    paths are added to `changed` by category (both sides of a rename, each in its own)."""
-    findings = judge.changes(commit.changes, unchanged)
+    """The commit as the report lists it (its changes judged as `findings`), and its
+    number of violating changes; its paths are added to `changed` by category (both
+    sides of a rename, each in its own)."""
     bad, beyond_docs = 0, False
     for change, finding in zip(commit.changes, findings, strict=True):
         category, allowed, restores = finding.category, finding.allowed, finding.restores
@@ -182,17 +182,20 @@ def _commit_rows(
             commit = commit._replace(changes=kept)
         start = trees.get(evidence.bases.get(commit.sha, ""), default)
         misses = start.misses
-        row, bad = _commit_row(commit, judge, start.unchanged, changed)
+        findings = judge.changes(commit.changes, start.unchanged)
         if start.misses != misses:
             again.append((len(rows), commit, start))
-        else:
-            _written_by(row["changes"], evidence.calls, commit.date)
-            violations += bad
+            rows.append({})
+            continue
+        row, bad = _commit_row(commit, judge, findings, changed)
+        _written_by(row["changes"], evidence.calls, commit.date)
+        violations += bad
         rows.append(row)
     for start in {id(start): start for _, _, start in again}.values():
         start.fetch()
     for i, commit, start in again:
-        rows[i], bad = _commit_row(commit, judge, start.unchanged, changed)
+        findings = judge.changes(commit.changes, start.unchanged)
+        rows[i], bad = _commit_row(commit, judge, findings, changed)
         _written_by(rows[i]["changes"], evidence.calls, commit.date)
         violations += bad
     return rows, arrived, violations

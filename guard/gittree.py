@@ -85,12 +85,15 @@ def _entries(body: bytes, width: int) -> Entries:
     return entries
 
 
+CANONICAL = frozenset(("100644", "100755", "120000", "160000"))
+
+
 def _state(mode: str, oid: str) -> str | None:
     """An entry as git's diffs show a file: "mode oid", the mode canonical as git
     reads it (an old tree may say 100664); None for a folder, which is no file."""
     if mode == SUBTREE:
         return None
-    if mode.startswith("100"):
+    if mode not in CANONICAL and mode.startswith("100"):
         mode = "100755" if int(mode, 8) & 0o100 else "100644"
     return f"{mode} {oid}"
 
