@@ -8,6 +8,7 @@ costs what the session touched, one `git cat-file --batch` a folder level.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from guard import gitio, gitrun
@@ -74,28 +75,42 @@ def _read_trees(oids: list[str]) -> list[Entries]:
 
 
 def _entries(body: bytes, width: int) -> Entries:
-    """A tree object's entries: `MODE NAME\\0` and the raw id (`width` bytes), each."""
+    """A tree object's entries: `MODE NAME\\0` and the raw id (`width` bytes), each;
+    the modes as git reads them (`_mode`)."""
     entries, i = {}, 0
     while i < len(body):
         space = body.index(b" ", i)
         nul = body.index(b"\0", space)
         name = body[space + 1 : nul].decode("utf-8", "surrogateescape")
-        entries[name] = (body[i:space].decode("ascii"), body[nul + 1 : nul + 1 + width].hex())
+        mode = _MODES.get(body[i:space]) or _mode(body[i:space])
+        entries[name] = (mode, body[nul + 1 : nul + 1 + width].hex())
         i = nul + 1 + width
     return entries
 
 
-CANONICAL = frozenset(("100644", "100755", "120000", "160000"))
+# The modes git writes, as the tree object stores them and as git's diffs show them.
+_MODES = {m.encode(): m for m in (SUBTREE, "100644", "100755", "120000", "160000")}
+
+
+def _mode(stored: bytes) -> str:
+    """A mode git does not write today, as git reads it (by its number, as its
+    `canon_mode`): old git wrote files as 100664, other tools folders as 040000 or
+    40755, a file as 0100644; any of them read as its string would hide a folder's
+    paths or differ from the diffs' "mode oid"."""
+    if re.fullmatch(rb"[0-7]+", stored) is None:  # as git, which would refuse the tree
+        raise GitError(f"git cannot read a tree: the mode {stored.decode(errors='replace')!r}")
+    number = int(stored, 8)
+    kind = number & 0o170000
+    if kind == 0o040000:
+        return SUBTREE
+    if kind == 0o100000:
+        return "100755" if number & 0o100 else "100644"
+    return "120000" if kind == 0o120000 else "160000"  # git takes any other kind as a gitlink
 
 
 def _state(mode: str, oid: str) -> str | None:
-    """An entry as git's diffs show a file: "mode oid", the mode canonical as git
-    reads it (an old tree may say 100664); None for a folder, which is no file."""
-    if mode == SUBTREE:
-        return None
-    if mode not in CANONICAL and mode.startswith("100"):
-        mode = "100755" if int(mode, 8) & 0o100 else "100644"
-    return f"{mode} {oid}"
+    """An entry as git's diffs show a file: "mode oid"; None for a folder, which is no file."""
+    return None if mode == SUBTREE else f"{mode} {oid}"
 
 
 def states(base: str | None, paths: Iterable[str]) -> dict[str, str | None]:

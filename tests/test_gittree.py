@@ -79,6 +79,40 @@ def test_a_mode_is_given_as_git_s_diffs_give_it(repo: Path, tree: str) -> None:
     assert listed(repo, odd) == {"old.txt": f"100644 {blob}"}
 
 
+def test_modes_are_read_as_git_reads_them_whatever_a_tree_stores(repo: Path, tree: str) -> None:
+    """Other tools (and old git) wrote modes git never writes: a folder as 040000 or
+    40755, a file as 0100644, a symlink as 120755. git reads each by its number, so
+    the paths below such a folder are there, and every mode is the canonical one."""
+    blob = git(repo, "hash-object", "-w", "--stdin", input=b"text\n").strip()
+
+    def literal(*entries: tuple[str, str, str]) -> str:
+        body = b"".join(f"{m} {n}\0".encode() + bytes.fromhex(o) for m, n, o in entries)
+        return git(repo, "hash-object", "-t", "tree", "-w", "--literally", "--stdin", input=body)
+
+    inner = literal(("100644", "a.py", blob)).strip()
+    odd = literal(
+        ("120755", "link", blob),
+        ("40755", "loose", inner),
+        ("040000", "padded", inner),
+        ("0100644", "zero.txt", blob),
+    ).strip()
+    everything = listed(repo, odd)
+    assert everything == {
+        "link": f"120000 {blob}",
+        "loose/a.py": f"100644 {blob}",
+        "padded/a.py": f"100644 {blob}",
+        "zero.txt": f"100644 {blob}",
+    }
+    assert gittree.states(odd, [*everything, "padded", "loose"]) == {
+        **everything,
+        "padded": None,
+        "loose": None,
+    }
+    broken = literal(("10064x", "bad", blob)).strip()  # git itself refuses to read it
+    with pytest.raises(GitError, match="10064x"):
+        gittree.states(broken, ["bad"])
+
+
 def test_a_commit_git_does_not_have_is_a_git_error(repo: Path, tree: str) -> None:
     with pytest.raises(GitError):
         gittree.states("2" * 40, ["src/app.py"])

@@ -1217,3 +1217,23 @@ def test_a_change_undone_later_in_the_session_restores(seeded: Path, invoke) -> 
     assert rows(report, "x runs") == [("src/x.py", None, "M", "production", False, False)]
     assert rows(report, "x reads") == [("src/x.py", None, "M", "production", False, True)]
     assert report["summary"]["violations"] == 3
+
+
+def test_a_start_tree_an_old_tool_wrote_is_read_as_git_reads_it(seeded: Path, invoke) -> None:
+    """Old git and other tools stored a folder's mode as 040000 (git writes 40000, and
+    reads both alike): the files below such a folder at the start are there, and a
+    commit that puts one back restores."""
+    repo = seeded
+    top = git(repo, "cat-file", "tree", "HEAD^{tree}").encode("utf-8", "surrogateescape")
+    padded = top.replace(b"40000 src\0", b"040000 src\0")
+    tree = git(repo, "hash-object", "-t", "tree", "-w", "--literally", "--stdin", input=padded)
+    old = git(repo, "commit-tree", tree.strip(), "-m", "a tree an old tool wrote").strip()
+    git(repo, "reset", "-q", "--hard", old)
+    start(invoke, repo)
+    commit(repo, "break", {"src/app.py": "def app():\n    return 9\n"}, *BYPASS)
+    commit(repo, "unbreak", {"src/app.py": START_FILES["src/app.py"]}, *BYPASS)
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "restored"
+    assert rows(report, "unbreak") == [("src/app.py", None, "M", "production", False, True)]
+    assert report["summary"]["violations"] == 1
