@@ -63,6 +63,26 @@ def test_no_file_is_none(repo: Path, tree: str) -> None:
     assert gittree.states(tree, asked) == dict.fromkeys(asked)
 
 
+def test_a_sha256_repository_is_read_with_its_longer_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tree names each entry by a raw id of the repository's hash: 32 bytes here."""
+    repo = tmp_path / "sha256"
+    repo.mkdir()
+    git(repo, "init", "-q", "--object-format=sha256")
+    monkeypatch.chdir(repo)
+    files = {"a.py": "A\n", "src/deep/b.py": "B\n", "src/z.md": "Z\n", "zz/c.py": "C\n"}
+    rev = commit_files(repo, files, "start")
+    everything = listed(repo, rev)
+    assert len(everything) == 4
+    assert all(len(state.split()[1]) == 64 for state in everything.values())
+    assert gittree.states(rev, [*everything, "src/deep", "src/none.py"]) == {
+        **everything,
+        "src/deep": None,
+        "src/none.py": None,
+    }
+
+
 def test_no_commit_and_the_empty_tree_hold_nothing(repo: Path, tree: str) -> None:
     assert gittree.states(None, ["src/app.py"]) == {"src/app.py": None}
     assert gittree.states(EMPTY_TREE, ["src/app.py", "README.md"]) == {

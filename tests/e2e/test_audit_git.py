@@ -1219,6 +1219,51 @@ def test_a_change_undone_later_in_the_session_restores(seeded: Path, invoke) -> 
     assert report["summary"]["violations"] == 3
 
 
+def test_a_path_renamed_away_made_a_symlink_or_a_folder_and_back_restores(
+    seeded: Path, invoke
+) -> None:
+    """Put back after a rename (the log pairs both sides), after a symlink to the same
+    content (only the mode differs), after a folder stood at its path: each put-back
+    restores and each detour violates, though no net change names these paths."""
+    repo = seeded
+    start(invoke, repo)
+    git(repo, "mv", "src/util.py", "src/moved.py")
+    git(repo, *BYPASS, "commit", "-qm", "rename away")
+    git(repo, "mv", "src/moved.py", "src/util.py")
+    git(repo, *BYPASS, "commit", "-qm", "rename back")
+    blob = head(repo, "HEAD:src/app.py")
+    git(repo, "update-index", "--cacheinfo", f"120000,{blob},src/app.py")
+    git(repo, *BYPASS, "commit", "-qm", "app a symlink")
+    git(repo, "update-index", "--cacheinfo", f"100644,{blob},src/app.py")
+    git(repo, *BYPASS, "commit", "-qm", "app a file")
+    git(repo, "rm", "-q", "--cached", "src/x.py")
+    (repo / "src/x.py").unlink()
+    commit(repo, "x a folder", {"src/x.py/inner.py": "I = 1\n"}, *BYPASS)
+    git(repo, "rm", "-rq", "src/x.py")
+    commit(repo, "x a file", {"src/x.py": START_FILES["src/x.py"]}, *BYPASS)
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "restored"
+    assert report["rollback"] == []
+    assert rows(report, "rename away") == [
+        ("src/moved.py", "src/util.py", "R", "production", False, False)
+    ]
+    assert rows(report, "rename back") == [
+        ("src/util.py", "src/moved.py", "R", "production", False, True)
+    ]
+    assert rows(report, "app a symlink") == [("src/app.py", None, "T", "production", False, False)]
+    assert rows(report, "app a file") == [("src/app.py", None, "T", "production", False, True)]
+    assert rows(report, "x a folder") == [
+        ("src/x.py", None, "D", "production", False, False),
+        ("src/x.py/inner.py", None, "A", "production", False, False),
+    ]
+    assert rows(report, "x a file") == [
+        ("src/x.py", None, "A", "production", False, True),
+        ("src/x.py/inner.py", None, "D", "production", False, True),
+    ]
+    assert report["summary"]["violations"] == 4  # the detours' changes
+
+
 def test_a_start_tree_an_old_tool_wrote_is_read_as_git_reads_it(seeded: Path, invoke) -> None:
     """Old git and other tools stored a folder's mode as 040000 (git writes 40000, and
     reads both alike): the files below such a folder at the start are there, and a

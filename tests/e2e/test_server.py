@@ -175,6 +175,23 @@ def test_restored_work_is_accepted_with_a_note(clone: Path, server: Path) -> Non
     assert "1 commit(s) broke it, but later commits restored every path: accepted" in done.stderr
 
 
+def test_restored_work_from_a_start_pushed_with_it_is_accepted(
+    server: Path, tmp_path: Path, invoke
+) -> None:
+    """The session starts on a commit the server does not have yet: the push carries
+    it, and what its folders held is read from the push's quarantine."""
+    work = tmp_path / "local"
+    git(tmp_path, "clone", "-q", server.as_uri(), str(work))
+    git(work, "switch", "-q", "-c", "feature")
+    commit(work, "src/deep/mod.py", "M = 1\n", "local work from before the session")
+    assert invoke(["session", "start", "--record"], cwd=work).code == 0
+    commit(work, "src/deep/mod.py", "M = 2\n")
+    commit(work, "src/deep/mod.py", "M = 1\n", "put it back")
+    done = push(work, "feature", session_ref(work))
+    assert done.returncode == 0, done.stderr
+    assert "later commits restored every path: accepted" in done.stderr
+
+
 def test_a_force_push_is_judged_by_what_the_branch_then_holds(clone: Path, server: Path) -> None:
     ref = session_ref(clone)
     commit(clone, "docs/notes.md", "One.\n")
