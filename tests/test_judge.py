@@ -67,7 +67,8 @@ def test_a_rename_is_judged_as_its_two_sides() -> None:
         False,
         "src/util.py",
     )
-    [fine] = judge().changes([away], Start(None, {}).unchanged)  # the old path was not there at start
+    # The old path was not there at start.
+    [fine] = judge().changes([away], Start(None, {}).unchanged)
     assert (fine.allowed, fine.restores, fine.violation) == (False, True, False)
     [docs] = judge(("docs", "production")).changes([away])
     assert (docs.allowed, docs.violation) == (True, False)
