@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+ABSENT = "000000"  # the mode git gives a side of a change where there is no file
+
 
 class Change(NamedTuple):
     """One changed path between two trees.
@@ -24,6 +26,16 @@ class Change(NamedTuple):
     old_path: str | None = None
     new_oid: str = ""
     old_oid: str = ""
+
+    @property
+    def before(self) -> str | None:
+        """What the path held before the change: "mode oid", or None when there was none."""
+        return None if self.old_mode == ABSENT else f"{self.old_mode} {self.old_oid}"
+
+    @property
+    def after(self) -> str | None:
+        """What the change leaves at its path: "mode oid", or None when the path is gone."""
+        return None if self.new_mode == ABSENT else f"{self.new_mode} {self.new_oid}"
 
     @property
     def is_gitlink(self) -> bool:

@@ -38,7 +38,7 @@ from guard.githistory import History
 from guard.gittree import Start
 from guard.hooks.install import CHAINED, HOOKS, LEGACY
 from guard.integrity import findings, made_elsewhere
-from guard.judge import Judge, state_before
+from guard.judge import Judge
 from guard.policy import Policy
 from guard.policy_file import effective_policy_path, load_policy
 from guard.session import Session
@@ -130,7 +130,7 @@ def _starts(reading: Reading, nets: Mapping[str, list[Change]]) -> dict[str, Sta
     for name, (base, _) in reading.lines.items():
         states = known.setdefault(base, {})
         for change in nets[name]:
-            states[change.path] = state_before(change)
+            states[change.path] = change.before
     return {base: Start(base, known[base], complete=base in EMPTY_TREES) for base in known}
 
 

@@ -6,7 +6,7 @@ is tested on any text, including what no real repository would produce.
 
 from __future__ import annotations
 
-from guard.changes import Change, Commit, WorkingChange
+from guard.changes import ABSENT, Change, Commit, WorkingChange
 
 
 def decode(raw: bytes) -> str:
@@ -40,7 +40,7 @@ def parse_raw(tokens: list[str], start: int = 0) -> tuple[list[Change], int]:
             if letter == "R":
                 append(Change("R", path, old_mode, new_mode, tokens[i + 1], new_oid, old_oid))
             else:
-                append(Change("A", path, "000000", new_mode, None, new_oid))
+                append(Change("A", path, ABSENT, new_mode, None, new_oid))
             i += 3
         else:
             append(Change(letter, tokens[i + 1], old_mode, new_mode, None, new_oid, old_oid))

@@ -20,7 +20,6 @@ from guard.changes import Change
 from guard.classify import Classifier
 
 SUBMODULE_RULE = "submodule pointer: the policy default decides"
-ABSENT = "000000"  # the mode git gives a side of a change where there is no file
 
 # (path, its "mode oid" after the change or None when it is gone) -> whether that is
 # what the path was at the start.
@@ -42,16 +41,6 @@ class Finding(NamedTuple):
     @property
     def violation(self) -> bool:
         return not self.allowed and not self.restores
-
-
-def state_after(change: Change) -> str | None:
-    """What the change leaves at its path: "mode oid", or None when the path is gone."""
-    return None if change.new_mode == ABSENT else f"{change.new_mode} {change.new_oid}"
-
-
-def state_before(change: Change) -> str | None:
-    """What the path held before the change: "mode oid", or None when there was none."""
-    return None if change.old_mode == ABSENT else f"{change.old_mode} {change.old_oid}"
 
 
 class Judge:
@@ -102,9 +91,7 @@ class Judge:
         must be allowed or leave its path as it was at the start."""
         category, rule = self.category(change.path, change.is_gitlink)
         allowed = category in self.allowed
-        new_fine = allowed or (
-            unchanged is not None and unchanged(change.path, state_after(change))
-        )
+        new_fine = allowed or (unchanged is not None and unchanged(change.path, change.after))
         if change.old_path is None:
             return Finding(
                 change.path, change.status, category, rule, allowed, not allowed and new_fine

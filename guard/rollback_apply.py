@@ -232,13 +232,13 @@ def _tree(old: str, plan: Plan) -> tuple[str, list[Change]]:
     """The tree of `old` with the plan applied, checked against the plan (exactly its
     paths differ from `old`, each as the plan says), and git's diff between them."""
     steps = plan.steps
-    starts = {c.path: f"{c.old_mode} {c.old_oid}" for c in plan.net if c.status != "A"}
+    starts = {c.path: state for c in plan.net if (state := c.before) is not None}
     added = [(s["path"], starts[s["path"]]) for s in steps if s["action"] == "restore"]
     removed = [s["path"] for s in steps if s["action"] == "delete"]
     tree = _write_tree(old, removed, added)
     expected = {path: state for path, state in added} | dict.fromkeys(removed)
     changes = gitio.diff(old, tree)
-    got = {c.path: (None if c.status == "D" else f"{c.new_mode} {c.new_oid}") for c in changes}
+    got = {c.path: c.after for c in changes}
     if got != expected:
         wrong = sorted(set(got) ^ set(expected) | {p for p in got if got[p] != expected.get(p)})
         raise GitError(f"git built a rollback tree that differs from the plan at {_named(wrong)}")

@@ -45,14 +45,7 @@ class Move(NamedTuple):
 
 def moves(changes: Iterable[Change]) -> list[Move]:
     """The moves of git's raw diff from the old tip to the rollback commit."""
-    return [
-        Move(
-            c.path,
-            None if c.status == "A" else f"{c.old_mode} {c.old_oid}",
-            None if c.status == "D" else f"{c.new_mode} {c.new_oid}",
-        )
-        for c in changes
-    ]
+    return [Move(c.path, c.before, c.after) for c in changes]
 
 
 def _named(paths: Sequence[str]) -> str:
@@ -74,7 +67,7 @@ def unsafe(old: str, steps: Sequence[Move], root: str, finishing: bool = False) 
         change = staged.get(step.path)
         if change is None:
             continue  # the entry is the old tip's
-        entry = None if change.status == "D" else f"{change.new_mode} {change.new_oid}"
+        entry = change.after
         if change.status == "U" or entry not in _states(step, finishing):
             found.append(step.path)
     return sorted({*found, *_on_disk(steps, root, finishing)})
