@@ -242,12 +242,9 @@ def is_ancestor(ancestor: str, descendant: str, cwd: str | None = None) -> bool:
 # --------------------------------------------------------------------------- trees and worktrees
 
 
-TREE = ["ls-tree", "-r", "-z", "--full-tree"]
-
-
 def tree_entries(rev: str, cwd: str | None = None) -> dict[str, str]:
     """Every path of a commit's tree with its "mode oid"."""
-    return parse_tree(run([*TREE, rev], cwd=cwd))
+    return parse_tree(run(["ls-tree", "-r", "-z", "--full-tree", rev], cwd=cwd))
 
 
 # --no-optional-locks: an audit never takes index.lock (a git command running beside

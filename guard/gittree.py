@@ -46,7 +46,7 @@ def read_folders(base: str | None, touched: set[str]) -> dict[str, Entries]:
     trees: dict[str, Entries] = {folder: {} for folder in touched}
     if base is None:
         return trees
-    known = {"": gitrun.run_line(["rev-parse", "--verify", "-q", f"{base}^{{tree}}"])}
+    known = {"": f"{base}^{{tree}}"}  # cat-file resolves it: no git call of its own
     for level in by_depth(touched):
         here = [folder for folder in level if folder in known]
         for folder, entries in zip(here, _read_trees([known[f] for f in here]), strict=True):
@@ -58,19 +58,21 @@ def read_folders(base: str | None, touched: set[str]) -> dict[str, Entries]:
     return trees
 
 
-def _read_trees(oids: list[str]) -> list[Entries]:
-    """The entries of the trees `oids`, from one `cat-file --batch`."""
-    if not oids:
+def _read_trees(names: list[str]) -> list[Entries]:
+    """The entries of the trees `names` (ids, or `REV^{tree}`), from one `cat-file
+    --batch`."""
+    if not names:
         return []
-    out = gitrun.run(["cat-file", "--batch"], data=gitrun.lines(oids))
+    out = gitrun.run(["cat-file", "--batch"], data=gitrun.lines(names))
     found, i = [], 0
-    for oid in oids:
+    for name in names:
         end = out.index(b"\n", i)
         header = out[i:end].split()
         if len(header) != 3 or header[1] != b"tree":
-            raise GitError(f"git cannot read the tree {oid}: {out[i:end].decode(errors='replace')}")
+            said = out[i:end].decode(errors="replace")
+            raise GitError(f"git cannot read the tree {name}: {said}")
         start, i = end + 1, end + 2 + int(header[2])  # the body, then a newline
-        found.append(_entries(out[start : i - 1], len(oid) // 2))
+        found.append(_entries(out[start : i - 1], len(header[0]) // 2))  # the id's bytes
     return found
 
 
