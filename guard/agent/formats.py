@@ -159,28 +159,29 @@ def _stop(support: str, *events: str, **given: Any) -> StopHook:
 
 
 _TOLD = {"systemMessage": MESSAGE}
+# Claude Code's Stop payload and output, which Codex's Stop hook takes too.
+_LAST_MESSAGE_STOP: dict[str, Any] = {
+    "message_keys": (("last_assistant_message",),),
+    "continued_keys": (("stop_hook_active",),),
+    "warn_output": _TOLD,
+    "block_output": {"decision": "block", "reason": MESSAGE, **_TOLD},
+}
 _CLAUDE_STOP = _stop(
     "`Stop`, `SubagentStop`: `last_assistant_message`, else the transcript; "
     "`systemMessage` to the person; block: `decision: block` (once: "
     "`stop_hook_active` respected)",
     "Stop",
     "SubagentStop",
-    message_keys=(("last_assistant_message",),),
     # A subagent's own transcript first: `transcript_path` is its parent's.
     transcript_keys=(("agent_transcript_path",), ("transcript_path",)),
-    continued_keys=(("stop_hook_active",),),
-    warn_output=_TOLD,
-    block_output={"decision": "block", "reason": MESSAGE, **_TOLD},
+    **_LAST_MESSAGE_STOP,
 )
 _CODEX_STOP = _stop(
     "`Stop`: `last_assistant_message`, else the transcript; `systemMessage` to the "
     "person; block: `decision: block` (once: `stop_hook_active` respected)",
     "Stop",
-    message_keys=(("last_assistant_message",),),
     transcript_keys=(("transcript_path",),),
-    continued_keys=(("stop_hook_active",),),
-    warn_output=_TOLD,
-    block_output={"decision": "block", "reason": MESSAGE, **_TOLD},
+    **_LAST_MESSAGE_STOP,
 )
 _GEMINI_STOP = _stop(
     "`AfterAgent`: `prompt_response`; `systemMessage` to the person; block: "
