@@ -214,14 +214,12 @@ def build(
     checked out), and with `claims` each claim checked against the change. The
     branches' net changes and the plan come first, then the commits, in one pass
     (they may still be streaming from git)."""
-    forbidden = {}
-    for name, changes in evidence.nets.items():
-        judge.prime(c.path for c in changes)
-        forbidden[name] = sorted(c.path for c in changes if not judge.allows(c.path, c.is_gitlink))
+    undone = {name: judge.forbidden(changes) for name, changes in evidence.nets.items()}
+    forbidden = {name: sorted(c.path for c, _ in found) for name, found in undone.items()}
     current = evidence.current_branch or ""
     planned = branch or current
     source = evidence.starts.get(planned, evidence.base)
-    plan = rollback_plan(evidence.nets.get(planned, ()), judge, source)
+    plan = rollback_plan(undone.get(planned, ()), source)
     working = _working_rows(evidence.working, judge)
     _written_by(working, evidence.calls)
     # In the policy's order (a set's would change with the hash seed, run to run).

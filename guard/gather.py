@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -357,11 +357,14 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     rewritten, integrity = findings(judged, directory, mine, active, hooks_dir, common)
     if scoped is not None:
         integrity = made_elsewhere(scoped.cwd, scoped.made, mine, starts) + integrity
-    own = _guards_own(hooks_dir, cwd, session.start_head)
-    found = found._replace(
-        working=[c for c in found.working if not own(c.path)],
-        nets={name: [c for c in net if not own(c.path)] for name, net in found.nets.items()},
-    )
+    touched = {c.path for c in found.working}
+    touched.update(c.path for net in found.nets.values() for c in net)
+    own = _guards_own(touched, hooks_dir, cwd, session.start_head)
+    if own:
+        found = found._replace(
+            working=[c for c in found.working if c.path not in own],
+            nets={name: [c for c in net if c.path not in own] for name, net in found.nets.items()},
+        )
     summary = summary_of(session, active)
     if mode is not None:
         summary.update(mode=mode, allowed=list(allowed))
@@ -391,9 +394,9 @@ def _upstream(
 
 
 def _guards_own(
-    hooks_dir: str, cwd: str | None = None, start: str | None = None
-) -> Callable[[str], bool]:
-    """Whether a path is one of the guard's own files: its hook files, when the hooks
+    paths: set[str], hooks_dir: str, cwd: str | None = None, start: str | None = None
+) -> set[str]:
+    """Which of `paths` are the guard's own files: its hook files, when the hooks
     folder is in the work tree (a relative core.hooksPath such as .githooks), and an
     agent's settings file that differs from the session's start only by the guard's
     hook entry, exactly as `guard install --agent` writes it. They are enforcement,
@@ -401,15 +404,15 @@ def _guards_own(
     found = gitio.locate(cwd)
     root = os.path.realpath(found.root) if found else None
     if root is None:
-        return lambda _path: False
+        return set()
     from guard.agent.install import settings_own
 
-    agents = settings_own(root, start)
-    if not hooks_dir.startswith(root + os.sep):
-        return agents
-    prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
-    names = {f"{hook}{suffix}" for hook in HOOKS for suffix in ("", CHAINED, LEGACY, ".tmp")}
-    return lambda path: (path.startswith(prefix) and path[len(prefix) :] in names) or agents(path)
+    own = settings_own(root, start, paths)
+    if hooks_dir.startswith(root + os.sep):
+        prefix = hooks_dir[len(root) + 1 :].replace(os.sep, "/") + "/"
+        suffixes = ("", CHAINED, LEGACY, ".tmp")
+        own |= {f"{prefix}{hook}{suffix}" for hook in HOOKS for suffix in suffixes} & paths
+    return own
 
 
 def _journal(directory: str) -> list[dict[str, Any]]:

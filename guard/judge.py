@@ -84,6 +84,18 @@ class Judge:
         # `allows` for each change, inlined: a commit of 10,000 paths asks it 10,000 times.
         return all((default if c.is_gitlink else seen[c.path][0]) in allowed for c in changes)
 
+    def forbidden(self, changes: Iterable[Change]) -> list[tuple[Change, str]]:
+        """The changes whose path the mode does not allow, each with its category."""
+        changes = list(changes)
+        self.prime(c.path for c in changes)
+        seen, allowed, default = self._seen, self.allowed, self.default
+        found = []
+        for c in changes:  # `category`, inlined: a net change holds every path of a session
+            category = default if c.is_gitlink else seen[c.path][0]
+            if category not in allowed:
+                found.append((c, category))
+        return found
+
     def change(self, change: Change, unchanged: Unchanged | None = None) -> Finding:
         """Judge one change; `unchanged` None means nothing can restore (the base is
         what the change starts from). A rename is judged as its two sides, as git

@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 
 from guard.changes import Commit
 from guard.judge import Finding
-from guard.quoting import literal, quote, shown, visible
+from guard.quoting import pathspec_word, shown, visible
 from guard.session import Session
 
 
 def unstage_command(paths: Sequence[str], shown: int = 20) -> str:
     """`git restore --staged -- ...` for the paths (the first `shown` of them)."""
-    command = "git restore --staged -- " + " ".join(quote(literal(p)) for p in paths[:shown])
+    command = "git restore --staged -- " + " ".join(pathspec_word(p) for p in paths[:shown])
     if len(paths) > shown:
         command += f"  (and {len(paths) - shown} more)"
     return command

@@ -10,6 +10,9 @@ import re
 
 _SAFE_WORD = re.compile(r"[\w@%+=:,./-]+\Z", re.ASCII)
 _MAGIC = re.compile(r"\A:|[*?\[\\]")
+# A path that is already a literal pathspec and a shell word: no leading `-` or `:`,
+# no wildcard, nothing to quote (most paths; a plan may hold 100,000 of them).
+_PLAIN = re.compile(r"[\w@%+=,./][\w@%+=:,./-]*\Z", re.ASCII)
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
 
 
@@ -43,6 +46,11 @@ def literal(path: str) -> str:
     if _MAGIC.search(path):
         return f":(literal){path}"
     return path
+
+
+def pathspec_word(path: str) -> str:
+    """A path as a shell word that git takes as exactly that path."""
+    return path if _PLAIN.match(path) else quote(literal(path))
 
 
 def quote(path: str) -> str:

@@ -10,15 +10,11 @@ part of every audit's report. Applying it is `guard.rollback_apply`'s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from guard.changes import Change
-from guard.quoting import literal, quote, shown
+from guard.quoting import pathspec_word, quote, shown
 from guard.report.shape import natural
-
-if TYPE_CHECKING:
-    from guard.judge import Judge
 
 TRAILER = "Guard-Rollback"
 NOTES_REF = "refs/notes/guard-rollback"
@@ -33,7 +29,7 @@ LISTED = 20  # paths a rollback message names; a longer list goes to a note
 def step(path: str, added: bool, category: str, base: str | None) -> dict[str, Any]:
     """One step: delete what was added, restore the rest from `base`, with the git
     command that does it by hand (a pathspec that means only this path)."""
-    word = quote(literal(path))
+    word = pathspec_word(path)
     if added or base is None:
         return {
             "path": path,
@@ -51,15 +47,12 @@ def step(path: str, added: bool, category: str, base: str | None) -> dict[str, A
     }
 
 
-def plan(net: Iterable[Change], judge: Judge, base: str | None) -> list[dict[str, Any]]:
-    """Undo every non-allowed net change: delete what was added, restore the rest.
-    Pure: the plan is part of the audit's report."""
-    steps = []
-    for change in sorted(net, key=attrgetter("path")):
-        category, _ = judge.category(change.path, change.is_gitlink)
-        if category not in judge.allowed:
-            steps.append(step(change.path, change.status == "A", category, base))
-    return steps
+def plan(forbidden: Iterable[tuple[Change, str]], base: str | None) -> list[dict[str, Any]]:
+    """Undo every net change the mode forbids (`Judge.forbidden`: each with its
+    category): delete what was added, restore the rest. Pure: the plan is part of the
+    audit's report."""
+    ordered = sorted(forbidden, key=lambda found: found[0].path)
+    return [step(c.path, c.status == "A", category, base) for c, category in ordered]
 
 
 # --------------------------------------------------------------------------- by hand

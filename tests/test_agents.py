@@ -510,10 +510,10 @@ def test_installer_edges(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     lines = agent_install.install("claude", str(repo), "guard agent claude", local=True)
     assert not any("stays out of commits" in line for line in lines)  # git ignores it already
     only = agent_install.only_ours
-    own = agent_install.settings_own(str(repo), git(repo, "rev-parse", "HEAD").strip())
-    assert not own("src/app.py")
-    assert own(".claude/settings.local.json")
-    assert not own(".codex/hooks.json")  # not there: nothing of ours
+    asked = ["src/app.py", ".claude/settings.local.json", ".codex/hooks.json"]
+    head = git(repo, "rev-parse", "HEAD").strip()
+    # .codex/hooks.json is not there: nothing of ours
+    assert agent_install.settings_own(str(repo), head, asked) == {".claude/settings.local.json"}
     shared = json.dumps({"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [ours]}]}})
     assert not only("claude", "s", json.dumps({"model": "x"}).encode(), shared.encode())
     assert not only("claude", "s", None, shared.encode())  # the guard's hook taken away

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from guard.quoting import literal, quote, shown, visible
+from guard.quoting import literal, pathspec_word, quote, shown, visible
 
 NASTY = "src/\rdocs/ok.md\x1b[2K\x1b[1A.py"  # a carriage return and ANSI escapes
 
@@ -46,3 +46,11 @@ def test_literal_pathspecs_mean_exactly_the_path() -> None:
     assert literal("src/app.py") == "src/app.py"
     assert literal(":weird") == ":(literal):weird"
     assert literal("src/*.py") == ":(literal)src/*.py"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["src/app.py", ":weird", "-rf", "src/*.py", "a b.py", "x:y", "[x]", "a\\b", "", "é.md", "-"],
+)
+def test_a_plan_s_word_is_the_literal_pathspec_quoted(path: str) -> None:
+    assert pathspec_word(path) == quote(literal(path))

@@ -19,7 +19,7 @@ import copy
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -428,9 +428,9 @@ def _remove_empty_dirs(path: str, root: str) -> None:
 # --------------------------------------------------------------------------- the audit
 
 
-def settings_own(root: str, start: str | None) -> Callable[[str], bool]:
-    """For the audit (guard.gather): whether a changed path is an agent's settings file
-    holding, beyond what it held at the session's start commit, only our hook."""
+def settings_own(root: str, start: str | None, paths: Iterable[str]) -> set[str]:
+    """For the audit (guard.gather): the changed `paths` that are an agent's settings
+    file holding, beyond what it held at the session's start commit, only our hook."""
     from guard import gitrun
 
     files = {
@@ -439,20 +439,15 @@ def settings_own(root: str, start: str | None) -> Callable[[str], bool]:
         for display in (dialect["settings"], dialect["local_settings"])
         if display
     }
-    seen: dict[str, bool] = {}
-
-    def own(path: str) -> bool:
-        if path not in files:
-            return False
-        if path not in seen:
-            try:
-                text: bytes | None = Path(root, path).read_bytes()
-            except OSError:
-                text = None
-            base = gitrun.attempt(["show", f"{start}:{path}"], cwd=root) if start else None
-            seen[path] = only_ours(*files[path], text, base)
-        return seen[path]
-
+    own = set()
+    for path in files.keys() & set(paths):
+        try:
+            text: bytes | None = Path(root, path).read_bytes()
+        except OSError:
+            text = None
+        base = gitrun.attempt(["show", f"{start}:{path}"], cwd=root) if start else None
+        if only_ours(*files[path], text, base):
+            own.add(path)
     return own
 
 
