@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from guard.errors import PolicyError
 from guard.patterns import shape
-from guard.policy_file import load_policy, shipped_dir
+from guard.policy_file import _compose, load_policy, shipped_dir
 
 HEADER = "version: 1\ncategories: [production, test, docs]\ndefault: production\n"
 
@@ -421,3 +422,35 @@ def test_the_loader_raises_nothing_but_located_policy_errors(tmp_path_factory, t
             assert str(problem).startswith(f"{problem.file}:{problem.line}:{problem.col}: ")
     else:
         assert policy.default in policy.categories
+
+
+def _tree(node: Any) -> Any:
+    """A composed YAML node as plain values: its kind, tag, position and content."""
+    if node is None:
+        return None
+    where = (type(node).__name__, node.tag, node.start_mark.line, node.start_mark.column)
+    if isinstance(node.value, str):
+        return (*where, node.value)
+    if node.value and isinstance(node.value[0], tuple):
+        return (*where, [(_tree(k), _tree(v)) for k, v in node.value])
+    return (*where, [_tree(n) for n in node.value])
+
+
+def _composed(text: str, fast: bool) -> Any:
+    try:
+        return _tree(_compose(text, fast=fast))
+    except Exception as exc:
+        return (type(exc).__name__, str(exc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(yaml_text)
+def test_libyaml_composes_what_the_python_loader_does(text: str) -> None:
+    assert _composed(text, fast=True) == _composed(text, fast=False)
+
+
+@pytest.mark.parametrize("path", sorted(shipped_dir().glob("*.yaml")), ids=lambda p: p.name)
+def test_libyaml_composes_the_shipped_policies_as_the_python_loader(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert _composed(text, fast=True) == _composed(text, fast=False)
+    assert _composed(text, fast=True)[0] == "MappingNode"
