@@ -143,9 +143,6 @@ def _worktree_checks(plan: Plan, root: str) -> None:
     skip-worktree), an untracked or ignored file, a repository checked out where a
     file comes back, or a tracked path the plan keeps."""
     planned = {s["path"] for s in plan.steps}
-    edited = sorted(planned.intersection(plan.dirty))
-    if edited:
-        _refuse_edited(edited)
     listing = gitio.index_tags(root)
     hidden = sorted(planned.intersection(m.group(1) for m in HIDDEN.finditer("\0" + listing)))
     if hidden:
@@ -155,6 +152,9 @@ def _worktree_checks(plan: Plan, root: str) -> None:
             hint="git update-index --no-assume-unchanged --no-skip-worktree -- PATH "
             "(in a sparse checkout: git sparse-checkout add), then guard rollback --apply",
         )
+    edited = sorted(planned.intersection(plan.dirty))
+    if edited:
+        _refuse_edited(edited)
     tracked = Tracked(lambda: (record[2:] for record in listing.split("\0") if record))
     _kept(plan, tracked)
     submodules = {c.path for c in plan.net if c.new_mode == GITLINK and c.old_mode != GITLINK}

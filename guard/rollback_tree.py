@@ -98,22 +98,22 @@ def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
             if not (_is_gitlink(step.old) or _is_gitlink(step.new)):
                 found += _inside(root, step.path, deleted)  # a folder where a file comes back
             continue
-        oids = {oid for mode, oid in map(str.split, states) if _fits(mode, info.st_mode, mode_bit)}
+        oids = {oid for mode, oid in map(str.split, states) if fits(mode, info.st_mode, mode_bit)}
         if not oids:
             found.append(step.path)
         elif stat.S_ISLNK(info.st_mode):
-            if _link_id(full, next(iter(oids))) not in oids:
+            if link_id(full, next(iter(oids))) not in oids:
                 found.append(step.path)
         else:
             files[step.path] = oids
-    return found + _differing(files, root)
+    return found + differing(files, root)
 
 
 def _is_gitlink(state: str | None) -> bool:
     return state is not None and state.startswith(GITLINK)
 
 
-def _fits(mode: str, st_mode: int, mode_bit: bool) -> bool:
+def fits(mode: str, st_mode: int, mode_bit: bool) -> bool:
     """Whether a file of `st_mode` on disk can hold an entry of git mode `mode`."""
     if mode == LINK:
         return stat.S_ISLNK(st_mode)
@@ -122,7 +122,7 @@ def _fits(mode: str, st_mode: int, mode_bit: bool) -> bool:
     return not mode_bit or (mode == EXECUTABLE) == bool(st_mode & stat.S_IXUSR)
 
 
-def _link_id(full: str, like: str) -> str:
+def link_id(full: str, like: str) -> str:
     """The blob id of a link's target, in the hash its repository uses (`like`, an id
     of it, says which)."""
     target = os.readlink(os.fsencode(full))  # noqa: PTH115 - bytes, as git stores them
@@ -130,7 +130,7 @@ def _link_id(full: str, like: str) -> str:
     return algorithm(b"blob %d\0" % len(target) + target).hexdigest()
 
 
-def _differing(files: dict[str, set[str]], root: str) -> list[str]:
+def differing(files: dict[str, set[str]], root: str) -> list[str]:
     """The files whose content is none of their allowed blobs: hashed as they are
     first (no attribute lookups), and what differs then again through the path's
     filters, as `git add` would store it (a checkout with line-ending conversion)."""

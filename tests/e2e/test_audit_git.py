@@ -370,6 +370,36 @@ def test_uncommitted_work_is_listed_and_counted(seeded: Path, invoke) -> None:
     )
 
 
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_an_edit_hidden_from_git_status_is_uncommitted_work(
+    seeded: Path, invoke, flag: str
+) -> None:
+    """An entry marked assume-unchanged or skip-worktree makes `git status` skip its
+    file, so an edit there would pass unseen: the audit looks at those files itself.
+    A skip-worktree file that is absent (outside a sparse checkout) is no change."""
+    start(invoke, seeded)
+    write(seeded, "src/app.py", "def app():\n    return 'hidden'\n")
+    (seeded / "src/tool.sh").chmod(0o755)  # only its executable bit
+    (seeded / "src/x.py").unlink()
+    (seeded / "src/link.py").unlink()
+    (seeded / "src/link.py").symlink_to("app.py")
+    hidden = ["src/app.py", "src/tool.sh", "src/x.py", "src/link.py", "src/util.py"]
+    git(seeded, "update-index", flag, "--", *hidden)
+    assert git(seeded, "status", "--porcelain") == ""
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    rows = {(r["path"], r["state"], r["status"], r["allowed"]) for r in report["working_tree"]}
+    expected = {
+        ("src/app.py", "unstaged", "M", False),
+        ("src/tool.sh", "unstaged", "M", False),
+        ("src/link.py", "unstaged", "T", False),
+    }
+    if flag == "--assume-unchanged":  # a sparse checkout leaves skip-worktree files out
+        expected.add(("src/x.py", "unstaged", "D", False))
+    assert rows == expected
+    assert report["summary"]["verdict"] == "violated"
+
+
 # --------------------------------------------------------------------------- odd paths
 
 ODD = [
