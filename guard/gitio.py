@@ -73,6 +73,11 @@ def hooks_dir(cwd: str | None = None) -> str:
     return _repository_path(["--git-path", "hooks"], cwd)
 
 
+def index_file(cwd: str | None = None) -> str:
+    """This worktree's index file, absolute."""
+    return _repository_path(["--git-path", "index"], cwd)
+
+
 def config_get(key: str, cwd: str | None = None) -> str | None:
     out = attempt(["config", "--get", key], cwd=cwd)
     return None if out is None else _line(out)

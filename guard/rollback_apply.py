@@ -174,6 +174,32 @@ def _worktree_checks(plan: Plan, root: str) -> None:
         )
 
 
+def _here_checks(plan: Plan, prefix: str) -> None:
+    """What git itself would refuse in this worktree, checked before the commit so
+    nothing is left half done: an index another git holds (the commit would land,
+    its checkout could not), and a file coming back where the current folder
+    (`prefix`, from the top) is (git never removes the folder it runs in)."""
+    lock = gitio.index_file() + ".lock"
+    if os.path.lexists(lock):
+        raise BlockedError(
+            f"another git process holds the index ({lock})",
+            hint=f"let it finish; if none is running, rm {quote(lock)}, "
+            "then guard rollback --apply",
+        )
+    here = prefix.rstrip("/")
+    over = [
+        s["path"]
+        for s in plan.steps
+        if s["action"] == "restore" and here and (here + "/").startswith(s["path"] + "/")
+    ]
+    if over:
+        raise BlockedError(
+            f"the rollback restores a file where the current folder is ({_named(over)})",
+            hint='run it from the top of the work tree: cd "$(git rev-parse --show-toplevel)" '
+            "&& guard rollback --apply",
+        )
+
+
 def _refuse_edited(paths: Sequence[str]) -> None:
     raise BlockedError(
         f"paths the rollback restores have uncommitted changes ({_named(paths)})",
@@ -264,6 +290,7 @@ def apply(plan: Plan, session_id: str, branch: str | None) -> Applied:
     root = found.root if found else "."
     if here:
         _worktree_checks(plan, root)
+        _here_checks(plan, found.prefix if found else "")
     else:
         _kept(plan, Tracked(lambda: gitio.tree_entries(old)))
     problem = gitio.identity_problem()

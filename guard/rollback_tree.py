@@ -185,6 +185,8 @@ def _remove(root: str, path: str) -> None:
     then the folders it leaves empty."""
     full = os.path.join(root, path)  # noqa: PTH118
     if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
+        if _current(full):
+            return
         try:
             os.rmdir(full)  # noqa: PTH106
         except OSError:
@@ -197,10 +199,22 @@ def _remove(root: str, path: str) -> None:
         except OSError as exc:  # not writable: said, never passed over
             raise GitError(f"cannot remove {shown(path)}: {exc.strerror}") from exc
     for folder in reversed(list(gitio.folders(path))):
+        emptied = os.path.join(root, folder)  # noqa: PTH118
+        if _current(emptied):
+            return  # kept, as git keeps the folder it runs in (and so all above it)
         try:
-            os.rmdir(os.path.join(root, folder))  # noqa: PTH106, PTH118
+            os.rmdir(emptied)  # noqa: PTH106
         except OSError:
             return
+
+
+def _current(folder: str) -> bool:
+    """Whether `folder` is the process's current folder: removing it would leave the
+    user, and every git call after, in a folder that no longer exists."""
+    try:
+        return os.path.samefile(folder, ".")  # noqa: PTH121
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------- the marker

@@ -755,3 +755,45 @@ def test_branch_and_ref_options_are_checked(repo: Path, invoke) -> None:
     made = invoke(["rollback", "--apply", "--branch", "refs/heads/undo"], cwd=repo)
     assert made.code == 0, made.err
     assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/undo"
+
+
+def test_a_rollback_run_from_a_folder_it_empties_keeps_that_folder(repo: Path, invoke) -> None:
+    """The session added `lib/` and the user runs the rollback from inside it: the
+    folder stays (as git keeps the current folder), the rollback finishes and says so,
+    and no marker is left for the next run."""
+    seed(repo)
+    start_sha = start(invoke, repo)["start_head"]
+    commit(repo, "a library", {"lib/new.py": "N = 1\n", "lib/deep/more.py": "M = 1\n"})
+    done = invoke(["rollback", "--apply"], cwd=repo / "lib" / "deep")
+    assert done.code == 0, done.err
+    assert "audit after rollback: verdict restored, net_violations 0" in done.text
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo / ".git/guard-rollback.json").exists()
+    assert (repo / "lib/deep").is_dir()
+    assert list((repo / "lib").rglob("*")) == [repo / "lib/deep"]
+
+
+def test_a_file_coming_back_over_the_current_folder_is_refused(repo: Path, invoke) -> None:
+    seed(repo)
+    commit(repo, "tools", {"tools": "#!/bin/sh\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "tools")
+    commit(repo, "tools as a package", {"tools/run.py": "RUN = 1\n"})
+    err = refused(invoke, repo / "tools")
+    assert err.startswith("guard: the rollback restores a file where the current folder is (tools)")
+    assert invoke(["rollback", "--apply"], cwd=repo).code == 0
+    assert (repo / "tools").read_text() == "#!/bin/sh\n"
+
+
+def test_a_locked_index_is_refused_before_the_commit(repo: Path, invoke) -> None:
+    """Another git holds the index: the rollback could commit but not check its commit
+    out, so it refuses first and nothing is half done."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    (repo / ".git/index.lock").write_text("")
+    err = refused(invoke, repo)
+    assert err.startswith("guard: another git process holds the index (")
+    (repo / ".git/index.lock").unlink()
+    assert invoke(["rollback", "--apply"], cwd=repo).code == 0
