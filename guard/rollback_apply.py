@@ -216,8 +216,10 @@ def _loose_in_the_way(path: str, root: str, tracked: Tracked, submodule: bool) -
     found = []
     for parent in gitio.folders(path):
         full = os.path.join(root, parent)  # noqa: PTH118
-        if os.path.lexists(full) and not os.path.isdir(full) and parent not in tracked:  # noqa: PTH112
+        if rollback_tree.not_a_folder(full) and parent not in tracked:
             found.append(parent)
+    if rollback_tree.behind_link(root, path):
+        return found  # git replaces the link, never writes through it
     full = os.path.join(root, path)  # noqa: PTH118
     if path in tracked and not submodule:
         return found  # a submodule pointer coming back as one

@@ -87,9 +87,8 @@ def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
         full = os.path.join(root, step.path)  # noqa: PTH118
         if step.new is not None and step.old is None:
             found += _in_the_way(root, step.path, deleted)
-        try:
-            info = os.lstat(full)
-        except OSError:  # absent: a path the old tip lacks, or a write cut short
+        info = _lstat(root, step.path)
+        if info is None:  # absent: a path the old tip lacks, or a write cut short
             if not finishing and step.old is not None and not _is_gitlink(step.old):
                 found.append(step.path)  # deleted by hand since git status looked
             continue
@@ -107,6 +106,17 @@ def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
         else:
             files[step.path] = oids
     return found + differing(files, root)
+
+
+def _lstat(root: str, path: str) -> os.stat_result | None:
+    """What stands at `path` itself (None: nothing; what a link at one of its folders
+    leads to is not the path's)."""
+    if behind_link(root, path):
+        return None
+    try:
+        return os.lstat(os.path.join(root, path))  # noqa: PTH118
+    except OSError:
+        return None
 
 
 def _is_gitlink(state: str | None) -> bool:
@@ -147,9 +157,22 @@ def _in_the_way(root: str, path: str, deleted: set[str]) -> list[str]:
     found = []
     for folder in gitio.folders(path):
         full = os.path.join(root, folder)  # noqa: PTH118
-        if os.path.lexists(full) and not os.path.isdir(full) and folder not in deleted:  # noqa: PTH112
+        if not_a_folder(full) and folder not in deleted:
             found.append(folder)
     return found
+
+
+def not_a_folder(full: str) -> bool:
+    """Whether something other than a real folder stands at `full`: a file, or a link
+    (to a folder or not: git's checkout replaces a link at a leading folder by a
+    folder, it never writes through one)."""
+    return os.path.islink(full) or (os.path.lexists(full) and not os.path.isdir(full))  # noqa: PTH112, PTH114
+
+
+def behind_link(root: str, path: str) -> bool:
+    """Whether a folder of `path` is a link: then nothing git would call `path` is
+    there, whatever the link leads to."""
+    return any(os.path.islink(os.path.join(root, f)) for f in gitio.folders(path))  # noqa: PTH114, PTH118
 
 
 def _inside(root: str, path: str, deleted: set[str]) -> list[str]:

@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import git
 from tests.e2e.test_audit_git import (
     BYPASS,
+    START_FILES,
     WORKLOG,
     audit,
     commit,
@@ -797,3 +798,44 @@ def test_a_locked_index_is_refused_before_the_commit(repo: Path, invoke) -> None
     assert err.startswith("guard: another git process holds the index (")
     (repo / ".git/index.lock").unlink()
     assert invoke(["rollback", "--apply"], cwd=repo).code == 0
+
+
+def test_an_untracked_link_where_a_folder_comes_back_is_named(
+    repo: Path, invoke, tmp_path: Path
+) -> None:
+    """The session deleted `pkg/`; a link of the user's now stands at `pkg`. Restoring
+    `pkg/mod.py` would replace the link by a folder (git never writes through one)."""
+    seed(repo)
+    commit(repo, "pkg", {"pkg/mod.py": "M = 1\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "-r", "pkg")
+    git(repo, "commit", "-q", "-m", "drop pkg")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("precious\n")
+    (repo / "pkg").symlink_to(outside)
+    err = refused(invoke, repo)
+    assert err.startswith(
+        "guard: untracked or ignored files stand where the rollback restores (pkg)\n"
+    )
+    assert os.readlink(repo / "pkg") == str(outside)
+
+
+def test_a_folder_the_session_made_a_link_to_a_folder_comes_back(repo: Path, invoke) -> None:
+    """`lib/` replaced by a link to `src/`, which holds a file of the same name: what
+    is behind the link is not in the way (the link goes first, as git's checkout
+    removes it)."""
+    seed(repo)
+    commit(repo, "lib", {"lib/app.py": "LIB = 1\n"})
+    start_sha = start(invoke, repo)["start_head"]
+    git(repo, "rm", "-q", "-r", "lib")
+    (repo / "lib").symlink_to("src")
+    git(repo, "add", "lib")
+    git(repo, "commit", "-q", "-m", "lib is src")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo / "lib").is_symlink()
+    assert (repo / "lib/app.py").read_text() == "LIB = 1\n"
+    assert (repo / "src/app.py").read_text() == START_FILES["src/app.py"]
