@@ -377,7 +377,15 @@ def operation_in_progress(directory: str | None = None) -> str | None:
     for name, command in _OPERATIONS:
         if os.path.exists(os.path.join(directory, name)):  # noqa: PTH110, PTH118
             return command
-    return None
+    # A sequence of picks or reverts whose stopped step was committed by hand: no
+    # CHERRY_PICK_HEAD, but `git status` says it is in progress, and --continue
+    # goes on with the rest.
+    try:
+        with open(os.path.join(directory, "sequencer", "todo"), "rb") as todo:  # noqa: PTH118, PTH123
+            first = todo.read(64).lstrip().split(b" ", 1)[0]
+    except OSError:
+        return None
+    return "revert" if first in (b"revert", b"r") else "cherry-pick"
 
 
 # --------------------------------------------------------------------------- rollback checkout

@@ -546,6 +546,23 @@ def merge_in_progress(repo: Path) -> None:
     assert done.returncode == 1  # the worklogs conflict: the merge waits
 
 
+def picks_stopped_midway(repo: Path) -> None:
+    """A sequence of picks that stopped at a conflict, that step committed by hand:
+    git drops CHERRY_PICK_HEAD, and `git status` still says a cherry-pick is in
+    progress (`git cherry-pick --continue` picks the rest)."""
+    git(repo, "switch", "-q", "-c", "side", "HEAD~3")  # before the session's fix
+    for n in (1, 2):
+        commit(repo, f"side {n}", {"src/app.py": f"def app():\n    return {n + 10}\n"})
+    git(repo, "switch", "-q", "main")
+    picked = subprocess.run(
+        ["git", "-C", str(repo), "cherry-pick", "side~1", "side"], capture_output=True
+    )
+    assert picked.returncode != 0  # src/app.py conflicts with the session's fix
+    commit(repo, "resolved", {"src/app.py": "def app():\n    return 6\n"})
+    assert not (repo / ".git/CHERRY_PICK_HEAD").exists()
+    assert "Cherry-pick currently in progress" in git(repo, "status")
+
+
 REFUSALS = {
     "dirty": (
         lambda repo: write(repo, "src/app.py", "edited\n"),
@@ -560,6 +577,11 @@ REFUSALS = {
     "merging": (
         merge_in_progress,
         "guard: a merge is in progress\nhint: finish or abort it first (git merge --abort)\n",
+    ),
+    "picking": (
+        picks_stopped_midway,
+        "guard: a cherry-pick is in progress\n"
+        "hint: finish or abort it first (git cherry-pick --abort)\n",
     ),
 }
 
