@@ -17,11 +17,13 @@ dies in between, the next `guard rollback` finishes it (`finish`).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from guard import gitio, gitrun, location
@@ -241,6 +243,27 @@ def _current(folder: str) -> bool:
 
 
 # --------------------------------------------------------------------------- the marker
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold this worktree's rollback lock for the duration, or refuse: two rollbacks
+    at once share the marker, and the one whose transaction failed would remove the
+    marker of the one whose commit landed, which would then not bring the index and
+    work tree to its commit. Released when the process ends, however it ends."""
+    path = os.path.join(gitio.git_dir(), location.ROLLBACK_LOCK)  # noqa: PTH118
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BlockedError(
+                "another guard rollback is running in this worktree",
+                hint="let it finish, then run guard rollback again",
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def pending_path() -> str:

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -839,3 +840,64 @@ def test_a_folder_the_session_made_a_link_to_a_folder_comes_back(repo: Path, inv
     assert not (repo / "lib").is_symlink()
     assert (repo / "lib/app.py").read_text() == "LIB = 1\n"
     assert (repo / "src/app.py").read_text() == START_FILES["src/app.py"]
+
+
+# Each process's ref transaction waits for the other's turn (files in $SYNC), so the
+# two rollbacks interleave the same way on every run: the first one's transaction
+# lands while the second one, planned from the same tip, is about to fail its own.
+TURNS = """#!/bin/sh
+wait_for() { i=0; while [ ! -e "$SYNC/$1" ] && [ ! -e "$SYNC/$2" ] && [ $i -lt 200 ]; do
+    sleep 0.05; i=$((i + 1)); done; }
+case " $* " in *" update-ref "*)
+    if [ "$ROLE" = first ]; then
+        touch "$SYNC/first-entered"; wait_for second-entered second-exited
+        "$REAL_GIT" "$@"; rc=$?; touch "$SYNC/first-landed"; wait_for second-exited second-exited
+        exit $rc
+    fi
+    touch "$SYNC/second-entered"; wait_for first-landed first-landed
+esac
+exec "$REAL_GIT" "$@"
+"""
+
+
+def test_two_rollbacks_at_once_never_leave_the_tree_behind_the_commit(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The one whose commit lands brings the index and work tree to it, and says so
+    only then; the other changes nothing. (The second one's refused transaction used
+    to remove the first one's marker, which the first one then never found: it said
+    'restored' over a work tree that still held the forbidden change.)"""
+    seed(repo)
+    subprocess.run([GUARD, "session", "start", "--reason", "r"], cwd=repo, check=True)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    bin_dir, sync = tmp_path / "bin", tmp_path / "sync"
+    bin_dir.mkdir()
+    sync.mkdir()
+    (bin_dir / "git").write_text(TURNS)
+    (bin_dir / "git").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "REAL_GIT": shutil.which("git") or "git",
+        "SYNC": str(sync),
+    }
+    apply = [GUARD, "rollback", "--apply"]
+    first = subprocess.Popen(
+        apply,
+        cwd=repo,
+        env={**env, "ROLE": "first"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(400):
+        if (sync / "first-entered").exists():
+            break
+        time.sleep(0.05)
+    second = subprocess.run(apply, cwd=repo, env={**env, "ROLE": "second"}, capture_output=True)
+    (sync / "second-exited").touch()
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err.decode()
+    assert second.returncode == 1, second.stderr.decode()
+    assert git(repo, "show", "HEAD:src/app.py") == START_FILES["src/app.py"]
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo / ".git/guard-rollback.json").exists()
