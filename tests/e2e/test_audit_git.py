@@ -370,6 +370,32 @@ def test_uncommitted_work_is_listed_and_counted(seeded: Path, invoke) -> None:
     )
 
 
+@pytest.mark.parametrize("renames", ["true", "copies"])
+def test_a_staged_copy_or_rename_is_judged_by_what_it_does(
+    seeded: Path, invoke, renames: str
+) -> None:
+    """With status.renames=copies git pairs a new file with the one it was copied
+    from: the copy is a new file, and its source is not deleted."""
+    git(seeded, "config", "status.renames", renames)
+    start(invoke, seeded)
+    shutil.copy(seeded / "src/app.py", seeded / "src/app2.py")
+    write(seeded, "src/app.py", START_FILES["src/app.py"] + "# more\n")
+    git(seeded, "mv", "src/util.py", "src/helpers.py")
+    git(seeded, "add", "-A")
+    (seeded / "src/x.py").rename(seeded / "src/y.py")  # renamed in the work tree alone
+    git(seeded, "add", "-N", "src/y.py")
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert sorted((r["path"], r["state"], r["status"]) for r in report["working_tree"]) == [
+        ("src/app.py", "staged", "M"),
+        ("src/app2.py", "staged", "A"),
+        ("src/helpers.py", "staged", "R"),
+        ("src/util.py", "staged", "D"),
+        ("src/x.py", "unstaged", "D"),
+        ("src/y.py", "unstaged", "R"),
+    ]
+
+
 @pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
 def test_an_edit_hidden_from_git_status_is_uncommitted_work(
     seeded: Path, invoke, flag: str
