@@ -123,6 +123,11 @@ def read(history: History, reading: Reading) -> Read:
     )
 
 
+def working_tree(cwd: str | None = None) -> list[WorkingChange]:
+    """The work tree's changes now, as an audit reads them."""
+    return _working(gitrun.Pending(gitio.STATUS, cwd), gitrun.Pending(hidden.ARGS, cwd), cwd)
+
+
 def _working(
     status: gitrun.Pending | None, marked: gitrun.Pending | None, cwd: str | None
 ) -> list[WorkingChange]:

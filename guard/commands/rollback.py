@@ -132,8 +132,10 @@ def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: st
     what the rollback changed, read back from git: its commit on branch `planned`,
     and that branch's net change at the plan's paths from its start to the new tip.
     Nothing else moved: the apply wrote no other path, ref or file (its checks refused
-    every plan that would), so the commits before it and the work tree stand as read."""
-    from guard import gitio
+    every plan that would), so the commits before it and the work tree stand as read;
+    but a submodule's checkout stays where it was when its pointer moves, and what git
+    says of it now is read again."""
+    from guard import gather, gitio
 
     start = evidence.starts.get(planned, evidence.base) or gitio.empty_tree()
     net = evidence.nets.get(planned, ())
@@ -143,8 +145,11 @@ def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: st
     bases = dict(evidence.bases)
     if start != evidence.base:  # restored from its own branch's start: judged against it
         bases[applied.commit] = start
+    working = evidence.working
+    if any(c.is_gitlink for c in applied.changes):
+        working = gather.working_tree()
     return evidence._replace(
-        commits=[commit, *read], nets={**evidence.nets, planned: now}, bases=bases
+        commits=[commit, *read], nets={**evidence.nets, planned: now}, bases=bases, working=working
     )
 
 
