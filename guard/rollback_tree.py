@@ -208,6 +208,8 @@ def write(steps: Sequence[Move], root: str) -> None:
 def _remove(root: str, path: str) -> None:
     """Remove the file at `path` (a submodule's folder only when empty, as git does),
     then the folders it leaves empty."""
+    if behind_link(root, path):
+        return  # what the link leads to is not the path's: never removed through it
     full = os.path.join(root, path)  # noqa: PTH118
     if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
         if _current(full):

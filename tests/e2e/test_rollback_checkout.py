@@ -265,3 +265,26 @@ def test_the_audit_after_a_submodule_rollback_sees_its_checkout_as_git_does(
     assert after_line(done.text) == fresh(invoke, repo)
     assert done.code == 1, done.err
     assert (repo / "lib/f").read_text() == "2\n"  # the checkout is the submodule's
+
+
+def test_finishing_never_deletes_through_a_link(repo: Path, invoke, tmp_path: Path) -> None:
+    """Interrupted before its write; since then the folder of a file it deletes became
+    a link to a folder elsewhere holding a file of that name. That file is not the
+    path's (git never looks through a link at a folder): it stays."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "a library", {"lib/new.py": "N = 1\n"})
+    old = head(repo)
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    new = head(repo)
+    git(repo, "read-tree", old)  # back to before the write: the index old
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "new.py").write_text("N = 1\n")  # the same content, someone else's file
+    (repo / "lib").symlink_to(outside)
+    (repo / MARKER).write_text(
+        json.dumps({"ref": "refs/heads/main", "old": old, "new": new, "from": "refs/heads/main"})
+    )
+    invoke(["rollback"], cwd=repo)
+    assert (outside / "new.py").read_text() == "N = 1\n"
