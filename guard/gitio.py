@@ -447,6 +447,13 @@ def file_mode_matters(cwd: str | None = None) -> bool:
     return out is None or _line(out) != "false"
 
 
+def links_supported(cwd: str | None = None) -> bool:
+    """Whether git writes a symbolic link as one here (core.symlinks, true unless set
+    false; false: as a file holding its target)."""
+    out = attempt(["config", "--type=bool", "--get", "core.symlinks"], cwd=cwd)
+    return out is None or _line(out) != "false"
+
+
 def read_commit_header(sha: str, cwd: str | None = None) -> Commit:
     """A commit's parents, author, date and message, without its changes (for a
     caller that has git's diff of it already)."""

@@ -33,11 +33,11 @@ def changes(listing: bytes, cwd: str | None = None) -> list[WorkingChange]:
         return []
     found = gitio.locate(cwd)
     root = found.root if found is not None else (cwd or ".")
-    mode_bit = gitio.file_mode_matters(root)
+    mode_bit, links = gitio.file_mode_matters(root), gitio.links_supported(root)
     found_changes: list[WorkingChange] = []
     files: dict[str, set[str]] = {}
     for tag, mode, oid, path in marked:
-        status = _status(root, tag, mode, oid, path, mode_bit)
+        status = _status(root, tag, mode, oid, path, mode_bit, links)
         if status == "?":
             files[path] = {oid}  # a file of its kind: its content decides
         elif status is not None:
@@ -46,7 +46,9 @@ def changes(listing: bytes, cwd: str | None = None) -> list[WorkingChange]:
     return found_changes
 
 
-def _status(root: str, tag: str, mode: str, oid: str, path: str, mode_bit: bool) -> str | None:
+def _status(
+    root: str, tag: str, mode: str, oid: str, path: str, mode_bit: bool, links: bool
+) -> str | None:
     """How the file at `path` differs from its entry (`mode`, `oid`): D, T or M; None
     when it does not, "?" when only its content can tell."""
     if mode == GITLINK:
@@ -58,10 +60,11 @@ def _status(root: str, tag: str, mode: str, oid: str, path: str, mode_bit: bool)
         return None if tag in "Ss" else "D"
     if stat.S_ISDIR(info.st_mode):
         return "D"
-    if (mode == LINK) != stat.S_ISLNK(info.st_mode):
+    is_link = stat.S_ISLNK(info.st_mode)
+    if (mode == LINK and links) != is_link:  # without links, git writes one as a file
         return "T"
-    if not fits(mode, info.st_mode, mode_bit):
+    if not fits(mode, info.st_mode, mode_bit, links):
         return "M"  # its executable bit
-    if mode == LINK:
+    if is_link:
         return None if link_id(full, oid) == oid else "M"
     return "?"

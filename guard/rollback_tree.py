@@ -82,7 +82,7 @@ def _states(step: Move, finishing: bool) -> tuple[str | None, ...]:
 def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
     """The paths whose file (or link, or folder) is none of the states they may be in."""
     deleted = {s.path for s in steps if s.new is None}
-    mode_bit = gitio.file_mode_matters(root)
+    mode_bit, links = gitio.file_mode_matters(root), gitio.links_supported(root)
     found: list[str] = []
     files: dict[str, set[str]] = {}
     for step in steps:
@@ -99,7 +99,9 @@ def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
             if not (_is_gitlink(step.old) or _is_gitlink(step.new)):
                 found += _inside(root, step.path, deleted)  # a folder where a file comes back
             continue
-        oids = {oid for mode, oid in map(str.split, states) if fits(mode, info.st_mode, mode_bit)}
+        oids = {
+            oid for mode, oid in map(str.split, states) if fits(mode, info.st_mode, mode_bit, links)
+        }
         if not oids:
             found.append(step.path)
         elif stat.S_ISLNK(info.st_mode):
@@ -125,10 +127,11 @@ def _is_gitlink(state: str | None) -> bool:
     return state is not None and state.startswith(GITLINK)
 
 
-def fits(mode: str, st_mode: int, mode_bit: bool) -> bool:
-    """Whether a file of `st_mode` on disk can hold an entry of git mode `mode`."""
+def fits(mode: str, st_mode: int, mode_bit: bool, links: bool = True) -> bool:
+    """Whether a file of `st_mode` on disk can hold an entry of git mode `mode`
+    (`links` False: git writes a link as a file holding its target)."""
     if mode == LINK:
-        return stat.S_ISLNK(st_mode)
+        return stat.S_ISLNK(st_mode) if links else stat.S_ISREG(st_mode)
     if not stat.S_ISREG(st_mode) or mode == GITLINK:
         return False
     return not mode_bit or (mode == EXECUTABLE) == bool(st_mode & stat.S_IXUSR)

@@ -288,3 +288,24 @@ def test_finishing_never_deletes_through_a_link(repo: Path, invoke, tmp_path: Pa
     )
     invoke(["rollback"], cwd=repo)
     assert (outside / "new.py").read_text() == "N = 1\n"
+
+
+def test_links_checked_out_as_files_are_rolled_back(repo: Path, invoke) -> None:
+    """With core.symlinks=false (a file system without links, or a checkout made as if)
+    git writes a link as a file holding its target: that file is the link, unedited."""
+    seed(repo)
+    git(repo, "config", "core.symlinks", "false")
+    blob = git(repo, "hash-object", "-w", "--stdin", input=b"app.py").strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"120000,{blob},src/current")
+    git(repo, "commit", "-q", "-m", "a link")
+    git(repo, "checkout", "--", "src/current")
+    assert (repo / "src/current").read_bytes() == b"app.py"
+    start_sha = start(invoke, repo)["start_head"]
+    (repo / "src/current").write_bytes(b"util.py")
+    git(repo, "add", "src/current")
+    git(repo, "commit", "-q", "-m", "point it elsewhere")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert git(repo, "status", "--porcelain") == ""
+    assert (repo / "src/current").read_bytes() == b"app.py"
