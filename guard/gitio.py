@@ -256,6 +256,15 @@ def tree_entries(rev: str, cwd: str | None = None) -> dict[str, str]:
 # it must not fail on it) nor writes the refreshed index.
 STATUS = [
     "--no-optional-locks",
+    # Configuration that lets status trust what it should look at: a file system
+    # monitor (a hook may say nothing changed), and stat data an edit can fake (an
+    # mtime put back on a file of the same size, when ctime is not trusted).
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.trustctime=true",
+    "-c",
+    "core.checkStat=default",
     "status",
     "--porcelain=v2",
     "-z",

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -368,6 +369,40 @@ def test_uncommitted_work_is_listed_and_counted(seeded: Path, invoke) -> None:
         3,
         "violated",
     )
+
+
+# A file system monitor hook that says nothing ever changes (hook protocol 2: a token,
+# then the changed paths, none).
+LYING_MONITOR = "#!/bin/sh\nprintf 'token\\0'\n"
+
+
+@pytest.mark.parametrize("how", ["trustctime", "fsmonitor"])
+def test_configuration_that_blinds_git_status_to_an_edit_is_overridden(
+    seeded: Path, invoke, tmp_path: Path, how: str
+) -> None:
+    """Local configuration can make `git status` trust what it should check: with
+    core.trustctime=false an edit of the same size whose mtime was put back looks
+    unchanged; a core.fsmonitor hook decides what git looks at. The audit's status
+    looks at every file itself."""
+    start(invoke, seeded)
+    if how == "trustctime":
+        git(seeded, "config", "core.trustctime", "false")
+    else:
+        hook = tmp_path / "monitor"
+        hook.write_text(LYING_MONITOR)
+        hook.chmod(0o755)
+        git(seeded, "config", "core.fsmonitor", str(hook))
+        git(seeded, "config", "core.fsmonitorHookVersion", "2")
+    time.sleep(1.1)  # the index entry is older than a second: no racy-git re-check
+    git(seeded, "status", "--porcelain")  # the index as git left it for the next status
+    app = seeded / "src/app.py"
+    before = app.stat()
+    app.write_text("def app():\n    return 9\n")  # the same size
+    os.utime(app, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert git(seeded, "status", "--porcelain") == ""  # git is blind to it
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert [(r["path"], r["status"]) for r in report["working_tree"]] == [("src/app.py", "M")]
 
 
 @pytest.mark.parametrize("renames", ["true", "copies"])
