@@ -257,7 +257,11 @@ def exclusive() -> Iterator[None]:
     marker of the one whose commit landed, which would then not bring the index and
     work tree to its commit. Released when the process ends, however it ends."""
     path = os.path.join(gitio.git_dir(), location.ROLLBACK_LOCK)  # noqa: PTH118
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a git directory it cannot write to: a plan is still printed,
+        yield  # and an apply stops at its marker, before any change
+        return
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
