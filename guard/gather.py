@@ -24,6 +24,7 @@ from guard import (
     gitio,
     gitparse,
     gitrun,
+    hidden,
     location,
     sessionref,
     store,
@@ -100,6 +101,7 @@ def read(history: History, reading: Reading) -> Read:
     core to itself) instead of following it."""
     cwd = reading.cwd
     status = gitrun.Pending(gitio.STATUS, cwd) if reading.working else None
+    marked = gitrun.Pending(hidden.ARGS, cwd) if reading.working else None
     # Every branch's net change from one git call; a branch grown from nothing the
     # start had is measured from the empty tree, which is no commit: a call of its own.
     joint = [name for name, (base, _) in reading.lines.items() if base not in EMPTY_TREES]
@@ -115,10 +117,27 @@ def read(history: History, reading: Reading) -> Read:
         nets.update(zip(joint, gitparse.parse_diffs(diffs.result()), strict=True))
     return Read(
         commits=history.stream(),
-        working=gitparse.parse_status(status.result()) if status else [],
+        working=_working(status, marked, cwd),
         nets={name: nets[name] for name in reading.lines},
         starts=_starts(reading, nets),
     )
+
+
+def working_tree(cwd: str | None = None) -> list[WorkingChange]:
+    """The work tree's changes now, as an audit reads them."""
+    return _working(gitrun.Pending(gitio.STATUS, cwd), gitrun.Pending(hidden.ARGS, cwd), cwd)
+
+
+def _working(
+    status: gitrun.Pending | None, marked: gitrun.Pending | None, cwd: str | None
+) -> list[WorkingChange]:
+    """The work tree's changes: what `git status` shows, and the edits it does not
+    (at entries marked assume-unchanged or skip-worktree)."""
+    if status is None or marked is None:
+        return []
+    shown = gitparse.parse_status(status.result())
+    seen = {c.path for c in shown}
+    return shown + [c for c in hidden.changes(marked.result(), cwd) if c.path not in seen]
 
 
 def _starts(reading: Reading, nets: Mapping[str, list[Change]]) -> dict[str, Start]:

@@ -73,6 +73,11 @@ def hooks_dir(cwd: str | None = None) -> str:
     return _repository_path(["--git-path", "hooks"], cwd)
 
 
+def index_file(cwd: str | None = None) -> str:
+    """This worktree's index file, absolute."""
+    return _repository_path(["--git-path", "index"], cwd)
+
+
 def config_get(key: str, cwd: str | None = None) -> str | None:
     out = attempt(["config", "--get", key], cwd=cwd)
     return None if out is None else _line(out)
@@ -251,6 +256,15 @@ def tree_entries(rev: str, cwd: str | None = None) -> dict[str, str]:
 # it must not fail on it) nor writes the refreshed index.
 STATUS = [
     "--no-optional-locks",
+    # Configuration that lets status trust what it should look at: a file system
+    # monitor (a hook may say nothing changed), and stat data an edit can fake (an
+    # mtime put back on a file of the same size, when ctime is not trusted).
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.trustctime=true",
+    "-c",
+    "core.checkStat=default",
     "status",
     "--porcelain=v2",
     "-z",
@@ -372,7 +386,15 @@ def operation_in_progress(directory: str | None = None) -> str | None:
     for name, command in _OPERATIONS:
         if os.path.exists(os.path.join(directory, name)):  # noqa: PTH110, PTH118
             return command
-    return None
+    # A sequence of picks or reverts whose stopped step was committed by hand: no
+    # CHERRY_PICK_HEAD, but `git status` says it is in progress, and --continue
+    # goes on with the rest.
+    try:
+        with open(os.path.join(directory, "sequencer", "todo"), "rb") as todo:  # noqa: PTH118, PTH123
+            first = todo.read(64).lstrip().split(b" ", 1)[0]
+    except OSError:
+        return None
+    return "revert" if first in (b"revert", b"r") else "cherry-pick"
 
 
 # --------------------------------------------------------------------------- rollback checkout
@@ -431,6 +453,13 @@ def file_mode_matters(cwd: str | None = None) -> bool:
     """Whether git records a file's executable bit here (core.fileMode, true unless
     set false)."""
     out = attempt(["config", "--type=bool", "--get", "core.fileMode"], cwd=cwd)
+    return out is None or _line(out) != "false"
+
+
+def links_supported(cwd: str | None = None) -> bool:
+    """Whether git writes a symbolic link as one here (core.symlinks, true unless set
+    false; false: as a file holding its target)."""
+    out = attempt(["config", "--type=bool", "--get", "core.symlinks"], cwd=cwd)
     return out is None or _line(out) != "false"
 
 

@@ -155,7 +155,8 @@ def parse_tree(out: bytes) -> dict[str, str]:
 
 def parse_status(out: bytes) -> list[WorkingChange]:
     """Parse `git status --porcelain=v2 -z`: a renamed entry is its new path (R) and
-    its old path (D); staged and unstaged halves of one entry are two changes."""
+    its old path (D), a copied one (status.renames=copies) a new path (A) beside a
+    source that stays; staged and unstaged halves of one entry are two changes."""
     tokens = out.split(b"\0")
     changes = []
     i = 0
@@ -177,7 +178,10 @@ def parse_status(out: bytes) -> list[WorkingChange]:
         if kind == "2":
             old_path = decode(tokens[i])
             i += 1
-            changes.append(WorkingChange(old_path, "staged", "D"))
+            if fields[8].startswith("R"):  # its score: R or C, and how alike
+                side = "staged" if staged == "R" else "unstaged"  # `.R`: an intent to add
+                changes.append(WorkingChange(old_path, side, "D"))
+            staged, unstaged = ("A" if x == "C" else x for x in (staged, unstaged))
         if staged != ".":
             changes.append(WorkingChange(path, "staged", staged))
         if unstaged != ".":

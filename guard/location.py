@@ -39,6 +39,7 @@ WORKTREES = "worktrees"  # guard/worktrees/<name>/: a linked worktree's own sess
 # In a worktree's own git directory: a rollback whose commit landed and whose
 # checkout may not have (see guard.rollback).
 ROLLBACK_PENDING = "guard-rollback.json"
+ROLLBACK_LOCK = "guard-rollback.lock"  # flock(2) target: one rollback at a time
 
 # With these set, git may find another repository than the walk does: ask git.
 GIT_ENV = ("GIT_DIR", "GIT_COMMON_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES")

@@ -143,9 +143,6 @@ def _worktree_checks(plan: Plan, root: str) -> None:
     skip-worktree), an untracked or ignored file, a repository checked out where a
     file comes back, or a tracked path the plan keeps."""
     planned = {s["path"] for s in plan.steps}
-    edited = sorted(planned.intersection(plan.dirty))
-    if edited:
-        _refuse_edited(edited)
     listing = gitio.index_tags(root)
     hidden = sorted(planned.intersection(m.group(1) for m in HIDDEN.finditer("\0" + listing)))
     if hidden:
@@ -155,6 +152,9 @@ def _worktree_checks(plan: Plan, root: str) -> None:
             hint="git update-index --no-assume-unchanged --no-skip-worktree -- PATH "
             "(in a sparse checkout: git sparse-checkout add), then guard rollback --apply",
         )
+    edited = sorted(planned.intersection(plan.dirty))
+    if edited:
+        _refuse_edited(edited)
     tracked = Tracked(lambda: (record[2:] for record in listing.split("\0") if record))
     _kept(plan, tracked)
     submodules = {c.path for c in plan.net if c.new_mode == GITLINK and c.old_mode != GITLINK}
@@ -174,6 +174,32 @@ def _worktree_checks(plan: Plan, root: str) -> None:
         )
 
 
+def _here_checks(plan: Plan, prefix: str) -> None:
+    """What git itself would refuse in this worktree, checked before the commit so
+    nothing is left half done: an index another git holds (the commit would land,
+    its checkout could not), and a file coming back where the current folder
+    (`prefix`, from the top) is (git never removes the folder it runs in)."""
+    lock = gitio.index_file() + ".lock"
+    if os.path.lexists(lock):
+        raise BlockedError(
+            f"another git process holds the index ({lock})",
+            hint=f"let it finish; if none is running, rm {quote(lock)}, "
+            "then guard rollback --apply",
+        )
+    here = prefix.rstrip("/")
+    over = [
+        s["path"]
+        for s in plan.steps
+        if s["action"] == "restore" and here and (here + "/").startswith(s["path"] + "/")
+    ]
+    if over:
+        raise BlockedError(
+            f"the rollback restores a file where the current folder is ({_named(over)})",
+            hint='run it from the top of the work tree: cd "$(git rev-parse --show-toplevel)" '
+            "&& guard rollback --apply",
+        )
+
+
 def _refuse_edited(paths: Sequence[str]) -> None:
     raise BlockedError(
         f"paths the rollback restores have uncommitted changes ({_named(paths)})",
@@ -190,8 +216,10 @@ def _loose_in_the_way(path: str, root: str, tracked: Tracked, submodule: bool) -
     found = []
     for parent in gitio.folders(path):
         full = os.path.join(root, parent)  # noqa: PTH118
-        if os.path.lexists(full) and not os.path.isdir(full) and parent not in tracked:  # noqa: PTH112
+        if rollback_tree.not_a_folder(full) and parent not in tracked:
             found.append(parent)
+    if rollback_tree.behind_link(root, path):
+        return found  # git replaces the link, never writes through it
     full = os.path.join(root, path)  # noqa: PTH118
     if path in tracked and not submodule:
         return found  # a submodule pointer coming back as one
@@ -264,6 +292,7 @@ def apply(plan: Plan, session_id: str, branch: str | None) -> Applied:
     root = found.root if found else "."
     if here:
         _worktree_checks(plan, root)
+        _here_checks(plan, found.prefix if found else "")
     else:
         _kept(plan, Tracked(lambda: gitio.tree_entries(old)))
     problem = gitio.identity_problem()

@@ -17,11 +17,13 @@ dies in between, the next `guard rollback` finishes it (`finish`).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NamedTuple
 
 from guard import gitio, gitrun, location
@@ -80,16 +82,15 @@ def _states(step: Move, finishing: bool) -> tuple[str | None, ...]:
 def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
     """The paths whose file (or link, or folder) is none of the states they may be in."""
     deleted = {s.path for s in steps if s.new is None}
-    mode_bit = gitio.file_mode_matters(root)
+    mode_bit, links = gitio.file_mode_matters(root), gitio.links_supported(root)
     found: list[str] = []
     files: dict[str, set[str]] = {}
     for step in steps:
         full = os.path.join(root, step.path)  # noqa: PTH118
         if step.new is not None and step.old is None:
             found += _in_the_way(root, step.path, deleted)
-        try:
-            info = os.lstat(full)
-        except OSError:  # absent: a path the old tip lacks, or a write cut short
+        info = _lstat(root, step.path)
+        if info is None:  # absent: a path the old tip lacks, or a write cut short
             if not finishing and step.old is not None and not _is_gitlink(step.old):
                 found.append(step.path)  # deleted by hand since git status looked
             continue
@@ -98,31 +99,45 @@ def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
             if not (_is_gitlink(step.old) or _is_gitlink(step.new)):
                 found += _inside(root, step.path, deleted)  # a folder where a file comes back
             continue
-        oids = {oid for mode, oid in map(str.split, states) if _fits(mode, info.st_mode, mode_bit)}
+        oids = {
+            oid for mode, oid in map(str.split, states) if fits(mode, info.st_mode, mode_bit, links)
+        }
         if not oids:
             found.append(step.path)
         elif stat.S_ISLNK(info.st_mode):
-            if _link_id(full, next(iter(oids))) not in oids:
+            if link_id(full, next(iter(oids))) not in oids:
                 found.append(step.path)
         else:
             files[step.path] = oids
-    return found + _differing(files, root)
+    return found + differing(files, root)
+
+
+def _lstat(root: str, path: str) -> os.stat_result | None:
+    """What stands at `path` itself (None: nothing; what a link at one of its folders
+    leads to is not the path's)."""
+    if behind_link(root, path):
+        return None
+    try:
+        return os.lstat(os.path.join(root, path))  # noqa: PTH118
+    except OSError:
+        return None
 
 
 def _is_gitlink(state: str | None) -> bool:
     return state is not None and state.startswith(GITLINK)
 
 
-def _fits(mode: str, st_mode: int, mode_bit: bool) -> bool:
-    """Whether a file of `st_mode` on disk can hold an entry of git mode `mode`."""
+def fits(mode: str, st_mode: int, mode_bit: bool, links: bool = True) -> bool:
+    """Whether a file of `st_mode` on disk can hold an entry of git mode `mode`
+    (`links` False: git writes a link as a file holding its target)."""
     if mode == LINK:
-        return stat.S_ISLNK(st_mode)
+        return stat.S_ISLNK(st_mode) if links else stat.S_ISREG(st_mode)
     if not stat.S_ISREG(st_mode) or mode == GITLINK:
         return False
     return not mode_bit or (mode == EXECUTABLE) == bool(st_mode & stat.S_IXUSR)
 
 
-def _link_id(full: str, like: str) -> str:
+def link_id(full: str, like: str) -> str:
     """The blob id of a link's target, in the hash its repository uses (`like`, an id
     of it, says which)."""
     target = os.readlink(os.fsencode(full))  # noqa: PTH115 - bytes, as git stores them
@@ -130,7 +145,7 @@ def _link_id(full: str, like: str) -> str:
     return algorithm(b"blob %d\0" % len(target) + target).hexdigest()
 
 
-def _differing(files: dict[str, set[str]], root: str) -> list[str]:
+def differing(files: dict[str, set[str]], root: str) -> list[str]:
     """The files whose content is none of their allowed blobs: hashed as they are
     first (no attribute lookups), and what differs then again through the path's
     filters, as `git add` would store it (a checkout with line-ending conversion)."""
@@ -147,9 +162,22 @@ def _in_the_way(root: str, path: str, deleted: set[str]) -> list[str]:
     found = []
     for folder in gitio.folders(path):
         full = os.path.join(root, folder)  # noqa: PTH118
-        if os.path.lexists(full) and not os.path.isdir(full) and folder not in deleted:  # noqa: PTH112
+        if not_a_folder(full) and folder not in deleted:
             found.append(folder)
     return found
+
+
+def not_a_folder(full: str) -> bool:
+    """Whether something other than a real folder stands at `full`: a file, or a link
+    (to a folder or not: git's checkout replaces a link at a leading folder by a
+    folder, it never writes through one)."""
+    return os.path.islink(full) or (os.path.lexists(full) and not os.path.isdir(full))  # noqa: PTH112, PTH114
+
+
+def behind_link(root: str, path: str) -> bool:
+    """Whether a folder of `path` is a link: then nothing git would call `path` is
+    there, whatever the link leads to."""
+    return any(os.path.islink(os.path.join(root, f)) for f in gitio.folders(path))  # noqa: PTH114, PTH118
 
 
 def _inside(root: str, path: str, deleted: set[str]) -> list[str]:
@@ -183,8 +211,12 @@ def write(steps: Sequence[Move], root: str) -> None:
 def _remove(root: str, path: str) -> None:
     """Remove the file at `path` (a submodule's folder only when empty, as git does),
     then the folders it leaves empty."""
+    if behind_link(root, path):
+        return  # what the link leads to is not the path's: never removed through it
     full = os.path.join(root, path)  # noqa: PTH118
     if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
+        if _current(full):
+            return
         try:
             os.rmdir(full)  # noqa: PTH106
         except OSError:
@@ -197,13 +229,50 @@ def _remove(root: str, path: str) -> None:
         except OSError as exc:  # not writable: said, never passed over
             raise GitError(f"cannot remove {shown(path)}: {exc.strerror}") from exc
     for folder in reversed(list(gitio.folders(path))):
+        emptied = os.path.join(root, folder)  # noqa: PTH118
+        if _current(emptied):
+            return  # kept, as git keeps the folder it runs in (and so all above it)
         try:
-            os.rmdir(os.path.join(root, folder))  # noqa: PTH106, PTH118
+            os.rmdir(emptied)  # noqa: PTH106
         except OSError:
             return
 
 
+def _current(folder: str) -> bool:
+    """Whether `folder` is the process's current folder: removing it would leave the
+    user, and every git call after, in a folder that no longer exists."""
+    try:
+        return os.path.samefile(folder, ".")  # noqa: PTH121
+    except OSError:
+        return False
+
+
 # --------------------------------------------------------------------------- the marker
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold this worktree's rollback lock for the duration, or refuse: two rollbacks
+    at once share the marker, and the one whose transaction failed would remove the
+    marker of the one whose commit landed, which would then not bring the index and
+    work tree to its commit. Released when the process ends, however it ends."""
+    path = os.path.join(gitio.git_dir(), location.ROLLBACK_LOCK)  # noqa: PTH118
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a git directory it cannot write to: a plan is still printed,
+        yield  # and an apply stops at its marker, before any change
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BlockedError(
+                "another guard rollback is running in this worktree",
+                hint="let it finish, then run guard rollback again",
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def pending_path() -> str:

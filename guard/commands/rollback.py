@@ -30,7 +30,25 @@ def rollback(
     """Print the rollback plan; with `do_apply`, commit it and audit again to prove it.
     Uncommitted work the mode forbids is listed with the commands that discard it:
     the guard never throws away what was not committed. With `paths`, list the paths
-    of that kind instead, for those commands to read."""
+    of that kind instead, for those commands to read. One at a time in a worktree."""
+    from guard import rollback_tree
+
+    with rollback_tree.exclusive():
+        return _rollback(session_id, since, mode, base, head, ref, do_apply, branch, paths, nul)
+
+
+def _rollback(
+    session_id: str | None,
+    since: str | None,
+    mode: str | None,
+    base: str | None,
+    head: str | None,
+    ref: str | None,
+    do_apply: bool,
+    branch: str | None,
+    paths: str | None,
+    nul: bool,
+) -> int:
     from guard import audit, gather, gitio, rollback, rollback_apply
 
     target = _begin(paths, nul, do_apply, ref)
@@ -114,8 +132,10 @@ def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: st
     what the rollback changed, read back from git: its commit on branch `planned`,
     and that branch's net change at the plan's paths from its start to the new tip.
     Nothing else moved: the apply wrote no other path, ref or file (its checks refused
-    every plan that would), so the commits before it and the work tree stand as read."""
-    from guard import gitio
+    every plan that would), so the commits before it and the work tree stand as read;
+    but a submodule's checkout stays where it was when its pointer moves, and what git
+    says of it now is read again."""
+    from guard import gather, gitio
 
     start = evidence.starts.get(planned, evidence.base) or gitio.empty_tree()
     net = evidence.nets.get(planned, ())
@@ -125,8 +145,11 @@ def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: st
     bases = dict(evidence.bases)
     if start != evidence.base:  # restored from its own branch's start: judged against it
         bases[applied.commit] = start
+    working = evidence.working
+    if any(c.is_gitlink for c in applied.changes):
+        working = gather.working_tree()
     return evidence._replace(
-        commits=[commit, *read], nets={**evidence.nets, planned: now}, bases=bases
+        commits=[commit, *read], nets={**evidence.nets, planned: now}, bases=bases, working=working
     )
 
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -370,6 +371,96 @@ def test_uncommitted_work_is_listed_and_counted(seeded: Path, invoke) -> None:
     )
 
 
+# A file system monitor hook that says nothing ever changes (hook protocol 2: a token,
+# then the changed paths, none).
+LYING_MONITOR = "#!/bin/sh\nprintf 'token\\0'\n"
+
+
+@pytest.mark.parametrize("how", ["trustctime", "fsmonitor"])
+def test_configuration_that_blinds_git_status_to_an_edit_is_overridden(
+    seeded: Path, invoke, tmp_path: Path, how: str
+) -> None:
+    """Local configuration can make `git status` trust what it should check: with
+    core.trustctime=false an edit of the same size whose mtime was put back looks
+    unchanged; a core.fsmonitor hook decides what git looks at. The audit's status
+    looks at every file itself."""
+    start(invoke, seeded)
+    if how == "trustctime":
+        git(seeded, "config", "core.trustctime", "false")
+    else:
+        hook = tmp_path / "monitor"
+        hook.write_text(LYING_MONITOR)
+        hook.chmod(0o755)
+        git(seeded, "config", "core.fsmonitor", str(hook))
+        git(seeded, "config", "core.fsmonitorHookVersion", "2")
+    time.sleep(1.1)  # the index entry is older than a second: no racy-git re-check
+    git(seeded, "status", "--porcelain")  # the index as git left it for the next status
+    app = seeded / "src/app.py"
+    before = app.stat()
+    app.write_text("def app():\n    return 9\n")  # the same size
+    os.utime(app, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert git(seeded, "status", "--porcelain") == ""  # git is blind to it
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert [(r["path"], r["status"]) for r in report["working_tree"]] == [("src/app.py", "M")]
+
+
+@pytest.mark.parametrize("renames", ["true", "copies"])
+def test_a_staged_copy_or_rename_is_judged_by_what_it_does(
+    seeded: Path, invoke, renames: str
+) -> None:
+    """With status.renames=copies git pairs a new file with the one it was copied
+    from: the copy is a new file, and its source is not deleted."""
+    git(seeded, "config", "status.renames", renames)
+    start(invoke, seeded)
+    shutil.copy(seeded / "src/app.py", seeded / "src/app2.py")
+    write(seeded, "src/app.py", START_FILES["src/app.py"] + "# more\n")
+    git(seeded, "mv", "src/util.py", "src/helpers.py")
+    git(seeded, "add", "-A")
+    (seeded / "src/x.py").rename(seeded / "src/y.py")  # renamed in the work tree alone
+    git(seeded, "add", "-N", "src/y.py")
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert sorted((r["path"], r["state"], r["status"]) for r in report["working_tree"]) == [
+        ("src/app.py", "staged", "M"),
+        ("src/app2.py", "staged", "A"),
+        ("src/helpers.py", "staged", "R"),
+        ("src/util.py", "staged", "D"),
+        ("src/x.py", "unstaged", "D"),
+        ("src/y.py", "unstaged", "R"),
+    ]
+
+
+@pytest.mark.parametrize("flag", ["--assume-unchanged", "--skip-worktree"])
+def test_an_edit_hidden_from_git_status_is_uncommitted_work(
+    seeded: Path, invoke, flag: str
+) -> None:
+    """An entry marked assume-unchanged or skip-worktree makes `git status` skip its
+    file, so an edit there would pass unseen: the audit looks at those files itself.
+    A skip-worktree file that is absent (outside a sparse checkout) is no change."""
+    start(invoke, seeded)
+    write(seeded, "src/app.py", "def app():\n    return 'hidden'\n")
+    (seeded / "src/tool.sh").chmod(0o755)  # only its executable bit
+    (seeded / "src/x.py").unlink()
+    (seeded / "src/link.py").unlink()
+    (seeded / "src/link.py").symlink_to("app.py")
+    hidden = ["src/app.py", "src/tool.sh", "src/x.py", "src/link.py", "src/util.py"]
+    git(seeded, "update-index", flag, "--", *hidden)
+    assert git(seeded, "status", "--porcelain") == ""
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    rows = {(r["path"], r["state"], r["status"], r["allowed"]) for r in report["working_tree"]}
+    expected = {
+        ("src/app.py", "unstaged", "M", False),
+        ("src/tool.sh", "unstaged", "M", False),
+        ("src/link.py", "unstaged", "T", False),
+    }
+    if flag == "--assume-unchanged":  # a sparse checkout leaves skip-worktree files out
+        expected.add(("src/x.py", "unstaged", "D", False))
+    assert rows == expected
+    assert report["summary"]["verdict"] == "violated"
+
+
 # --------------------------------------------------------------------------- odd paths
 
 ODD = [
@@ -516,6 +607,23 @@ def merge_in_progress(repo: Path) -> None:
     assert done.returncode == 1  # the worklogs conflict: the merge waits
 
 
+def picks_stopped_midway(repo: Path) -> None:
+    """A sequence of picks that stopped at a conflict, that step committed by hand:
+    git drops CHERRY_PICK_HEAD, and `git status` still says a cherry-pick is in
+    progress (`git cherry-pick --continue` picks the rest)."""
+    git(repo, "switch", "-q", "-c", "side", "HEAD~3")  # before the session's fix
+    for n in (1, 2):
+        commit(repo, f"side {n}", {"src/app.py": f"def app():\n    return {n + 10}\n"})
+    git(repo, "switch", "-q", "main")
+    picked = subprocess.run(
+        ["git", "-C", str(repo), "cherry-pick", "side~1", "side"], capture_output=True
+    )
+    assert picked.returncode != 0  # src/app.py conflicts with the session's fix
+    commit(repo, "resolved", {"src/app.py": "def app():\n    return 6\n"})
+    assert not (repo / ".git/CHERRY_PICK_HEAD").exists()
+    assert "Cherry-pick currently in progress" in git(repo, "status")
+
+
 REFUSALS = {
     "dirty": (
         lambda repo: write(repo, "src/app.py", "edited\n"),
@@ -530,6 +638,11 @@ REFUSALS = {
     "merging": (
         merge_in_progress,
         "guard: a merge is in progress\nhint: finish or abort it first (git merge --abort)\n",
+    ),
+    "picking": (
+        picks_stopped_midway,
+        "guard: a cherry-pick is in progress\n"
+        "hint: finish or abort it first (git cherry-pick --abort)\n",
     ),
 }
 

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ import pytest
 from tests.conftest import git
 from tests.e2e.test_audit_git import (
     BYPASS,
+    START_FILES,
     WORKLOG,
     audit,
     commit,
@@ -755,3 +757,147 @@ def test_branch_and_ref_options_are_checked(repo: Path, invoke) -> None:
     made = invoke(["rollback", "--apply", "--branch", "refs/heads/undo"], cwd=repo)
     assert made.code == 0, made.err
     assert git(repo, "symbolic-ref", "HEAD").strip() == "refs/heads/undo"
+
+
+def test_a_rollback_run_from_a_folder_it_empties_keeps_that_folder(repo: Path, invoke) -> None:
+    """The session added `lib/` and the user runs the rollback from inside it: the
+    folder stays (as git keeps the current folder), the rollback finishes and says so,
+    and no marker is left for the next run."""
+    seed(repo)
+    start_sha = start(invoke, repo)["start_head"]
+    commit(repo, "a library", {"lib/new.py": "N = 1\n", "lib/deep/more.py": "M = 1\n"})
+    done = invoke(["rollback", "--apply"], cwd=repo / "lib" / "deep")
+    assert done.code == 0, done.err
+    assert "audit after rollback: verdict restored, net_violations 0" in done.text
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo / ".git/guard-rollback.json").exists()
+    assert (repo / "lib/deep").is_dir()
+    assert list((repo / "lib").rglob("*")) == [repo / "lib/deep"]
+
+
+def test_a_file_coming_back_over_the_current_folder_is_refused(repo: Path, invoke) -> None:
+    seed(repo)
+    commit(repo, "tools", {"tools": "#!/bin/sh\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "tools")
+    commit(repo, "tools as a package", {"tools/run.py": "RUN = 1\n"})
+    err = refused(invoke, repo / "tools")
+    assert err.startswith("guard: the rollback restores a file where the current folder is (tools)")
+    assert invoke(["rollback", "--apply"], cwd=repo).code == 0
+    assert (repo / "tools").read_text() == "#!/bin/sh\n"
+
+
+def test_a_locked_index_is_refused_before_the_commit(repo: Path, invoke) -> None:
+    """Another git holds the index: the rollback could commit but not check its commit
+    out, so it refuses first and nothing is half done."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    (repo / ".git/index.lock").write_text("")
+    err = refused(invoke, repo)
+    assert err.startswith("guard: another git process holds the index (")
+    (repo / ".git/index.lock").unlink()
+    assert invoke(["rollback", "--apply"], cwd=repo).code == 0
+
+
+def test_an_untracked_link_where_a_folder_comes_back_is_named(
+    repo: Path, invoke, tmp_path: Path
+) -> None:
+    """The session deleted `pkg/`; a link of the user's now stands at `pkg`. Restoring
+    `pkg/mod.py` would replace the link by a folder (git never writes through one)."""
+    seed(repo)
+    commit(repo, "pkg", {"pkg/mod.py": "M = 1\n"})
+    start(invoke, repo)
+    git(repo, "rm", "-q", "-r", "pkg")
+    git(repo, "commit", "-q", "-m", "drop pkg")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("precious\n")
+    (repo / "pkg").symlink_to(outside)
+    err = refused(invoke, repo)
+    assert err.startswith(
+        "guard: untracked or ignored files stand where the rollback restores (pkg)\n"
+    )
+    assert os.readlink(repo / "pkg") == str(outside)
+
+
+def test_a_folder_the_session_made_a_link_to_a_folder_comes_back(repo: Path, invoke) -> None:
+    """`lib/` replaced by a link to `src/`, which holds a file of the same name: what
+    is behind the link is not in the way (the link goes first, as git's checkout
+    removes it)."""
+    seed(repo)
+    commit(repo, "lib", {"lib/app.py": "LIB = 1\n"})
+    start_sha = start(invoke, repo)["start_head"]
+    git(repo, "rm", "-q", "-r", "lib")
+    (repo / "lib").symlink_to("src")
+    git(repo, "add", "lib")
+    git(repo, "commit", "-q", "-m", "lib is src")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo / "lib").is_symlink()
+    assert (repo / "lib/app.py").read_text() == "LIB = 1\n"
+    assert (repo / "src/app.py").read_text() == START_FILES["src/app.py"]
+
+
+# Each process's ref transaction waits for the other's turn (files in $SYNC), so the
+# two rollbacks interleave the same way on every run: the first one's transaction
+# lands while the second one, planned from the same tip, is about to fail its own.
+TURNS = """#!/bin/sh
+wait_for() { i=0; while [ ! -e "$SYNC/$1" ] && [ ! -e "$SYNC/$2" ] && [ $i -lt 200 ]; do
+    sleep 0.05; i=$((i + 1)); done; }
+case " $* " in *" update-ref "*)
+    if [ "$ROLE" = first ]; then
+        touch "$SYNC/first-entered"; wait_for second-entered second-exited
+        "$REAL_GIT" "$@"; rc=$?; touch "$SYNC/first-landed"; wait_for second-exited second-exited
+        exit $rc
+    fi
+    touch "$SYNC/second-entered"; wait_for first-landed first-landed
+esac
+exec "$REAL_GIT" "$@"
+"""
+
+
+def test_two_rollbacks_at_once_never_leave_the_tree_behind_the_commit(
+    repo: Path, tmp_path: Path
+) -> None:
+    """The one whose commit lands brings the index and work tree to it, and says so
+    only then; the other changes nothing. (The second one's refused transaction used
+    to remove the first one's marker, which the first one then never found: it said
+    'restored' over a work tree that still held the forbidden change.)"""
+    seed(repo)
+    subprocess.run([GUARD, "session", "start", "--reason", "r"], cwd=repo, check=True)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    bin_dir, sync = tmp_path / "bin", tmp_path / "sync"
+    bin_dir.mkdir()
+    sync.mkdir()
+    (bin_dir / "git").write_text(TURNS)
+    (bin_dir / "git").chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "REAL_GIT": shutil.which("git") or "git",
+        "SYNC": str(sync),
+    }
+    apply = [GUARD, "rollback", "--apply"]
+    first = subprocess.Popen(
+        apply,
+        cwd=repo,
+        env={**env, "ROLE": "first"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    for _ in range(400):
+        if (sync / "first-entered").exists():
+            break
+        time.sleep(0.05)
+    second = subprocess.run(apply, cwd=repo, env={**env, "ROLE": "second"}, capture_output=True)
+    (sync / "second-exited").touch()
+    _, err = first.communicate(timeout=60)
+    assert first.returncode == 0, err.decode()
+    assert second.returncode == 1, second.stderr.decode()
+    assert git(repo, "show", "HEAD:src/app.py") == START_FILES["src/app.py"]
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert not (repo / ".git/guard-rollback.json").exists()

@@ -188,7 +188,8 @@ def test_finishing_never_removes_what_stands_where_a_file_comes_back(repo: Path,
 def test_a_submodule_pointer_the_session_added_goes_and_its_checkout_stays(
     repo: Path, invoke, populated: bool
 ) -> None:
-    """As git does it: the pointer leaves the index; its folder goes only when empty."""
+    """As git does it: the pointer leaves the index; its folder goes only when empty.
+    What stays in it is then untracked work, left to the user, as a fresh audit says."""
     first = seed(repo)
     start(invoke, repo)
     git(repo, "update-index", "--add", "--cacheinfo", f"160000,{first},src/vendor/lib")
@@ -197,7 +198,8 @@ def test_a_submodule_pointer_the_session_added_goes_and_its_checkout_stays(
     if populated:
         write(repo, "src/vendor/lib/code.py", "the submodule's own work\n")
     done = invoke(["rollback", "--apply"], cwd=repo)
-    assert done.code == 0, done.err
+    assert done.code == (1 if populated else 0), done.err
+    assert after_line(done.text) == fresh(invoke, repo)
     assert git(repo, "ls-files", "src/vendor") == ""
     if populated:
         assert (repo / "src/vendor/lib/code.py").read_text() == "the submodule's own work\n"
@@ -232,3 +234,78 @@ def test_links_executables_and_converted_line_endings_are_rolled_back(repo: Path
     assert os.readlink(repo / "src/current") == "app.py"
     assert os.access(repo / "src/tool.sh", os.X_OK)
     assert (repo / "src/notes.txt").read_bytes() == b"one\r\ntwo\r\n"
+
+
+@pytest.mark.parametrize("case", ["bumped", "added"])
+def test_the_audit_after_a_submodule_rollback_sees_its_checkout_as_git_does(
+    repo: Path, invoke, tmp_path: Path, case: str
+) -> None:
+    """The rollback puts a submodule pointer back and leaves the submodule's checkout
+    alone (as git's checkout does): the checkout is then uncommitted work of its own,
+    and the audit it prints says so, as a fresh one does."""
+    library = tmp_path / "library"
+    library.mkdir()
+    git(library, "init", "-q", "-b", "main")
+    one = commit(library, "one", {"f": "1\n"})
+    commit(library, "two", {"f": "2\n"})
+    seed(repo)
+    if case == "bumped":
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+        git(repo / "lib", "checkout", "-q", one)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "vendor the library at one")
+    start(invoke, repo)
+    if case == "bumped":
+        git(repo / "lib", "checkout", "-q", "main")
+        git(repo, "add", "lib")
+    else:
+        git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
+    git(repo, "commit", "-q", "-m", "the library")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert after_line(done.text) == fresh(invoke, repo)
+    assert done.code == 1, done.err
+    assert (repo / "lib/f").read_text() == "2\n"  # the checkout is the submodule's
+
+
+def test_finishing_never_deletes_through_a_link(repo: Path, invoke, tmp_path: Path) -> None:
+    """Interrupted before its write; since then the folder of a file it deletes became
+    a link to a folder elsewhere holding a file of that name. That file is not the
+    path's (git never looks through a link at a folder): it stays."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "a library", {"lib/new.py": "N = 1\n"})
+    old = head(repo)
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    new = head(repo)
+    git(repo, "read-tree", old)  # back to before the write: the index old
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "new.py").write_text("N = 1\n")  # the same content, someone else's file
+    (repo / "lib").symlink_to(outside)
+    (repo / MARKER).write_text(
+        json.dumps({"ref": "refs/heads/main", "old": old, "new": new, "from": "refs/heads/main"})
+    )
+    invoke(["rollback"], cwd=repo)
+    assert (outside / "new.py").read_text() == "N = 1\n"
+
+
+def test_links_checked_out_as_files_are_rolled_back(repo: Path, invoke) -> None:
+    """With core.symlinks=false (a file system without links, or a checkout made as if)
+    git writes a link as a file holding its target: that file is the link, unedited."""
+    seed(repo)
+    git(repo, "config", "core.symlinks", "false")
+    blob = git(repo, "hash-object", "-w", "--stdin", input=b"app.py").strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"120000,{blob},src/current")
+    git(repo, "commit", "-q", "-m", "a link")
+    git(repo, "checkout", "--", "src/current")
+    assert (repo / "src/current").read_bytes() == b"app.py"
+    start_sha = start(invoke, repo)["start_head"]
+    (repo / "src/current").write_bytes(b"util.py")
+    git(repo, "add", "src/current")
+    git(repo, "commit", "-q", "-m", "point it elsewhere")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert git(repo, "diff", "--name-only", start_sha, "HEAD") == ""
+    assert git(repo, "status", "--porcelain") == ""
+    assert (repo / "src/current").read_bytes() == b"app.py"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import git
-from tests.e2e.test_audit_git import audit, start
+from tests.e2e.test_audit_git import audit, commit, seed, start
 
 BIN = str(Path(sys.executable).parent)  # where `guard` is, for the printed commands
 TESTS = [f"tests/unit/agents/test_agent_unit_{n:04d}.py" for n in range(3_000)]
@@ -177,3 +177,16 @@ def test_the_listing_options_are_checked(repo: Path, invoke) -> None:
     )
     wrong = invoke(["rollback", "--paths", "added"], cwd=repo)
     assert wrong.code == 2 and "'added' is not one of 'delete', 'restore'" in wrong.err
+
+
+def test_the_plan_is_printed_where_the_rollback_lock_cannot_be_made(repo: Path, invoke) -> None:
+    """The lock that keeps two rollbacks apart is for writers: a git directory the
+    guard cannot write it in (read-only, or something else at its name) still gets
+    its plan printed."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    (repo / ".git/guard-rollback.lock").mkdir()
+    done = invoke(["rollback"], cwd=repo)
+    assert done.code == 0, done.err
+    assert done.text.startswith("rollback plan for refs/heads/main (1 path(s))")
