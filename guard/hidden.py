@@ -22,13 +22,18 @@ from guard.rollback_tree import GITLINK, LINK, differing, fits, link_id
 # both marks) skip-worktree. The pattern picks the marked ones out of the listing,
 # which for most repositories holds none.
 ARGS = ["ls-files", "-v", "-s", "-z", "--full-name", "--", ":/"]
-MARKED = re.compile(r"\0([a-zS]) (\d{6}) ([0-9a-f]+) 0\t([^\0]*)")
+MARKED = re.compile(rb"\0([a-zS]) (\d{6}) ([0-9a-f]+) 0\t([^\0]*)")
 
 
 def changes(listing: bytes, cwd: str | None = None) -> list[WorkingChange]:
     """The unstaged changes at the marked entries of `listing` (`ARGS`' output, run
     in `cwd`), whose files are read in that worktree."""
-    marked = MARKED.findall("\0" + listing.decode("utf-8", "surrogateescape"))
+    # Searched as bytes: a 100,000-entry index lists 10 MB, and only the few marked
+    # paths are decoded.
+    marked = [
+        (tag.decode(), mode.decode(), oid.decode(), path.decode("utf-8", "surrogateescape"))
+        for tag, mode, oid, path in MARKED.findall(b"\0" + listing)
+    ]
     if not marked:
         return []
     found = gitio.locate(cwd)

@@ -160,11 +160,12 @@ def _worktree_checks(plan: Plan, root: str) -> None:
     submodules = {c.path for c in plan.net if c.new_mode == GITLINK and c.old_mode != GITLINK}
     restores = [s["path"] for s in plan.steps if s["action"] == "restore"]
     candidates = {*_returning(plan), *submodules.intersection(restores)}
+    linked = rollback_tree.Links(root)
     loose = sorted(
         {
             p
             for path in candidates
-            for p in _loose_in_the_way(path, root, tracked, path in submodules)
+            for p in _loose_in_the_way(path, root, tracked, path in submodules, linked)
         }
     )
     if loose:
@@ -207,7 +208,9 @@ def _refuse_edited(paths: Sequence[str]) -> None:
     )
 
 
-def _loose_in_the_way(path: str, root: str, tracked: Tracked, submodule: bool) -> list[str]:
+def _loose_in_the_way(
+    path: str, root: str, tracked: Tracked, submodule: bool, linked: rollback_tree.Links
+) -> list[str]:
     """Files on disk the index does not know (untracked or ignored) that restoring a
     file at `path` would overwrite or remove: at the path itself, below it (a
     directory now, or a repository checked out where a submodule pointer is now:
@@ -218,7 +221,7 @@ def _loose_in_the_way(path: str, root: str, tracked: Tracked, submodule: bool) -
         full = os.path.join(root, parent)  # noqa: PTH118
         if rollback_tree.not_a_folder(full) and parent not in tracked:
             found.append(parent)
-    if rollback_tree.behind_link(root, path):
+    if linked.behind(path):
         return found  # git replaces the link, never writes through it
     full = os.path.join(root, path)  # noqa: PTH118
     if path in tracked and not submodule:

@@ -83,13 +83,14 @@ def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
     """The paths whose file (or link, or folder) is none of the states they may be in."""
     deleted = {s.path for s in steps if s.new is None}
     mode_bit, links = gitio.file_mode_matters(root), gitio.links_supported(root)
+    linked = Links(root)
     found: list[str] = []
     files: dict[str, set[str]] = {}
     for step in steps:
         full = os.path.join(root, step.path)  # noqa: PTH118
         if step.new is not None and step.old is None:
             found += _in_the_way(root, step.path, deleted)
-        info = _lstat(root, step.path)
+        info = _lstat(root, step.path, linked)
         if info is None:  # absent: a path the old tip lacks, or a write cut short
             if not finishing and step.old is not None and not _is_gitlink(step.old):
                 found.append(step.path)  # deleted by hand since git status looked
@@ -112,10 +113,10 @@ def _on_disk(steps: Sequence[Move], root: str, finishing: bool) -> list[str]:
     return found + differing(files, root)
 
 
-def _lstat(root: str, path: str) -> os.stat_result | None:
+def _lstat(root: str, path: str, linked: Links) -> os.stat_result | None:
     """What stands at `path` itself (None: nothing; what a link at one of its folders
     leads to is not the path's)."""
-    if behind_link(root, path):
+    if linked.behind(path):
         return None
     try:
         return os.lstat(os.path.join(root, path))  # noqa: PTH118
@@ -171,13 +172,33 @@ def not_a_folder(full: str) -> bool:
     """Whether something other than a real folder stands at `full`: a file, or a link
     (to a folder or not: git's checkout replaces a link at a leading folder by a
     folder, it never writes through one)."""
-    return os.path.islink(full) or (os.path.lexists(full) and not os.path.isdir(full))  # noqa: PTH112, PTH114
+    try:
+        return not stat.S_ISDIR(os.lstat(full).st_mode)
+    except OSError:
+        return False
 
 
-def behind_link(root: str, path: str) -> bool:
-    """Whether a folder of `path` is a link: then nothing git would call `path` is
-    there, whatever the link leads to."""
-    return any(os.path.islink(os.path.join(root, f)) for f in gitio.folders(path))  # noqa: PTH114, PTH118
+class Links:
+    """Which folders of the work tree at `root` are links, each looked at once: the
+    paths of a plan share their folders."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._under: dict[str, bool] = {}  # folder -> it, or a folder above it, is a link
+
+    def behind(self, path: str) -> bool:
+        """Whether a folder of `path` is a link: then nothing git would call `path` is
+        there, whatever the link leads to."""
+        unknown = []
+        folder = path.rpartition("/")[0]
+        while folder and folder not in self._under:
+            unknown.append(folder)
+            folder = folder.rpartition("/")[0]
+        linked = bool(folder) and self._under[folder]
+        for folder in reversed(unknown):  # from the top down: none is read through a link
+            linked = linked or os.path.islink(os.path.join(self.root, folder))  # noqa: PTH114, PTH118
+            self._under[folder] = linked
+        return linked
 
 
 def _inside(root: str, path: str, deleted: set[str]) -> list[str]:
@@ -203,15 +224,16 @@ def write(steps: Sequence[Move], root: str) -> None:
     removed = [s.path for s in steps if s.new is None]
     added = [(s.path, s.new) for s in steps if s.new is not None]
     gitio.update_index(removed, added, cwd=root)
+    linked = Links(root)
     for path in removed:
-        _remove(root, path)
+        _remove(root, path, linked)
     gitio.checkout_index([path for path, _ in added], cwd=root)
 
 
-def _remove(root: str, path: str) -> None:
+def _remove(root: str, path: str, linked: Links) -> None:
     """Remove the file at `path` (a submodule's folder only when empty, as git does),
     then the folders it leaves empty."""
-    if behind_link(root, path):
+    if linked.behind(path):
         return  # what the link leads to is not the path's: never removed through it
     full = os.path.join(root, path)  # noqa: PTH118
     if os.path.isdir(full) and not os.path.islink(full):  # noqa: PTH112, PTH114
