@@ -405,6 +405,14 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
     return status
 
 
+RECORD_FILE = "session.json"  # guard.sessionref.FILE: the one file of a record's tree
+
+
+def _record_commit(commit: Commit) -> bool:
+    """A commit of a session record: it changes the record's one file and nothing else."""
+    return all(c.path == RECORD_FILE and c.old_path is None for c in commit.changes)
+
+
 def _remind_record(session: Session, lines: list[str], err: TextIO) -> None:
     """Pushing the session's branch without its record (session start --record): say
     how to push it, since the server and CI judge the branch by it. The hook pushes
@@ -422,16 +430,24 @@ def _push(state: str, session: Session, lines: list[str], err: TextIO) -> int:
     judge = _judge_for(session)
     status = 0
     for line in lines:
-        parts = line.split(" ")
-        if len(parts) != 4 or set(parts[1]) == {"0"} or parts[0].startswith(RECORDS):
-            continue  # a deletion pushes no commits; a session record is no work
-        local_ref, local_sha, _remote_ref, remote_sha = parts
+        # The source is named as the push spelled it (`X^{/a message}` has spaces);
+        # the other three fields never hold one.
+        parts = line.rsplit(" ", 3)
+        if len(parts) != 4 or set(parts[1]) == {"0"}:
+            continue  # a deletion pushes no commits
+        local_ref, local_sha, remote_ref, remote_sha = parts
         exclude = session.start_tips() + ([remote_sha] if set(remote_sha) != {"0"} else [])
         shas = gitio.commits_since(local_sha, exclude)
-        if not shas:
+        commits = gitio.read_commits(shas) if shas else []
+        if local_ref == remote_ref and local_ref.startswith(RECORDS):
+            # A session record pushed under its own name: its commits are no work.
+            # Anything else the ref holds (a commit parked under the records' name)
+            # is judged like any other push.
+            commits = [c for c in commits if not _record_commit(c)]
+        if not commits:
             continue
         base = _base(session, local_ref, local_sha)
-        items = _judge_commits(judge, gitio.read_commits(shas), base)
+        items = _judge_commits(judge, commits, base)
         bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
         if not bad:
             continue

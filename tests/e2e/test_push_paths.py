@@ -1,0 +1,132 @@
+"""Ways to get a session's production commit onto a remote (or into a ref) that git
+lets a push or a ref update name unusually: a local ref under the session records'
+prefix, a source revision spelled with spaces, a tag, a branch made a symbolic ref.
+
+Real git, real hooks from `guard install`, a real bare `origin`. The default policy:
+`src/app.py` is production, `docs/` docs; the read-only mode allows docs only. The
+violating commit is built with plumbing (`commit-tree`), which moves no ref and so
+runs no hook: what matters is what the later push or ref update lets through.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git
+
+START = {"src/app.py": "def app():\n    return 1\n", "docs/notes.md": "Notes.\n"}
+PROD = "def app():\n    return 2\n"
+# The newest git here: symbolic-ref updates reach the reference-transaction hook from 2.46.
+NEW_GIT = "/opt/git-new/bin"
+UPDATE = "symref-update refs/heads/main refs/tags/evil\n"
+
+
+def sh(
+    repo: Path, *args: str, path: str | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run git (the one in `path` first, when given), expecting it may fail."""
+    env = None if path is None else {**os.environ, "PATH": path + os.pathsep + os.environ["PATH"]}
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=env, input=stdin
+    )
+
+
+def tip(repo: Path, rev: str) -> str | None:
+    return sh(repo, "rev-parse", "--verify", "-q", rev).stdout.strip() or None
+
+
+def violating_commit(repo: Path, message: str = "docs: notes") -> str:
+    """A commit on top of HEAD that changes src/app.py, held by no ref."""
+    blob = git(repo, "hash-object", "-w", "--stdin", input=PROD.encode()).strip()
+    index = repo / ".git" / "scratch-index"
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)}
+    subprocess.run(["git", "-C", str(repo), "read-tree", "HEAD"], env=env, check=True)
+    subprocess.run(
+        ["git", "-C", str(repo), "update-index", "--cacheinfo", f"100644,{blob},src/app.py"],
+        env=env,
+        check=True,
+    )
+    tree = subprocess.run(
+        ["git", "-C", str(repo), "write-tree"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    index.unlink()
+    return git(repo, "commit-tree", tree, "-p", "HEAD", "-m", message).strip()
+
+
+def audit(invoke, repo: Path) -> tuple[int, dict]:
+    done = invoke(["audit", "--format", "json"], cwd=repo)
+    return done.code, json.loads(done.text)
+
+
+@pytest.fixture
+def work(tmp_path: Path, invoke) -> tuple[Path, Path]:
+    """A clone of a bare `origin`, with the hooks, in a read-only session."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    repo = tmp_path / "work"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    for name, text in START.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    git(repo, "remote", "add", "origin", str(bare))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    assert invoke(["install"], cwd=repo).code == 0
+    done = invoke(["session", "start", "--reason", "triage"], cwd=repo)
+    assert done.code == 0, done.err
+    return repo, bare
+
+
+# --------------------------------------------------------------------------- pre-push
+
+
+@pytest.mark.parametrize("target", ["refs/tags/v9", "refs/heads/evil", "refs/guard/sessions/x"])
+def test_a_commit_parked_under_the_records_prefix_is_judged_when_pushed(
+    work: tuple[Path, Path], target: str
+) -> None:
+    repo, bare = work
+    bad = violating_commit(repo)
+    assert sh(repo, "update-ref", "refs/guard/sessions/x", bad).returncode == 0
+    done = sh(repo, "push", "origin", f"refs/guard/sessions/x:{target}")
+    assert done.returncode != 0, done.stderr
+    assert "src/app.py" in done.stderr
+    assert tip(bare, target) is None
+
+
+def test_the_session_s_own_record_still_pushes(tmp_path: Path, invoke) -> None:
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    repo = tmp_path / "work"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    (repo / "docs").mkdir()
+    (repo / "docs" / "notes.md").write_text("Notes.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    git(repo, "remote", "add", "origin", str(bare))
+    assert invoke(["install"], cwd=repo).code == 0
+    assert invoke(["session", "start", "--record", "--reason", "triage"], cwd=repo).code == 0
+    ref = git(repo, "for-each-ref", "--format=%(refname)", "refs/guard/sessions/").strip()
+    done = sh(repo, "push", "origin", "main", ref)
+    assert done.returncode == 0, done.stderr
+    assert tip(bare, ref) == tip(repo, ref)
+    done = sh(repo, "push", "origin", "--mirror")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("target", ["refs/tags/t2", "refs/heads/evil"])
+def test_a_source_revision_spelled_with_spaces_is_judged(
+    work: tuple[Path, Path], target: str
+) -> None:
+    """git hands pre-push the source as written: `X^{/docs: notes}` has a space."""
+    repo, bare = work
+    bad = violating_commit(repo)
+    done = sh(repo, "push", "origin", f"{bad}^{{/docs: notes}}:{target}")
+    assert done.returncode != 0, done.stderr
+    assert "src/app.py" in done.stderr
+    assert tip(bare, target) is None
