@@ -130,3 +130,26 @@ def test_a_source_revision_spelled_with_spaces_is_judged(
     assert done.returncode != 0, done.stderr
     assert "src/app.py" in done.stderr
     assert tip(bare, target) is None
+
+
+# --------------------------------------------------------------------------- audit
+
+
+def test_a_session_commit_only_a_tag_holds_is_audited(work: tuple[Path, Path], invoke) -> None:
+    repo, _ = work
+    bad = violating_commit(repo)
+    assert sh(repo, "tag", "v9", bad).returncode == 0  # tags are not judged by the hooks
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert [c["sha"] for c in report["commits"]] == [bad]
+    assert report["commits"][0]["changes"][0]["path"] == "src/app.py"
+
+
+def test_tags_of_commits_from_before_the_session_are_no_session_work(
+    work: tuple[Path, Path], invoke
+) -> None:
+    repo, _ = work
+    assert sh(repo, "tag", "-a", "-m", "release", "v1", "HEAD").returncode == 0
+    code, report = audit(invoke, repo)
+    assert code == 0, report
+    assert report["commits"] == []
