@@ -28,6 +28,7 @@ from guard.messages import (
 from guard.session import Session
 
 BRANCH_PREFIX = "refs/heads/"
+ZERO = "0" * 40
 RECORDS = "refs/guard/sessions/"  # guard.sessionref.PREFIX, without importing it here
 
 
@@ -227,7 +228,17 @@ def _updates(lines: Sequence[str]) -> list[tuple[str, str, str]]:
         if len(parts) != 3:
             continue
         old, new, ref = parts
-        if old == new or set(new) == {"0"} or new.startswith("ref:"):
+        if new.startswith("ref:"):
+            # git >= 2.46 shows symbolic-ref updates: a branch made an alias of another
+            # ref holds that ref's commit from now on (HEAD made one is a checkout).
+            branch = ref.startswith(BRANCH_PREFIX)
+            target = gitio.resolve(f"{new[4:]}^{{commit}}") if branch else None
+            if target is None:
+                continue
+            new = target
+        if old.startswith("ref:"):
+            old = ZERO  # what it held: its current value (guard.hooks.run._previous)
+        if old == new or set(new) == {"0"}:
             continue
         if ref == "HEAD" or ref.startswith(BRANCH_PREFIX) or _other_head(ref):
             updates.append((old, new, ref))

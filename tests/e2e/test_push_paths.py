@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -153,3 +154,43 @@ def test_tags_of_commits_from_before_the_session_are_no_session_work(
     code, report = audit(invoke, repo)
     assert code == 0, report
     assert report["commits"] == []
+
+
+# --------------------------------------------------------------------------- symbolic refs
+
+
+def newest_git() -> str | None:
+    """The directory of the newest git here, when it is not the one on PATH."""
+    return NEW_GIT if os.access(os.path.join(NEW_GIT, "git"), os.X_OK) else None
+
+
+def covers_symrefs(path: str | None) -> bool:
+    """Whether that git (>= 2.46) shows symbolic-ref updates to reference-transaction."""
+    found = shutil.which("git", path=path) if path else shutil.which("git")
+    out = subprocess.run([found or "git", "version"], capture_output=True, text=True).stdout
+    parts = out.split()[2].split(".")
+    return (int(parts[0]), int(parts[1])) >= (2, 46)
+
+
+def test_a_branch_made_a_symbolic_ref_to_a_violating_commit(
+    work: tuple[Path, Path], invoke
+) -> None:
+    repo, _ = work
+    path = newest_git()
+    bad = violating_commit(repo)
+    assert sh(repo, "tag", "evil", bad).returncode == 0
+    done = sh(repo, "symbolic-ref", "refs/heads/alias", "refs/tags/evil", path=path)
+    if covers_symrefs(path):
+        assert done.returncode != 0, done.stderr
+        assert "src/app.py" in done.stderr
+        assert tip(repo, "refs/heads/alias") is None
+        # The same through update-ref's symref-update, for an existing branch.
+        done = sh(repo, "update-ref", "--no-deref", "--stdin", path=path, stdin=UPDATE)
+        assert done.returncode != 0, done.stderr
+        assert tip(repo, "refs/heads/main") != bad
+        # A symbolic ref to a branch with no session work in it passes.
+        done = sh(repo, "symbolic-ref", "refs/heads/same", "refs/heads/main", path=path)
+        assert done.returncode == 0, done.stderr
+    code, report = audit(invoke, repo)  # the tag alone holds it now, or the alias too
+    assert code == 1
+    assert bad in [c["sha"] for c in report["commits"]]
