@@ -462,6 +462,23 @@ def test_an_allowed_pusher_and_other_branches_pass(protected: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("held_by", ["refs/heads/topic", "refs/tags/v9"])
+def test_a_protected_branch_made_from_what_another_ref_already_brought(
+    protected: Path, server: Path, held_by: str
+) -> None:
+    """A production commit pushed first where no rule looks (a topic branch, a tag),
+    then a protected branch created at it: the creation brings it to the branch."""
+    assert push(protected, "HEAD:refs/heads/release/1.0").returncode == 0  # nothing new
+    bad = commit(protected, "src/app.py", PROD)
+    assert push(protected, f"HEAD:{held_by}").returncode == 0
+    assert push(protected, ":refs/heads/release/1.0").returncode == 0  # deletions pass
+    for target in ("refs/heads/release/2.0", "refs/heads/release/1.0"):
+        done = push(protected, f"{bad}:{target}")
+        assert done.returncode != 0, done.stderr
+        assert f"refused {target}: it protects production paths" in done.stderr
+        assert tip(server, target) is None
+
+
 def test_an_invalid_server_policy_refuses_every_push(server: Path, clone: Path) -> None:
     (server / "bad.yaml").write_text("version: 1\nextends: default\nprotect: nope\n")
     git(server, "config", "guard.policy", "bad.yaml")
