@@ -194,3 +194,30 @@ def test_a_branch_made_a_symbolic_ref_to_a_violating_commit(
     code, report = audit(invoke, repo)  # the tag alone holds it now, or the alias too
     assert code == 1
     assert bad in [c["sha"] for c in report["commits"]]
+
+
+# --------------------------------------------------------------------------- made, then dropped
+
+
+@pytest.mark.parametrize("drop", [["reset", "-q", "--hard", "HEAD~1"], ["branch", "-D", "side"]])
+def test_a_commit_made_pushed_and_dropped_is_still_audited(
+    work: tuple[Path, Path], invoke, drop: list[str]
+) -> None:
+    """Every hook skipped (`-c core.hooksPath`), pushed where no remote-tracking ref
+    records it (a tag), then no ref here holds it: the HEAD reflog still does."""
+    repo, bare = work
+    off = ["-c", "core.hooksPath=/dev/null"]
+    if drop[0] == "branch":
+        git(repo, "switch", "-q", "-c", "side")
+    (repo / "src" / "app.py").write_text(PROD)
+    git(repo, *off, "commit", "-q", "-am", "docs: notes")
+    bad = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, *off, "push", "-q", "origin", "HEAD:refs/tags/v9")
+    if drop[0] == "branch":
+        git(repo, "switch", "-q", "main")
+    git(repo, *drop)
+    assert tip(bare, "refs/tags/v9") == bad
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert [c["sha"] for c in report["commits"]] == [bad]
+    assert report["summary"]["violations"] == 1
