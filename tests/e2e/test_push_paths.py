@@ -221,3 +221,33 @@ def test_a_commit_made_pushed_and_dropped_is_still_audited(
     assert code == 1
     assert [c["sha"] for c in report["commits"]] == [bad]
     assert report["summary"]["violations"] == 1
+
+
+# --------------------------------------------------------------------------- many refs
+
+
+def test_deleting_refs_starts_no_python(work: tuple[Path, Path], tmp_path: Path) -> None:
+    """`git pack-refs` (and so `git gc`) deletes each loose ref in a transaction of
+    its own: with a session active, a Python start for each would take minutes over
+    a few thousand tags. A deletion brings nothing, so the shim answers it itself."""
+    repo, _ = work
+    shim = repo / ".git" / "hooks" / "reference-transaction"
+    text = shim.read_text()
+    python = text.split(" -I -m guard.hooks", 1)[0].rsplit("\n", 1)[1].split()[-1]
+    log = tmp_path / "starts.log"
+    counter = tmp_path / "python"
+    counter.write_text(f'#!/bin/sh\necho "$*" >> {log}\nexec {python} "$@"\n')
+    counter.chmod(0o755)
+    shim.write_text(text.replace(python, str(counter)))
+    head = git(repo, "rev-parse", "HEAD").strip()
+    creates = "".join(f"create refs/tags/t{i} {head}\n" for i in range(20))
+    git(repo, "update-ref", "--stdin", input=creates.encode())
+    started = log.read_text().count("reference-transaction") if log.exists() else 0
+    assert started == 1  # the creation: one transaction, one start
+    git(repo, "pack-refs", "--all")
+    git(repo, "branch", "-q", "gone")
+    git(repo, "branch", "-q", "-D", "gone")
+    after = log.read_text().count("reference-transaction")
+    assert after - started <= 3, log.read_text()  # pack-refs' one creation, branch's one
+    done = sh(repo, "update-ref", "refs/heads/main", violating_commit(repo))
+    assert done.returncode != 0 and "src/app.py" in done.stderr
