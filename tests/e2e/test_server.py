@@ -230,6 +230,59 @@ def test_after_the_session_ends_later_work_is_not_judged(clone: Path, server: Pa
     assert "session-guard" not in done.stderr
 
 
+@pytest.fixture
+def locked(server: Path, tmp_path: Path, invoke) -> tuple[Path, str]:
+    """A clone in a recorded read-only session started with --lock, and its code."""
+    work = tmp_path / "locked"
+    git(tmp_path, "clone", "-q", server.as_uri(), str(work))
+    assert invoke(["install"], cwd=work).code == 0
+    git(work, "switch", "-q", "-c", "feature")
+    done = invoke(["session", "start", "--record", "--lock", "--json"], cwd=work)
+    assert done.code == 0, done.err
+    return work, json.loads(done.text)["unlock_code"]
+
+
+def forged_end(work: Path, ref: str, end_head: str) -> str:
+    """The end commit `guard session stop` would append, written without it."""
+    data = json.loads(git(work, "show", f"{ref}:session.json"))
+    data.update(stopped_at="2026-12-04T00:00:00Z", end_head=end_head)
+    blob = git(work, "hash-object", "-w", "--stdin", input=json.dumps(data).encode()).strip()
+    tree = git(work, "mktree", input=f"100644 blob {blob}\tsession.json\n".encode()).strip()
+    return git(work, "commit-tree", tree, "-p", ref, "-m", "session stopped").strip()
+
+
+def test_a_locked_session_s_end_needs_its_unlock_code(
+    locked: tuple[Path, str], server: Path
+) -> None:
+    """Without the code, an end written by hand (here: ended at the start, so that
+    no commit would be the session's) is refused, and its work judged to the tip."""
+    work, _ = locked
+    ref = session_ref(work)
+    start = tip(work, "HEAD")
+    assert start is not None
+    assert push(work, ref).returncode == 0  # the record as the session started
+    commit(work, "src/app.py", PROD, "docs: tidy")
+    end = forged_end(work, ref, start)
+    done = push(work, "feature", f"{end}:{ref}")
+    assert done.returncode != 0, done.stderr
+    assert "unlock code" in done.stderr
+    assert f"{REFUSED}: session " in done.stderr
+    assert tip(server, "feature") is None
+
+
+def test_a_locked_session_stopped_with_its_code_ends_on_the_server(
+    locked: tuple[Path, str], server: Path, invoke
+) -> None:
+    work, code = locked
+    commit(work, "docs/notes.md", "Findings.\n")
+    stopped = invoke(["session", "stop", "--unlock", code], cwd=work)
+    assert stopped.code == 0, stopped.err
+    commit(work, "src/app.py", PROD, "the fix, after the session")
+    done = push(work, "feature", session_ref(work))
+    assert done.returncode == 0, done.stderr
+    assert "session-guard" not in done.stderr
+
+
 def test_a_branch_deletion_passes_and_a_record_deletion_is_refused(
     clone: Path, server: Path
 ) -> None:
