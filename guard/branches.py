@@ -62,10 +62,13 @@ def branch_starts(
 def parked(since: int) -> tuple[str, ...]:
     """Commits the audit reads beside the branches: what another worktree has checked
     out (the verdict must not depend on the directory it runs in), every stash entry,
-    and what was pushed from `since` (unix time) on, as the remote-tracking refs'
-    reflogs record it, so a pushed commit that no branch holds is seen. What arrived
-    by fetch is not the session's own work, and is not read."""
+    every commit a worktree's HEAD reflog records as made from `since` (unix time) on
+    (so one reset or deleted away after a push no remote-tracking ref records, to a
+    tag or a URL, is still seen), and what was pushed from `since` on, as the
+    remote-tracking refs' reflogs record it, so a pushed commit that no branch holds
+    is seen. What arrived by fetch is not the session's own work, and is not read."""
     found = gitio.worktree_heads()
+    found += dropped(upstream.session_made(since), found)
     found += [sha for sha, _, _ in githistory.reflog("refs/stash")]
     found += [
         sha
@@ -73,6 +76,16 @@ def parked(since: int) -> tuple[str, ...]:
         if when >= since and message.startswith("update by push")
     ]
     return tuple(dict.fromkeys(found))
+
+
+def dropped(made: list[str], heads: list[str]) -> list[str]:
+    """The commits of `made` that no branch, tag or worktree HEAD holds any more. Only
+    they are read beside the branches: one held already is in the log, and another
+    starting point would change the order of commits made in the same second."""
+    if not made:
+        return []
+    gone = set(gitio.reachable(made, [], after=["--not", "--branches", "--tags", *heads]))
+    return [sha for sha in made if sha in gone]
 
 
 def branches(

@@ -348,10 +348,12 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     scoped = branches.scoped(session, started) if session.scoped else None
     cwd = scoped.cwd if scoped else None
     starts = session.start_tips()
-    # The log first: a repository-wide session reads every branch (HEAD unborn is no
-    # error with --ignore-missing); a worktree's, below, only the branches it owns.
+    # The log first: a repository-wide session reads every branch and every tag (the
+    # start tips hold the tags of the start, so only a tag made or moved since brings
+    # commits; HEAD unborn is no error with --ignore-missing); a worktree's, below,
+    # only the branches it owns.
     history = (
-        History(["--branches", "HEAD"], starts, also=branches.parked(started))
+        History(["--branches", "--tags", "HEAD"], starts, also=branches.parked(started))
         if scoped is None
         else None
     )

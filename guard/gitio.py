@@ -196,10 +196,15 @@ def commits_since(tip: str, exclude: Iterable[str], cwd: str | None = None) -> l
     return _rev_list([], [tip, *excluded(exclude)], cwd)
 
 
-def reachable(tips: Iterable[str], exclude: Iterable[str], cwd: str | None = None) -> list[str]:
+def reachable(
+    tips: Iterable[str],
+    exclude: Iterable[str],
+    cwd: str | None = None,
+    after: Iterable[str] = (),
+) -> list[str]:
     """Commits reachable from any of `tips` and from none of `exclude` (however many
-    of either: they go on standard input)."""
-    return _rev_list([], [*tips, *excluded(exclude)], cwd)
+    of either: they go on standard input) nor of the revisions `after` names."""
+    return _rev_list([], [*tips, *excluded(exclude)], cwd, after)
 
 
 def parents_since(

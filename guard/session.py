@@ -114,3 +114,11 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
         worktree=data.get("worktree"),
         worktree_git_dir=data.get("worktree_git_dir"),
     )
+
+
+def unlock_digest(code: str, salt: str) -> str:
+    """What a locked session keeps of its unlock code (salted SHA-256); `code` as the
+    user types it, normalised."""
+    import hashlib
+
+    return hashlib.sha256(f"{salt}:{code.strip().upper()}".encode()).hexdigest()

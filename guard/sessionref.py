@@ -13,6 +13,7 @@ audit judges with the first commit's declaration.
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -20,14 +21,14 @@ from typing import Any, NamedTuple
 from guard import gitio, gitrun
 from guard.errors import GitError
 from guard.policy import Policy, policy_to_data
-from guard.session import Session
+from guard.session import Session, unlock_digest
 from guard.store import digest
 
 PREFIX = "refs/guard/sessions/"
 SCHEMA = "guard.session-ref/v1"
 FILE = "session.json"
 # What no later commit of a record may change: the declaration itself.
-DECLARED = ("schema", "id", "mode", "allowed", "start_head", "head_ref", "refs", "policy")
+DECLARED = ("schema", "id", "mode", "allowed", "start_head", "head_ref", "refs", "policy", "lock")
 PUSH = "git push origin 'refs/guard/sessions/*:refs/guard/sessions/*'"
 FETCH = "git fetch origin 'refs/guard/sessions/*:refs/guard/sessions/*'"
 
@@ -111,6 +112,9 @@ def declaration(session: Session) -> dict[str, Any]:
         "policy": policy_digest(session.policy),
         "worktree": session.worktree,
         "who": dict(session.who),
+        # A locked session's end must carry the unlock code this digest checks: an
+        # end written by hand cannot cut the session's work short on the server.
+        "lock": dict(session.lock) if session.lock else None,
     }
 
 
@@ -130,9 +134,10 @@ def record(session: Session) -> str:
     return ref
 
 
-def end(session_id: str, stopped_at: str) -> str | None:
+def end(session_id: str, stopped_at: str, code: str | None = None) -> str | None:
     """Append the session's end to its ref, if it was recorded: a child commit with
-    the branch's tip now (what the server and CI judge up to). Returns the ref."""
+    the branch's tip now (what the server and CI judge up to), and for a locked
+    session the unlock code that stopped it (spent by now). Returns the ref."""
     ref = PREFIX + session_id
     tip = gitio.resolve(ref)
     if tip is None:
@@ -141,6 +146,8 @@ def end(session_id: str, stopped_at: str) -> str | None:
     branch = data.get("head_ref")
     data["stopped_at"] = stopped_at
     data["end_head"] = gitio.resolve(str(branch)) if branch else gitio.head()[0]
+    if code is not None and data.get("lock"):
+        data["unlock_code"] = code.strip().upper()
     message = f"session-guard: session {session_id} stopped\n"
     gitio.update_refs([(ref, _commit(data, tip, message), tip)], "guard session stop")
     return ref
@@ -184,8 +191,26 @@ def load(ref: str, tip: str, cwd: str | None = None) -> Record | None:
             )
     last: dict[str, Any] = datas[-1] or {}
     ended: dict[str, Any] = {key: last[key] for key in ("stopped_at", "end_head") if key in last}
+    if ended and not _unlocked(first.get("lock"), last.get("unlock_code")):
+        problems.append(
+            "its end carries no valid unlock code, and the session was locked: "
+            "its work is judged to the tip"
+        )
+        ended = {}
     merged: dict[str, Any] = {**first, **ended}
     return Record(ref, tip, merged, tuple(problems))
+
+
+def _unlocked(lock: Any, code: Any) -> bool:
+    """Whether an end may be trusted: the session was not locked, or the end carries
+    the code its lock's digest checks."""
+    if not isinstance(lock, dict):
+        return True
+    if not isinstance(code, str):
+        return False
+    return hmac.compare_digest(
+        str(lock.get("sha256", "")), unlock_digest(code, str(lock.get("salt", "")))
+    )
 
 
 def update_problems(ref: str, old: str, new: str, cwd: str | None = None) -> list[str]:

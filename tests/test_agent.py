@@ -496,6 +496,13 @@ BLOCKED = [
     # moving refs past the checks
     ("git update-ref refs/heads/main HEAD~1", "`git update-ref` moves a ref directly"),
     ("git reflog expire --expire=now --all", "`git reflog expire` erases history"),
+    ("git send-pack ../origin.git HEAD:refs/heads/x", "`git send-pack` pushes without"),
+    ("git symbolic-ref refs/heads/x refs/tags/v9", "`git symbolic-ref refs/heads/x` makes"),
+    ("git symbolic-ref -m m HEAD refs/tags/v9", "`git symbolic-ref HEAD` makes"),
+    (
+        "git -c core.logAllRefUpdates=false push origin HEAD:refs/heads/x",
+        "keeps git from recording ref updates",
+    ),
     ("git push -f origin main", "a force push rewrites"),
     ("git push --force", "a force push rewrites"),
     ("git push --force-with-lease origin main", "a force push rewrites"),
@@ -580,6 +587,10 @@ ALLOWED = [
     "git merge -n feature",  # -n is --no-stat
     "git merge --no-verify-signatures feature",
     "git push origin main",
+    "git symbolic-ref HEAD",
+    "git symbolic-ref -q --short HEAD",
+    "git symbolic-ref HEAD refs/heads/other",
+    "git symbolic-ref --delete refs/heads/alias",
     "git config --get core.hooksPath",
     "git config core.hooksPath",
     "git config user.name 'A Tester'",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -20,7 +19,7 @@ from guard.commands.session_info import state_for
 from guard.errors import EXIT_OK, BlockedError, GuardError, StateError, UsageError
 from guard.hooks.install import arm, disarm, enforced, fingerprints, hooks_now
 from guard.location import state_dir
-from guard.session import HookState, Session
+from guard.session import HookState, Session, unlock_digest
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -99,7 +98,7 @@ def new_session_id() -> str:
 
 
 def _hash_code(code: str, salt: str) -> str:
-    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+    return unlock_digest(code, salt)
 
 
 def _new_lock() -> tuple[str, dict[str, str]]:
@@ -228,7 +227,7 @@ def stop(code: str | None, session_id: str | None = None) -> int:
     note = " (recovered from damaged state)" if recovered else ""
     echo(f"session {session_id} stopped{note}; archived in {target}")
     try:
-        ref = sessionref.end(session_id, store.now())
+        ref = sessionref.end(session_id, store.now(), code)
     except GuardError as exc:
         echo(f"guard: the session record was not updated: {exc.message}", err=True)
     else:

@@ -72,6 +72,13 @@ def shim_text(hook: str, state: str, python: str, source_chained: bool = False) 
         ]
     )
     prepared = '[ "$1" = prepared ] || exit 0\n' if hook == "reference-transaction" else ""
+    # A transaction of deletions only brings nothing (the guard lets every deletion
+    # pass): answered here, since `git pack-refs` deletes each loose ref on its own.
+    deletions = (
+        "printf '%s\\n' \"$input\" | grep -qvE '^[^ ]* 0+ ' || exit 0"
+        if hook == "reference-transaction"
+        else ""
+    )
     chain = '( . "$chained" )' if source_chained else '"$chained" "$@"'
     lines = [
         "#!/bin/sh",
@@ -80,17 +87,22 @@ def shim_text(hook: str, state: str, python: str, source_chained: bool = False) 
         f'chained="$0{CHAINED}"',
     ]
     if hook in _STDIN_HOOKS:
+        checks = [*(prepared + active).splitlines(), *([deletions] if deletions else [])]
         lines += [
             'if [ -x "$chained" ]; then',
             "  input=$(cat)",
             f"  printf '%s\\n' \"$input\" | {chain} || exit $?",
-            *[f"  {line}" for line in (prepared + active).splitlines()],
+            *[f"  {line}" for line in checks],
             f"  printf '%s\\n' \"$input\" | {run}",
             "  exit $?",
             "fi",
             *(prepared + active).splitlines(),
-            f"exec {run}",
         ]
+        if deletions:
+            lines += ["input=$(cat)", deletions, f"printf '%s\\n' \"$input\" | {run}"]
+            lines += ["exit $?"]
+        else:
+            lines.append(f"exec {run}")
     else:
         lines += [
             f'if [ -x "$chained" ]; then {chain} || exit $?; fi',

@@ -28,6 +28,7 @@ from guard.messages import (
 from guard.session import Session
 
 BRANCH_PREFIX = "refs/heads/"
+ZERO = "0" * 40
 RECORDS = "refs/guard/sessions/"  # guard.sessionref.PREFIX, without importing it here
 
 
@@ -227,7 +228,17 @@ def _updates(lines: Sequence[str]) -> list[tuple[str, str, str]]:
         if len(parts) != 3:
             continue
         old, new, ref = parts
-        if old == new or set(new) == {"0"} or new.startswith("ref:"):
+        if new.startswith("ref:"):
+            # git >= 2.46 shows symbolic-ref updates: a branch made an alias of another
+            # ref holds that ref's commit from now on (HEAD made one is a checkout).
+            branch = ref.startswith(BRANCH_PREFIX)
+            target = gitio.resolve(f"{new[4:]}^{{commit}}") if branch else None
+            if target is None:
+                continue
+            new = target
+        if old.startswith("ref:"):
+            old = ZERO  # what it held: its current value (guard.hooks.run._previous)
+        if old == new or set(new) == {"0"}:
             continue
         if ref == "HEAD" or ref.startswith(BRANCH_PREFIX) or _other_head(ref):
             updates.append((old, new, ref))
@@ -405,6 +416,14 @@ def pre_push(state: str, stdin: str, err: TextIO | None = None) -> int:
     return status
 
 
+RECORD_FILE = "session.json"  # guard.sessionref.FILE: the one file of a record's tree
+
+
+def _record_commit(commit: Commit) -> bool:
+    """A commit of a session record: it changes the record's one file and nothing else."""
+    return all(c.path == RECORD_FILE and c.old_path is None for c in commit.changes)
+
+
 def _remind_record(session: Session, lines: list[str], err: TextIO) -> None:
     """Pushing the session's branch without its record (session start --record): say
     how to push it, since the server and CI judge the branch by it. The hook pushes
@@ -422,16 +441,24 @@ def _push(state: str, session: Session, lines: list[str], err: TextIO) -> int:
     judge = _judge_for(session)
     status = 0
     for line in lines:
-        parts = line.split(" ")
-        if len(parts) != 4 or set(parts[1]) == {"0"} or parts[0].startswith(RECORDS):
-            continue  # a deletion pushes no commits; a session record is no work
-        local_ref, local_sha, _remote_ref, remote_sha = parts
+        # The source is named as the push spelled it (`X^{/a message}` has spaces);
+        # the other three fields never hold one.
+        parts = line.rsplit(" ", 3)
+        if len(parts) != 4 or set(parts[1]) == {"0"}:
+            continue  # a deletion pushes no commits
+        local_ref, local_sha, remote_ref, remote_sha = parts
         exclude = session.start_tips() + ([remote_sha] if set(remote_sha) != {"0"} else [])
         shas = gitio.commits_since(local_sha, exclude)
-        if not shas:
+        commits = gitio.read_commits(shas) if shas else []
+        if local_ref == remote_ref and local_ref.startswith(RECORDS):
+            # A session record pushed under its own name: its commits are no work.
+            # Anything else the ref holds (a commit parked under the records' name)
+            # is judged like any other push.
+            commits = [c for c in commits if not _record_commit(c)]
+        if not commits:
             continue
         base = _base(session, local_ref, local_sha)
-        items = _judge_commits(judge, gitio.read_commits(shas), base)
+        items = _judge_commits(judge, commits, base)
         bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
         if not bad:
             continue

@@ -137,11 +137,14 @@ def _pusher() -> str | None:
 
 def _protected(policy: Policy, ref: str, old: str, new: str) -> list[str]:
     """Refusals of the `protect:` rules naming the branch: what the push changes on it
-    (old to new, a force push included), or for a new branch every commit no ref
-    reaches yet, must not touch the rule's categories, unless the pusher is allowed."""
+    (old to new, a force push included), or for a new branch every commit it brings
+    that no branch of the same rule holds yet, must not touch the rule's categories,
+    unless the pusher is allowed. A commit another ref already brought (a topic
+    branch, a tag) is no exception: no rule judged it there."""
     rules = [rule for rule in policy.protect if rule.covers(ref)]
     pusher = _pusher()
     refusals = []
+    branches = gitio.refs(BRANCH.rstrip("/")) if rules and _zero(old) else {}
     for rule in rules:
         if pusher is not None and pusher in rule.allow:
             continue
@@ -149,7 +152,8 @@ def _protected(policy: Policy, ref: str, old: str, new: str) -> list[str]:
             Classifier(policy), [c for c in policy.categories if c not in rule.categories]
         )
         if _zero(old):
-            commits = gitio.read_commits(gitio.new_commits([new], []))
+            held = [sha for name, sha in branches.items() if name != ref and rule.covers(name)]
+            commits = gitio.read_commits(gitio.commits_since(new, held))
             changes = [change for commit in commits for change in commit.changes]
         else:
             changes = gitio.diff(old, new)

@@ -56,6 +56,8 @@ def _config_key_danger(key: str) -> str | None:
     key = key.strip().lower()
     if key == HOOKS_KEY:
         return "makes git run other hooks than the guard's"
+    if key == "core.logallrefupdates":
+        return "keeps git from recording ref updates (the pushes the audit reads)"
     if key == "include.path" or (key.startswith("includeif.") and key.endswith(".path")):
         return "pulls in a configuration file, which can point git at other hooks"
     return None
@@ -117,6 +119,32 @@ def _git_update_ref(args: list[str], scope: Ctx, git_dir: str) -> None:
     scope.hit(
         "bypass",
         "`git update-ref` moves a ref directly, past the checks commits and merges get",
+        git_dir,
+    )
+
+
+def _git_send_pack(args: list[str], scope: Ctx, git_dir: str) -> None:
+    scope.hit(
+        "bypass",
+        "`git send-pack` pushes without the guard's pre-push hook (use git push)",
+        git_dir,
+    )
+
+
+def _git_symbolic_ref(args: list[str], scope: Ctx, git_dir: str) -> None:
+    """Reading a symbolic ref, deleting one, or pointing HEAD at a branch (a checkout)
+    is fine; making a branch an alias of another ref, or HEAD of a ref that is no
+    branch, changes what it holds where git 2.39 runs no hook."""
+    parsed = options(args, Spec("m"))
+    names = parsed.positionals
+    if parsed.has("-d", "--delete") or len(names) < 2:
+        return
+    if names[0] == "HEAD" and names[1].startswith("refs/heads/"):
+        return
+    scope.hit(
+        "bypass",
+        f"`git symbolic-ref {names[0]}` makes it an alias of {names[1]}, past the checks "
+        "a branch update gets",
         git_dir,
     )
 
@@ -303,6 +331,8 @@ SUBCOMMANDS: dict[str, Callable[[list[str], Ctx, str], None]] = {
     "pull": _git_merge,
     "push": _git_push,
     "update-ref": _git_update_ref,
+    "send-pack": _git_send_pack,
+    "symbolic-ref": _git_symbolic_ref,
     "reflog": _git_reflog,
     "reset": _git_reset,
     "checkout": _git_checkout,

@@ -230,6 +230,59 @@ def test_after_the_session_ends_later_work_is_not_judged(clone: Path, server: Pa
     assert "session-guard" not in done.stderr
 
 
+@pytest.fixture
+def locked(server: Path, tmp_path: Path, invoke) -> tuple[Path, str]:
+    """A clone in a recorded read-only session started with --lock, and its code."""
+    work = tmp_path / "locked"
+    git(tmp_path, "clone", "-q", server.as_uri(), str(work))
+    assert invoke(["install"], cwd=work).code == 0
+    git(work, "switch", "-q", "-c", "feature")
+    done = invoke(["session", "start", "--record", "--lock", "--json"], cwd=work)
+    assert done.code == 0, done.err
+    return work, json.loads(done.text)["unlock_code"]
+
+
+def forged_end(work: Path, ref: str, end_head: str) -> str:
+    """The end commit `guard session stop` would append, written without it."""
+    data = json.loads(git(work, "show", f"{ref}:session.json"))
+    data.update(stopped_at="2026-12-04T00:00:00Z", end_head=end_head)
+    blob = git(work, "hash-object", "-w", "--stdin", input=json.dumps(data).encode()).strip()
+    tree = git(work, "mktree", input=f"100644 blob {blob}\tsession.json\n".encode()).strip()
+    return git(work, "commit-tree", tree, "-p", ref, "-m", "session stopped").strip()
+
+
+def test_a_locked_session_s_end_needs_its_unlock_code(
+    locked: tuple[Path, str], server: Path
+) -> None:
+    """Without the code, an end written by hand (here: ended at the start, so that
+    no commit would be the session's) is refused, and its work judged to the tip."""
+    work, _ = locked
+    ref = session_ref(work)
+    start = tip(work, "HEAD")
+    assert start is not None
+    assert push(work, ref).returncode == 0  # the record as the session started
+    commit(work, "src/app.py", PROD, "docs: tidy")
+    end = forged_end(work, ref, start)
+    done = push(work, "feature", f"{end}:{ref}")
+    assert done.returncode != 0, done.stderr
+    assert "unlock code" in done.stderr
+    assert f"{REFUSED}: session " in done.stderr
+    assert tip(server, "feature") is None
+
+
+def test_a_locked_session_stopped_with_its_code_ends_on_the_server(
+    locked: tuple[Path, str], server: Path, invoke
+) -> None:
+    work, code = locked
+    commit(work, "docs/notes.md", "Findings.\n")
+    stopped = invoke(["session", "stop", "--unlock", code], cwd=work)
+    assert stopped.code == 0, stopped.err
+    commit(work, "src/app.py", PROD, "the fix, after the session")
+    done = push(work, "feature", session_ref(work))
+    assert done.returncode == 0, done.stderr
+    assert "session-guard" not in done.stderr
+
+
 def test_a_branch_deletion_passes_and_a_record_deletion_is_refused(
     clone: Path, server: Path
 ) -> None:
@@ -460,6 +513,23 @@ def test_an_allowed_pusher_and_other_branches_pass(protected: Path) -> None:
     env = {**os.environ, "GL_USERNAME": "release-bot"}
     done = push(protected, "main", env=env)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("held_by", ["refs/heads/topic", "refs/tags/v9"])
+def test_a_protected_branch_made_from_what_another_ref_already_brought(
+    protected: Path, server: Path, held_by: str
+) -> None:
+    """A production commit pushed first where no rule looks (a topic branch, a tag),
+    then a protected branch created at it: the creation brings it to the branch."""
+    assert push(protected, "HEAD:refs/heads/release/1.0").returncode == 0  # nothing new
+    bad = commit(protected, "src/app.py", PROD)
+    assert push(protected, f"HEAD:{held_by}").returncode == 0
+    assert push(protected, ":refs/heads/release/1.0").returncode == 0  # deletions pass
+    for target in ("refs/heads/release/2.0", "refs/heads/release/1.0"):
+        done = push(protected, f"{bad}:{target}")
+        assert done.returncode != 0, done.stderr
+        assert f"refused {target}: it protects production paths" in done.stderr
+        assert tip(server, target) is None
 
 
 def test_an_invalid_server_policy_refuses_every_push(server: Path, clone: Path) -> None:
