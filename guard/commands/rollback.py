@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from guard import rollback_tree
 from guard.commands.output import echo
 from guard.errors import EXIT_OK, UsageError
 from guard.rollback import COMMITTED, UNCOMMITTED
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from guard.rollback_apply import Applied
 
 
+@rollback_tree.exclusive()  # one at a time in a worktree
 def rollback(
     session_id: str | None,
     since: str | None,
@@ -30,25 +32,7 @@ def rollback(
     """Print the rollback plan; with `do_apply`, commit it and audit again to prove it.
     Uncommitted work the mode forbids is listed with the commands that discard it:
     the guard never throws away what was not committed. With `paths`, list the paths
-    of that kind instead, for those commands to read. One at a time in a worktree."""
-    from guard import rollback_tree
-
-    with rollback_tree.exclusive():
-        return _rollback(session_id, since, mode, base, head, ref, do_apply, branch, paths, nul)
-
-
-def _rollback(
-    session_id: str | None,
-    since: str | None,
-    mode: str | None,
-    base: str | None,
-    head: str | None,
-    ref: str | None,
-    do_apply: bool,
-    branch: str | None,
-    paths: str | None,
-    nul: bool,
-) -> int:
+    of that kind instead, for those commands to read."""
     from guard import audit, gather, gitio, rollback, rollback_apply
 
     target = _begin(paths, nul, do_apply, ref)
