@@ -455,16 +455,19 @@ def checkout_index(paths: list[str], cwd: str | None = None) -> None:
 
 
 def file_mode_matters(cwd: str | None = None) -> bool:
-    """Whether git records a file's executable bit here (core.fileMode, true unless
-    set false)."""
-    out = attempt(["config", "--type=bool", "--get", "core.fileMode"], cwd=cwd)
-    return out is None or _line(out) != "false"
+    """Whether git records a file's executable bit here (core.fileMode)."""
+    return _unless_false("core.fileMode", cwd)
 
 
 def links_supported(cwd: str | None = None) -> bool:
-    """Whether git writes a symbolic link as one here (core.symlinks, true unless set
-    false; false: as a file holding its target)."""
-    out = attempt(["config", "--type=bool", "--get", "core.symlinks"], cwd=cwd)
+    """Whether git writes a symbolic link as one here (core.symlinks; false: as a
+    file holding its target)."""
+    return _unless_false("core.symlinks", cwd)
+
+
+def _unless_false(key: str, cwd: str | None) -> bool:
+    """A boolean setting that is true unless set false."""
+    out = attempt(["config", "--type=bool", "--get", key], cwd=cwd)
     return out is None or _line(out) != "false"
 
 
