@@ -189,7 +189,6 @@ def _declare(
         "allowed": list(session.allowed),
         "start_head": head_sha,
         "head_ref": head_ref,
-        "refs": dict(session.refs),
         "lock": lock_data,
         "observe": observe,
         "hooks": {"hooks_dir": hooks_dir, "fingerprints": prints},
