@@ -269,7 +269,7 @@ def _transaction(state: str, session: Session, lines: list[str], err: TextIO) ->
     replaced = _replace_refs(lines)
     if replaced:
         return _refuse_replacement(state, session, replaced, err)
-    updates = _updates(lines)
+    updates = _through_head(_updates(lines))
     if not updates:
         return 0
     judge = _judge_for(session)
@@ -322,6 +322,21 @@ def _transaction(state: str, session: Session, lines: list[str], err: TextIO) ->
     data.update(finding_data([f for _, fs in bad for f in fs]))
     _record(state, session, True, "reference-transaction", data)
     return 0 if session.observe else 1
+
+
+def _through_head(updates: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The updates without HEAD's when HEAD names a branch the transaction moves the
+    same way: git lists both for a commit on a branch, and judging the branch judges
+    what HEAD shows (each costs a walk that excludes every start tip)."""
+    heads = [u for u in updates if u[2] == "HEAD"]
+    if not heads:
+        return updates
+    here = _here()
+    branch = _checked_out(here) if here is not None else None
+    if branch is None:
+        return updates
+    moved = {(old, new) for old, new, ref in updates if ref == branch}
+    return [u for u in updates if u[2] != "HEAD" or u[:2] not in moved]
 
 
 class _Provenance:
