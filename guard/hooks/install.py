@@ -71,38 +71,59 @@ def shim_text(hook: str, state: str, python: str, source_chained: bool = False) 
             '[ -n "$armed" ] || exit 0',
         ]
     )
-    prepared = '[ "$1" = prepared ] || exit 0\n' if hook == "reference-transaction" else ""
     # A transaction of deletions only brings nothing (the guard lets every deletion
-    # pass): answered here, since `git pack-refs` deletes each loose ref on its own.
-    deletions = (
-        "printf '%s\\n' \"$input\" | grep -qvE '^[^ ]* 0+ ' || exit 0"
-        if hook == "reference-transaction"
-        else ""
-    )
+    # pass): answered first, by the shell alone, since `git pack-refs` deletes each
+    # loose ref in a transaction of its own. A line is "<old> <new> <ref>"; a new
+    # value of zeros deletes.
+    deletions = [
+        "brings=",
+        "set -f",
+        "IFS='",
+        "'",
+        "for line in $input; do",
+        "  rest=${line#* }",
+        "  case ${rest%% *} in *[!0]*) brings=1 && break ;; esac",
+        "done",
+        "unset IFS",
+        "set +f",  # the search for worktrees' sessions below needs its glob
+        '[ -n "$brings" ] || exit 0',
+    ]
     chain = '( . "$chained" )' if source_chained else '"$chained" "$@"'
+    piped = "printf '%s\\n' \"$input\" | "
     lines = [
         "#!/bin/sh",
         f"{MARKER} ({hook}): managed by `guard install`; `guard uninstall` restores the",
         "# hook it replaced. With no session active it exits without starting Python.",
         f'chained="$0{CHAINED}"',
     ]
-    if hook in _STDIN_HOOKS:
-        checks = [*(prepared + active).splitlines(), *([deletions] if deletions else [])]
+    if hook == "reference-transaction":
+        # Only `prepared` is judged; the other phases leave before reading stdin.
         lines += [
             'if [ -x "$chained" ]; then',
             "  input=$(cat)",
-            f"  printf '%s\\n' \"$input\" | {chain} || exit $?",
-            *[f"  {line}" for line in checks],
-            f"  printf '%s\\n' \"$input\" | {run}",
+            f"  {piped}{chain} || exit $?",
+            '  [ "$1" = prepared ] || exit 0',
+            "else",
+            '  [ "$1" = prepared ] || exit 0',
+            "  input=$(cat)",
+            "fi",
+            *deletions,
+            active,
+            f"{piped}{run}",
+            "exit $?",
+        ]
+    elif hook in _STDIN_HOOKS:
+        lines += [
+            'if [ -x "$chained" ]; then',
+            "  input=$(cat)",
+            f"  {piped}{chain} || exit $?",
+            *[f"  {line}" for line in active.splitlines()],
+            f"  {piped}{run}",
             "  exit $?",
             "fi",
-            *(prepared + active).splitlines(),
+            active,
+            f"exec {run}",
         ]
-        if deletions:
-            lines += ["input=$(cat)", deletions, f"printf '%s\\n' \"$input\" | {run}"]
-            lines += ["exit $?"]
-        else:
-            lines.append(f"exec {run}")
     else:
         lines += [
             f'if [ -x "$chained" ]; then {chain} || exit $?; fi',

@@ -244,7 +244,15 @@ def test_deleting_refs_starts_no_python(work: tuple[Path, Path], tmp_path: Path)
     git(repo, "update-ref", "--stdin", input=creates.encode())
     started = log.read_text().count("reference-transaction") if log.exists() else 0
     assert started == 1  # the creation: one transaction, one start
-    git(repo, "pack-refs", "--all")
+    # Nor a git start for each: the shim asks git where the state is only for a
+    # transaction that brings something. (Trace2 events name every git process run.)
+    trace = tmp_path / "trace.json"
+    env = {**os.environ, "GIT_TRACE2_EVENT": str(trace)}
+    subprocess.run(["git", "pack-refs", "--all"], cwd=repo, env=env, check=True)
+    ran = [json.loads(line) for line in trace.read_text().splitlines()]
+    names = [e["name"] for e in ran if e["event"] == "cmd_name"]
+    # pack-refs' one creation asks twice (the shim, then the hook): not once a ref (20)
+    assert names.count("rev-parse") <= 2, names
     git(repo, "branch", "-q", "gone")
     git(repo, "branch", "-q", "-D", "gone")
     after = log.read_text().count("reference-transaction")
