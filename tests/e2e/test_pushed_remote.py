@@ -1,0 +1,111 @@
+"""A session's forbidden commit pushed past every hook, then undone only here: the
+remote still holds it, and the audit must say so.
+
+Real git (the system's and the newest here), real hooks from `guard install`, a real
+bare `origin`. The commit is made with the hooks off (`-c core.hooksPath=/dev/null`)
+and pushed with `--no-verify`, so nothing refuses it; then `git reset --hard` takes it
+off the branch. The remote-tracking ref's reflog (`update by push`) is what records
+that this clone put it on the remote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import git
+
+START = {"src/app.py": "def app():\n    return 1\n", "docs/notes.md": "Notes.\n"}
+PROD = "def app():\n    return 2\n"
+OFF = ("-c", "core.hooksPath=/dev/null")
+NEW_GIT = "/opt/git-new/bin"
+GITS = ["system", *(["new"] if os.access(f"{NEW_GIT}/git", os.X_OK) else [])]
+
+
+@pytest.fixture(params=GITS)
+def which_git(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every git call of the test and of the guard runs this git."""
+    if request.param == "new":
+        monkeypatch.setenv("PATH", NEW_GIT + os.pathsep + os.environ["PATH"])
+    return str(request.param)
+
+
+@pytest.fixture
+def work(tmp_path: Path, invoke, which_git: str) -> tuple[Path, Path, str]:
+    """A clone of a bare `origin`, with the hooks, in a read-only session; and the
+    start commit."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    repo = tmp_path / "work"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    for name, text in START.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "initial")
+    git(repo, "remote", "add", "origin", str(bare))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    assert invoke(["install"], cwd=repo).code == 0
+    done = invoke(["session", "start", "--reason", "triage"], cwd=repo)
+    assert done.code == 0, done.err
+    return repo, bare, git(repo, "rev-parse", "HEAD").strip()
+
+
+def bypassed_commit(repo: Path, path: str = "src/app.py", text: str = PROD) -> str:
+    (repo / path).write_text(text)
+    git(repo, *OFF, "commit", "-q", "-am", "docs: notes")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def audit(invoke, repo: Path, *more: str) -> tuple[int, dict]:
+    done = invoke(["audit", "--format", "json", *more], cwd=repo)
+    return done.code, json.loads(done.text)
+
+
+def remote_findings(report: dict) -> list[str]:
+    return [i["detail"] for i in report["integrity"] if i["kind"] == "unrestored-remote"]
+
+
+def tip(repo: Path, rev: str) -> str | None:
+    done = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "--verify", "-q", rev],
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip() or None
+
+
+def test_a_pushed_commit_reset_away_here_is_still_on_the_remote(
+    work: tuple[Path, Path, str], invoke
+) -> None:
+    repo, bare, start = work
+    bad = bypassed_commit(repo)
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    git(repo, "reset", "-q", "--hard", start)
+    assert tip(bare, "main") == bad
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "violated", report["summary"]
+    assert report["summary"]["net_violations"] == 1
+    [detail] = remote_findings(report)
+    assert "refs/remotes/origin/main" in detail and "src/app.py" in detail
+    assert "git push" in detail  # what to do: only a push changes the remote
+    assert report["rollback"] == []  # nothing here to roll back
+    # `guard rollback` does not claim the remote is as at start.
+    plan = invoke(["rollback"], cwd=repo)
+    assert "every path the mode forbids is as it was at start" not in plan.text
+    assert "refs/remotes/origin/main" in plan.text
+    applied = invoke(["rollback", "--apply"], cwd=repo)
+    assert applied.code != 0
+    assert "no path the mode forbids differs" not in applied.err
+    assert "refs/remotes/origin/main" in applied.text + applied.err
+    # The final audit `session stop` stores says the same.
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    code, stored = audit(invoke, repo)
+    assert code == 1
+    assert stored["summary"]["verdict"] == "violated"
+    assert remote_findings(stored) == [detail]
