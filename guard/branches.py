@@ -14,6 +14,8 @@ from guard import githistory, gitio, upstream
 from guard.session import Session
 
 BRANCH = "refs/heads/"
+REMOTE = "refs/remotes/"
+PUSHED = "update by push"  # how git push words a remote-tracking ref's reflog entry
 
 
 class Scoped(NamedTuple):
@@ -72,10 +74,29 @@ def parked(since: int) -> tuple[str, ...]:
     found += [sha for sha, _, _ in githistory.reflog("refs/stash")]
     found += [
         sha
-        for sha, when, message in githistory.reflog("refs/remotes/")
-        if when >= since and message.startswith("update by push")
+        for sha, when, message in githistory.reflog(REMOTE)
+        if when >= since and message.startswith(PUSHED)
     ]
     return tuple(dict.fromkeys(found))
+
+
+def pushed(since: int, starts: list[str], cwd: str | None = None) -> dict[str, tuple[str, str]]:
+    """The remote-tracking refs this clone pushed to from `since` (unix time) on, each
+    -> (where the session's commits in what it last pushed there begin, that value):
+    what the remote holds of the session's work, as far as this clone can know. A
+    fetch since changes nothing of it (it may bring anything: a teammate's commit on
+    top, or a forged entry); only another push does. A push of only older commits
+    (the start pushed back) brings no line."""
+    last: dict[str, str] = {}
+    for ref, sha, when, message in githistory.reflogs(REMOTE, cwd):
+        if when >= since and message.startswith(PUSHED):
+            last.setdefault(ref, sha)  # the newest entry comes first
+    found = {}
+    for ref, sha in sorted(last.items()):
+        base = gitio.session_base(sha, starts, cwd)
+        if base is not None and base != sha:
+            found[ref] = (base, sha)
+    return found
 
 
 def dropped(made: list[str], heads: list[str]) -> list[str]:

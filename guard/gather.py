@@ -269,6 +269,7 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     head_sha, head_ref = gitio.head()
     current = head_ref or "HEAD"
     lines = {current: (start, head_sha)} if head_sha else {}
+    lines.update(branches.pushed(since_time, [start]))
     found = read(history, Reading(start, lines, True))
     taken, found = _upstream(found, since_time, [start], lines)
     scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
@@ -368,6 +369,8 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
         judged = session._replace(refs=refs)
     lines = branches.moved(judged, mine, head_sha, head_ref)
     lines.update(branches.fresh(session, mine, starts, head_sha, head_ref))
+    if scoped is None:  # what the session pushed: the remote still holds it
+        lines.update(branches.pushed(started, starts))
     if history is None:
         history = History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
