@@ -86,11 +86,27 @@ def pushed(since: int, starts: list[str], cwd: str | None = None) -> dict[str, t
     what the remote holds of the session's work, as far as this clone can know. A
     fetch since changes nothing of it (it may bring anything: a teammate's commit on
     top, or a forged entry); only another push does. A push of only older commits
-    (the start pushed back) brings no line."""
+    (the start pushed back) brings no line.
+
+    A remote-tracking ref with no reflog at all (made under `-c
+    core.logAllRefUpdates=false`) records no push; it counts as pushed when it holds a
+    commit a worktree's HEAD reflog records as made since `since`, which no fetch from
+    another repository brings."""
+    entries = githistory.reflogs(REMOTE, cwd)
     last: dict[str, str] = {}
-    for ref, sha, when, message in githistory.reflogs(REMOTE, cwd):
+    for ref, sha, when, message in entries:
         if when >= since and message.startswith(PUSHED):
             last.setdefault(ref, sha)  # the newest entry comes first
+    logged = {ref for ref, _, _, _ in entries}
+    unlogged = {
+        ref: tip
+        for ref, tip in gitio.refs(REMOTE, cwd=cwd, symbolic=False).items()
+        if ref not in logged
+    }
+    made = set(upstream.session_made(since, cwd)) if unlogged else set()
+    for ref, tip in unlogged.items():
+        if made.intersection(gitio.commits_since(tip, starts, cwd)):
+            last[ref] = tip
     found = {}
     for ref, sha in sorted(last.items()):
         base = gitio.session_base(sha, starts, cwd)

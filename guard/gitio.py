@@ -105,13 +105,17 @@ def symbolic_target(ref: str, cwd: str | None = None) -> str | None:
     return _line(out) if out else None
 
 
-def refs(*prefixes: str, cwd: str | None = None) -> dict[str, str]:
-    """Every ref under `prefixes` with the object it points to."""
-    out = run(["for-each-ref", "--format=%(refname)%00%(objectname)", *prefixes], cwd=cwd)
+def refs(*prefixes: str, cwd: str | None = None, symbolic: bool = True) -> dict[str, str]:
+    """Every ref under `prefixes` with the object it points to; without the symbolic
+    ones (an alias such as refs/remotes/origin/HEAD) when `symbolic` is False."""
+    out = run(
+        ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(symref)", *prefixes], cwd=cwd
+    )
     found = {}
     for line in _decode(out).splitlines():
-        name, _, sha = line.partition("\0")
-        found[name] = sha
+        name, sha, target = line.split("\0", 2)
+        if symbolic or not target:
+            found[name] = sha
     return found
 
 

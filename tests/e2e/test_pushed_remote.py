@@ -109,3 +109,125 @@ def test_a_pushed_commit_reset_away_here_is_still_on_the_remote(
     assert code == 1
     assert stored["summary"]["verdict"] == "violated"
     assert remote_findings(stored) == [detail]
+
+
+def test_the_rollback_commit_pushed_restores_the_remote(
+    work: tuple[Path, Path, str], invoke
+) -> None:
+    """Not reset: the branch here still holds the pushed commit. `--apply` commits the
+    rollback and says the remote still holds the change; pushing it ends that."""
+    repo, _, _ = work
+    bypassed_commit(repo)
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    applied = invoke(["rollback", "--apply"], cwd=repo)
+    assert applied.code == 1, applied.err
+    assert "not restored on the remote: refs/remotes/origin/main" in applied.err
+    assert "git push origin HEAD:main" in applied.err
+    git(repo, "push", "-q", "origin", "HEAD:main")  # the pre-push hook lets a restore through
+    code, report = audit(invoke, repo)
+    assert code == 1  # violations happened
+    assert report["summary"]["verdict"] == "restored", report["integrity"]
+    assert remote_findings(report) == []
+
+
+@pytest.mark.parametrize(
+    ("remote", "refspec", "tracking"),
+    [
+        ("backup", "main", "refs/remotes/backup/main"),  # another remote's name
+        ("origin", "HEAD:refs/heads/other", "refs/remotes/origin/other"),  # another branch
+        ("origin", "+HEAD:main", "refs/remotes/origin/main"),  # a forced push
+    ],
+)
+def test_every_remote_tracking_ref_a_push_updates_is_read(
+    work: tuple[Path, Path, str], invoke, remote: str, refspec: str, tracking: str
+) -> None:
+    repo, bare, start = work
+    if remote != "origin":
+        git(repo, "remote", "add", remote, str(bare))
+        git(repo, "fetch", "-q", remote)
+    bad = bypassed_commit(repo)
+    git(repo, "push", "-q", "--no-verify", remote, refspec)
+    git(repo, "reset", "-q", "--hard", start)
+    assert tip(repo, tracking) == bad
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "violated"
+    [detail] = remote_findings(report)
+    assert detail.startswith(f"{tracking}: ")
+
+
+def test_the_start_pushed_back_restores_the_remote(work: tuple[Path, Path, str], invoke) -> None:
+    """A forced push of the start (a rewrite of the remote's branch, which no hook
+    refuses: it brings no commit) leaves the remote as it was."""
+    repo, _, start = work
+    bypassed_commit(repo)
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    git(repo, "reset", "-q", "--hard", start)
+    git(repo, "push", "-q", "--force", "origin", "main")
+    code, report = audit(invoke, repo)
+    assert code == 1  # violations happened
+    assert report["summary"]["verdict"] == "restored"
+    assert remote_findings(report) == []
+
+
+def teammate(tmp_path: Path, bare: Path) -> Path:
+    mate = tmp_path / "mate"
+    git(tmp_path, "clone", "-q", str(bare), str(mate))
+    return mate
+
+
+def test_a_fetch_over_what_was_pushed_leaves_it_judged(
+    work: tuple[Path, Path, str], invoke, tmp_path: Path
+) -> None:
+    """A teammate's commit on top, fetched: the remote-tracking ref moved by fetch, yet
+    what this clone pushed is still on the remote; the teammate's commit is not the
+    session's."""
+    repo, bare, start = work
+    bypassed_commit(repo)
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    git(repo, "reset", "-q", "--hard", start)
+    mate = teammate(tmp_path, bare)
+    (mate / "src" / "other.py").write_text("x = 1\n")
+    git(mate, "add", "-A")
+    git(mate, "commit", "-q", "-m", "hotfix")
+    git(mate, "push", "-q", "origin", "main")
+    hotfix = git(mate, "rev-parse", "HEAD").strip()
+    git(repo, "fetch", "-q", "origin")
+    assert tip(repo, "refs/remotes/origin/main") == hotfix
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "violated"
+    [detail] = remote_findings(report)
+    assert "src/app.py" in detail and "src/other.py" not in detail
+    assert hotfix not in [c["sha"] for c in report["commits"]]
+
+
+def test_a_teammates_fetched_work_is_no_finding(
+    work: tuple[Path, Path, str], invoke, tmp_path: Path
+) -> None:
+    repo, bare, _ = work
+    mate = teammate(tmp_path, bare)
+    (mate / "src" / "app.py").write_text(PROD)
+    git(mate, "commit", "-q", "-am", "hotfix")
+    git(mate, "push", "-q", "origin", "main:main", "main:refs/heads/release")
+    git(repo, "fetch", "-q", "origin")
+    code, report = audit(invoke, repo)
+    assert code == 0, report["integrity"]
+    assert report["summary"]["verdict"] == "clean"
+
+
+def test_a_push_that_writes_no_reflog_is_still_read(work: tuple[Path, Path, str], invoke) -> None:
+    """`-c core.logAllRefUpdates=false` creates the new remote-tracking ref without a
+    reflog, so no entry says it was pushed; but it holds a commit this clone's HEAD
+    reflog records making during the session, which only a push (or a hand) put there."""
+    repo, _, start = work
+    bypassed_commit(repo)
+    git(repo, "-c", "core.logAllRefUpdates=false", "push", "-q", "--no-verify", "origin",
+        "HEAD:refs/heads/other")  # fmt: skip
+    git(repo, "reset", "-q", "--hard", start)
+    assert not (repo / ".git" / "logs" / "refs" / "remotes" / "origin" / "other").exists()
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "violated"
+    [detail] = remote_findings(report)
+    assert detail.startswith("refs/remotes/origin/other: ")
