@@ -375,7 +375,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
         history = History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
     events = _journal(directory)
-    vouched = _vouched(events)
+    vouched = upstream.vouched(events)
     taken, found = _upstream(found, started, starts, lines, cwd, vouched)
     hooks_dir = gitio.hooks_dir(cwd)
     rewritten, integrity = findings(judged, directory, mine, active, hooks_dir, common)
@@ -463,16 +463,6 @@ def _before(state: str, session_id: str) -> list[tuple[str, list[dict[str, Any]]
         if name != session_id and name.split("-", 1)[0] <= started
     ][-EARLIER:]
     return [(name, _journal(store.archived_dir(state, name))) for name in ids]
-
-
-def _vouched(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The commits the session's hooks judged upstream when they let them in."""
-    found: list[str] = []
-    for event in events:
-        data = event.get("data") or {}
-        if event.get("event") == "allowed" and isinstance(data.get("upstream"), list):
-            found += [sha for sha in data["upstream"] if isinstance(sha, str)]
-    return found
 
 
 def summary_of(session: Session, active: bool) -> dict[str, Any]:
