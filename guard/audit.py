@@ -221,7 +221,8 @@ def _on_remote(ref: str, paths: Sequence[str]) -> str:
     remote, _, branch = ref.removeprefix(REMOTE).partition("/")
     return (
         f"{ref}: this clone pushed {len(paths)} path(s) the mode forbids, which the remote "
-        f"still holds: {_listed(paths)}; a rollback here cannot change the remote: roll "
+        f"holds as it last pushed them: {_listed(paths)}; a rollback here cannot change "
+        f"the remote: roll "
         f"back a branch that holds what was pushed and push that commit "
         f"(git push {remote} HEAD:{branch})"
     )

@@ -109,6 +109,15 @@ def test_a_pushed_commit_reset_away_here_is_still_on_the_remote(
     assert code == 1
     assert stored["summary"]["verdict"] == "violated"
     assert remote_findings(stored) == [detail]
+    # After the session, as the README says: bring the branch to what was pushed, roll
+    # it back, push the rollback commit.
+    sid = stored["session"]["id"]
+    git(repo, "merge", "-q", "--ff-only", "refs/remotes/origin/main")
+    assert invoke(["rollback", "--session", sid, "--apply"], cwd=repo).code == 1
+    git(repo, "push", "-q", "origin", "HEAD:main")
+    code, report = audit(invoke, repo, "--session", sid)
+    assert report["summary"]["verdict"] == "restored", report["integrity"]
+    assert tip(bare, "main") == tip(repo, "HEAD")
 
 
 def test_the_rollback_commit_pushed_restores_the_remote(
