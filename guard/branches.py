@@ -103,10 +103,9 @@ def pushed(since: int, starts: list[str], cwd: str | None = None) -> dict[str, t
         for ref, tip in gitio.refs(REMOTE, cwd=cwd, symbolic=False).items()
         if ref not in logged
     }
-    made = set(upstream.session_made(since, cwd)) if unlogged else set()
-    for ref, tip in unlogged.items():
-        if made.intersection(gitio.commits_since(tip, starts, cwd)):
-            last[ref] = tip
+    made = upstream.session_made(since, cwd) if unlogged else []
+    held = gitio.containing(made, REMOTE, cwd) if made else set()
+    last.update({ref: tip for ref, tip in unlogged.items() if ref in held})
     found = {}
     for ref, sha in sorted(last.items()):
         base = gitio.session_base(sha, starts, cwd)

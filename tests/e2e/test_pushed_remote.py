@@ -240,3 +240,25 @@ def test_a_push_that_writes_no_reflog_is_still_read(work: tuple[Path, Path, str]
     assert report["summary"]["verdict"] == "violated"
     [detail] = remote_findings(report)
     assert detail.startswith("refs/remotes/origin/other: ")
+
+
+def test_a_clone_s_remote_tracking_refs_without_reflogs_are_no_push(
+    work: tuple[Path, Path, str], invoke, tmp_path: Path
+) -> None:
+    """`git clone` writes its remote-tracking branches with no reflog: they hold
+    nothing the session made, so they are not read as pushed."""
+    repo, bare, _ = work
+    for name in ("b1", "b2"):
+        git(repo, "push", "-q", "origin", f"main:refs/heads/{name}")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(bare), str(clone))
+    assert not (clone / ".git" / "logs" / "refs" / "remotes" / "origin" / "b1").exists()
+    assert invoke(["install"], cwd=clone).code == 0
+    assert invoke(["session", "start", "--reason", "triage"], cwd=clone).code == 0
+    start = git(clone, "rev-parse", "HEAD").strip()
+    bypassed_commit(clone)  # made, never pushed, reset away
+    git(clone, "reset", "-q", "--hard", start)
+    code, report = audit(invoke, clone)
+    assert code == 1
+    assert report["summary"]["verdict"] == "restored"
+    assert remote_findings(report) == []
