@@ -262,3 +262,30 @@ def test_a_clone_s_remote_tracking_refs_without_reflogs_are_no_push(
     assert code == 1
     assert report["summary"]["verdict"] == "restored"
     assert remote_findings(report) == []
+
+
+def test_a_fix_on_the_remote_fetched_here_restores_it(
+    work: tuple[Path, Path, str], invoke, tmp_path: Path
+) -> None:
+    """A teammate reverts the pushed change on the remote; once fetched, the remote no
+    longer holds it. Moving the remote-tracking ref from this repository itself (`git
+    fetch .`, no fetch from a remote) tells nothing."""
+    repo, bare, start = work
+    bypassed_commit(repo)
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    git(repo, "reset", "-q", "--hard", start)
+    forged = subprocess.run(
+        ["git", "-C", str(repo), "fetch", "-q", ".", f"+{start}:refs/remotes/origin/main"],
+        capture_output=True,
+    )
+    assert forged.returncode == 0, forged.stderr
+    code, report = audit(invoke, repo)
+    assert report["summary"]["verdict"] == "violated"
+    mate = teammate(tmp_path, bare)
+    git(mate, "revert", "--no-edit", "HEAD")
+    git(mate, "push", "-q", "origin", "main")
+    git(repo, "fetch", "-q", "origin")
+    code, report = audit(invoke, repo)
+    assert code == 1  # the violation happened
+    assert report["summary"]["verdict"] == "restored", report["integrity"]
+    assert remote_findings(report) == []
