@@ -80,13 +80,24 @@ def parked(since: int) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def pushed(since: int, starts: list[str], cwd: str | None = None) -> dict[str, tuple[str, str]]:
-    """The remote-tracking refs this clone pushed to from `since` (unix time) on, each
-    -> (where the session's commits in what it last pushed there begin, that value):
-    what the remote holds of the session's work, as far as this clone can know. A
-    fetch since changes nothing of it (it may bring anything: a teammate's commit on
-    top, or a forged entry); only another push does. A push of only older commits
-    (the start pushed back) brings no line.
+class Pushed(NamedTuple):
+    """What the session pushed, as the audit reads it: each remote-tracking ref ->
+    (where the session's commits in what it last pushed there begin, that value), and
+    for those whose newest entry is a fetch from a remote since, the value fetched."""
+
+    lines: dict[str, tuple[str, str]]
+    fetched: dict[str, str]
+
+
+def pushed(since: int, starts: list[str], cwd: str | None = None) -> Pushed:
+    """The remote-tracking refs this clone pushed to from `since` (unix time) on: what
+    the remote holds of the session's work, as far as this clone can know. Its line
+    runs to the value last pushed, so a fetch since never stands for what was pushed
+    (a teammate's commit on top is upstream's, not the session's); a fetch from a
+    remote only says which of the pushed paths the remote has back at their start
+    content (a fix made there), when such a fetch set its value last. A move from
+    anywhere else (`git fetch .`, `update-ref`) tells nothing. A push of only older
+    commits (the start pushed back) brings no line.
 
     A remote-tracking ref with no reflog at all (made under `-c
     core.logAllRefUpdates=false`) records no push; it counts as pushed when it holds a
@@ -94,9 +105,16 @@ def pushed(since: int, starts: list[str], cwd: str | None = None) -> dict[str, t
     another repository brings."""
     entries = githistory.reflogs(REMOTE, cwd)
     last: dict[str, str] = {}
-    for ref, sha, when, message in entries:
+    newest: dict[str, tuple[str, str]] = {}  # ref -> its newest entry's value and message
+    for ref, sha, when, message in entries:  # newest first
+        newest.setdefault(ref, (sha, message))
         if when >= since and message.startswith(PUSHED):
-            last.setdefault(ref, sha)  # the newest entry comes first
+            last.setdefault(ref, sha)
+    fetched = {
+        ref: sha
+        for ref, (sha, message) in newest.items()
+        if ref in last and upstream.fetched(message)
+    }
     logged = {ref for ref, _, _, _ in entries}
     unlogged = {
         ref: tip
@@ -111,7 +129,7 @@ def pushed(since: int, starts: list[str], cwd: str | None = None) -> dict[str, t
         base = gitio.session_base(sha, starts, cwd)
         if base is not None and base != sha:
             found[ref] = (base, sha)
-    return found
+    return Pushed(found, {ref: tip for ref, tip in fetched.items() if ref in found})
 
 
 def dropped(made: list[str], heads: list[str]) -> list[str]:
