@@ -222,9 +222,8 @@ def _on_remote(ref: str, paths: Sequence[str]) -> str:
     return (
         f"{ref}: this clone pushed {len(paths)} path(s) the mode forbids, which the remote "
         f"holds as it last pushed them: {_listed(paths)}; a rollback here cannot change "
-        f"the remote: roll "
-        f"back a branch that holds what was pushed and push that commit "
-        f"(git push {remote} HEAD:{branch})"
+        f"the remote: roll back a branch that holds what was pushed and push that "
+        f"commit (git push {remote} HEAD:{branch})"
     )
 
 
