@@ -204,6 +204,29 @@ def _commit_rows(
 NOTES = {"hooks-missing", "session-ref"}  # integrity kinds that inform without failing the audit
 
 
+REMOTE = "refs/remotes/"  # a net change under it is what the session pushed there
+
+
+def _listed(paths: Sequence[str]) -> str:
+    return ", ".join(paths[:10]) + (" ..." if len(paths) > 10 else "")
+
+
+def _still(branch: str, paths: Sequence[str]) -> str:
+    return f"{branch} still changes {len(paths)} path(s) the mode forbids: {_listed(paths)}"
+
+
+def _on_remote(ref: str, paths: Sequence[str]) -> str:
+    """What a remote-tracking ref's finding says: the remote holds what the session
+    pushed, and only a push changes that (a rollback here commits here)."""
+    remote, _, branch = ref.removeprefix(REMOTE).partition("/")
+    return (
+        f"{ref}: this clone pushed {len(paths)} path(s) the mode forbids, which the remote "
+        f"holds as it last pushed them: {_listed(paths)}; a rollback here cannot change "
+        f"the remote: roll back a branch that holds what was pushed and push that "
+        f"commit (git push {remote} HEAD:{branch})"
+    )
+
+
 def build(
     evidence: Evidence,
     judge: Judge,
@@ -228,15 +251,16 @@ def build(
     commits, arrived, violations = _commit_rows(evidence, judge, changed)
     violations += sum(not r["allowed"] for r in working)
     dirty = {row["path"] for row in working if not row["allowed"]}
-    # "Now" is the checked-out branch and the work tree; other branches that still
-    # carry forbidden changes are named in `integrity`, so nothing goes unreported.
+    # "Now" is the checked-out branch, the work tree and what the session pushed (a
+    # remote holds it, whatever was undone here); other branches that still carry
+    # forbidden changes are named in `integrity`, so nothing goes unreported.
+    remote = {name: paths for name, paths in forbidden.items() if name.startswith(REMOTE)}
     net = set(forbidden.get(current, ())) | dirty
+    net.update(path for paths in remote.values() for path in paths)
     others = [
         {
-            "kind": "unrestored-branch",
-            "detail": f"{branch} still changes {len(paths)} path(s) the mode forbids: "
-            + ", ".join(paths[:10])
-            + (" ..." if len(paths) > 10 else ""),
+            "kind": "unrestored-remote" if branch in remote else "unrestored-branch",
+            "detail": (_on_remote(branch, paths) if branch in remote else _still(branch, paths)),
         }
         for branch, paths in sorted(forbidden.items())
         if paths and branch != evidence.current_branch

@@ -14,6 +14,8 @@ from guard import githistory, gitio, upstream
 from guard.session import Session
 
 BRANCH = "refs/heads/"
+REMOTE = "refs/remotes/"
+PUSHED = "update by push"  # how git push words a remote-tracking ref's reflog entry
 
 
 class Scoped(NamedTuple):
@@ -72,10 +74,62 @@ def parked(since: int) -> tuple[str, ...]:
     found += [sha for sha, _, _ in githistory.reflog("refs/stash")]
     found += [
         sha
-        for sha, when, message in githistory.reflog("refs/remotes/")
-        if when >= since and message.startswith("update by push")
+        for sha, when, message in githistory.reflog(REMOTE)
+        if when >= since and message.startswith(PUSHED)
     ]
     return tuple(dict.fromkeys(found))
+
+
+class Pushed(NamedTuple):
+    """What the session pushed, as the audit reads it: each remote-tracking ref ->
+    (where the session's commits in what it last pushed there begin, that value), and
+    for those whose newest entry is a fetch from a remote since, the value fetched."""
+
+    lines: dict[str, tuple[str, str]]
+    fetched: dict[str, str]
+
+
+def pushed(since: int, starts: list[str], cwd: str | None = None) -> Pushed:
+    """The remote-tracking refs this clone pushed to from `since` (unix time) on: what
+    the remote holds of the session's work, as far as this clone can know. Its line
+    runs to the value last pushed, so a fetch since never stands for what was pushed
+    (a teammate's commit on top is upstream's, not the session's); a fetch from a
+    remote only says which of the pushed paths the remote has back at their start
+    content (a fix made there), when such a fetch set its value last. A move from
+    anywhere else (`git fetch .`, `update-ref`) tells nothing. A push of only older
+    commits (the start pushed back) brings no line.
+
+    A remote-tracking ref with no reflog at all (made under `-c
+    core.logAllRefUpdates=false`) records no push; it counts as pushed when it holds a
+    commit a worktree's HEAD reflog records as made since `since`, which no fetch from
+    another repository brings."""
+    entries = githistory.reflogs(REMOTE, cwd)
+    last: dict[str, str] = {}
+    newest: dict[str, tuple[str, str]] = {}  # ref -> its newest entry's value and message
+    for ref, sha, when, message in entries:  # newest first
+        newest.setdefault(ref, (sha, message))
+        if when >= since and message.startswith(PUSHED):
+            last.setdefault(ref, sha)
+    fetched = {
+        ref: sha
+        for ref, (sha, message) in newest.items()
+        if ref in last and upstream.fetched(message)
+    }
+    logged = {ref for ref, _, _, _ in entries}
+    unlogged = {
+        ref: tip
+        for ref, tip in gitio.refs(REMOTE, cwd=cwd, symbolic=False).items()
+        if ref not in logged
+    }
+    made = upstream.session_made(since, cwd) if unlogged else []
+    held = gitio.containing(made, REMOTE, cwd) if made else set()
+    last.update({ref: tip for ref, tip in unlogged.items() if ref in held})
+    found = {}
+    for ref, sha in sorted(last.items()):
+        base = gitio.session_base(sha, starts, cwd)
+        if base is not None and base != sha:
+            found[ref] = (base, sha)
+    return Pushed(found, {ref: tip for ref, tip in fetched.items() if ref in found})
 
 
 def dropped(made: list[str], heads: list[str]) -> list[str]:

@@ -269,8 +269,11 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     head_sha, head_ref = gitio.head()
     current = head_ref or "HEAD"
     lines = {current: (start, head_sha)} if head_sha else {}
+    pushed = branches.pushed(since_time, [start])
+    lines.update(pushed.lines)
     found = read(history, Reading(start, lines, True))
     taken, found = _upstream(found, since_time, [start], lines)
+    found = _fixed_there(found, pushed)
     scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
     scope.update(head=None, start=start, tip=head_sha)
     return _evidence(None, start, found, current, lines, scope)._replace(upstream=taken), judge
@@ -368,12 +371,15 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
         judged = session._replace(refs=refs)
     lines = branches.moved(judged, mine, head_sha, head_ref)
     lines.update(branches.fresh(session, mine, starts, head_sha, head_ref))
+    pushed = branches.pushed(started, starts) if scoped is None else branches.Pushed({}, {})
+    lines.update(pushed.lines)  # what the session pushed: the remote holds it
     if history is None:
         history = History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
     events = _journal(directory)
-    vouched = _vouched(events)
+    vouched = upstream.vouched(events)
     taken, found = _upstream(found, started, starts, lines, cwd, vouched)
+    found = _fixed_there(found, pushed)
     hooks_dir = gitio.hooks_dir(cwd)
     rewritten, integrity = findings(judged, directory, mine, active, hooks_dir, common)
     if scoped is not None:
@@ -412,6 +418,18 @@ def _upstream(
     taken, differing = upstream.taken(started, starts, lines, cwd, vouched)
     nets = {name: taken.net(net, differing.get(name)) for name, net in found.nets.items()}
     return taken, found._replace(nets=nets)
+
+
+def _fixed_there(found: Read, pushed: branches.Pushed) -> Read:
+    """Each pushed line's net change without the paths a fetch from its remote since
+    has back at their start content: the remote was fixed there (a teammate's revert)."""
+    if not pushed.fetched:
+        return found
+    nets = dict(found.nets)
+    for ref, tip in pushed.fetched.items():
+        still = gitio.paths(gitio.diff(pushed.lines[ref][0], tip))
+        nets[ref] = [c for c in nets[ref] if c.path in still]
+    return found._replace(nets=nets)
 
 
 def _guards_own(
@@ -460,16 +478,6 @@ def _before(state: str, session_id: str) -> list[tuple[str, list[dict[str, Any]]
         if name != session_id and name.split("-", 1)[0] <= started
     ][-EARLIER:]
     return [(name, _journal(store.archived_dir(state, name))) for name in ids]
-
-
-def _vouched(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The commits the session's hooks judged upstream when they let them in."""
-    found: list[str] = []
-    for event in events:
-        data = event.get("data") or {}
-        if event.get("event") == "allowed" and isinstance(data.get("upstream"), list):
-            found += [sha for sha in data["upstream"] if isinstance(sha, str)]
-    return found
 
 
 def summary_of(session: Session, active: bool) -> dict[str, Any]:

@@ -105,30 +105,40 @@ def reflog_tip(ref: str, common: str | None = None, cwd: str | None = None) -> s
     return resolve(f"{ref}@{{0}}", cwd=cwd)
 
 
-REFLOG = ["log", "-g", "--date=unix", "--format=%H%x00%gd%x00%gs"]
+REFLOG = ["log", "-g", "--date=unix", "--format=%H%x00%gD%x00%gs"]
 
 
 def reflog(prefix: str, cwd: str | None = None) -> list[tuple[str, int, str]]:
     """(new value, unix time, message) of every reflog entry of the refs under
     `prefix` (a ref, or a folder ending in `/`); nothing when there is no such ref
     (`log -g` would fall back to HEAD's reflog)."""
+    return [(sha, when, message) for _, sha, when, message in reflogs(prefix, cwd)]
+
+
+def reflogs(prefix: str, cwd: str | None = None) -> list[tuple[str, str, int, str]]:
+    """`reflog`'s entries, each with the ref it belongs to first, newest first (the
+    refs' entries interleaved by time, so a ref's first entry is its newest)."""
     if not refs(prefix, cwd=cwd):
         return []
     which = f"--glob={prefix}*" if prefix.endswith("/") else prefix
-    return _entries(run([*REFLOG, which, "--"], cwd=cwd))
+    return _named(run([*REFLOG, which, "--"], cwd=cwd))
 
 
 def head_reflog(cwd: str | None = None) -> list[tuple[str, int, str]]:
     """(new value, unix time, message) of every entry of the HEAD reflog of the
     worktree at `cwd`, newest first: git keeps one per worktree, so it records what
     was committed, merged or checked out there. Empty when there is none."""
-    return _entries(attempt([*REFLOG, "HEAD", "--"], cwd=cwd) or b"")
+    entries = _named(attempt([*REFLOG, "HEAD", "--"], cwd=cwd) or b"")
+    return [(sha, when, message) for _, sha, when, message in entries]
 
 
-def _entries(out: bytes) -> list[tuple[str, int, str]]:
+def _named(out: bytes) -> list[tuple[str, str, int, str]]:
+    """(ref, new value, unix time, message) of each entry `REFLOG` printed: the
+    selector is `ref@{time}`."""
     entries = []
     for line in _decode(out).splitlines():
         sha, selector, message = line.split("\0", 2)
-        when = selector.rpartition("@{")[2].rstrip("}")
-        entries.append((sha, int(when) if when.isdigit() else 0, message))
+        ref, _, when = selector.rpartition("@{")
+        when = when.rstrip("}")
+        entries.append((ref, sha, int(when) if when.isdigit() else 0, message))
     return entries

@@ -11,7 +11,7 @@ than a whole hook run). What the audit reads in bulk (its log, the reflogs) is
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from guard.changes import Change, Commit, WorkingChange
@@ -105,13 +105,34 @@ def symbolic_target(ref: str, cwd: str | None = None) -> str | None:
     return _line(out) if out else None
 
 
-def refs(*prefixes: str, cwd: str | None = None) -> dict[str, str]:
-    """Every ref under `prefixes` with the object it points to."""
-    out = run(["for-each-ref", "--format=%(refname)%00%(objectname)", *prefixes], cwd=cwd)
+def refs(*prefixes: str, cwd: str | None = None, symbolic: bool = True) -> dict[str, str]:
+    """Every ref under `prefixes` with the object it points to; without the symbolic
+    ones (an alias such as refs/remotes/origin/HEAD) when `symbolic` is False."""
+    out = run(
+        ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(symref)", *prefixes], cwd=cwd
+    )
     found = {}
     for line in _decode(out).splitlines():
-        name, _, sha = line.partition("\0")
-        found[name] = sha
+        name, sha, target = line.split("\0", 2)
+        if symbolic or not target:
+            found[name] = sha
+    return found
+
+
+CONTAINS = 500  # commits one `for-each-ref --contains` call names (its command line)
+
+
+def containing(commits: Sequence[str], prefix: str, cwd: str | None = None) -> set[str]:
+    """The refs under `prefix`, symbolic ones aside, that hold any of `commits`: one
+    git call for every CONTAINS of them, however many refs there are."""
+    found: set[str] = set()
+    for i in range(0, len(commits), CONTAINS):
+        names = [f"--contains={sha}" for sha in commits[i : i + CONTAINS]]
+        out = run(["for-each-ref", "--format=%(refname)%00%(symref)", *names, prefix], cwd=cwd)
+        for line in _decode(out).splitlines():
+            name, _, target = line.partition("\0")
+            if not target:
+                found.add(name)
     return found
 
 

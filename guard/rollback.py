@@ -131,6 +131,12 @@ def by_hand(report: Mapping[str, Any], ref: str | None = None) -> list[str]:
     return [b.command for b in batches(report, ref) if b.kind in UNCOMMITTED]
 
 
+def on_remotes(report: Mapping[str, Any]) -> list[str]:
+    """What the session pushed that a remote still holds (`unrestored-remote`): no
+    rollback here changes a remote, so each is said, never passed off as restored."""
+    return [i["detail"] for i in report["integrity"] if i["kind"] == "unrestored-remote"]
+
+
 def listed(report: Mapping[str, Any], kind: str) -> list[str]:
     """The paths `guard rollback --paths KIND` lists, in the plan's order."""
     return _grouped(report)[kind]

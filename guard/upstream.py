@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from guard import githistory, gitio
 from guard.changes import Change
@@ -90,6 +90,17 @@ def commits(
     if vouched:
         found |= vouched & set(gitio.reachable(values, starts, cwd))
     return frozenset(found)
+
+
+def vouched(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The commits the session's hooks judged upstream when they let them in (the
+    `upstream` of the journal's `allowed` events)."""
+    found: list[str] = []
+    for event in events:
+        data = event.get("data") or {}
+        if event.get("event") == "allowed" and isinstance(data.get("upstream"), list):
+            found += [sha for sha in data["upstream"] if isinstance(sha, str)]
+    return found
 
 
 def frontier(

@@ -49,9 +49,11 @@ def rollback(
     if not do_apply:
         return _print(before, ref, left)
     if not plan:
-        if left:
-            echo("nothing to commit: every committed path the mode forbids is as at start")
-            _left_to_you(before, ref)
+        if left or rollback.on_remotes(before):
+            echo("nothing to commit: every committed path the mode forbids is as at start here")
+            if left:
+                _left_to_you(before, ref)
+            _on_remotes(before)
             return 1
         raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
     net = evidence.nets.get(planned, ())
@@ -81,7 +83,7 @@ def rollback(
     left = rollback.by_hand(after, ref)
     if left:
         _left_to_you(after, ref)
-    return 1 if left else EXIT_OK
+    return 1 if _on_remotes(after) or left else EXIT_OK
 
 
 def _begin(paths: str | None, nul: bool, do_apply: bool, ref: str | None) -> str | None:
@@ -138,6 +140,7 @@ def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: st
 
 
 def _print(report: dict[str, Any], ref: str | None, left: list[str]) -> int:
+    from guard import rollback
     from guard.rollback import command_for
 
     plan = report["rollback"]
@@ -146,11 +149,25 @@ def _print(report: dict[str, Any], ref: str | None, left: list[str]) -> int:
         echo(f"rollback plan for {where} ({len(plan)} path(s)), by hand (then commit):")
         _batches(report, ref, COMMITTED)
         echo(f"apply it in one commit: {command_for(report, ref)}")
-    elif not left:
+    elif not left and not rollback.on_remotes(report):
         echo("nothing to roll back: every path the mode forbids is as it was at start")
+    elif not left:
+        echo("nothing to roll back here: every path the mode forbids is as at start here")
     if left:
         _left_to_you(report, ref)
+    _on_remotes(report, err=False)
     return EXIT_OK
+
+
+def _on_remotes(report: dict[str, Any], err: bool = True) -> bool:
+    """Say what a remote still holds of the session's pushes (on stderr, or with the
+    plan printed on stdout); whether it holds any."""
+    from guard import rollback
+
+    held = rollback.on_remotes(report)
+    for detail in held:
+        echo(f"{'guard: ' if err else ''}not restored on the remote: {detail}", err=err)
+    return bool(held)
 
 
 def _list(paths: list[str], nul: bool) -> int:

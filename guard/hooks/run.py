@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from guard import gitio, location, store, upstream
 from guard.changes import Change, Commit
 from guard.classify import Classifier
+from guard.errors import StateError
 from guard.gitrun import Pending
 from guard.judge import Finding, Judge, unchanged_outside
 from guard.messages import (
@@ -341,10 +342,14 @@ def _through_head(updates: list[tuple[str, str, str]]) -> list[tuple[str, str, s
 
 class _Provenance:
     """The session's upstream commits, asked of git only when an update would
-    otherwise be refused (the common allowed update pays nothing), once a hook run."""
+    otherwise be refused (the common allowed update pays nothing), once a hook run.
+    With `state`, the session's directory, those its journal records a hook judged
+    upstream count too, as in the audit: a push carries the session's merge of
+    upstream, from which the merged commits are reachable."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, state: str | None = None) -> None:
         self.session = session
+        self.state = state
         self.brought: list[str] = []
         self._found: frozenset[str] | None = None
 
@@ -353,8 +358,17 @@ class _Provenance:
             import calendar  # with datetime and locale: only when an update is refused
 
             started = calendar.timegm(time.strptime(self.session.started_at, STARTED))
-            self._found = upstream.commits(started, self.session.start_tips())
+            vouched = upstream.vouched(_events(self.state)) if self.state else []
+            self._found = upstream.commits(started, self.session.start_tips(), vouched=vouched)
         return self._found
+
+
+def _events(state: str) -> list[dict[str, Any]]:
+    """The session's journal; none when it is unreadable (the rules alone decide)."""
+    try:
+        return store.read_journal(state)
+    except StateError:
+        return []
 
 
 STARTED = "%Y-%m-%dT%H:%M:%SZ"
@@ -454,6 +468,7 @@ def _remind_record(session: Session, lines: list[str], err: TextIO) -> None:
 
 def _push(state: str, session: Session, lines: list[str], err: TextIO) -> int:
     judge = _judge_for(session)
+    provenance = _Provenance(session, state)
     status = 0
     for line in lines:
         # The source is named as the push spelled it (`X^{/a message}` has spaces);
@@ -474,10 +489,23 @@ def _push(state: str, session: Session, lines: list[str], err: TextIO) -> int:
             continue
         base = _base(session, local_ref, local_sha)
         items = _judge_commits(judge, commits, base)
+        taken: list[str] = []  # upstream commits whose content the pushed tip takes
+        if any(f.violation for _, fs in items for f in fs) and provenance.commits():
+            # A merge of upstream (or upstream itself, pushed on): judged as the
+            # reference-transaction hook and the audit judge it, by what it changes
+            # beyond upstream's content.
+            ups = provenance.commits()
+            parents = {c.sha: c.parents for c in commits}
+            taken = upstream.frontier(shas, parents, ups)
+            items = [
+                (commit_title(c), _judged(judge, c.changes, base, c.sha, _ups(c, ups)))
+                for c in commits
+                if c.sha not in ups
+            ]
         bad = [(title, fs) for title, fs in items if any(f.violation for f in fs)]
         if not bad:
             continue
-        net = _judged(judge, gitio.diff(base, local_sha), base, local_sha)
+        net = _judged(judge, gitio.diff(base, local_sha), base, local_sha, taken)
         if not any(f.violation for f in net):
             err.write(
                 f"session-guard: {local_ref} carries {len(bad)} commit(s) that broke the "

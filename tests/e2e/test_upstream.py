@@ -97,6 +97,23 @@ def test_pull_merge_of_upstream_over_session_docs(remote: Remote, invoke) -> Non
     assert report["summary"]["violations"] == 0
 
 
+def test_the_merge_of_upstream_over_session_docs_pushes(remote: Remote, invoke) -> None:
+    """The pre-push hook judges a merge of upstream as the audit does: by what it
+    changes beyond upstream's content (here nothing), not by its first parent."""
+    assert commit(remote.mine, "docs/log.md", "found it\n").returncode == 0
+    remote.hotfix()
+    assert sh(remote.mine, "pull", "-q", "--no-rebase", "--no-edit").returncode == 0
+    done = sh(remote.mine, "push", "-q", "origin", "main")
+    assert done.returncode == 0, err(done)
+    assert head(remote.bare, "main") == head(remote.mine)
+    code, report = audit(invoke, remote.mine)
+    assert code == 0, (report["summary"], report["integrity"])
+    # A production change of its own on top is still refused.
+    write(remote.mine, "src/shop/cart.py", "def cart():\n    return 'mine'\n")
+    git(remote.mine, *BYPASS, "commit", "-q", "-am", "evil")
+    refused(sh(remote.mine, "push", "-q", "origin", "main"), 1, "src/shop/cart.py")
+
+
 def test_an_evil_merge_of_upstream_is_judged(remote: Remote) -> None:
     """A merge that adds its own production change beside upstream's is refused."""
     remote.hotfix()
