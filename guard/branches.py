@@ -14,8 +14,7 @@ from guard import githistory, gitio, upstream
 from guard.session import Session
 
 BRANCH = "refs/heads/"
-REMOTE = "refs/remotes/"
-PUSHED = "update by push"  # how git push words a remote-tracking ref's reflog entry
+REMOTE = upstream.REMOTE
 
 
 class Scoped(NamedTuple):
@@ -61,7 +60,7 @@ def branch_starts(
     return bases
 
 
-def parked(since: int) -> tuple[str, ...]:
+def parked(trail: upstream.Trail, since: int) -> tuple[str, ...]:
     """Commits the audit reads beside the branches: what another worktree has checked
     out (the verdict must not depend on the directory it runs in), every stash entry,
     every commit a worktree's HEAD reflog records as made from `since` (unix time) on
@@ -70,13 +69,9 @@ def parked(since: int) -> tuple[str, ...]:
     remote-tracking refs' reflogs record it, so a pushed commit that no branch holds
     is seen. What arrived by fetch is not the session's own work, and is not read."""
     found = gitio.worktree_heads()
-    found += dropped(upstream.session_made(since), found)
+    found += dropped(trail.made, found)
     found += [sha for sha, _, _ in githistory.reflog("refs/stash")]
-    found += [
-        sha
-        for sha, when, message in githistory.reflog(REMOTE)
-        if when >= since and message.startswith(PUSHED)
-    ]
+    found += trail.pushed(since)
     return tuple(dict.fromkeys(found))
 
 
@@ -89,7 +84,7 @@ class Pushed(NamedTuple):
     fetched: dict[str, str]
 
 
-def pushed(since: int, starts: list[str], cwd: str | None = None) -> Pushed:
+def pushed(trail: upstream.Trail, since: int, starts: list[str], cwd: str | None = None) -> Pushed:
     """The remote-tracking refs this clone pushed to from `since` (unix time) on: what
     the remote holds of the session's work, as far as this clone can know. Its line
     runs to the value last pushed, so a fetch since never stands for what was pushed
@@ -103,33 +98,45 @@ def pushed(since: int, starts: list[str], cwd: str | None = None) -> Pushed:
     core.logAllRefUpdates=false`) records no push; it counts as pushed when it holds a
     commit a worktree's HEAD reflog records as made since `since`, which no fetch from
     another repository brings."""
-    entries = githistory.reflogs(REMOTE, cwd)
     last: dict[str, str] = {}
     newest: dict[str, tuple[str, str]] = {}  # ref -> its newest entry's value and message
-    for ref, sha, when, message in entries:  # newest first
+    for ref, sha, when, message in trail.remote:  # newest first
         newest.setdefault(ref, (sha, message))
-        if when >= since and message.startswith(PUSHED):
+        if when >= since and message.startswith(upstream.PUSHED):
             last.setdefault(ref, sha)
     fetched = {
         ref: sha
         for ref, (sha, message) in newest.items()
         if ref in last and upstream.fetched(message)
     }
-    logged = {ref for ref, _, _, _ in entries}
+    logged = {ref for ref, _, _, _ in trail.remote}
     unlogged = {
         ref: tip
         for ref, tip in gitio.refs(REMOTE, cwd=cwd, symbolic=False).items()
         if ref not in logged
     }
-    made = upstream.session_made(since, cwd) if unlogged else []
-    held = gitio.containing(made, REMOTE, cwd) if made else set()
-    last.update({ref: tip for ref, tip in unlogged.items() if ref in held})
+    last.update(_holding(unlogged, trail.made, starts, cwd))
     found = {}
     for ref, sha in sorted(last.items()):
         base = gitio.session_base(sha, starts, cwd)
         if base is not None and base != sha:
             found[ref] = (base, sha)
     return Pushed(found, {ref: tip for ref, tip in fetched.items() if ref in found})
+
+
+def _holding(
+    refs: dict[str, str], made: list[str], starts: list[str], cwd: str | None
+) -> dict[str, str]:
+    """The refs of `refs` that hold a commit of `made`. A clone's remote-tracking refs
+    have no reflog (thousands, in a large project): one walk from all of them, which
+    stops at the start tips, says whether any holds one before they are asked one by
+    one."""
+    if not refs or not made:
+        return {}
+    new = set(gitio.reachable(refs.values(), starts, cwd))
+    inside = [sha for sha in made if sha in new]
+    held = gitio.containing(inside, REMOTE, cwd) if inside else set()
+    return {ref: tip for ref, tip in refs.items() if ref in held}
 
 
 def dropped(made: list[str], heads: list[str]) -> list[str]:

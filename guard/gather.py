@@ -264,15 +264,16 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     start = _commit(since, "--since")
     since_time = int(gitrun.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     # HEAD unborn is no error with --ignore-missing.
-    history = History(["--branches", "HEAD"], [start], also=branches.parked(since_time))
+    trail = upstream.trail(since_time)
+    history = History(["--branches", "HEAD"], [start], also=branches.parked(trail, since_time))
     judge = _current_judge(mode or DEFAULT_MODE, policy)
     head_sha, head_ref = gitio.head()
     current = head_ref or "HEAD"
     lines = {current: (start, head_sha)} if head_sha else {}
-    pushed = branches.pushed(since_time, [start])
+    pushed = branches.pushed(trail, since_time, [start])
     lines.update(pushed.lines)
     found = read(history, Reading(start, lines, True))
-    taken, found = _upstream(found, since_time, [start], lines)
+    taken, found = _upstream(found, trail, [start], lines)
     found = _fixed_there(found, pushed)
     scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
     scope.update(head=None, start=start, tip=head_sha)
@@ -355,8 +356,9 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     # start tips hold the tags of the start, so only a tag made or moved since brings
     # commits; HEAD unborn is no error with --ignore-missing); a worktree's, below,
     # only the branches it owns.
+    trail = upstream.trail(started, cwd)
     history = (
-        History(["--branches", "--tags", "HEAD"], starts, also=branches.parked(started))
+        History(["--branches", "--tags", "HEAD"], starts, also=branches.parked(trail, started))
         if scoped is None
         else None
     )
@@ -371,14 +373,14 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
         judged = session._replace(refs=refs)
     lines = branches.moved(judged, mine, head_sha, head_ref)
     lines.update(branches.fresh(session, mine, starts, head_sha, head_ref))
-    pushed = branches.pushed(started, starts) if scoped is None else branches.Pushed({}, {})
+    pushed = branches.pushed(trail, started, starts) if scoped is None else branches.Pushed({}, {})
     lines.update(pushed.lines)  # what the session pushed: the remote holds it
     if history is None:
         history = History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
     events = _journal(directory)
     vouched = upstream.vouched(events)
-    taken, found = _upstream(found, started, starts, lines, cwd, vouched)
+    taken, found = _upstream(found, trail, starts, lines, cwd, vouched)
     found = _fixed_there(found, pushed)
     hooks_dir = gitio.hooks_dir(cwd)
     rewritten, integrity = findings(judged, directory, mine, active, hooks_dir, common)
@@ -407,7 +409,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
 
 def _upstream(
     found: Read,
-    started: int,
+    trail: upstream.Trail,
     starts: list[str],
     lines: Mapping[str, tuple[str, str]],
     cwd: str | None = None,
@@ -415,7 +417,7 @@ def _upstream(
 ) -> tuple[upstream.Taken, Read]:
     """What arrived from a remote, set apart, and each branch's net change without
     the content it took from upstream (the rollback must not undo a teammate's fix)."""
-    taken, differing = upstream.taken(started, starts, lines, cwd, vouched)
+    taken, differing = upstream.taken(trail, starts, lines, cwd, vouched)
     nets = {name: taken.net(net, differing.get(name)) for name, net in found.nets.items()}
     return taken, found._replace(nets=nets)
 

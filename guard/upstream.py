@@ -69,8 +69,34 @@ def session_made(started: int, cwd: str | None = None) -> list[str]:
     return shas
 
 
+REMOTE = "refs/remotes/"
+PUSHED = "update by push"  # how git push words a remote-tracking ref's reflog entry
+
+
+class Trail(NamedTuple):
+    """git's record of where commits came from, read once for an audit or a hook
+    run: every remote-tracking reflog entry (ref, new value, unix time, message;
+    newest first) and the commits worktrees' HEAD reflogs record as made since the
+    session started."""
+
+    remote: list[tuple[str, str, int, str]]
+    made: list[str]
+
+    def pushed(self, since: int) -> list[str]:
+        """The values pushed from `since` on, as the remote-tracking reflogs say."""
+        return [
+            sha
+            for _, sha, when, message in self.remote
+            if when >= since and message.startswith(PUSHED)
+        ]
+
+
+def trail(started: int, cwd: str | None = None) -> Trail:
+    return Trail(githistory.reflogs(REMOTE, cwd), session_made(started, cwd))
+
+
 def commits(
-    started: int, starts: list[str], cwd: str | None = None, vouched: Iterable[str] = ()
+    trail: Trail, starts: list[str], cwd: str | None = None, vouched: Iterable[str] = ()
 ) -> frozenset[str]:
     """The upstream commits (see the module's rule) that no start tip reaches.
 
@@ -79,14 +105,12 @@ def commits(
     its own commit on top, pushed) they are reachable from its own commits, so the rule
     alone no longer says so; they stay upstream while a fetch still records them and
     the session neither made nor pushed them itself."""
-    entries = githistory.reflog("refs/remotes/", cwd=cwd)
-    values = [sha for sha, _, message in entries if fetched(message)]
+    values = [sha for _, sha, _, message in trail.remote if fetched(message)]
     if not values:
         return frozenset()
-    pushed = [sha for sha, _, message in entries if message.startswith("update by push")]
-    made_here = session_made(started, cwd)
-    found = set(gitio.reachable(values, [*starts, *pushed, *made_here], cwd))
-    vouched = set(vouched) - found - set(pushed) - set(made_here)
+    pushed = [sha for _, sha, _, message in trail.remote if message.startswith(PUSHED)]
+    found = set(gitio.reachable(values, [*starts, *pushed, *trail.made], cwd))
+    vouched = set(vouched) - found - set(pushed) - set(trail.made)
     if vouched:
         found |= vouched & set(gitio.reachable(values, starts, cwd))
     return frozenset(found)
@@ -131,7 +155,7 @@ class Taken(NamedTuple):
 
 
 def taken(
-    started: int,
+    trail: Trail,
     starts: list[str],
     lines: Mapping[str, tuple[str, str]],
     cwd: str | None = None,
@@ -139,7 +163,7 @@ def taken(
 ) -> tuple[Taken, dict[str, set[str]]]:
     """The audit's `Taken`, and for each branch line whose update took upstream's
     content the paths where its tip differs from that content (what stays its own)."""
-    ups = commits(started, starts, cwd, vouched)
+    ups = commits(trail, starts, cwd, vouched)
     if not ups:
         return Taken(), {}
     keep: dict[str, frozenset[str]] = {}

@@ -359,7 +359,8 @@ class _Provenance:
 
             started = calendar.timegm(time.strptime(self.session.started_at, STARTED))
             vouched = upstream.vouched(_events(self.state)) if self.state else []
-            self._found = upstream.commits(started, self.session.start_tips(), vouched=vouched)
+            trail = upstream.trail(started)
+            self._found = upstream.commits(trail, self.session.start_tips(), vouched=vouched)
         return self._found
 
 

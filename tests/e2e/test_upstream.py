@@ -150,7 +150,9 @@ def test_update_ref_of_a_remote_tracking_ref_to_a_session_commit(remote: Remote,
     # A real fetch from the repository itself gives it no remote origin either.
     git(remote.mine, "fetch", "-q", ".", f"{evil}:refs/remotes/origin/parked")
     refused(sh(remote.mine, "merge", "-q", "--ff-only", "origin/parked"), 128, ABORTED)
-    assert upstream.commits(0, [], str(remote.mine)) == frozenset()
+    assert (
+        upstream.commits(upstream.trail(0, str(remote.mine)), [], str(remote.mine)) == frozenset()
+    )
 
 
 def test_a_session_commit_pushed_and_fetched_back_is_not_upstream(remote: Remote, invoke) -> None:
@@ -168,7 +170,8 @@ def test_a_session_commit_pushed_and_fetched_back_is_not_upstream(remote: Remote
     git(remote.mine, "push", "-q", "--no-verify", str(remote.bare), "side:refs/heads/other")
     git(remote.mine, "fetch", "-q", "origin", "other:refs/remotes/origin/other")
     refused(sh(remote.mine, "merge", "-q", "--ff-only", "origin/other"), 128, ABORTED)
-    assert evil not in upstream.commits(0, [], str(remote.mine))
+    mine = str(remote.mine)
+    assert evil not in upstream.commits(upstream.trail(0, mine), [], mine)
     code, report = audit(invoke, remote.mine)
     assert code == 1
     assert report["upstream"] == []
