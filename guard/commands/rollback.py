@@ -42,6 +42,9 @@ def rollback(
     if do_apply:
         evidence = evidence._replace(commits=_recording(evidence.commits, read))
     before = audit.build(evidence, judge, target)
+    if paths == rollback.MARKED:
+        paths_planned = (s["path"] for s in before["rollback"])
+        return _list(rollback_apply.marked(paths_planned, gitio.index_tags()), nul)
     if paths is not None:
         return _list(rollback.listed(before, paths), nul)
     plan, planned = before["rollback"], before["scope"]["branch"] or "HEAD"
@@ -58,7 +61,7 @@ def rollback(
     # A range's audit reads no work tree (CI has none to speak of); a rollback does.
     working = evidence.working if scope.base is None else gitio.working_tree()
     dirty = frozenset(c.path for c in working if c.state != "untracked")
-    steps = rollback_apply.Plan(plan, planned, net, dirty)
+    steps = rollback_apply.Plan(plan, planned, net, dirty, rollback.unmark_command(before, ref))
     applied = rollback_apply.apply(steps, _name(before), branch)
     where = "" if applied.checked_out else " (not checked out here: the work tree is untouched)"
     echo(

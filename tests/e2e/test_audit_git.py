@@ -593,6 +593,7 @@ def test_rollback_without_apply_prints_the_plan_and_changes_nothing(seeded: Path
         f"    guard rollback --paths delete -z | git --literal-pathspecs rm -q {stdin}",
         f"  2 to restore from {start_sha[:12]} (src/app.py, src/old.py):",
         "    guard rollback --paths restore -z | git --literal-pathspecs restore "
+        "--ignore-skip-worktree-bits "
         f"--source={start_sha} --staged --worktree {stdin}",
         "apply it in one commit: guard rollback --apply",
     ]

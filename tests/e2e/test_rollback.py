@@ -210,7 +210,7 @@ def test_another_branch_is_restored_from_its_own_start(repo: Path, invoke) -> No
     plan = invoke(["rollback"], cwd=repo)
     assert plan.code == 0
     assert f"  2 to restore from {release[:12]} (src/app.py, src/old.py):" in plan.text
-    assert f" restore --source={release} --staged --worktree " in plan.text
+    assert f" --source={release} --staged --worktree " in plan.text
     done = invoke(["rollback", "--apply"], cwd=repo)  # through the guard's own hooks
     assert done.code == 0, done.err
     assert git(repo, "diff", "--name-only", release, "release") == ""
