@@ -450,7 +450,11 @@ def test_an_apply_killed_at_any_step_leaves_the_old_state_or_the_new(
             assert pending or snapshot(repo)[2:] == after[2:], kill_at
         else:
             assert snapshot(repo) == before, kill_at
-        invoke(["rollback"], cwd=repo)  # finishes what the kill interrupted, if anything
+        if landed and pending:  # run again, --apply finishes the write and is done
+            again = invoke(["rollback", "--apply"], cwd=repo)
+            assert again.code == 0, (kill_at, again.err)
+        else:
+            invoke(["rollback"], cwd=repo)
         assert snapshot(repo)[2:] == (after if landed else before)[2:], kill_at
         assert not (repo / ".git/guard-rollback.json").exists(), kill_at
     assert outcomes == {"old", "interrupted", "new"}
@@ -712,6 +716,37 @@ def test_a_checkout_cut_short_is_finished_and_an_edit_since_is_kept(repo: Path, 
     )
     assert git(repo, "status", "--porcelain") == ""
     assert [s["path"] for s in plan] == ["src/app.py", "src/new.py", "src/util.py"]
+
+
+def test_an_apply_after_an_interrupted_one_finishes_it_and_succeeds(
+    repo: Path, invoke, tmp_path: Path
+) -> None:
+    """`guard rollback --apply` run again after one killed once its commit landed
+    finishes the write and is done: exit 0, as the first would have ended, not a
+    usage error for a plan it has just carried out."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n", "src/new.py": "N\n"})
+    old = head(repo)
+    assert invoke(["rollback", "--apply"], cwd=repo).code == 0
+    new = head(repo)
+    git(repo, "read-tree", old)  # killed before the index and files were brought to it
+    write(repo, "src/app.py", "FIX\n")
+    write(repo, "src/new.py", "N\n")
+    (repo / ".git/guard-rollback.json").write_text(
+        json.dumps({"ref": "refs/heads/main", "old": old, "new": new, "from": "refs/heads/main"})
+    )
+    again = invoke(["rollback", "--apply"], cwd=repo)
+    assert again.code == 0, again.err
+    assert again.text.startswith(
+        f"finished an interrupted rollback: the tree now matches {new[:12]}"
+    )
+    assert "nothing to roll back" not in again.text + again.err
+    assert git(repo, "status", "--porcelain") == ""
+    assert head(repo) == new
+    done = invoke(["rollback", "--apply"], cwd=repo)  # truly nothing left: as before
+    assert done.code == 2
+    assert "nothing to roll back" in done.err
 
 
 def test_files_in_the_way_at_the_path_or_a_parent_are_named(repo: Path, invoke) -> None:
