@@ -777,6 +777,37 @@ def test_a_second_rollback_keeps_the_first_backup(repo: Path, invoke) -> None:
     assert head(repo, f"refs/guard/backup/{sid}-2") == second
 
 
+def test_a_ref_below_the_backup_s_name_never_blocks_the_rollback(repo: Path, invoke) -> None:
+    """A ref at `refs/guard/backup/<id>/x` makes `refs/guard/backup/<id>` a name git
+    cannot create (a ref cannot be a folder of refs too): the backup takes the next
+    free name, which the apply names, and the ref in the way stays as it was."""
+    seed(repo)
+    sid = start(invoke, repo)["id"]
+    tip = commit(repo, "fix", {"src/app.py": "FIX\n"})
+    git(repo, "update-ref", f"refs/guard/backup/{sid}/x", "HEAD~1")
+    git(repo, "update-ref", f"refs/guard/backup/{sid}-2/y/z", "HEAD~1")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert f"backup of the previous tip: refs/guard/backup/{sid}-3\n" in done.text
+    assert head(repo, f"refs/guard/backup/{sid}-3") == tip
+    assert head(repo, f"refs/guard/backup/{sid}/x") == head(repo, "HEAD~2")
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_ref_at_the_backup_folder_is_named_before_anything_is_written(repo: Path, invoke) -> None:
+    """A ref named `refs/guard/backup` blocks every backup name below it: refused
+    before the first write, with the ref named and the command that moves it away."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    git(repo, "update-ref", "refs/guard/backup", "HEAD~1")
+    err = refused(invoke, repo)
+    assert err.startswith(
+        "guard: the ref refs/guard/backup stands where the rollback keeps its backups"
+    )
+    assert "git update-ref -d refs/guard/backup" in err
+
+
 def test_branch_and_ref_options_are_checked(repo: Path, invoke) -> None:
     seed(repo)
     start(invoke, repo)
