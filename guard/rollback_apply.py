@@ -259,9 +259,22 @@ def _checked_out_elsewhere(ref: str) -> str | None:
 
 
 def _backup_ref(session_id: str) -> str:
+    """The first free name of `refs/guard/backup/<id>`, `<id>-2`, ...: one no ref has,
+    and none below it (git keeps a ref and refs under its name apart: a ref at
+    `<id>/x` blocks `<id>`, and the transaction would refuse the whole rollback).
+    Read before the first write; a ref at a folder of every name is refused here."""
+    taken = set(gitio.refs("refs/guard"))  # that ref and every one below it
+    blocking = sorted(t for t in taken if BACKUP_PREFIX.startswith(t + "/"))
+    if blocking:
+        raise BlockedError(
+            f"the ref {blocking[0]} stands where the rollback keeps its backups "
+            f"({BACKUP_PREFIX}), so it can make none",
+            hint=f"move it away (git update-ref -d {quote(blocking[0])}, after noting "
+            "what it points to), then guard rollback --apply",
+        )
     name = f"{BACKUP_PREFIX}{session_id}"
     candidate, number = name, 1
-    while gitio.resolve(candidate) is not None:
+    while candidate in taken or any(t.startswith(candidate + "/") for t in taken):
         number += 1
         candidate = f"{name}-{number}"
     return candidate
