@@ -320,6 +320,57 @@ def test_a_tampered_journal_is_reported(seeded: Path, invoke) -> None:
     } in (report["integrity"])
 
 
+# A clean filter that hands git the index's blob for the path: whatever the file holds,
+# git status (and every diff) takes it for unchanged.
+HIDING = "git cat-file blob :%f"
+
+
+def test_a_clean_filter_set_up_during_the_session_is_named(seeded: Path, invoke) -> None:
+    """A filter driver in .git/config and its attribute in .git/info/attributes
+    (neither tracked) can make git status blind to an edit of a production file: the
+    audit names what of that configuration was not there at the start."""
+    start(invoke, seeded)
+    git(seeded, "config", "filter.same.clean", HIDING)
+    (seeded / ".git/info").mkdir(exist_ok=True)
+    (seeded / ".git/info/attributes").write_text("src/app.py filter=same\n")
+    write(seeded, "src/app.py", "def app():\n    return 9\n")  # the same size
+    assert git(seeded, "status", "--porcelain") == ""  # git is blind to it
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert report["summary"]["verdict"] == "tampered"
+    assert found(report) == [
+        {
+            "kind": "filters-changed",
+            "detail": f"filter.same.clean was set ({HIDING!r}) during the session: a clean "
+            "filter decides what git status sees of a file",
+        },
+        {
+            "kind": "filters-changed",
+            "detail": ".git/info/attributes (attributes git reads from outside the tree) "
+            "was created during the session",
+        },
+    ]
+
+
+def test_a_filter_from_before_the_session_is_no_finding(seeded: Path, invoke) -> None:
+    """A filter that was there at the start (git-lfs's, say) is the repository's own,
+    and a repository with no filter at all has nothing to say either."""
+    git(seeded, "config", "filter.lfs.clean", "git-lfs clean -- %f")
+    git(seeded, "config", "filter.lfs.process", "git-lfs filter-process")
+    commit(seeded, "lfs", {".gitattributes": "*.bin filter=lfs diff=lfs merge=lfs -text\n"})
+    start(invoke, seeded)
+    commit(seeded, "notes", {"docs/worklog.md": WORKLOG})
+    code, report = audit(invoke, seeded)
+    assert (code, found(report), report["summary"]["verdict"]) == (0, [], "clean")
+    git(seeded, "config", "--unset-all", "filter.lfs.process")  # removed: no hiding
+    assert found(audit(invoke, seeded)[1]) == []
+
+
+def found(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The integrity findings besides the notes on hooks these tests never install."""
+    return [i for i in report["integrity"] if i["kind"] != "hooks-missing"]
+
+
 # --------------------------------------------------------------------------- working tree
 
 
