@@ -56,6 +56,7 @@ def findings(
     now = hooks_now(session, hooks_dir, state) if at_stop is None else at_stop
     integrity.extend(_hook_integrity(session, now))
     integrity.extend(_substitutions(common))
+    integrity.extend(_filters(session, common))
     problems = store.verify(directory)
     if problems:
         integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
@@ -71,6 +72,38 @@ def _substitutions(common: str) -> list[dict[str, str]]:
     ]
     if os.path.exists(os.path.join(common, "info", "grafts")):  # noqa: PTH110, PTH118
         found.append({"kind": "grafts", "detail": f"{common}/info/grafts rewrites parents"})
+    return found
+
+
+def _filters(session: Session, common: str) -> list[dict[str, str]]:
+    """The clean and process filters, and the attributes files outside the tree, that
+    are new or changed since the start: a filter can hand git status any content it
+    likes, so an edit it hides is seen by nothing git says. One there at the start
+    (git-lfs's) is the repository's own; one removed hides nothing."""
+    if session.filters is None:
+        return []  # a record from before the start kept them
+    before, now = session.filters, gitio.content_filters(common)
+    found = []
+    for key in sorted(before.keys() | now.keys()):
+        old, new = before.get(key), now.get(key)
+        if old == new:
+            continue
+        if key.startswith("filter."):
+            if new is None:
+                continue
+            what = f"was set ({new!r})" if old is None else f"was changed ({old!r}, now {new!r})"
+            detail = (
+                f"{key} {what} during the session: a {key.rsplit('.', 1)[1]} "
+                "filter decides what git status sees of a file"
+            )
+        else:
+            what = "created" if old is None else ("removed" if new is None else "changed")
+            where = ".git/info/attributes" if key == "info/attributes" else key
+            detail = (
+                f"{where} (attributes git reads from outside the tree) was {what} "
+                "during the session"
+            )
+        found.append({"kind": "filters-changed", "detail": detail})
     return found
 
 

@@ -182,6 +182,7 @@ def _declare(
         hooks=HookState(hooks_dir, gitio.config_get("core.hooksPath"), prints),
         worktree=worktree,
         worktree_git_dir=own,
+        filters=gitio.content_filters(common),
     )
     receipt = {
         "id": session.id,
