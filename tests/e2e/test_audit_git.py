@@ -366,6 +366,18 @@ def test_a_filter_from_before_the_session_is_no_finding(seeded: Path, invoke) ->
     assert found(audit(invoke, seeded)[1]) == []
 
 
+def test_a_stopped_session_is_judged_by_its_filters_at_the_stop(seeded: Path, invoke) -> None:
+    """As for the hooks: what the filters were when the session stopped is its end,
+    so a filter set up afterwards is no finding of the session's, one set up during
+    it stays one."""
+    sid = start(invoke, seeded)["id"]
+    git(seeded, "config", "filter.same.clean", HIDING)
+    assert invoke(["session", "stop"], cwd=seeded).code == 0
+    git(seeded, "config", "filter.later.clean", "cat")  # after the end
+    _, report = audit(invoke, seeded, "--session", sid)
+    assert [i["detail"].split(" ")[0] for i in found(report)] == ["filter.same.clean"]
+
+
 def found(report: dict[str, Any]) -> list[dict[str, str]]:
     """The integrity findings besides the notes on hooks these tests never install."""
     return [i for i in report["integrity"] if i["kind"] != "hooks-missing"]
