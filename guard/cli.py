@@ -16,6 +16,7 @@ from guard.agent.formats import NAMES as AGENT_NAMES
 from guard.errors import EXIT_OK, boundary
 from guard.report import FORMATS
 from guard.rollback import KINDS as ROLLBACK_KINDS
+from guard.rollback import MARKED
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -453,7 +454,7 @@ def report(session_id: str | None, fmt: str, source: Path | None, verbose: bool)
 @click.option("--branch", help="Commit on this new branch instead.")
 @click.option(
     "--paths",
-    type=click.Choice(ROLLBACK_KINDS),
+    type=click.Choice([*ROLLBACK_KINDS, MARKED]),
     help="List the paths of one kind, for the printed commands to read.",
 )
 @click.option("-z", "nul", is_flag=True, help="With --paths: NUL-separated, for those commands.")

@@ -51,11 +51,15 @@ def findings(
                     "it was written directly, bypassing every hook",
                 }
             )
-    at_stop = None if active else _hooks_at_stop(directory)
+    at_stop = None if active else _at_stop(directory, "hooks")
     state = location.state_dir(common)
     now = hooks_now(session, hooks_dir, state) if at_stop is None else at_stop
     integrity.extend(_hook_integrity(session, now))
     integrity.extend(_substitutions(common))
+    filters = None if active else _at_stop(directory, "filters")
+    integrity.extend(
+        _filters(session, gitio.content_filters(common) if filters is None else filters)
+    )
     problems = store.verify(directory)
     if problems:
         integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
@@ -74,16 +78,49 @@ def _substitutions(common: str) -> list[dict[str, str]]:
     return found
 
 
-def _hooks_at_stop(directory: str) -> Mapping[str, Any] | None:
-    """The hooks as `session stop` found them, before it disarmed them, from the
-    archived journal's stop event (whose hash chain `verify` checks)."""
+def _filters(session: Session, now: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The clean and process filters, and the attributes files outside the tree, that
+    are new or changed from the start to `now` (`gitio.content_filters`, or the stop
+    event's record of it): a filter can hand git status any content it likes, so an
+    edit it hides is seen by nothing git says. One there at the start (git-lfs's) is
+    the repository's own; one removed hides nothing."""
+    if session.filters is None:
+        return []  # a record from before the start kept them
+    before = session.filters
+    found = []
+    for key in sorted(before.keys() | now.keys()):
+        old, new = before.get(key), now.get(key)
+        if old == new:
+            continue
+        if key.startswith("filter."):
+            if new is None:
+                continue
+            what = f"was set ({new!r})" if old is None else f"was changed ({old!r}, now {new!r})"
+            detail = (
+                f"{key} {what} during the session: a {key.rsplit('.', 1)[1]} "
+                "filter decides what git status sees of a file"
+            )
+        else:
+            what = "created" if old is None else ("removed" if new is None else "changed")
+            where = ".git/info/attributes" if key == "info/attributes" else key
+            detail = (
+                f"{where} (attributes git reads from outside the tree) was {what} "
+                "during the session"
+            )
+        found.append({"kind": "filters-changed", "detail": detail})
+    return found
+
+
+def _at_stop(directory: str, key: str) -> Mapping[str, Any] | None:
+    """The hooks (or the filters) as `session stop` found them, before it disarmed
+    them, from the archived journal's stop event (whose hash chain `verify` checks)."""
     try:
         events = store.read_journal(directory)
     except StateError:
         return None  # journal-invalid says so
     last = events[-1] if events else {}
-    hooks = (last.get("data") or {}).get("hooks") if last.get("event") == "stop" else None
-    return hooks if isinstance(hooks, dict) else None
+    found = (last.get("data") or {}).get(key) if last.get("event") == "stop" else None
+    return found if isinstance(found, dict) else None
 
 
 def _hook_integrity(session: Session, now: Mapping[str, Any]) -> list[dict[str, str]]:

@@ -70,6 +70,12 @@ SHOWN = 3  # paths a batch's description names
 # --pathspec-from-file (2.26 on; 2.39 and 2.47 tested).
 _GIT = "git --literal-pathspecs"
 _FROM_STDIN = "--pathspec-from-file=- --pathspec-file-nul"
+# A restore reaches skip-worktree entries too (git refuses the whole list otherwise,
+# "did not match any file(s) known to git"); their marks stay.
+_RESTORE = f"{_GIT} restore --ignore-skip-worktree-bits"
+# The kind `guard rollback --paths` lists besides KINDS: the plan's paths whose index
+# entries are marked assume-unchanged or skip-worktree, which `--apply` refuses.
+MARKED = "marked"
 
 
 class Batch(NamedTuple):
@@ -109,14 +115,23 @@ def batches(report: Mapping[str, Any], ref: str | None = None) -> list[Batch]:
             runs = f"{_GIT} rm -q {_FROM_STDIN}"
         elif kind == "restore":
             source = next(s["source"] for s in report["rollback"] if s["action"] == kind)
-            runs = f"{_GIT} restore --source={source} --staged --worktree {_FROM_STDIN}"
+            runs = f"{_RESTORE} --source={source} --staged --worktree {_FROM_STDIN}"
         elif kind == "untracked":  # git names an untracked repository with a trailing slash
             recursive = any(p.endswith("/") for p in paths)
             runs = "xargs -0 rm -r --" if recursive else "xargs -0 rm --"
         else:  # restoring a new file from HEAD, where it is not, removes it from both
-            runs = f"{_GIT} restore --source=HEAD --staged --worktree {_FROM_STDIN}"
+            runs = f"{_RESTORE} --source=HEAD --staged --worktree {_FROM_STDIN}"
         found.append(Batch(kind, tuple(paths), source, feed + runs))
     return found
+
+
+def unmark_command(report: Mapping[str, Any], ref: str | None = None) -> str:
+    """The command that clears the assume-unchanged and skip-worktree marks at the
+    plan's paths, reading them from `guard rollback --paths marked -z`. Two listings:
+    `update-index` applies one kind of mark option a path (given both, it clears
+    assume-unchanged alone)."""
+    feed = f"{_invocation(report, ref)} --paths {MARKED} -z | git update-index"
+    return f"{feed} --no-skip-worktree -z --stdin && {feed} --no-assume-unchanged -z --stdin"
 
 
 def plan_commands(report: Mapping[str, Any], ref: str | None = None) -> list[str]:

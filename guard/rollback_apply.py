@@ -35,12 +35,14 @@ HIDDEN = re.compile(r"\0[a-zS] ([^\0]*)")
 class Plan(NamedTuple):
     """A rollback to apply: the report's steps for branch `ref`, the net change they
     undo (whose old side is each path's start content), and the paths with
-    uncommitted changes when the plan was made."""
+    uncommitted changes when the plan was made; `unmark`, the command that clears the
+    assume-unchanged and skip-worktree marks at its paths, printed when one is marked."""
 
     steps: Sequence[Mapping[str, Any]]
     ref: str
     net: Sequence[Change]
     dirty: frozenset[str]
+    unmark: str
 
 
 class Applied(NamedTuple):
@@ -88,6 +90,12 @@ class Tracked:
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def marked(paths: Iterable[str], listing: str) -> list[str]:
+    """Those of `paths` whose index entry `listing` (`gitio.index_tags`) marks
+    assume-unchanged or skip-worktree, sorted."""
+    return sorted(set(paths).intersection(m.group(1) for m in HIDDEN.finditer("\0" + listing)))
 
 
 def _preconditions() -> None:
@@ -144,13 +152,13 @@ def _worktree_checks(plan: Plan, root: str) -> None:
     file comes back, or a tracked path the plan keeps."""
     planned = {s["path"] for s in plan.steps}
     listing = gitio.index_tags(root)
-    hidden = sorted(planned.intersection(m.group(1) for m in HIDDEN.finditer("\0" + listing)))
+    hidden = marked(planned, listing)
     if hidden:
         raise BlockedError(
             "paths the rollback restores are marked assume-unchanged or skip-worktree, "
             f"so git cannot see a local edit there ({_named(hidden)})",
-            hint="git update-index --no-assume-unchanged --no-skip-worktree -- PATH "
-            "(in a sparse checkout: git sparse-checkout add), then guard rollback --apply",
+            hint="clear the marks with the command below (git then shows an edit there "
+            "again: commit, stash or discard it), then guard rollback --apply\n  " + plan.unmark,
         )
     edited = sorted(planned.intersection(plan.dirty))
     if edited:
@@ -251,9 +259,22 @@ def _checked_out_elsewhere(ref: str) -> str | None:
 
 
 def _backup_ref(session_id: str) -> str:
+    """The first free name of `refs/guard/backup/<id>`, `<id>-2`, ...: one no ref has,
+    and none below it (git keeps a ref and refs under its name apart: a ref at
+    `<id>/x` blocks `<id>`, and the transaction would refuse the whole rollback).
+    Read before the first write; a ref at a folder of every name is refused here."""
+    taken = set(gitio.refs("refs/guard"))  # that ref and every one below it
+    blocking = sorted(t for t in taken if BACKUP_PREFIX.startswith(t + "/"))
+    if blocking:
+        raise BlockedError(
+            f"the ref {blocking[0]} stands where the rollback keeps its backups "
+            f"({BACKUP_PREFIX}), so it can make none",
+            hint=f"move it away (git update-ref -d {quote(blocking[0])}, after noting "
+            "what it points to), then guard rollback --apply",
+        )
     name = f"{BACKUP_PREFIX}{session_id}"
     candidate, number = name, 1
-    while gitio.resolve(candidate) is not None:
+    while candidate in taken or any(t.startswith(candidate + "/") for t in taken):
         number += 1
         candidate = f"{name}-{number}"
     return candidate

@@ -38,6 +38,9 @@ class Session(NamedTuple):
     # (None: a repository-wide session).
     worktree: str | None = None
     worktree_git_dir: str | None = None
+    # What outside the tracked tree set how git status reads files at the start
+    # (`gitio.content_filters`; None: a record made before it was kept).
+    filters: Mapping[str, str] | None = None
 
     @property
     def scoped(self) -> bool:
@@ -76,6 +79,7 @@ class Session(NamedTuple):
             "policy": policy_to_data(self.policy),
             "worktree": self.worktree,
             "worktree_git_dir": self.worktree_git_dir,
+            "filters": dict(self.filters) if self.filters is not None else None,
         }
 
     def summary(self) -> dict[str, Any]:
@@ -113,7 +117,14 @@ def session_from_data(data: Mapping[str, Any]) -> Session:
         ),
         worktree=data.get("worktree"),
         worktree_git_dir=data.get("worktree_git_dir"),
+        filters=_strings(data.get("filters")),
     )
+
+
+def _strings(data: Any) -> dict[str, str] | None:
+    if data is None:
+        return None
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def unlock_digest(code: str, salt: str) -> str:

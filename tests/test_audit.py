@@ -823,6 +823,7 @@ def test_uncommitted_work_is_left_to_the_user_in_one_command_per_kind() -> None:
     assert rollback.by_hand(report) == [
         "guard rollback --paths untracked -z | xargs -0 rm -r --",
         "guard rollback --paths uncommitted -z | git --literal-pathspecs restore "
+        "--ignore-skip-worktree-bits "
         "--source=HEAD --staged --worktree --pathspec-from-file=- --pathspec-file-nul",
     ]
     assert rollback.listed(report, "untracked") == ["src/nested/"]
@@ -840,7 +841,8 @@ def test_a_plan_of_any_size_is_two_commands_in_the_audit_s_scope() -> None:
     assert rollback.plan_commands(report, "refs/heads/release") == [
         f"{scope} --paths delete -z | "
         "git --literal-pathspecs rm -q --pathspec-from-file=- --pathspec-file-nul",
-        f"{scope} --paths restore -z | git --literal-pathspecs restore --source={START} "
+        f"{scope} --paths restore -z | git --literal-pathspecs restore --ignore-skip-worktree-bits "
+        f"--source={START} "
         "--staged --worktree --pathspec-from-file=- --pathspec-file-nul",
     ]
     deletes, restores = rollback.batches(report)

@@ -35,7 +35,7 @@ def rollback(
     of that kind instead, for those commands to read."""
     from guard import audit, gather, gitio, rollback, rollback_apply
 
-    target = _begin(paths, nul, do_apply, ref)
+    target, finished = _begin(paths, nul, do_apply, ref)
     scope = gather.Scope(session_id, since, base, head, mode).check()
     evidence, judge = gather.gather(scope)
     read: list[Commit] = []  # the commits as the audit reads them, for the one after
@@ -43,24 +43,18 @@ def rollback(
         evidence = evidence._replace(commits=_recording(evidence.commits, read))
     before = audit.build(evidence, judge, target)
     if paths is not None:
-        return _list(rollback.listed(before, paths), nul)
+        return _list(_listed(before, paths), nul)
     plan, planned = before["rollback"], before["scope"]["branch"] or "HEAD"
     left = rollback.by_hand(before, ref)
     if not do_apply:
         return _print(before, ref, left)
     if not plan:
-        if left or rollback.on_remotes(before):
-            echo("nothing to commit: every committed path the mode forbids is as at start here")
-            if left:
-                _left_to_you(before, ref)
-            _on_remotes(before)
-            return 1
-        raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
+        return _nothing_planned(before, ref, left, finished)
     net = evidence.nets.get(planned, ())
     # A range's audit reads no work tree (CI has none to speak of); a rollback does.
     working = evidence.working if scope.base is None else gitio.working_tree()
     dirty = frozenset(c.path for c in working if c.state != "untracked")
-    steps = rollback_apply.Plan(plan, planned, net, dirty)
+    steps = rollback_apply.Plan(plan, planned, net, dirty, rollback.unmark_command(before, ref))
     applied = rollback_apply.apply(steps, _name(before), branch)
     where = "" if applied.checked_out else " (not checked out here: the work tree is untouched)"
     echo(
@@ -86,9 +80,42 @@ def rollback(
     return 1 if _on_remotes(after) or left else EXIT_OK
 
 
-def _begin(paths: str | None, nul: bool, do_apply: bool, ref: str | None) -> str | None:
+def _listed(report: dict[str, Any], kind: str) -> list[str]:
+    """The paths `--paths KIND` lists: of the report, or the plan's marked ones, which
+    only the index knows."""
+    from guard import gitio, rollback, rollback_apply
+
+    if kind == rollback.MARKED:
+        planned = (s["path"] for s in report["rollback"])
+        return rollback_apply.marked(planned, gitio.index_tags())
+    return rollback.listed(report, kind)
+
+
+def _nothing_planned(
+    report: dict[str, Any], ref: str | None, left: list[str], finished: bool
+) -> int:
+    """`--apply` with an empty plan: 1 while uncommitted work the mode forbids is left
+    or a remote holds what the session pushed, 0 when the rollback an interrupted
+    apply began was just finished, else a usage error (there was nothing to do)."""
+    from guard import rollback
+
+    if left or rollback.on_remotes(report):
+        echo("nothing to commit: every committed path the mode forbids is as at start here")
+        if left:
+            _left_to_you(report, ref)
+        _on_remotes(report)
+        return 1
+    if finished:
+        echo("rollback complete: every path the mode forbids is as it was at start")
+        return EXIT_OK
+    raise UsageError("nothing to roll back: no path the mode forbids differs from the start")
+
+
+def _begin(
+    paths: str | None, nul: bool, do_apply: bool, ref: str | None
+) -> tuple[str | None, bool]:
     """Check the options, and finish a rollback an interrupted apply left half-written.
-    The branch `ref` names (None: the checked-out one)."""
+    The branch `ref` names (None: the checked-out one), and whether one was finished."""
     from guard import gitio, rollback_tree
 
     if nul and paths is None:
@@ -104,7 +131,7 @@ def _begin(paths: str | None, nul: bool, do_apply: bool, ref: str | None) -> str
     target = None if ref is None else f"refs/heads/{ref.removeprefix('refs/heads/')}"
     if target is not None and gitio.resolve(target) is None:
         raise UsageError(f"--ref {ref!r}: no such branch", hint="git branch --list shows them")
-    return target
+    return target, finished is not None
 
 
 def _recording(commits: Iterable[Commit], into: list[Commit]) -> Iterator[Commit]:

@@ -182,6 +182,7 @@ def _declare(
         hooks=HookState(hooks_dir, gitio.config_get("core.hooksPath"), prints),
         worktree=worktree,
         worktree_git_dir=own,
+        filters=gitio.content_filters(common),
     )
     receipt = {
         "id": session.id,
@@ -291,6 +292,7 @@ def _end(code: str | None, state: str) -> tuple[str, str, bool]:
             data["damage"] = damaged.message
         if session is not None:  # as they are before disarming them: the audit's "now"
             data["hooks"] = hooks_now(session)
+            data["filters"] = gitio.content_filters(os.path.dirname(repo))  # <common>/guard
         store.append_unlocked(  # under the lock held above
             state, "stop", session_id, data, store.now()
         )

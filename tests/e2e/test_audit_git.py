@@ -320,6 +320,69 @@ def test_a_tampered_journal_is_reported(seeded: Path, invoke) -> None:
     } in (report["integrity"])
 
 
+# A clean filter that hands git the index's blob for the path: whatever the file holds,
+# git status (and every diff) takes it for unchanged.
+HIDING = "git cat-file blob :%f"
+
+
+def test_a_clean_filter_set_up_during_the_session_is_named(seeded: Path, invoke) -> None:
+    """A filter driver in .git/config and its attribute in .git/info/attributes
+    (neither tracked) can make git status blind to an edit of a production file: the
+    audit names what of that configuration was not there at the start."""
+    start(invoke, seeded)
+    git(seeded, "config", "filter.same.clean", HIDING)
+    (seeded / ".git/info").mkdir(exist_ok=True)
+    (seeded / ".git/info/attributes").write_text("src/app.py filter=same\n")
+    write(seeded, "src/app.py", "def app():\n    return 9\n")  # the same size
+    assert git(seeded, "status", "--porcelain") == ""  # git is blind to it
+    code, report = audit(invoke, seeded)
+    assert code == 1
+    assert report["summary"]["verdict"] == "tampered"
+    assert found(report) == [
+        {
+            "kind": "filters-changed",
+            "detail": f"filter.same.clean was set ({HIDING!r}) during the session: a clean "
+            "filter decides what git status sees of a file",
+        },
+        {
+            "kind": "filters-changed",
+            "detail": ".git/info/attributes (attributes git reads from outside the tree) "
+            "was created during the session",
+        },
+    ]
+
+
+def test_a_filter_from_before_the_session_is_no_finding(seeded: Path, invoke) -> None:
+    """A filter that was there at the start (git-lfs's, say) is the repository's own,
+    and a repository with no filter at all has nothing to say either."""
+    git(seeded, "config", "filter.lfs.clean", "git-lfs clean -- %f")
+    git(seeded, "config", "filter.lfs.process", "git-lfs filter-process")
+    commit(seeded, "lfs", {".gitattributes": "*.bin filter=lfs diff=lfs merge=lfs -text\n"})
+    start(invoke, seeded)
+    commit(seeded, "notes", {"docs/worklog.md": WORKLOG})
+    code, report = audit(invoke, seeded)
+    assert (code, found(report), report["summary"]["verdict"]) == (0, [], "clean")
+    git(seeded, "config", "--unset-all", "filter.lfs.process")  # removed: no hiding
+    assert found(audit(invoke, seeded)[1]) == []
+
+
+def test_a_stopped_session_is_judged_by_its_filters_at_the_stop(seeded: Path, invoke) -> None:
+    """As for the hooks: what the filters were when the session stopped is its end,
+    so a filter set up afterwards is no finding of the session's, one set up during
+    it stays one."""
+    sid = start(invoke, seeded)["id"]
+    git(seeded, "config", "filter.same.clean", HIDING)
+    assert invoke(["session", "stop"], cwd=seeded).code == 0
+    git(seeded, "config", "filter.later.clean", "cat")  # after the end
+    _, report = audit(invoke, seeded, "--session", sid)
+    assert [i["detail"].split(" ")[0] for i in found(report)] == ["filter.same.clean"]
+
+
+def found(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The integrity findings besides the notes on hooks these tests never install."""
+    return [i for i in report["integrity"] if i["kind"] != "hooks-missing"]
+
+
 # --------------------------------------------------------------------------- working tree
 
 
@@ -593,6 +656,7 @@ def test_rollback_without_apply_prints_the_plan_and_changes_nothing(seeded: Path
         f"    guard rollback --paths delete -z | git --literal-pathspecs rm -q {stdin}",
         f"  2 to restore from {start_sha[:12]} (src/app.py, src/old.py):",
         "    guard rollback --paths restore -z | git --literal-pathspecs restore "
+        "--ignore-skip-worktree-bits "
         f"--source={start_sha} --staged --worktree {stdin}",
         "apply it in one commit: guard rollback --apply",
     ]

@@ -210,7 +210,7 @@ def test_another_branch_is_restored_from_its_own_start(repo: Path, invoke) -> No
     plan = invoke(["rollback"], cwd=repo)
     assert plan.code == 0
     assert f"  2 to restore from {release[:12]} (src/app.py, src/old.py):" in plan.text
-    assert f" restore --source={release} --staged --worktree " in plan.text
+    assert f" --source={release} --staged --worktree " in plan.text
     done = invoke(["rollback", "--apply"], cwd=repo)  # through the guard's own hooks
     assert done.code == 0, done.err
     assert git(repo, "diff", "--name-only", release, "release") == ""
@@ -450,7 +450,11 @@ def test_an_apply_killed_at_any_step_leaves_the_old_state_or_the_new(
             assert pending or snapshot(repo)[2:] == after[2:], kill_at
         else:
             assert snapshot(repo) == before, kill_at
-        invoke(["rollback"], cwd=repo)  # finishes what the kill interrupted, if anything
+        if landed and pending:  # run again, --apply finishes the write and is done
+            again = invoke(["rollback", "--apply"], cwd=repo)
+            assert again.code == 0, (kill_at, again.err)
+        else:
+            invoke(["rollback"], cwd=repo)
         assert snapshot(repo)[2:] == (after if landed else before)[2:], kill_at
         assert not (repo / ".git/guard-rollback.json").exists(), kill_at
     assert outcomes == {"old", "interrupted", "new"}
@@ -714,6 +718,37 @@ def test_a_checkout_cut_short_is_finished_and_an_edit_since_is_kept(repo: Path, 
     assert [s["path"] for s in plan] == ["src/app.py", "src/new.py", "src/util.py"]
 
 
+def test_an_apply_after_an_interrupted_one_finishes_it_and_succeeds(
+    repo: Path, invoke, tmp_path: Path
+) -> None:
+    """`guard rollback --apply` run again after one killed once its commit landed
+    finishes the write and is done: exit 0, as the first would have ended, not a
+    usage error for a plan it has just carried out."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n", "src/new.py": "N\n"})
+    old = head(repo)
+    assert invoke(["rollback", "--apply"], cwd=repo).code == 0
+    new = head(repo)
+    git(repo, "read-tree", old)  # killed before the index and files were brought to it
+    write(repo, "src/app.py", "FIX\n")
+    write(repo, "src/new.py", "N\n")
+    (repo / ".git/guard-rollback.json").write_text(
+        json.dumps({"ref": "refs/heads/main", "old": old, "new": new, "from": "refs/heads/main"})
+    )
+    again = invoke(["rollback", "--apply"], cwd=repo)
+    assert again.code == 0, again.err
+    assert again.text.startswith(
+        f"finished an interrupted rollback: the tree now matches {new[:12]}"
+    )
+    assert "nothing to roll back" not in again.text + again.err
+    assert git(repo, "status", "--porcelain") == ""
+    assert head(repo) == new
+    done = invoke(["rollback", "--apply"], cwd=repo)  # truly nothing left: as before
+    assert done.code == 2
+    assert "nothing to roll back" in done.err
+
+
 def test_files_in_the_way_at_the_path_or_a_parent_are_named(repo: Path, invoke) -> None:
     seed(repo)
     commit(repo, "deep", {"src/deep/mod.py": "D = 1\n"})
@@ -740,6 +775,37 @@ def test_a_second_rollback_keeps_the_first_backup(repo: Path, invoke) -> None:
     assert f"refs/guard/backup/{sid}-2" in done.text
     assert head(repo, f"refs/guard/backup/{sid}") == first
     assert head(repo, f"refs/guard/backup/{sid}-2") == second
+
+
+def test_a_ref_below_the_backup_s_name_never_blocks_the_rollback(repo: Path, invoke) -> None:
+    """A ref at `refs/guard/backup/<id>/x` makes `refs/guard/backup/<id>` a name git
+    cannot create (a ref cannot be a folder of refs too): the backup takes the next
+    free name, which the apply names, and the ref in the way stays as it was."""
+    seed(repo)
+    sid = start(invoke, repo)["id"]
+    tip = commit(repo, "fix", {"src/app.py": "FIX\n"})
+    git(repo, "update-ref", f"refs/guard/backup/{sid}/x", "HEAD~1")
+    git(repo, "update-ref", f"refs/guard/backup/{sid}-2/y/z", "HEAD~1")
+    done = invoke(["rollback", "--apply"], cwd=repo)
+    assert done.code == 0, done.err
+    assert f"backup of the previous tip: refs/guard/backup/{sid}-3\n" in done.text
+    assert head(repo, f"refs/guard/backup/{sid}-3") == tip
+    assert head(repo, f"refs/guard/backup/{sid}/x") == head(repo, "HEAD~2")
+    assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_ref_at_the_backup_folder_is_named_before_anything_is_written(repo: Path, invoke) -> None:
+    """A ref named `refs/guard/backup` blocks every backup name below it: refused
+    before the first write, with the ref named and the command that moves it away."""
+    seed(repo)
+    start(invoke, repo)
+    commit(repo, "fix", {"src/app.py": "FIX\n"})
+    git(repo, "update-ref", "refs/guard/backup", "HEAD~1")
+    err = refused(invoke, repo)
+    assert err.startswith(
+        "guard: the ref refs/guard/backup stands where the rollback keeps its backups"
+    )
+    assert "git update-ref -d refs/guard/backup" in err
 
 
 def test_branch_and_ref_options_are_checked(repo: Path, invoke) -> None:

@@ -190,3 +190,64 @@ def test_the_plan_is_printed_where_the_rollback_lock_cannot_be_made(repo: Path, 
     done = invoke(["rollback"], cwd=repo)
     assert done.code == 0, done.err
     assert done.text.startswith("rollback plan for refs/heads/main (1 path(s))")
+
+
+def test_the_refusal_at_marked_entries_prints_a_command_that_clears_them(
+    repo: Path, invoke
+) -> None:
+    """A plan path marked skip-worktree or assume-unchanged is refused (git would not
+    see an edit there); the command the refusal prints clears both marks, whatever
+    the paths are called and however many there are, so git shows the edits again
+    and the rollback applies once they are put away."""
+    session(repo, invoke)
+    skip = [*map(str.encode, TESTS), b"src/-dash.py", b'src/it\'s "quoted".py']
+    assume = [b"src/my file.py", b"src/-dash.py"]  # src/-dash.py carries both marks
+    for flag, paths in (("--skip-worktree", skip), ("--assume-unchanged", assume)):
+        git(repo, "update-index", flag, "-z", "--stdin", input=b"".join(p + b"\0" for p in paths))
+    put(repo, b"src/my file.py", b"a hidden edit\n")
+    put(repo, b"src/-dash.py", b"a hidden edit\n")
+    put(repo, b'src/it\'s "quoted".py', b"a hidden edit\n")
+    assert "my file" not in git(repo, "status", "--porcelain")
+
+    done = invoke(["rollback", "--apply"], cwd=repo / "tests/unit")
+    assert done.code == 1
+    assert "are marked assume-unchanged or skip-worktree" in done.err
+    command = done.err.rstrip("\n").splitlines()[-1].strip()
+    assert command.startswith("guard rollback --paths marked -z | ")
+    assert len(command) < 300  # the paths are read from the guard, never on the line
+    shell(command, repo / "tests/unit")
+    tags = {r[:1] for r in git(repo, "ls-files", "-v", "-z").split("\0") if r}
+    assert tags == {"H"}  # no entry marked any more
+    assert set(git(repo, "diff", "--name-only", "-z").split("\0")) >= {
+        "src/my file.py",
+        "src/-dash.py",
+        'src/it\'s "quoted".py',
+    }
+    git(repo, "checkout", "--", "src/my file.py", "src/-dash.py", 'src/it\'s "quoted".py')
+    applied = invoke(["rollback", "--apply"], cwd=repo)
+    assert applied.code == 1, applied.err  # only the uncommitted work is left to the user
+    assert applied.text.startswith("committed ")
+    assert audit(invoke, repo)[1]["rollback"] == []
+
+
+def test_the_printed_discard_command_reaches_marked_entries(repo: Path, invoke) -> None:
+    """Uncommitted work the mode forbids at entries marked skip-worktree or
+    assume-unchanged (which the audit looks at itself) is thrown away by the printed
+    command too, with the unmarked paths of its batch."""
+    for path in (b"src/app.py", b"src/-skip.py", b"src/assume d.py", b"src/plain.py"):
+        put(repo, path, b"start\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "start")
+    start(invoke, repo)
+    for path in (b"src/-skip.py", b"src/assume d.py", b"src/plain.py"):
+        put(repo, path, b"an uncommitted edit\n")
+    git(repo, "update-index", "--skip-worktree", "--", "src/-skip.py")
+    git(repo, "update-index", "--assume-unchanged", "--", "src/assume d.py")
+    done = invoke(["rollback"], cwd=repo)
+    assert done.code == 0, done.err
+    [command] = printed(done.text.splitlines())
+    shell(command, repo / "src")
+    for path in ("src/-skip.py", "src/assume d.py", "src/plain.py"):
+        assert (repo / path).read_bytes() == b"start\n", path
+    code, report = audit(invoke, repo)
+    assert (code, report["working_tree"]) == (0, [])
