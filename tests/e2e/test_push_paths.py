@@ -66,6 +66,10 @@ def audit(invoke, repo: Path) -> tuple[int, dict]:
 
 @pytest.fixture
 def work(tmp_path: Path, invoke) -> tuple[Path, Path]:
+    return clone_in_session(tmp_path, invoke)
+
+
+def clone_in_session(tmp_path: Path, invoke) -> tuple[Path, Path]:
     """A clone of a bare `origin`, with the hooks, in a read-only session."""
     bare = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))

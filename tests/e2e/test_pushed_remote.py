@@ -11,47 +11,23 @@ that this clone put it on the remote.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import git
+from tests.e2e.test_push_paths import clone_in_session
 
-START = {"src/app.py": "def app():\n    return 1\n", "docs/notes.md": "Notes.\n"}
 PROD = "def app():\n    return 2\n"
 OFF = ("-c", "core.hooksPath=/dev/null")
-NEW_GIT = "/opt/git-new/bin"
-GITS = ["system", *(["new"] if os.access(f"{NEW_GIT}/git", os.X_OK) else [])]
-
-
-@pytest.fixture(params=GITS)
-def which_git(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every git call of the test and of the guard runs this git."""
-    if request.param == "new":
-        monkeypatch.setenv("PATH", NEW_GIT + os.pathsep + os.environ["PATH"])
-    return str(request.param)
 
 
 @pytest.fixture
-def work(tmp_path: Path, invoke, which_git: str) -> tuple[Path, Path, str]:
+def work(tmp_path: Path, invoke) -> tuple[Path, Path, str]:
     """A clone of a bare `origin`, with the hooks, in a read-only session; and the
     start commit."""
-    bare = tmp_path / "origin.git"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
-    repo = tmp_path / "work"
-    git(tmp_path, "init", "-q", "-b", "main", str(repo))
-    for name, text in START.items():
-        (repo / name).parent.mkdir(parents=True, exist_ok=True)
-        (repo / name).write_text(text)
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "initial")
-    git(repo, "remote", "add", "origin", str(bare))
-    git(repo, "push", "-q", "-u", "origin", "main")
-    assert invoke(["install"], cwd=repo).code == 0
-    done = invoke(["session", "start", "--reason", "triage"], cwd=repo)
-    assert done.code == 0, done.err
+    repo, bare = clone_in_session(tmp_path, invoke)
     return repo, bare, git(repo, "rev-parse", "HEAD").strip()
 
 
