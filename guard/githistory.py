@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from guard.changes import Commit
-from guard.gitio import LOG_FORMAT, excluded, refs, resolve
+from guard.gitio import LOG_FORMAT, excluded, objects_dir, reachable, refs, resolve
 from guard.gitparse import LogParser
 from guard.gitparse import decode as _decode
 from guard.gitrun import Pending, attempt, lines, run
@@ -142,3 +142,78 @@ def _named(out: bytes) -> list[tuple[str, str, int, str]]:
         when = when.rstrip("}")
         entries.append((ref, sha, int(when) if when.isdigit() else 0, message))
     return entries
+
+
+HEX = frozenset("0123456789abcdef")
+
+
+def written_since(objects: str, since: int, cwd: str | None = None) -> list[str]:
+    """The objects of the object directory `objects` written from `since` (unix time)
+    on, without reading the others: loose objects in a fan-out folder changed since
+    (a new file changes its folder) whose file is that new, and every object of a
+    pack whose index is (a pack never changes once written: git refreshes the time
+    of a `.pack` when it is asked to write an object the pack holds, never of its
+    `.idx`)."""
+    found: list[str] = []
+    packs: list[str] = []
+    try:
+        folders = list(os.scandir(objects))
+    except OSError:
+        return []
+    for folder in folders:
+        name = folder.name
+        try:
+            if name == "pack":
+                packs += [e.path for e in os.scandir(folder.path) if _new(e, since, ".idx")]
+            elif len(name) == 2 and HEX.issuperset(name) and folder.stat().st_mtime >= since:
+                found += [name + e.name for e in os.scandir(folder.path) if _new(e, since)]
+        except OSError:  # a folder pruned or repacked away while we read
+            continue
+    for pack in packs:
+        try:
+            with open(pack, "rb") as handle:  # noqa: PTH123
+                index = handle.read()
+        except OSError:
+            continue
+        found += [
+            line.split(b" ", 2)[1].decode()
+            for line in run(["show-index"], cwd=cwd, data=index).splitlines()
+        ]
+    return found
+
+
+def _new(entry: os.DirEntry[str], since: int, suffix: str = "") -> bool:
+    """An object file (a loose object's, or a pack's index with `suffix`) written
+    from `since` on; a temporary file git has not finished is none."""
+    name = entry.name
+    if suffix:
+        if not name.endswith(suffix):
+            return False
+    elif not HEX.issuperset(name):
+        return False
+    try:
+        return entry.stat().st_mtime >= since
+    except OSError:
+        return False
+
+
+def lost(since: int, cwd: str | None = None) -> list[str]:
+    """The commits dated from `since` (unix time) on, written since, that no ref, no
+    worktree's HEAD and no reflog reaches: what a session made and then took every
+    trace of (a reset and the reflogs expired, a worktree removed with its branch, a
+    stash dropped). Only the objects written since are looked at, so the cost grows
+    with the session, not with the repository. `git gc --prune=now` deletes them:
+    then nothing is left to find."""
+    written = written_since(objects_dir(cwd), since, cwd)
+    if not written:
+        return []
+    out = run(
+        ["cat-file", "--buffer", "--batch-check=%(objecttype) %(objectname)"],
+        cwd=cwd,
+        data=lines(written),
+    )
+    commits = [line[7:] for line in _decode(out).splitlines() if line.startswith("commit ")]
+    if not commits:
+        return []
+    after = ["--not", "--all", "--reflog"]
+    return reachable(commits, [], cwd, after=[f"--max-age={since}", *after])
