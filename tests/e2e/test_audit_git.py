@@ -1502,7 +1502,21 @@ def failing(report: dict[str, Any]) -> list[str]:
     return [i["kind"] for i in report["integrity"] if i["kind"] != "hooks-missing"]
 
 
+def lose_after_a_push(repo: Path, tmp_path: Path) -> None:
+    """A commit pushed to a named remote, reset away, every reflog expired: only the
+    remote-tracking ref holds it, and nothing records that the session pushed it."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    started = head(repo)
+    commit(repo, "lost fix", {"src/app.py": "def app():\n    return 7\n"}, *BYPASS)
+    git(repo, *BYPASS, "push", "-q", "origin", "main")
+    git(repo, "reset", "-q", "--hard", started)
+    git(repo, "reflog", "expire", "--expire=now", "--all")
+
+
 LOSERS = {
+    "pushed-and-expiry": lose_after_a_push,
     "removed-worktree": lose_in_a_removed_worktree,
     "reset-and-expiry": lose_by_reset_and_expiry,
     "dropped-stash": lose_a_dropped_stash,
@@ -1511,9 +1525,11 @@ LOSERS = {
 
 
 def lost(repo: Path) -> list[str]:
-    """What git itself still has of the session's lost commit."""
+    """What git itself still has of the session's lost commit: unreachable, or held by
+    a remote-tracking ref alone."""
     out = git(repo, "fsck", "--unreachable", "--no-reflogs", "--no-progress")
     shas = [line.split()[2] for line in out.splitlines() if line.startswith("unreachable commit")]
+    shas += git(repo, "rev-list", "--remotes").split()  # what only a remote-tracking ref holds
     return [s for s in shas if "lost fix" in git(repo, "log", "-1", "--format=%s", s)]
 
 
