@@ -306,15 +306,15 @@ def build(
 
 
 def _lost(commits: Iterable[Mapping[str, Any]], lost: frozenset[str]) -> list[dict[str, str]]:
-    """The integrity findings of the commits no ref and no reflog reaches that change a
+    """The integrity findings of the lost commits (see `guard.githistory.lost`) that change a
     forbidden path (one that changes none is listed with the others, and that is all)."""
     found = []
     for row in commits:
         paths = [c["path"] for c in row["changes"] if not c["allowed"] and not c["restores"]]
         if row["sha"] in lost and paths:
             detail = (
-                f"{row['sha']} ({row['subject']!r}) is reachable from no ref and no reflog "
-                "any more (reset or deleted away, its reflog expired or gone with its "
+                f"{row['sha']} ({row['subject']!r}): no branch, tag, HEAD or reflog reaches "
+                "it any more (reset or deleted away, its reflog expired or gone with its "
                 f"worktree or branch): it changes {len(paths)} path(s) the mode forbids: "
             )
             found.append({"kind": "unreachable-commit", "detail": detail + _listed(paths)})

@@ -145,6 +145,7 @@ def _named(out: bytes) -> list[tuple[str, str, int, str]]:
 
 
 HEX = frozenset("0123456789abcdef")
+REMOTE = "refs/remotes/"
 
 
 def written_since(objects: str, since: int, cwd: str | None = None) -> list[str]:
@@ -198,12 +199,12 @@ def _new(entry: os.DirEntry[str], since: int, suffix: str = "") -> bool:
 
 
 def lost(since: int, cwd: str | None = None) -> list[str]:
-    """The commits dated from `since` (unix time) on, written since, that no ref, no
-    worktree's HEAD and no reflog reaches: what a session made and then took every
-    trace of (a reset and the reflogs expired, a worktree removed with its branch, a
-    stash dropped). Only the objects written since are looked at, so the cost grows
-    with the session, not with the repository. `git gc --prune=now` deletes them:
-    then nothing is left to find."""
+    """The commits dated from `since` (unix time) on, written since, that no ref (but
+    a remote-tracking one), no worktree's HEAD and no reflog reaches: what a session
+    made and then took every trace of (a reset and the reflogs expired, a worktree
+    removed with its branch, a stash dropped). Only the objects written since are
+    looked at, so the cost grows with the session, not with the repository. `git gc
+    --prune=now` deletes them: then nothing is left to find."""
     written = written_since(objects_dir(cwd), since, cwd)
     if not written:
         return []
@@ -215,5 +216,7 @@ def lost(since: int, cwd: str | None = None) -> list[str]:
     commits = [line[7:] for line in _decode(out).splitlines() if line.startswith("commit ")]
     if not commits:
         return []
-    after = ["--not", "--all", "--reflog"]
+    # A remote-tracking ref alone keeps none: a fetch or a push writes a reflog entry
+    # for it, so one that no reflog records proves neither (its reflog was expired).
+    after = ["--not", f"--exclude={REMOTE}*", "--all", "--reflog"]
     return reachable(commits, [], cwd, after=[f"--max-age={since}", *after])
