@@ -9,7 +9,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from guard.changes import Commit
-from guard.gitio import LOG_FORMAT, excluded, objects_dir, reachable, refs, resolve
+from guard.gitio import LOG_FORMAT, common_dir, excluded, objects_dir, reachable, refs, resolve
 from guard.gitparse import LogParser
 from guard.gitparse import decode as _decode
 from guard.gitrun import Pending, attempt, lines, run
@@ -219,4 +219,30 @@ def lost(since: int, cwd: str | None = None) -> list[str]:
     # A remote-tracking ref alone keeps none: a fetch or a push writes a reflog entry
     # for it, so one that no reflog records proves neither (its reflog was expired).
     after = ["--not", f"--exclude={REMOTE}*", "--all", "--reflog"]
-    return reachable(commits, [], cwd, after=[f"--max-age={since}", *after])
+    return reachable(commits, fetched_heads(cwd), cwd, after=[f"--max-age={since}", *after])
+
+
+def fetched_heads(cwd: str | None = None) -> list[str]:
+    """What the worktrees' FETCH_HEAD files name as fetched from another repository
+    (`git fetch URL BRANCH` keeps a teammate's branch there alone); a fetch from this
+    repository itself (`git fetch . SHA`, "of ." or ".") brings nothing from elsewhere."""
+    common = common_dir(cwd)
+    files = [os.path.join(common, "FETCH_HEAD")]  # noqa: PTH118
+    try:
+        names = os.listdir(os.path.join(common, "worktrees"))  # noqa: PTH118
+    except OSError:
+        names = []
+    files += [os.path.join(common, "worktrees", n, "FETCH_HEAD") for n in names]  # noqa: PTH118
+    found = []
+    for path in files:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:  # noqa: PTH123
+                text = handle.read()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            sha, _, rest = line.partition("\t")
+            where = rest.partition("\t")[2]
+            if len(sha) in (40, 64) and where != "." and not where.endswith(" of ."):
+                found.append(sha)
+    return found

@@ -1618,3 +1618,23 @@ def test_a_commit_a_hook_refused_is_not_lost_work(seeded: Path, invoke) -> None:
     git(seeded, "reset", "-q", "--hard")
     code, report = audit(invoke, seeded)
     assert (code, report["commits"], report["integrity"]) == (0, [], [])
+
+
+def test_a_teammate_branch_fetched_by_url_is_not_lost_work(
+    seeded: Path, invoke, tmp_path: Path
+) -> None:
+    """`git fetch URL BRANCH` keeps what it brings in FETCH_HEAD alone: a teammate's
+    commits, not the session's, however new. Fetched from the repository itself
+    (`git fetch . SHA`) it hides nothing."""
+    teammate = tmp_path / "teammate"
+    git(tmp_path, "clone", "-q", str(seeded), str(teammate))
+    commit(teammate, "their fix", {"src/app.py": "def app():\n    return 9\n"})
+    start(invoke, seeded)
+    git(seeded, "fetch", "-q", str(teammate), "main")
+    code, report = audit(invoke, seeded)
+    assert (code, report["commits"], failing(report)) == (0, [], [])
+    lose_by_reset_and_expiry(seeded, tmp_path)
+    [sha] = lost(seeded)
+    git(seeded, "fetch", "-q", ".", sha)
+    code, report = audit(invoke, seeded)
+    assert (code, report["summary"]["verdict"]) == (1, "tampered")
