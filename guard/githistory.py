@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from guard.changes import Commit
 from guard.gitio import LOG_FORMAT, common_dir, excluded, objects_dir, reachable, refs, resolve
@@ -150,11 +151,11 @@ REMOTE = "refs/remotes/"
 
 def written_since(objects: str, since: int, cwd: str | None = None) -> list[str]:
     """The objects of the object directory `objects` written from `since` (unix time)
-    on, without reading the others: loose objects in a fan-out folder changed since
-    (a new file changes its folder) whose file is that new, and every object of a
-    pack whose index is (a pack never changes once written: git refreshes the time
-    of a `.pack` when it is asked to write an object the pack holds, never of its
-    `.idx`)."""
+    on that no ref may hold, without reading the others: loose objects in a fan-out
+    folder changed since (a new file changes its folder) whose file is that new, and
+    every object of a cruft pack whose index is (a pack never changes once written:
+    git refreshes the time of a `.pack` when it is asked to write an object the pack
+    holds, never of its `.idx`)."""
     found: list[str] = []
     packs: list[str] = []
     try:
@@ -165,7 +166,7 @@ def written_since(objects: str, since: int, cwd: str | None = None) -> list[str]
         name = folder.name
         try:
             if name == "pack":
-                packs += [e.path for e in os.scandir(folder.path) if _new(e, since, ".idx")]
+                packs += [e.path for e in os.scandir(folder.path) if _cruft(e, since)]
             elif len(name) == 2 and HEX.issuperset(name) and folder.stat().st_mtime >= since:
                 found += [name + e.name for e in os.scandir(folder.path) if _new(e, since)]
         except OSError:  # a folder pruned or repacked away while we read
@@ -181,6 +182,15 @@ def written_since(objects: str, since: int, cwd: str | None = None) -> list[str]
             for line in run(["show-index"], cwd=cwd, data=index).splitlines()
         ]
     return found
+
+
+def _cruft(entry: os.DirEntry[str], since: int) -> bool:
+    """The index of a cruft pack written from `since` on: where `git gc` keeps the
+    unreachable objects it does not prune yet (a `.mtimes` file beside it). Other packs
+    (a fetch's, a repack's, fast-import's) hold what git keeps for good, and reading
+    every object of one would cost more than the rest of the audit."""
+    mtimes = entry.path.removesuffix(".idx") + ".mtimes"
+    return _new(entry, since, ".idx") and os.path.exists(mtimes)  # noqa: PTH110
 
 
 def _new(entry: os.DirEntry[str], since: int, suffix: str = "") -> bool:
@@ -226,18 +236,12 @@ def fetched_heads(cwd: str | None = None) -> list[str]:
     """What the worktrees' FETCH_HEAD files name as fetched from another repository
     (`git fetch URL BRANCH` keeps a teammate's branch there alone); a fetch from this
     repository itself (`git fetch . SHA`, "of ." or ".") brings nothing from elsewhere."""
-    common = common_dir(cwd)
-    files = [os.path.join(common, "FETCH_HEAD")]  # noqa: PTH118
-    try:
-        names = os.listdir(os.path.join(common, "worktrees"))  # noqa: PTH118
-    except OSError:
-        names = []
-    files += [os.path.join(common, "worktrees", n, "FETCH_HEAD") for n in names]  # noqa: PTH118
+    common = Path(common_dir(cwd))
+    files = [common / "FETCH_HEAD", *common.glob("worktrees/*/FETCH_HEAD")]
     found = []
     for path in files:
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:  # noqa: PTH123
-                text = handle.read()
+            text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
         for line in text.splitlines():
