@@ -63,6 +63,9 @@ class Evidence(NamedTuple):
     # The agent tool calls the session's journal says wrote which paths; None when no
     # agent hook decided anything (a range, --since, a session without agents).
     calls: Calls | None = None
+    # Commits the session made that no ref and no reflog reaches any more (read with
+    # the others): each that changes a forbidden path is an integrity finding.
+    lost: frozenset[str] = frozenset()
 
 
 def claims_docs_only(message: str) -> bool:
@@ -266,6 +269,7 @@ def build(
         if paths and branch != evidence.current_branch
     ]
     integrity = [dict(i) for i in evidence.integrity]
+    integrity += _lost(commits, evidence.lost)
     weakened = evidence.rewritten or any(i["kind"] not in NOTES for i in integrity)
     # The headline says what the exit code says: only a clean verdict exits 0. A
     # forbidden change still on another branch (`unrestored-branch`) is no tampering:
@@ -299,6 +303,22 @@ def build(
     if claims is not None:
         report["claims"] = _claims(claims, commits, working, changed, judge)
     return report
+
+
+def _lost(commits: Iterable[Mapping[str, Any]], lost: frozenset[str]) -> list[dict[str, str]]:
+    """The integrity findings of the lost commits (see `guard.githistory.lost`) that change a
+    forbidden path (one that changes none is listed with the others, and that is all)."""
+    found = []
+    for row in commits:
+        paths = [c["path"] for c in row["changes"] if not c["allowed"] and not c["restores"]]
+        if row["sha"] in lost and paths:
+            detail = (
+                f"{row['sha']} ({row['subject']!r}): no branch, tag, HEAD or reflog reaches "
+                "it any more (reset or deleted away, its reflog expired or gone with its "
+                f"worktree or branch): it changes {len(paths)} path(s) the mode forbids: "
+            )
+            found.append({"kind": "unreachable-commit", "detail": detail + _listed(paths)})
+    return found
 
 
 def _claims(

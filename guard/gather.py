@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from guard import (
     branches,
+    githistory,
     gitio,
     gitparse,
     gitrun,
@@ -265,7 +266,9 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     since_time = int(gitrun.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     # HEAD unborn is no error with --ignore-missing.
     trail = upstream.trail(since_time)
-    history = History(["--branches", "HEAD"], [start], also=branches.parked(trail, since_time))
+    lost = _lost(since_time)
+    also = (*branches.parked(trail, since_time), *lost)
+    history = History(["--branches", "HEAD"], [start], also=also)
     judge = _current_judge(mode or DEFAULT_MODE, policy)
     head_sha, head_ref = gitio.head()
     current = head_ref or "HEAD"
@@ -277,7 +280,8 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     found = _fixed_there(found, pushed)
     scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
     scope.update(head=None, start=start, tip=head_sha)
-    return _evidence(None, start, found, current, lines, scope)._replace(upstream=taken), judge
+    evidence = _evidence(None, start, found, current, lines, scope)
+    return evidence._replace(upstream=taken, lost=frozenset(lost)), judge
 
 
 def _evidence(
@@ -355,13 +359,15 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     # The log first: a repository-wide session reads every branch and every tag (the
     # start tips hold the tags of the start, so only a tag made or moved since brings
     # commits; HEAD unborn is no error with --ignore-missing); a worktree's, below,
-    # only the branches it owns.
+    # only the branches it owns. Commits the session made and then took every ref and
+    # reflog entry of are read beside them: which worktree made one, nothing says, so
+    # only a repository-wide session reads them.
     trail = upstream.trail(started, cwd)
-    history = (
-        History(["--branches", "--tags", "HEAD"], starts, also=branches.parked(trail, started))
-        if scoped is None
-        else None
-    )
+    history, lost = None, []
+    if scoped is None:
+        lost = _lost(started, state)
+        also = (*branches.parked(trail, started), *lost)
+        history = History(["--branches", "--tags", "HEAD"], starts, also=also)
     head_sha, head_ref = gitio.head(cwd)
     current = head_ref or ("HEAD" if head_sha else None)
     tips = gitio.ref_tips(cwd)
@@ -403,8 +409,8 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases = branches.branch_starts(session, lines, starts)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
-    evidence = evidence._replace(calls=toolcalls.index(events, _before(state, session.id)))
-    return evidence._replace(bases=bases), judge
+    evidence = evidence._replace(lost=frozenset(lost), bases=bases)
+    return evidence._replace(calls=toolcalls.index(events, _before(state, session.id))), judge
 
 
 def _upstream(
@@ -480,6 +486,35 @@ def _before(state: str, session_id: str) -> list[tuple[str, list[dict[str, Any]]
         if name != session_id and name.split("-", 1)[0] <= started
     ][-EARLIER:]
     return [(name, _journal(store.archived_dir(state, name))) for name in ids]
+
+
+def _lost(since: int, state: str | None = None) -> list[str]:
+    """The commits made from `since` on that no ref and no reflog reaches, but those
+    a hook refused: git writes a commit before the reference-transaction hook refuses
+    its ref update, so each refusal leaves one behind, and the journal of the session
+    that refused it names it (every session's is read: a worktree's hook may have)."""
+    found = githistory.lost(since)
+    if not found:
+        return []
+    state = state or location.repository_state()
+    journals = [*location.active_states(state)]
+    journals += [store.archived_dir(state, name) for name in store.archived(state)]
+    refused = {sha for directory in journals for sha in _refused(_journal(directory))}
+    return [sha for sha in found if sha not in refused]
+
+
+def _refused(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The commits a reference-transaction hook refused to let into a ref."""
+    found: list[str] = []
+    for event in events:
+        data = event.get("data") or {}
+        if (
+            event.get("event") == "blocked"
+            and data.get("layer") == "reference-transaction"
+            and isinstance(data.get("commits"), list)
+        ):
+            found += [sha for sha in data["commits"] if isinstance(sha, str)]
+    return found
 
 
 def summary_of(session: Session, active: bool) -> dict[str, Any]:

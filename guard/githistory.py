@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from guard.changes import Commit
-from guard.gitio import LOG_FORMAT, excluded, refs, resolve
+from guard.gitio import LOG_FORMAT, common_dir, excluded, objects_dir, reachable, refs, resolve
 from guard.gitparse import LogParser
 from guard.gitparse import decode as _decode
 from guard.gitrun import Pending, attempt, lines, run
@@ -142,3 +143,110 @@ def _named(out: bytes) -> list[tuple[str, str, int, str]]:
         when = when.rstrip("}")
         entries.append((ref, sha, int(when) if when.isdigit() else 0, message))
     return entries
+
+
+HEX = frozenset("0123456789abcdef")
+REMOTE = "refs/remotes/"
+
+
+def written_since(objects: str, since: int, cwd: str | None = None) -> list[str]:
+    """The objects of the object directory `objects` written from `since` (unix time)
+    on that no ref may hold, without reading the others: loose objects in a fan-out
+    folder changed since (a new file changes its folder) whose file is that new, and
+    every object of a cruft pack whose index is (a pack never changes once written:
+    git refreshes the time of a `.pack` when it is asked to write an object the pack
+    holds, never of its `.idx`)."""
+    found: list[str] = []
+    packs: list[str] = []
+    try:
+        folders = list(os.scandir(objects))
+    except OSError:
+        return []
+    for folder in folders:
+        name = folder.name
+        try:
+            if name == "pack":
+                packs += [e.path for e in os.scandir(folder.path) if _cruft(e, since)]
+            elif len(name) == 2 and HEX.issuperset(name) and folder.stat().st_mtime >= since:
+                found += [name + e.name for e in os.scandir(folder.path) if _new(e, since)]
+        except OSError:  # a folder pruned or repacked away while we read
+            continue
+    for pack in packs:
+        try:
+            with open(pack, "rb") as handle:  # noqa: PTH123
+                index = handle.read()
+        except OSError:
+            continue
+        found += [
+            line.split(b" ", 2)[1].decode()
+            for line in run(["show-index"], cwd=cwd, data=index).splitlines()
+        ]
+    return found
+
+
+def _cruft(entry: os.DirEntry[str], since: int) -> bool:
+    """The index of a cruft pack written from `since` on: where `git gc` keeps the
+    unreachable objects it does not prune yet (a `.mtimes` file beside it). Other packs
+    (a fetch's, a repack's, fast-import's) hold what git keeps for good, and reading
+    every object of one would cost more than the rest of the audit."""
+    mtimes = entry.path.removesuffix(".idx") + ".mtimes"
+    return _new(entry, since, ".idx") and os.path.exists(mtimes)  # noqa: PTH110
+
+
+def _new(entry: os.DirEntry[str], since: int, suffix: str = "") -> bool:
+    """An object file (a loose object's, or a pack's index with `suffix`) written
+    from `since` on; a temporary file git has not finished is none."""
+    name = entry.name
+    if suffix:
+        if not name.endswith(suffix):
+            return False
+    elif not HEX.issuperset(name):
+        return False
+    try:
+        return entry.stat().st_mtime >= since
+    except OSError:
+        return False
+
+
+def lost(since: int, cwd: str | None = None) -> list[str]:
+    """The commits dated from `since` (unix time) on, written since, that no ref (but
+    a remote-tracking one), no worktree's HEAD and no reflog reaches: what a session
+    made and then took every trace of (a reset and the reflogs expired, a worktree
+    removed with its branch, a stash dropped). Only the objects written since are
+    looked at, so the cost grows with the session, not with the repository. `git gc
+    --prune=now` deletes them: then nothing is left to find."""
+    written = written_since(objects_dir(cwd), since, cwd)
+    if not written:
+        return []
+    out = run(
+        ["cat-file", "--buffer", "--batch-check=%(objecttype) %(objectname)"],
+        cwd=cwd,
+        data=lines(written),
+    )
+    commits = [line[7:] for line in _decode(out).splitlines() if line.startswith("commit ")]
+    if not commits:
+        return []
+    # A remote-tracking ref alone keeps none: a fetch or a push writes a reflog entry
+    # for it, so one that no reflog records proves neither (its reflog was expired).
+    after = ["--not", f"--exclude={REMOTE}*", "--all", "--reflog"]
+    return reachable(commits, fetched_heads(cwd), cwd, after=[f"--max-age={since}", *after])
+
+
+def fetched_heads(cwd: str | None = None) -> list[str]:
+    """What the worktrees' FETCH_HEAD files name as fetched from another repository
+    (`git fetch URL BRANCH` keeps a teammate's branch there alone); a fetch from this
+    repository itself (`git fetch . SHA`, "of ." or ".") brings nothing from elsewhere."""
+    common = Path(common_dir(cwd))
+    files = [common / "FETCH_HEAD", *common.glob("worktrees/*/FETCH_HEAD")]
+    found = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines():
+            sha, _, rest = line.partition("\t")
+            where = rest.partition("\t")[2]
+            if len(sha) in (40, 64) and where != "." and not where.endswith(" of ."):
+                found.append(sha)
+    return found

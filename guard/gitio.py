@@ -73,6 +73,11 @@ def hooks_dir(cwd: str | None = None) -> str:
     return _repository_path(["--git-path", "hooks"], cwd)
 
 
+def objects_dir(cwd: str | None = None) -> str:
+    """The object directory git writes to (GIT_OBJECT_DIRECTORY respected), absolute."""
+    return _repository_path(["--git-path", "objects"], cwd)
+
+
 def index_file(cwd: str | None = None) -> str:
     """This worktree's index file, absolute."""
     return _repository_path(["--git-path", "index"], cwd)

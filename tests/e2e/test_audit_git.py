@@ -1459,3 +1459,182 @@ def test_a_start_tree_an_old_tool_wrote_is_read_as_git_reads_it(seeded: Path, in
     assert report["summary"]["verdict"] == "restored"
     assert rows(report, "unbreak") == [("src/app.py", None, "M", "production", False, True)]
     assert report["summary"]["violations"] == 1
+
+
+# --------------------------------------------------------------------------- lost commits
+
+
+def lose_in_a_removed_worktree(repo: Path, tmp_path: Path) -> None:
+    """A commit in a linked worktree, its worktree removed and its branch deleted: the
+    worktree's HEAD reflog goes with the worktree, the branch's with the branch."""
+    worktree = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", str(worktree), "-b", "side")
+    commit(worktree, "lost fix", {"src/app.py": "def app():\n    return 7\n"}, *BYPASS)
+    git(repo, "worktree", "remove", "--force", str(worktree))
+    git(repo, "branch", "-q", "-D", "side")
+
+
+def lose_by_reset_and_expiry(repo: Path, tmp_path: Path) -> None:
+    """A commit on main, reset away, every reflog expired."""
+    started = head(repo)
+    commit(repo, "lost fix", {"src/app.py": "def app():\n    return 7\n"}, *BYPASS)
+    git(repo, "reset", "-q", "--hard", started)
+    git(repo, "reflog", "expire", "--expire=now", "--all")
+
+
+def lose_a_dropped_stash(repo: Path, tmp_path: Path) -> None:
+    """An edit stashed, then the stash dropped."""
+    write(repo, "src/app.py", "def app():\n    return 7\n")
+    git(repo, "stash", "push", "-q", "-m", "lost fix")
+    git(repo, "stash", "drop", "-q")
+
+
+def lose_a_detached_commit(repo: Path, tmp_path: Path) -> None:
+    """A commit on a detached HEAD, main checked out again, the reflogs expired."""
+    git(repo, "checkout", "-q", "--detach")
+    commit(repo, "lost fix", {"src/app.py": "def app():\n    return 7\n"}, *BYPASS)
+    git(repo, "checkout", "-q", "main")
+    git(repo, "reflog", "expire", "--expire=now", "--all")
+
+
+def failing(report: dict[str, Any]) -> list[str]:
+    """The integrity kinds that fail the audit (the hooks, not installed here, are a note)."""
+    return [i["kind"] for i in report["integrity"] if i["kind"] != "hooks-missing"]
+
+
+def lose_after_a_push(repo: Path, tmp_path: Path) -> None:
+    """A commit pushed to a named remote, reset away, every reflog expired: only the
+    remote-tracking ref holds it, and nothing records that the session pushed it."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    started = head(repo)
+    commit(repo, "lost fix", {"src/app.py": "def app():\n    return 7\n"}, *BYPASS)
+    git(repo, *BYPASS, "push", "-q", "origin", "main")
+    git(repo, "reset", "-q", "--hard", started)
+    git(repo, "reflog", "expire", "--expire=now", "--all")
+
+
+LOSERS = {
+    "pushed-and-expiry": lose_after_a_push,
+    "removed-worktree": lose_in_a_removed_worktree,
+    "reset-and-expiry": lose_by_reset_and_expiry,
+    "dropped-stash": lose_a_dropped_stash,
+    "detached-and-expiry": lose_a_detached_commit,
+}
+
+
+def lost(repo: Path) -> list[str]:
+    """What git itself still has of the session's lost commit: unreachable, or held by
+    a remote-tracking ref alone."""
+    out = git(repo, "fsck", "--unreachable", "--no-reflogs", "--no-progress")
+    shas = [line.split()[2] for line in out.splitlines() if line.startswith("unreachable commit")]
+    shas += git(repo, "rev-list", "--remotes").split()  # what only a remote-tracking ref holds
+    return [s for s in shas if "lost fix" in git(repo, "log", "-1", "--format=%s", s)]
+
+
+@pytest.mark.parametrize("how", sorted(LOSERS))
+def test_a_commit_no_ref_and_no_reflog_reaches_is_found(
+    seeded: Path, invoke, tmp_path: Path, how: str
+) -> None:
+    """Whatever took its last ref and reflog entry, a commit the session made is still
+    in the object database: the audit judges it and says it is lost, so the verdict
+    is not clean (nor restored), and the stored final audit says the same."""
+    repo = seeded
+    started = start(invoke, repo)
+    LOSERS[how](repo, tmp_path)
+    [sha] = lost(repo)
+    code, report = audit(invoke, repo)
+    assert code == 1
+    assert report["summary"]["verdict"] == "tampered"
+    assert sha in [c["sha"] for c in report["commits"]]
+    [finding] = [i for i in report["integrity"] if i["kind"] == "unreachable-commit"]
+    assert finding["detail"].startswith(f"{sha} ")
+    assert "src/app.py" in finding["detail"]
+    assert invoke(["session", "stop"], cwd=repo).code == 0
+    stored = json.loads(invoke(["report", "--format", "json"], cwd=repo).out)
+    assert stored["summary"]["verdict"] == "tampered"
+    assert [i for i in stored["integrity"] if i["kind"] == "unreachable-commit"] == [finding]
+    _, again = audit(invoke, repo, "--session", started["id"])
+    assert again == stored
+
+
+def test_a_lost_commit_of_allowed_paths_only_is_listed_not_reported(seeded: Path, invoke) -> None:
+    """A worklog commit reset away past its reflog is the session's work, and clean."""
+    start(invoke, seeded)
+    started = head(seeded)
+    commit(seeded, "worklog", {"docs/worklog.md": WORKLOG})
+    git(seeded, "reset", "-q", "--hard", started)
+    git(seeded, "reflog", "expire", "--expire=now", "--all")
+    code, report = audit(invoke, seeded)
+    assert [c["subject"] for c in report["commits"]] == ["worklog"]
+    assert (code, failing(report), report["summary"]["verdict"]) == (0, [], "clean")
+
+
+def test_commits_lost_before_the_session_are_not_its_own(
+    seeded: Path, invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dangling commit dated before the start, even in a pack written since, is not
+    the session's."""
+    started = head(seeded)
+    monkeypatch.setenv("GIT_COMMITTER_DATE", f"@{int(time.time()) - 100} +0000")
+    commit(seeded, "old", {"src/app.py": "def app():\n    return 3\n"})
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    git(seeded, "reset", "-q", "--hard", started)
+    git(seeded, "reflog", "expire", "--expire=now", "--all")
+    start(invoke, seeded)
+    git(seeded, "repack", "-q", "-a", "-d", "-k")  # everything, the dangling one too, in a new pack
+    code, report = audit(invoke, seeded)
+    assert (code, report["commits"], failing(report)) == (0, [], [])
+
+
+def test_a_lost_commit_is_found_after_gc_packs_it(seeded: Path, invoke) -> None:
+    """`git gc` keeps a recent unreachable commit (loose, or in a cruft pack from git
+    2.40 on): the audit still finds it. `--prune=now` would delete it (README)."""
+    start(invoke, seeded)
+    lose_by_reset_and_expiry(seeded, seeded)
+    [sha] = lost(seeded)
+    git(seeded, "gc", "-q")
+    code, report = audit(invoke, seeded)
+    assert (code, report["summary"]["verdict"]) == (1, "tampered")
+    assert [
+        i["detail"].split()[0] for i in report["integrity"] if i["kind"] == "unreachable-commit"
+    ] == [sha]
+
+
+def test_a_commit_a_hook_refused_is_not_lost_work(seeded: Path, invoke) -> None:
+    """git writes the commit before the reference-transaction hook refuses its ref
+    update: the refusal, in the journal, says it never was the session's work."""
+    assert invoke(["install"], cwd=seeded).code == 0
+    start(invoke, seeded)
+    write(seeded, "src/app.py", "def app():\n    return 7\n")
+    git(seeded, "add", "src/app.py")
+    refused = subprocess.run(
+        ["git", "-C", str(seeded), "commit", "-q", "--no-verify", "-m", "lost fix"],
+        capture_output=True,
+    )
+    assert refused.returncode == 128
+    assert lost(seeded)  # the object is there
+    git(seeded, "reset", "-q", "--hard")
+    code, report = audit(invoke, seeded)
+    assert (code, report["commits"], report["integrity"]) == (0, [], [])
+
+
+def test_a_teammate_branch_fetched_by_url_is_not_lost_work(
+    seeded: Path, invoke, tmp_path: Path
+) -> None:
+    """`git fetch URL BRANCH` keeps what it brings in FETCH_HEAD alone: a teammate's
+    commits, not the session's, however new. Fetched from the repository itself
+    (`git fetch . SHA`) it hides nothing."""
+    teammate = tmp_path / "teammate"
+    git(tmp_path, "clone", "-q", str(seeded), str(teammate))
+    commit(teammate, "their fix", {"src/app.py": "def app():\n    return 9\n"})
+    start(invoke, seeded)
+    git(seeded, "fetch", "-q", str(teammate), "main")
+    code, report = audit(invoke, seeded)
+    assert (code, report["commits"], failing(report)) == (0, [], [])
+    lose_by_reset_and_expiry(seeded, tmp_path)
+    [sha] = lost(seeded)
+    git(seeded, "fetch", "-q", ".", sha)
+    code, report = audit(invoke, seeded)
+    assert (code, report["summary"]["verdict"]) == (1, "tampered")
