@@ -305,19 +305,43 @@ def build(
     return report
 
 
-def _lost(commits: Iterable[Mapping[str, Any]], lost: frozenset[str]) -> list[dict[str, str]]:
+def _lost(commits: Sequence[Mapping[str, Any]], lost: frozenset[str]) -> list[dict[str, str]]:
     """The integrity findings of the lost commits (see `guard.githistory.lost`) that change a
-    forbidden path (one that changes none is listed with the others, and that is all)."""
+    forbidden path (one that changes none is listed with the others, and that is all).
+    A stash dropped (or popped, then its edit discarded) hides nothing: its edit was
+    never committed, and is gone as one discarded in place is."""
     found = []
+    stashed = _stashes(commits)
     for row in commits:
         paths = [c["path"] for c in row["changes"] if not c["allowed"] and not c["restores"]]
-        if row["sha"] in lost and paths:
+        if row["sha"] in lost and paths and row["sha"] not in stashed:
             detail = (
                 f"{row['sha']} ({row['subject']!r}): no branch, tag, HEAD or reflog reaches "
                 "it any more (reset or deleted away, its reflog expired or gone with its "
                 f"worktree or branch): it changes {len(paths)} path(s) the mode forbids: "
             )
             found.append({"kind": "unreachable-commit", "detail": detail + _listed(paths)})
+    return found
+
+
+STASH_PARTS = ("index on ", "untracked files on ")  # the subjects git stash gives its parents
+
+
+def _stashes(commits: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The commits `git stash` made: an entry ("WIP on B: ..." or "On B: MESSAGE") whose
+    second parent is its index ("index on B: ...") on the same first parent, and that
+    index and untracked-files commits (only so shaped: a commit named so is not one)."""
+    subjects = {row["sha"]: row["subject"] for row in commits}
+    parents = {row["sha"]: row["parents"] for row in commits}
+    found: set[str] = set()
+    for sha, subject in subjects.items():
+        ours = parents[sha]
+        if not subject.startswith(("WIP on ", "On ")) or len(ours) not in (2, 3):
+            continue
+        index = ours[1]
+        if subjects.get(index, "").startswith(STASH_PARTS[0]) and parents[index][:1] == ours[:1]:
+            found.update(p for p in ours[1:] if subjects.get(p, "").startswith(STASH_PARTS))
+            found.add(sha)
     return found
 
 

@@ -1482,13 +1482,6 @@ def lose_by_reset_and_expiry(repo: Path, tmp_path: Path) -> None:
     git(repo, "reflog", "expire", "--expire=now", "--all")
 
 
-def lose_a_dropped_stash(repo: Path, tmp_path: Path) -> None:
-    """An edit stashed, then the stash dropped."""
-    write(repo, "src/app.py", "def app():\n    return 7\n")
-    git(repo, "stash", "push", "-q", "-m", "lost fix")
-    git(repo, "stash", "drop", "-q")
-
-
 def lose_a_detached_commit(repo: Path, tmp_path: Path) -> None:
     """A commit on a detached HEAD, main checked out again, the reflogs expired."""
     git(repo, "checkout", "-q", "--detach")
@@ -1519,7 +1512,6 @@ LOSERS = {
     "pushed-and-expiry": lose_after_a_push,
     "removed-worktree": lose_in_a_removed_worktree,
     "reset-and-expiry": lose_by_reset_and_expiry,
-    "dropped-stash": lose_a_dropped_stash,
     "detached-and-expiry": lose_a_detached_commit,
 }
 
@@ -1638,3 +1630,23 @@ def test_a_teammate_branch_fetched_by_url_is_not_lost_work(
     git(seeded, "fetch", "-q", ".", sha)
     code, report = audit(invoke, seeded)
     assert (code, report["summary"]["verdict"]) == (1, "tampered")
+
+
+@pytest.mark.parametrize("how", ["drop", "pop and discard"])
+def test_a_stash_dropped_is_a_discarded_edit_not_a_hidden_commit(
+    seeded: Path, invoke, how: str
+) -> None:
+    """A forbidden edit stashed and then dropped (or popped and discarded) is gone like
+    an edit discarded in place: its stash commit is listed with the others, as while
+    the stash held it, and hides nothing: no `unreachable-commit`."""
+    start(invoke, seeded)
+    write(seeded, "src/app.py", "def app():\n    return 7\n")
+    git(seeded, "stash", "push", "-q", "-m", "try a fix")
+    if how == "drop":
+        git(seeded, "stash", "drop", "-q")
+    else:
+        git(seeded, "stash", "pop", "-q")
+        git(seeded, "checkout", "--", "src/app.py")
+    code, report = audit(invoke, seeded)
+    assert "On main: try a fix" in [c["subject"] for c in report["commits"]]
+    assert (code, failing(report), report["summary"]["verdict"]) == (1, [], "restored")
