@@ -168,14 +168,13 @@ def _after(evidence: Evidence, read: list[Commit], applied: Applied, planned: st
 
 def _print(report: dict[str, Any], ref: str | None, left: list[str]) -> int:
     from guard import rollback
-    from guard.rollback import command_for
 
     plan = report["rollback"]
     if plan:
         where = report["scope"]["branch"] or "HEAD"
         echo(f"rollback plan for {where} ({len(plan)} path(s)), by hand (then commit):")
         _batches(report, ref, COMMITTED)
-        echo(f"apply it in one commit: {command_for(report, ref)}")
+        echo(f"apply it in one commit: {rollback.command_for(report, ref)}")
     elif not left and not rollback.on_remotes(report):
         echo("nothing to roll back: every path the mode forbids is as it was at start")
     elif not left:
