@@ -11,7 +11,9 @@ hooks), `hooked` (`guard install`, no session) and `session` (`guard install`, t
 a read-only session). Staged states are separate index files in `session`, handed
 to each command through GIT_INDEX_FILE as `git commit` hands its index to a hook,
 with the rest of the environment git gives hooks (captured from a real commit).
-Prints its rows of the results table; see bench/README.md.
+A fourth clone, `tags`, holds 50,000 tags and a session: a docs commit through every
+hook there is a figure to watch (no target). Prints its rows of the results table;
+see bench/README.md.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from workspace import Plan, Workspace, git
 COMMIT_TARGET = 1.05  # x an unhooked git commit
 NO_SESSION_TARGET = 1.2  # x python -c pass
 SESSION_TARGETS = {20: 2.5, 10_000: 3.0}  # staged paths -> x (git diff --cached + python -c pass)
+TAGS = 50_000  # refs of the repository of the many-refs row (a figure, no target)
 
 
 def hook_environment(ws: Workspace) -> dict[str, str]:
@@ -143,6 +146,48 @@ def commit_row(ws: Workspace, plain: Path, hooked: Path, plan: Plan) -> Row:
     )
 
 
+def many_refs_row(ws: Workspace, origin: Path, plan: Plan) -> Row:
+    """A docs commit through every hook during a session, in a clone with 50,000 tags
+    at 2,000 commits (each hook reads the session's start tips, and walks history
+    excluding them), against the same commit with the hooks off."""
+    repo = workspace.clone(origin, ws.root / "tags", ws.env)
+    shas = git(["rev-list", "HEAD"], repo, ws.env).decode().split()
+    creates = "".join(f"create refs/tags/t{n:05d} {shas[n % len(shas)]}\n" for n in range(TAGS))
+    git(["update-ref", "--stdin"], repo, ws.env, creates.encode())
+    git(["pack-refs", "--all"], repo, ws.env)
+    ws.run_guard(["install"], repo)
+    ws.start_session(repo)
+    restore = workspace.journal_restorer(repo)
+    base = shas[0]
+    page = repo / "docs" / "worklog.md"
+    dates = iter(range(gen_repo.EPOCH + 10_000_000, gen_repo.EPOCH + 20_000_000))
+
+    def cmd(name: str, *config: str) -> Cmd:
+        env = dict(ws.env)
+
+        def reset() -> None:  # a new docs edit on the same parent, a new date
+            restore()
+            git(["update-ref", "refs/heads/main", base], repo, ws.env)
+            when = next(dates)
+            page.parent.mkdir(exist_ok=True)
+            page.write_text(f"Worklog {when}\n")
+            git(["add", "docs/worklog.md"], repo, ws.env)
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{when} +0000"
+
+        argv = ["git", *config, "commit", "-q", "-m", "docs: worklog"]
+        return Cmd(name, argv, repo, env, before=reset)
+
+    off = ("-c", "core.hooksPath=/dev/null")
+    rounds = interleave([cmd("hooked"), cmd("off", *off)], plan.runs, plan.warmup)
+    restore()
+    return Row(
+        f"git commit of a docs file, session, {TAGS:,} tags vs hooks off",
+        ms(rounds, "hooked"),
+        ms(rounds, "off"),
+        median(rounds, lambda r: r["hooked"] / r["off"]),
+    )
+
+
 def check_rows(ws: Workspace, origin: Path, plan: Plan) -> list[Row]:
     plain, hooked, session = (
         workspace.clone(origin, ws.root / name, ws.env) for name in ("plain", "hooked", "session")
@@ -192,6 +237,7 @@ def check_rows(ws: Workspace, origin: Path, plan: Plan) -> list[Row]:
             )
         )
     restore()
+    rows.append(many_refs_row(ws, origin, plan))
     return rows
 
 
