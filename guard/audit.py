@@ -66,6 +66,9 @@ class Evidence(NamedTuple):
     # Commits the session made that no ref and no reflog reaches any more (read with
     # the others): each that changes a forbidden path is an integrity finding.
     lost: frozenset[str] = frozenset()
+    # Of the others, those only a FETCH_HEAD from another repository reaches: named
+    # in a note, not judged (nothing says whose they are).
+    fetched_only: Sequence[str] = ()
 
 
 def claims_docs_only(message: str) -> bool:
@@ -204,7 +207,8 @@ def _commit_rows(
     return rows, arrived, violations
 
 
-NOTES = {"hooks-missing", "session-ref"}  # integrity kinds that inform without failing the audit
+# Integrity kinds that inform without failing the audit.
+NOTES = {"hooks-missing", "session-ref", "fetched-only"}
 
 
 REMOTE = "refs/remotes/"  # a net change under it is what the session pushed there
@@ -270,6 +274,8 @@ def build(
     ]
     integrity = [dict(i) for i in evidence.integrity]
     integrity += _lost(commits, evidence.lost)
+    if evidence.fetched_only:
+        integrity.append(_fetched_only(evidence.fetched_only))
     weakened = evidence.rewritten or any(i["kind"] not in NOTES for i in integrity)
     # The headline says what the exit code says: only a clean verdict exits 0. A
     # forbidden change still on another branch (`unrestored-branch`) is no tampering:
@@ -322,6 +328,17 @@ def _lost(commits: Sequence[Mapping[str, Any]], lost: frozenset[str]) -> list[di
             )
             found.append({"kind": "unreachable-commit", "detail": detail + _listed(paths)})
     return found
+
+
+def _fetched_only(shas: Sequence[str]) -> dict[str, str]:
+    return {
+        "kind": "fetched-only",
+        "detail": f"{len(shas)} commit(s) since the start that no ref or reflog reaches are "
+        "named only by FETCH_HEAD, fetched from another repository (a teammate's branch: "
+        "git fetch URL BRANCH), and are not judged as the session's: "
+        + _listed(list(shas))
+        + " (git log --no-walk SHA shows one)",
+    }
 
 
 STASH_PARTS = ("index on ", "untracked files on ")  # the subjects git stash gives its parents

@@ -267,7 +267,7 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     # HEAD unborn is no error with --ignore-missing.
     trail = upstream.trail(since_time)
     lost = _lost(since_time)
-    also = (*branches.parked(trail, since_time), *lost)
+    also = (*branches.parked(trail, since_time), *lost.commits)
     history = History(["--branches", "HEAD"], [start], also=also)
     judge = _current_judge(mode or DEFAULT_MODE, policy)
     head_sha, head_ref = gitio.head()
@@ -281,7 +281,8 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     scope = {"kind": "since", **_judged_by(mode, judge), "since": since, "base": None}
     scope.update(head=None, start=start, tip=head_sha)
     evidence = _evidence(None, start, found, current, lines, scope)
-    return evidence._replace(upstream=taken, lost=frozenset(lost)), judge
+    evidence = evidence._replace(lost=frozenset(lost.commits), fetched_only=lost.fetched)
+    return evidence._replace(upstream=taken), judge
 
 
 def _evidence(
@@ -363,10 +364,10 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     # reflog entry of are read beside them: which worktree made one, nothing says, so
     # only a repository-wide session reads them.
     trail = upstream.trail(started, cwd)
-    history, lost = None, []
+    history, lost = None, githistory.Lost([], [])
     if scoped is None:
         lost = _lost(started, state)
-        also = (*branches.parked(trail, started), *lost)
+        also = (*branches.parked(trail, started), *lost.commits)
         history = History(["--branches", "--tags", "HEAD"], starts, also=also)
     head_sha, head_ref = gitio.head(cwd)
     current = head_ref or ("HEAD" if head_sha else None)
@@ -409,7 +410,8 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     evidence = _evidence(summary, session.start_head, found, current, lines, scope)
     bases = branches.branch_starts(session, lines, starts)
     evidence = evidence._replace(rewritten=rewritten, integrity=integrity, upstream=taken)
-    evidence = evidence._replace(lost=frozenset(lost), bases=bases)
+    evidence = evidence._replace(lost=frozenset(lost.commits), fetched_only=lost.fetched)
+    evidence = evidence._replace(bases=bases)
     return evidence._replace(calls=toolcalls.index(events, _before(state, session.id))), judge
 
 
@@ -488,19 +490,20 @@ def _before(state: str, session_id: str) -> list[tuple[str, list[dict[str, Any]]
     return [(name, _journal(store.archived_dir(state, name))) for name in ids]
 
 
-def _lost(since: int, state: str | None = None) -> list[str]:
+def _lost(since: int, state: str | None = None) -> githistory.Lost:
     """The commits made from `since` on that no ref and no reflog reaches, but those
     a hook refused: git writes a commit before the reference-transaction hook refuses
     its ref update, so each refusal leaves one behind, and the journal of the session
-    that refused it names it (every session's is read: a worktree's hook may have)."""
+    that refused it names it (every session's is read: a worktree's hook may have).
+    With them, those only a FETCH_HEAD from another repository reaches."""
     found = githistory.lost(since)
-    if not found:
-        return []
+    if not found.commits:
+        return found
     state = state or location.repository_state()
     journals = [*location.active_states(state)]
     journals += [store.archived_dir(state, name) for name in store.archived(state)]
     refused = {sha for directory in journals for sha in _refused(_journal(directory))}
-    return [sha for sha in found if sha not in refused]
+    return found._replace(commits=[sha for sha in found.commits if sha not in refused])
 
 
 def _refused(events: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from guard.changes import Commit
 from guard.gitio import LOG_FORMAT, common_dir, excluded, objects_dir, reachable, refs, resolve
@@ -208,16 +209,28 @@ def _new(entry: os.DirEntry[str], since: int, suffix: str = "") -> bool:
         return False
 
 
-def lost(since: int, cwd: str | None = None) -> list[str]:
+class Lost(NamedTuple):
+    """What `lost` finds: the commits no ref and no reflog reaches, and of the others
+    those only a FETCH_HEAD fetched from another repository reaches."""
+
+    commits: list[str]
+    fetched: list[str]
+
+
+def lost(since: int, cwd: str | None = None) -> Lost:
     """The commits dated from `since` (unix time) on, written since, that no ref (but
     a remote-tracking one), no worktree's HEAD and no reflog reaches: what a session
     made and then took every trace of (a reset and the reflogs expired, a worktree
     removed with its branch, a stash dropped). Only the objects written since are
     looked at, so the cost grows with the session, not with the repository. `git gc
-    --prune=now` deletes them: then nothing is left to find."""
+    --prune=now` deletes them: then nothing is left to find.
+
+    Those a FETCH_HEAD fetched from another repository reaches (`git fetch URL
+    BRANCH`: a teammate's branch) are set apart in `fetched`: nothing here says who
+    made them, so they are named, not judged."""
     written = written_since(objects_dir(cwd), since, cwd)
     if not written:
-        return []
+        return Lost([], [])
     out = run(
         ["cat-file", "--buffer", "--batch-check=%(objecttype) %(objectname)"],
         cwd=cwd,
@@ -225,11 +238,14 @@ def lost(since: int, cwd: str | None = None) -> list[str]:
     )
     commits = [line[7:] for line in _decode(out).splitlines() if line.startswith("commit ")]
     if not commits:
-        return []
+        return Lost([], [])
     # A remote-tracking ref alone keeps none: a fetch or a push writes a reflog entry
     # for it, so one that no reflog records proves neither (its reflog was expired).
     after = ["--not", f"--exclude={REMOTE}*", "--all", "--reflog"]
-    return reachable(commits, fetched_heads(cwd), cwd, after=[f"--max-age={since}", *after])
+    found = reachable(commits, [], cwd, after=[f"--max-age={since}", *after])
+    heads = fetched_heads(cwd) if found else []
+    held = set(reachable(heads, [], cwd, after=after)) if heads else set()
+    return Lost([c for c in found if c not in held], [c for c in found if c in held])
 
 
 def fetched_heads(cwd: str | None = None) -> list[str]:

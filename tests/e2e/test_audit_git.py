@@ -1491,7 +1491,7 @@ def lose_a_detached_commit(repo: Path, tmp_path: Path) -> None:
 
 
 def failing(report: dict[str, Any]) -> list[str]:
-    """The integrity kinds that fail the audit (the hooks, not installed here, are a note)."""
+    """The integrity kinds besides the hooks' (not installed here, a note)."""
     return [i["kind"] for i in report["integrity"] if i["kind"] != "hooks-missing"]
 
 
@@ -1616,20 +1616,26 @@ def test_a_teammate_branch_fetched_by_url_is_not_lost_work(
     seeded: Path, invoke, tmp_path: Path
 ) -> None:
     """`git fetch URL BRANCH` keeps what it brings in FETCH_HEAD alone: a teammate's
-    commits, not the session's, however new. Fetched from the repository itself
-    (`git fetch . SHA`) it hides nothing."""
+    commits, not the session's, however new. They are named in a note, not judged,
+    so the session's own commit passed through another repository is not hidden
+    quietly either. Fetched from the repository itself (`git fetch . SHA`) a commit
+    hides nothing."""
     teammate = tmp_path / "teammate"
     git(tmp_path, "clone", "-q", str(seeded), str(teammate))
-    commit(teammate, "their fix", {"src/app.py": "def app():\n    return 9\n"})
     start(invoke, seeded)
+    theirs = commit(teammate, "their fix", {"src/app.py": "def app():\n    return 9\n"})
     git(seeded, "fetch", "-q", str(teammate), "main")
     code, report = audit(invoke, seeded)
-    assert (code, report["commits"], failing(report)) == (0, [], [])
+    assert (code, report["commits"], failing(report)) == (0, [], ["fetched-only"])
+    [note] = [i["detail"] for i in report["integrity"] if i["kind"] == "fetched-only"]
+    assert theirs in note and "FETCH_HEAD" in note
+    assert report["summary"]["verdict"] == "clean"
     lose_by_reset_and_expiry(seeded, tmp_path)
     [sha] = lost(seeded)
     git(seeded, "fetch", "-q", ".", sha)
     code, report = audit(invoke, seeded)
     assert (code, report["summary"]["verdict"]) == (1, "tampered")
+    assert "unreachable-commit" in failing(report)
 
 
 @pytest.mark.parametrize("how", ["drop", "pop and discard"])
