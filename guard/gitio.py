@@ -88,43 +88,6 @@ def config_get(key: str, cwd: str | None = None) -> str | None:
     return None if out is None else _line(out)
 
 
-# The filter commands git runs on a file's content before comparing it with the index
-# (what they output is what git status sees; a smudge filter only writes checkouts),
-# and the attributes file of the user's own, read with them in one call.
-CONTENT_FILTERS = r"^(filter\..+\.(clean|process)|core\.attributesfile)$"
-
-
-def content_filters(common: str, cwd: str | None = None) -> dict[str, str]:
-    """What outside the tracked tree decides how git status reads a file: each clean
-    or process filter command the configuration holds (its key -> its values, one a
-    line) and the attributes files git reads beside the tree's .gitattributes
-    (`info/attributes` of the git directory `common`, `core.attributesFile` -> a
-    digest of the content)."""
-    import hashlib
-
-    found: dict[str, str] = {}
-    out = attempt(["config", "-z", "--get-regexp", CONTENT_FILTERS], cwd=cwd) or b""
-    for record in _decode(out).split("\0"):
-        if record:
-            key, _, value = record.partition("\n")
-            found[key] = f"{found[key]}\n{value}" if key in found else value
-    user = found.pop("core.attributesfile", "").rpartition("\n")[2]  # the last one counts
-    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")  # noqa: PTH111
-    files = {
-        "info/attributes": os.path.join(common, "info", "attributes"),  # noqa: PTH118
-        "core.attributesFile": os.path.expanduser(user)  # noqa: PTH111
-        if user
-        else os.path.join(config_home, "git", "attributes"),  # noqa: PTH118
-    }
-    for name, path in files.items():
-        try:
-            with open(path, "rb") as handle:  # noqa: PTH123
-                found[name] = hashlib.sha256(handle.read()).hexdigest()
-        except OSError:
-            pass  # absent (or not a file): nothing read from it
-    return found
-
-
 def head(cwd: str | None = None) -> tuple[str | None, str | None]:
     """(commit HEAD points to or None when unborn, the branch ref or None when detached)."""
     out = attempt(["rev-parse", "HEAD", "--symbolic-full-name", "HEAD"], cwd=cwd)

@@ -11,8 +11,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from guard import githistory, gitio, location, store
+from guard import githistory, gitio, gitrun, location, store
 from guard.errors import StateError
+from guard.gitparse import decode
 from guard.hooks.install import hooks_now
 from guard.session import Session
 from guard.upstream import MADE
@@ -57,9 +58,7 @@ def findings(
     integrity.extend(_hook_integrity(session, now))
     integrity.extend(_substitutions(common))
     filters = None if active else _at_stop(directory, "filters")
-    integrity.extend(
-        _filters(session, gitio.content_filters(common) if filters is None else filters)
-    )
+    integrity.extend(_filters(session, content_filters(common) if filters is None else filters))
     problems = store.verify(directory)
     if problems:
         integrity.append({"kind": "journal-invalid", "detail": "; ".join(problems)})
@@ -78,9 +77,46 @@ def _substitutions(common: str) -> list[dict[str, str]]:
     return found
 
 
+# The filter commands git runs on a file's content before comparing it with the index
+# (what they output is what git status sees; a smudge filter only writes checkouts),
+# and the attributes file of the user's own, read with them in one call.
+CONTENT_FILTERS = r"^(filter\..+\.(clean|process)|core\.attributesfile)$"
+
+
+def content_filters(common: str, cwd: str | None = None) -> dict[str, str]:
+    """What outside the tracked tree decides how git status reads a file: each clean
+    or process filter command the configuration holds (its key -> its values, one a
+    line) and the attributes files git reads beside the tree's .gitattributes
+    (`info/attributes` of the git directory `common`, `core.attributesFile` -> a
+    digest of the content)."""
+    import hashlib
+
+    found: dict[str, str] = {}
+    out = gitrun.attempt(["config", "-z", "--get-regexp", CONTENT_FILTERS], cwd=cwd) or b""
+    for record in decode(out).split("\0"):
+        if record:
+            key, _, value = record.partition("\n")
+            found[key] = f"{found[key]}\n{value}" if key in found else value
+    user = found.pop("core.attributesfile", "").rpartition("\n")[2]  # the last one counts
+    config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")  # noqa: PTH111
+    files = {
+        "info/attributes": os.path.join(common, "info", "attributes"),  # noqa: PTH118
+        "core.attributesFile": os.path.expanduser(user)  # noqa: PTH111
+        if user
+        else os.path.join(config_home, "git", "attributes"),  # noqa: PTH118
+    }
+    for name, path in files.items():
+        try:
+            with open(path, "rb") as handle:  # noqa: PTH123
+                found[name] = hashlib.sha256(handle.read()).hexdigest()
+        except OSError:
+            pass  # absent (or not a file): nothing read from it
+    return found
+
+
 def _filters(session: Session, now: Mapping[str, Any]) -> list[dict[str, str]]:
     """The clean and process filters, and the attributes files outside the tree, that
-    are new or changed from the start to `now` (`gitio.content_filters`, or the stop
+    are new or changed from the start to `now` (`content_filters`, or the stop
     event's record of it): a filter can hand git status any content it likes, so an
     edit it hides is seen by nothing git says. One there at the start (git-lfs's) is
     the repository's own; one removed hides nothing."""

@@ -39,7 +39,7 @@ class Session(NamedTuple):
     worktree: str | None = None
     worktree_git_dir: str | None = None
     # What outside the tracked tree set how git status reads files at the start
-    # (`gitio.content_filters`; None: a record made before it was kept).
+    # (`guard.integrity.content_filters`; None: a record made before it was kept).
     filters: Mapping[str, str] | None = None
 
     @property

@@ -18,6 +18,7 @@ from guard.commands.policy import policy_for
 from guard.commands.session_info import state_for
 from guard.errors import EXIT_OK, BlockedError, GuardError, StateError, UsageError
 from guard.hooks.install import arm, disarm, enforced, fingerprints, hooks_now
+from guard.integrity import content_filters
 from guard.location import state_dir
 from guard.session import HookState, Session, unlock_digest
 
@@ -182,7 +183,7 @@ def _declare(
         hooks=HookState(hooks_dir, gitio.config_get("core.hooksPath"), prints),
         worktree=worktree,
         worktree_git_dir=own,
-        filters=gitio.content_filters(common),
+        filters=content_filters(common),
     )
     receipt = {
         "id": session.id,
@@ -292,7 +293,7 @@ def _end(code: str | None, state: str) -> tuple[str, str, bool]:
             data["damage"] = damaged.message
         if session is not None:  # as they are before disarming them: the audit's "now"
             data["hooks"] = hooks_now(session)
-            data["filters"] = gitio.content_filters(os.path.dirname(repo))  # <common>/guard
+            data["filters"] = content_filters(os.path.dirname(repo))  # <common>/guard
         store.append_unlocked(  # under the lock held above
             state, "stop", session_id, data, store.now()
         )
