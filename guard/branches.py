@@ -1,16 +1,16 @@
 """A session's branches as the audit reads them: which a worktree's session owns,
 which moved since the start or were made during it and from where each is measured,
 where the commits of a branch that starts elsewhere start, and the commits read beside the
-branches (other worktrees' checkouts, stashes, pushes).
+branches (other worktrees' checkouts, stashes, pushes, commits nothing reaches any more).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
-from guard import githistory, gitio, upstream
+from guard import githistory, gitio, location, store, upstream
 from guard.session import Session
 
 BRANCH = "refs/heads/"
@@ -188,4 +188,34 @@ def fresh(
         base = gitio.session_base(tip, starts)
         if base is not None and base != tip:
             found[ref] = (base, tip)
+    return found
+
+
+def lost(since: int, state: str | None = None) -> githistory.Lost:
+    """The commits made from `since` on that no ref and no reflog reaches, but those
+    a hook refused: git writes a commit before the reference-transaction hook refuses
+    its ref update, so each refusal leaves one behind, and the journal of the session
+    that refused it names it (every session's is read: a worktree's hook may have).
+    With them, those only a FETCH_HEAD from another repository reaches."""
+    found = githistory.lost(since)
+    if not found.commits:
+        return found
+    state = state or location.repository_state()
+    journals = [*location.active_states(state)]
+    journals += [store.archived_dir(state, name) for name in store.archived(state)]
+    refused = {sha for directory in journals for sha in _refused(store.events(directory))}
+    return found._replace(commits=[sha for sha in found.commits if sha not in refused])
+
+
+def _refused(events: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The commits a reference-transaction hook refused to let into a ref."""
+    found: list[str] = []
+    for event in events:
+        data = event.get("data") or {}
+        if (
+            event.get("event") == "blocked"
+            and data.get("layer") == "reference-transaction"
+            and isinstance(data.get("commits"), list)
+        ):
+            found += [sha for sha in data["commits"] if isinstance(sha, str)]
     return found

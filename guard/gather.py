@@ -35,7 +35,7 @@ from guard import (
 from guard.audit import Evidence
 from guard.changes import Change, Commit, WorkingChange
 from guard.classify import Classifier
-from guard.errors import GitError, StateError, UsageError
+from guard.errors import GitError, UsageError
 from guard.githistory import History
 from guard.gittree import Start
 from guard.hooks.install import CHAINED, HOOKS, LEGACY
@@ -266,7 +266,7 @@ def _since(since: str, mode: str | None, policy: Policy | None) -> tuple[Evidenc
     since_time = int(gitrun.run(["log", "-1", "--format=%ct", start]).strip() or 0)
     # HEAD unborn is no error with --ignore-missing.
     trail = upstream.trail(since_time)
-    lost = _lost(since_time)
+    lost = branches.lost(since_time)
     also = (*branches.parked(trail, since_time), *lost.commits)
     history = History(["--branches", "HEAD"], [start], also=also)
     judge = _current_judge(mode or DEFAULT_MODE, policy)
@@ -366,7 +366,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     trail = upstream.trail(started, cwd)
     history, lost = None, githistory.Lost([], [])
     if scoped is None:
-        lost = _lost(started, state)
+        lost = branches.lost(started, state)
         also = (*branches.parked(trail, started), *lost.commits)
         history = History(["--branches", "--tags", "HEAD"], starts, also=also)
     head_sha, head_ref = gitio.head(cwd)
@@ -385,7 +385,7 @@ def _session(session_id: str | None, mode: str | None) -> tuple[Evidence, Judge]
     if history is None:
         history = History(["HEAD", *sorted(mine)], starts, cwd)
     found = read(history, Reading(session.start_head, lines, True, cwd))
-    events = _journal(directory)
+    events = store.events(directory)
     vouched = upstream.vouched(events)
     taken, found = _upstream(found, trail, starts, lines, cwd, vouched)
     found = _fixed_there(found, pushed)
@@ -464,15 +464,6 @@ def _guards_own(
     return own
 
 
-def _journal(directory: str) -> list[dict[str, Any]]:
-    """The session's journal, active or archived; none when it is unreadable
-    (journal-invalid says so; the rules alone decide, and no tool call is named)."""
-    try:
-        return store.read_journal(directory)
-    except StateError:
-        return []
-
-
 EARLIER = 3  # sessions before this one whose journals may name who wrote what it finds
 
 
@@ -487,37 +478,7 @@ def _before(state: str, session_id: str) -> list[tuple[str, list[dict[str, Any]]
         for name in store.archived(state)
         if name != session_id and name.split("-", 1)[0] <= started
     ][-EARLIER:]
-    return [(name, _journal(store.archived_dir(state, name))) for name in ids]
-
-
-def _lost(since: int, state: str | None = None) -> githistory.Lost:
-    """The commits made from `since` on that no ref and no reflog reaches, but those
-    a hook refused: git writes a commit before the reference-transaction hook refuses
-    its ref update, so each refusal leaves one behind, and the journal of the session
-    that refused it names it (every session's is read: a worktree's hook may have).
-    With them, those only a FETCH_HEAD from another repository reaches."""
-    found = githistory.lost(since)
-    if not found.commits:
-        return found
-    state = state or location.repository_state()
-    journals = [*location.active_states(state)]
-    journals += [store.archived_dir(state, name) for name in store.archived(state)]
-    refused = {sha for directory in journals for sha in _refused(_journal(directory))}
-    return found._replace(commits=[sha for sha in found.commits if sha not in refused])
-
-
-def _refused(events: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The commits a reference-transaction hook refused to let into a ref."""
-    found: list[str] = []
-    for event in events:
-        data = event.get("data") or {}
-        if (
-            event.get("event") == "blocked"
-            and data.get("layer") == "reference-transaction"
-            and isinstance(data.get("commits"), list)
-        ):
-            found += [sha for sha in data["commits"] if isinstance(sha, str)]
-    return found
+    return [(name, store.events(store.archived_dir(state, name))) for name in ids]
 
 
 def summary_of(session: Session, active: bool) -> dict[str, Any]:

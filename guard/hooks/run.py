@@ -15,7 +15,6 @@ from typing import Any, TextIO
 from guard import gitio, location, store, upstream
 from guard.changes import Change, Commit
 from guard.classify import Classifier
-from guard.errors import StateError
 from guard.gitrun import Pending
 from guard.judge import Finding, Judge, unchanged_outside
 from guard.messages import (
@@ -358,18 +357,10 @@ class _Provenance:
             import calendar  # with datetime and locale: only when an update is refused
 
             started = calendar.timegm(time.strptime(self.session.started_at, STARTED))
-            vouched = upstream.vouched(_events(self.state)) if self.state else []
+            vouched = upstream.vouched(store.events(self.state)) if self.state else []
             trail = upstream.trail(started)
             self._found = upstream.commits(trail, self.session.start_tips(), vouched=vouched)
         return self._found
-
-
-def _events(state: str) -> list[dict[str, Any]]:
-    """The session's journal; none when it is unreadable (the rules alone decide)."""
-    try:
-        return store.read_journal(state)
-    except StateError:
-        return []
 
 
 STARTED = "%Y-%m-%dT%H:%M:%SZ"
